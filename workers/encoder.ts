@@ -1,0 +1,105 @@
+/**
+ * Text in, unit vectors out: tokenize, sort by length into token-budget micro-batches, run the ONNX
+ * session on each, mean-pool and normalise, and put the vectors back in the caller's order.
+ */
+import { planMicroBatches } from './micro-batches.js';
+import { openModelSession, type Device, type ModelSession } from './onnx-session.js';
+import { meanPoolNormalised } from './pooling.js';
+import { TextTokenizer, type TokenizedText } from './text-tokenizer.js';
+
+export interface EncoderOptions {
+  modelDir: string;
+  onnxFile: string;
+  maxSequenceLength: number;
+  threads: number;
+  device: Device;
+  /** Upper bound on rows x longest row for one session run. */
+  maxBatchTokens: number;
+}
+
+export interface Encoded {
+  /** rows x dimension, row-major, each row of length 1. */
+  vectors: Float32Array;
+  dimension: number;
+  /** Word pieces per text before truncation, special tokens included. */
+  tokenCounts: number[];
+  truncated: boolean[];
+  realTokens: number;
+  paddedTokens: number;
+  tokenizeMs: number;
+  inferenceMs: number;
+}
+
+export class Encoder {
+  private constructor(
+    private readonly tokenizer: TextTokenizer,
+    private readonly session: ModelSession,
+    private readonly maxBatchTokens: number,
+  ) {}
+
+  static async open(options: EncoderOptions): Promise<Encoder> {
+    const [tokenizer, session] = await Promise.all([
+      TextTokenizer.load(options.modelDir, options.maxSequenceLength),
+      openModelSession(options.onnxFile, { threads: options.threads, device: options.device }),
+    ]);
+    return new Encoder(tokenizer, session, options.maxBatchTokens);
+  }
+
+  async encode(texts: readonly string[]): Promise<Encoded> {
+    const startedAt = performance.now();
+    const tokenized = texts.map((text) => this.tokenizer.tokenize(text));
+    const tokenizedAt = performance.now();
+    const lengths = tokenized.map((t) => t.ids.length);
+    let vectors = new Float32Array(0);
+    let dimension = 0;
+    let paddedTokens = 0;
+    for (const indices of planMicroBatches(lengths, this.maxBatchTokens)) {
+      const run = await this.runMicroBatch(indices.map((i) => tokenized[i]!));
+      if (dimension === 0) {
+        dimension = run.dimension;
+        vectors = new Float32Array(texts.length * dimension);
+      }
+      indices.forEach((original, position) =>
+        vectors.set(run.pooled.subarray(position * dimension, (position + 1) * dimension), original * dimension),
+      );
+      paddedTokens += run.paddedTokens;
+    }
+    return {
+      vectors,
+      dimension,
+      tokenCounts: tokenized.map((t) => t.fullLength),
+      truncated: tokenized.map((t) => t.truncated),
+      realTokens: lengths.reduce((sum, length) => sum + length, 0),
+      paddedTokens,
+      tokenizeMs: tokenizedAt - startedAt,
+      inferenceMs: performance.now() - tokenizedAt,
+    };
+  }
+
+  /** Tokenize only: what metrics need, without running the model. */
+  tokenize(texts: readonly string[]): TokenizedText[] {
+    return texts.map((text) => this.tokenizer.tokenize(text));
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+
+  private async runMicroBatch(rows: TokenizedText[]) {
+    const sequenceLength = Math.max(...rows.map((row) => row.ids.length));
+    const inputIds = new BigInt64Array(rows.length * sequenceLength).fill(BigInt(this.tokenizer.padId));
+    const attentionMask = new BigInt64Array(rows.length * sequenceLength);
+    rows.forEach((row, r) => {
+      row.ids.forEach((id, t) => {
+        inputIds[r * sequenceLength + t] = BigInt(id);
+        attentionMask[r * sequenceLength + t] = 1n;
+      });
+    });
+    const { data, hidden } = await this.session.run({ inputIds, attentionMask, rows: rows.length, sequenceLength });
+    return {
+      pooled: meanPoolNormalised(data, attentionMask, rows.length, sequenceLength, hidden),
+      dimension: hidden,
+      paddedTokens: rows.length * sequenceLength,
+    };
+  }
+}

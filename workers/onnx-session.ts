@@ -1,0 +1,94 @@
+/**
+ * The one module that imports onnxruntime-node: it owns session options (threads, graph optimisation,
+ * execution provider) so that every other module deals only in plain typed arrays.
+ */
+import * as ort from 'onnxruntime-node';
+import { DeviceError, ModelError } from '../src/errors.js';
+
+export type Device = 'cpu' | 'cuda';
+
+export interface SessionOptions {
+  /** ONNX intra-op threads for this session. */
+  threads: number;
+  device: Device;
+}
+
+export interface ModelInputs {
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  rows: number;
+  sequenceLength: number;
+}
+
+export interface HiddenStates {
+  /** [rows, sequenceLength, hidden] row-major. */
+  data: Float32Array;
+  hidden: number;
+}
+
+export interface ModelSession {
+  run(inputs: ModelInputs): Promise<HiddenStates>;
+  release(): Promise<void>;
+}
+
+export async function openModelSession(onnxFile: string, options: SessionOptions): Promise<ModelSession> {
+  if (options.device === 'cuda') assertCudaAvailable();
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(onnxFile, {
+      intraOpNumThreads: options.threads,
+      // Each worker runs one batch at a time; a second pool of inter-op threads would only compete.
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      executionProviders: options.device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+    });
+  } catch (cause) {
+    if (options.device === 'cuda') {
+      throw new DeviceError(`could not start CUDA: ${firstLine(cause)}; run with --device cpu`, { cause });
+    }
+    throw new ModelError(`cannot load ONNX model ${onnxFile}: ${firstLine(cause)}`, { cause });
+  }
+  return wrap(session);
+}
+
+function wrap(session: ort.InferenceSession): ModelSession {
+  const wantsTokenTypes = session.inputNames.includes('token_type_ids');
+  const outputName = session.outputNames.includes('last_hidden_state')
+    ? 'last_hidden_state'
+    : session.outputNames[0]!;
+  return {
+    async run({ inputIds, attentionMask, rows, sequenceLength }) {
+      const dims = [rows, sequenceLength];
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor('int64', inputIds, dims),
+        attention_mask: new ort.Tensor('int64', attentionMask, dims),
+      };
+      if (wantsTokenTypes) {
+        feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(inputIds.length), dims);
+      }
+      const outputs = await session.run(feeds, [outputName]);
+      const output = outputs[outputName]!;
+      const data = output.data as Float32Array;
+      const hidden = output.dims[output.dims.length - 1]!;
+      output.dispose();
+      return { data, hidden };
+    },
+    release: () => session.release(),
+  };
+}
+
+function assertCudaAvailable(): void {
+  const backends = ort.listSupportedBackends();
+  const cuda = backends.find((backend) => backend.name === 'cuda');
+  if (!cuda) {
+    throw new DeviceError(
+      'this onnxruntime-node build has no CUDA execution provider (it ships one only for Linux x64); run with --device cpu',
+    );
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim();
+}

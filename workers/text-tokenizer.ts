@@ -1,0 +1,49 @@
+/**
+ * Word-piece ids for each text, from transformers.js's tokenizer loaded from the local model folder.
+ * Truncation is done here rather than by the tokenizer so that the length before truncation (a metric,
+ * and the flag for truncated rows) comes out of the same single pass.
+ */
+import path from 'node:path';
+import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { ModelError } from '../src/errors.js';
+
+export interface TokenizedText {
+  ids: number[];
+  /** Word pieces the whole text produced, special tokens included, before truncation. */
+  fullLength: number;
+  truncated: boolean;
+}
+
+export class TextTokenizer {
+  private constructor(
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly maxLength: number,
+    private readonly specialIds: ReadonlySet<number>,
+    readonly padId: number,
+  ) {}
+
+  static async load(modelDir: string, maxLength: number): Promise<TextTokenizer> {
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = path.dirname(path.resolve(modelDir)) + path.sep;
+    let tokenizer: PreTrainedTokenizer;
+    try {
+      tokenizer = await AutoTokenizer.from_pretrained(path.basename(modelDir), { local_files_only: true });
+    } catch (cause) {
+      throw new ModelError(`cannot load the tokenizer in ${modelDir}: ${String(cause).split('\n')[0]}`, { cause });
+    }
+    return new TextTokenizer(tokenizer, maxLength, new Set(tokenizer.all_special_ids), tokenizer.pad_token_id ?? 0);
+  }
+
+  tokenize(text: string): TokenizedText {
+    const ids = this.tokenizer.encode(text);
+    if (ids.length <= this.maxLength) return { ids, fullLength: ids.length, truncated: false };
+    // Keep the closing special token ([SEP], </s>) as Hugging Face truncation does: it truncates the text
+    // and adds the special tokens afterwards.
+    const last = ids[ids.length - 1]!;
+    const truncatedIds = this.specialIds.has(last)
+      ? [...ids.slice(0, this.maxLength - 1), last]
+      : ids.slice(0, this.maxLength);
+    return { ids: truncatedIds, fullLength: ids.length, truncated: true };
+  }
+}
