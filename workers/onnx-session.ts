@@ -2,10 +2,16 @@
  * The one module that imports onnxruntime-node: it owns session options (threads, graph optimisation,
  * execution provider) so that every other module deals only in plain typed arrays.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { DeviceError, ModelError } from '../src/errors.js';
 
 export type Device = 'cpu' | 'cuda';
+
+// Every failure comes back as an exception with a message; the native log would print it a second time.
+ort.env.logLevel = 'fatal';
 
 export interface SessionOptions {
   /** ONNX intra-op threads for this session. */
@@ -41,11 +47,16 @@ export async function openModelSession(onnxFile: string, options: SessionOptions
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      logSeverityLevel: 4,
       executionProviders: options.device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     });
   } catch (cause) {
     if (options.device === 'cuda') {
-      throw new DeviceError(`could not start CUDA: ${firstLine(cause)}; run with --device cpu`, { cause });
+      throw new DeviceError(
+        `CUDA is not usable here (${firstLine(cause)}); install onnxruntime-node with its CUDA 12 libraries ` +
+          '(without onnxruntime-node-install=skip in .npmrc) on a machine with an NVIDIA GPU, or run with --device cpu',
+        { cause },
+      );
     }
     throw new ModelError(`cannot load ONNX model ${onnxFile}: ${firstLine(cause)}`, { cause });
   }
@@ -78,12 +89,18 @@ function wrap(session: ort.InferenceSession): ModelSession {
   };
 }
 
+/**
+ * onnxruntime-node lists CUDA for Linux x64 but loads it from provider libraries that its install step
+ * downloads (skipped by this project's .npmrc); checking for them first gives one clear message instead
+ * of a native error log.
+ */
 function assertCudaAvailable(): void {
-  const backends = ort.listSupportedBackends();
-  const cuda = backends.find((backend) => backend.name === 'cuda');
-  if (!cuda) {
+  const cuda = ort.listSupportedBackends().find((backend) => backend.name === 'cuda');
+  const binaryDir = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  if (!cuda || !existsSync(path.join(binaryDir, 'libonnxruntime_providers_cuda.so'))) {
     throw new DeviceError(
-      'this onnxruntime-node build has no CUDA execution provider (it ships one only for Linux x64); run with --device cpu',
+      'CUDA is not available: this onnxruntime-node install has no CUDA provider libraries; install onnxruntime-node ' +
+        'with its CUDA 12 libraries (without onnxruntime-node-install=skip in .npmrc) on a machine with an NVIDIA GPU, or run with --device cpu',
     );
   }
 }

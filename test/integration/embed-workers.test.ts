@@ -1,0 +1,63 @@
+/**
+ * The main job end to end: the real CLI with 1, 2 and 4 worker threads over 10,000 rows stores exactly
+ * one embedding per non-empty row, equal to the encoder's direct output, and counts NULL/empty rows.
+ * The 4-worker run uses batches of 50, so four ONNX sessions in four threads run 200 batches at once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { directEmbeddings, maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
+import { createTextTable, textFor } from '../helpers/fixtures.js';
+
+const rows = 10_000;
+
+describe('embed <table> with worker threads', () => {
+  const modelDir = inject('tinyModelDir');
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-state-'));
+  let db: TestDatabase;
+  let expected: Map<string, Float32Array>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await createTextTable(db.client, 'sentences', rows);
+    const texts = Array.from({ length: rows }, (_, i) => ({ id: String(i + 1), text: textFor(i + 1) }))
+      .filter((row) => row.text !== null && row.text.trim() !== '');
+    const vectors = await directEmbeddings(modelDir, texts.map((row) => row.text!));
+    expected = new Map(texts.map((row, i) => [row.id, vectors[i]!]));
+  });
+  afterAll(async () => {
+    await db.drop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    { workers: 1, batch: 100 },
+    { workers: 2, batch: 100 },
+    { workers: 4, batch: 50 },
+  ])('$workers worker(s), batch $batch: one embedding per non-empty row, equal to the encoder', async ({ workers, batch }) => {
+    const target = `embeddings_w${workers}`;
+    const result = await runCli([
+      'sentences', String(batch), '--workers', String(workers), '--model', modelDir, '--target', target,
+      '--database-url', db.url, '--state', path.join(stateDir, `w${workers}.sqlite`), '--json',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ outcome: 'completed', workers, rowsEmbedded: expected.size, rowsSkipped: rows - expected.size });
+
+    const stored = await storedEmbeddings(db.client, target);
+    expect(stored.size).toBe(expected.size);
+    let worst = 0;
+    for (const [id, vector] of expected) {
+      const actual = stored.get(id);
+      expect(actual, `row ${id}`).toBeDefined();
+      worst = Math.max(worst, maxAbsDifference(actual!, vector));
+    }
+    expect(worst).toBeLessThanOrEqual(1e-6);
+    const duplicates = await db.client.query(`SELECT id FROM ${target} GROUP BY id HAVING count(*) > 1`);
+    expect(duplicates.rowCount).toBe(0);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * With pgvector installed the target's embedding column is vector(dim); without it, real[]. pgvector is
+ * not installable on these machines' PostgreSQL, so the vector case runs against PGlite with its
+ * pgvector extension, served over the PostgreSQL wire protocol. That server has no COPY, hence
+ * --write-method insert, and one backend session, hence one worker.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { freePort } from '../helpers/free-port.js';
+import { directEmbeddings, maxAbsDifference } from '../helpers/embeddings.js';
+import { textFor } from '../helpers/fixtures.js';
+
+const rows = 300;
+const texts = Array.from({ length: rows }, (_, i) => textFor(i + 1));
+
+describe('embedding column type', () => {
+  const modelDir = inject('tinyModelDir');
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-state-'));
+  let expected: Map<string, Float32Array>;
+
+  beforeAll(async () => {
+    const embeddable = texts.map((text, i) => ({ id: String(i + 1), text })).filter((r) => r.text !== null && r.text.trim() !== '');
+    const vectors = await directEmbeddings(modelDir, embeddable.map((r) => r.text!));
+    expected = new Map(embeddable.map((r, i) => [r.id, vectors[i]!]));
+  });
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  describe('with pgvector (PGlite)', () => {
+    let pglite: PGlite;
+    let server: PGLiteSocketServer;
+    let url: string;
+
+    beforeAll(async () => {
+      pglite = await PGlite.create({ extensions: { vector } });
+      await pglite.exec('CREATE EXTENSION vector; CREATE TABLE sentences (id bigint PRIMARY KEY, text text)');
+      await pglite.query('INSERT INTO sentences SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [
+        texts.map((_, i) => i + 1),
+        texts,
+      ]);
+      const port = await freePort();
+      server = new PGLiteSocketServer({ db: pglite, port, host: '127.0.0.1', maxConnections: 4 });
+      await server.start();
+      url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
+    });
+    afterAll(async () => {
+      await server?.stop();
+      await pglite?.close();
+    });
+
+    it('writes vector(dim) equal to the encoder output', async () => {
+      const result = await runCli([
+        'sentences', '50', '--workers', '1', '--write-method', 'insert', '--model', modelDir,
+        '--database-url', url, '--state', path.join(stateDir, 'pglite.sqlite'), '--json',
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const type = await pglite.query<{ type: string }>(
+        `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'sentences_embeddings'::regclass AND attname = 'embedding'`,
+      );
+      expect(type.rows[0]!.type).toBe('vector(32)');
+      const stored = await pglite.query<{ id: string; embedding: string }>('SELECT id::text AS id, embedding::text AS embedding FROM sentences_embeddings');
+      expect(stored.rows.length).toBe(expected.size);
+      for (const row of stored.rows) {
+        expect(maxAbsDifference(JSON.parse(row.embedding) as number[], expected.get(row.id)!)).toBeLessThanOrEqual(1e-6);
+      }
+    });
+  });
+
+  describe('without pgvector (PostgreSQL)', () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      await db.client.query('CREATE TABLE sentences (id bigint PRIMARY KEY, text text)');
+      await db.client.query('INSERT INTO sentences SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [texts.map((_, i) => i + 1), texts]);
+    });
+    afterAll(async () => db.drop());
+
+    it.each(['copy', 'insert'])('writes real[] equal to the encoder output (--write-method %s)', async (method) => {
+      const target = `embeddings_${method}`;
+      const result = await runCli([
+        'sentences', '50', '--workers', '2', '--write-method', method, '--model', modelDir, '--target', target,
+        '--database-url', db.url, '--state', path.join(stateDir, `${method}.sqlite`), '--json',
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const type = await db.client.query<{ type: string }>(
+        `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'embedding'`,
+        [target],
+      );
+      expect(type.rows[0]!.type).toBe('real[]');
+      const stored = await db.client.query<{ id: string; embedding: number[] }>(`SELECT id::text AS id, embedding FROM ${target}`);
+      expect(stored.rows.length).toBe(expected.size);
+      for (const row of stored.rows) expect(maxAbsDifference(row.embedding, expected.get(row.id)!)).toBeLessThanOrEqual(1e-6);
+    });
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { resolveEmbedConfig } from '../../dist/src/config.js';
+import { UsageError } from '../../dist/src/errors.js';
+
+const resolve = (args: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, cores = 2) =>
+  resolveEmbedConfig({ table: 'sentences', ...args }, env, cores);
+
+describe('resolveEmbedConfig', () => {
+  it('has the documented defaults', () => {
+    expect(resolve({})).toMatchObject({
+      table: { name: 'sentences' },
+      batchSize: 100,
+      workers: 2,
+      threads: 1,
+      model: 'Xenova/all-MiniLM-L6-v2',
+      dtype: 'fp32',
+      device: 'cpu',
+      idColumn: 'id',
+      textColumn: 'text',
+      statePath: '.embed/state.sqlite',
+      maxBatchTokens: 4096,
+      writeMethod: 'copy',
+      quiet: false,
+      json: false,
+    });
+  });
+
+  it('gives each worker floor(cores / workers) threads, at least one', () => {
+    expect(resolve({ workers: '1' }, {}, 8).threads).toBe(8);
+    expect(resolve({ workers: '3' }, {}, 8).threads).toBe(2);
+    expect(resolve({ workers: '8' }, {}, 2).threads).toBe(1);
+    expect(resolve({ workers: '2', threads: '4' }, {}, 2).threads).toBe(4);
+  });
+
+  it('takes flags over environment over defaults', () => {
+    const env = { EMBED_WORKERS: '3', EMBED_MODEL: 'env-model', EMBED_STATE: '/tmp/env.sqlite', DATABASE_URL: 'postgres://env/db' };
+    expect(resolve({}, env)).toMatchObject({ workers: 3, model: 'env-model', statePath: '/tmp/env.sqlite', databaseUrl: 'postgres://env/db' });
+    expect(resolve({ workers: '5', model: 'flag-model', state: 'flag.sqlite', databaseUrl: 'postgres://flag/db' }, env)).toMatchObject({
+      workers: 5,
+      model: 'flag-model',
+      statePath: 'flag.sqlite',
+      databaseUrl: 'postgres://flag/db',
+    });
+    expect(resolve({}, { EMBED_WORKERS: 'auto' }, 6).workers).toBe(6);
+  });
+
+  it.each([
+    [{ batchSize: '0' }, {}, 'batch size must be a whole number of at least 1, got "0"'],
+    [{ batchSize: '-3' }, {}, 'batch size must be a whole number of at least 1, got "-3"'],
+    [{ batchSize: '2.5' }, {}, 'batch size must be a whole number of at least 1, got "2.5"'],
+    [{ batchSize: '100001' }, {}, 'batch size must be at most 100000, got 100001'],
+    [{ workers: '0' }, {}, '--workers must be a number of threads or auto of at least 1, got "0"'],
+    [{ workers: 'many' }, {}, '--workers must be a number of threads or auto of at least 1, got "many"'],
+    [{}, { EMBED_WORKERS: 'x' }, 'EMBED_WORKERS must be a number of threads or auto of at least 1, got "x"'],
+    [{ workers: '257' }, {}, '--workers must be at most 256, got 257'],
+    [{ threads: '0' }, {}, '--threads must be a whole number of at least 1, got "0"'],
+    [{ dtype: 'fp16' }, {}, '--dtype must be one of fp32, q8, got "fp16"'],
+    [{ device: 'gpu' }, {}, '--device must be one of cpu, cuda, got "gpu"'],
+    [{ writeMethod: 'csv' }, {}, '--write-method must be one of copy, insert, got "csv"'],
+    [{ limit: '0' }, {}, '--limit must be a whole number of at least 1, got "0"'],
+    [{ maxBatchTokens: 'lots' }, {}, '--max-batch-tokens must be a whole number of at least 1, got "lots"'],
+    [{ model: ' ' }, {}, '--model must not be empty'],
+    [{}, { EMBED_MODEL: '' }, 'EMBED_MODEL must not be empty'],
+    [{ state: '' }, {}, '--state must not be empty'],
+    [{ target: 't', column: 'c' }, {}, '--target and --column exclude each other: write to a side table or to a column, not both'],
+    [{ table: 'a b' }, {}, 'table name "a b" is not a valid identifier; if that is its real name, put it in double quotes'],
+    [{ target: 'x;y' }, {}, '--target name "x;y" is not a valid identifier; if that is its real name, put it in double quotes'],
+    [{ idColumn: 'a.b' }, {}, '--id-column a.b must be a single column name'],
+  ])('%j %j -> %s', (args, env, message) => {
+    let thrown: unknown;
+    try {
+      resolve(args, env);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UsageError);
+    expect((thrown as Error).message).toBe(message);
+  });
+});

@@ -1,0 +1,178 @@
+// Imports the compiled module: the worker-thread code that loads these models runs compiled JS, and the
+// test command builds first.
+import { describe, it, expect, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { ensureModel, makeModel } from '../../dist/scripts/make-model.js';
+import { decodeModel } from '../../dist/scripts/model-maker/onnx-proto.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const makeModelCli = join(repoRoot, 'dist', 'scripts', 'make-model.js');
+const minilmTokenizer = join(repoRoot, '..', 'shared', 'models', 'all-MiniLM-L6-v2');
+
+const TINY_FILES = [
+  'config.json',
+  'onnx/model.onnx',
+  'onnx/model_quantized.onnx',
+  'special_tokens_map.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'vocab.txt',
+];
+
+const temporaryDirs: string[] = [];
+async function freshDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'make-model-test-'));
+  temporaryDirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(temporaryDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** sha256 of every file under `folder`, keyed by its path relative to `folder` ('/'-separated). */
+async function fileHashes(folder: string, prefix = ''): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  for (const entry of await readdir(join(folder, prefix), { withFileTypes: true })) {
+    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) Object.assign(hashes, await fileHashes(folder, relative));
+    else hashes[relative] = createHash('sha256').update(await readFile(join(folder, relative))).digest('hex');
+  }
+  return hashes;
+}
+
+const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+
+/** Two sequences, the second one padded: the shapes a real batch has. */
+const BATCH_IDS = [2, 40, 41, 42, 43, 3, 2, 44, 45, 3, 0, 0];
+const BATCH_MASK = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0];
+
+async function run(modelFile: string): Promise<ort.Tensor> {
+  const tensor = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, BigInt), [2, 6]);
+  const session = await ort.InferenceSession.create(modelFile, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
+  try {
+    const feeds = {
+      input_ids: tensor(BATCH_IDS),
+      attention_mask: tensor(BATCH_MASK),
+      token_type_ids: tensor(BATCH_IDS.map(() => 0)),
+    };
+    return (await session.run(feeds)).last_hidden_state!;
+  } finally {
+    await session.release();
+  }
+}
+
+describe('make-model tiny-random', () => {
+  it('writes the transformers.js layout, byte-identical every time', async () => {
+    const first = await fileHashes(await makeModel('tiny-random', { modelsDir: await freshDir() }));
+    const second = await fileHashes(await makeModel('tiny-random', { modelsDir: await freshDir() }));
+    expect(Object.keys(first).sort()).toEqual(TINY_FILES);
+    expect(second).toEqual(first);
+  }, 30_000);
+
+  it('is an opset-17 BERT graph with the expected inputs and output', async () => {
+    const folder = await makeModel('tiny-random', { modelsDir: await freshDir() });
+    for (const file of ['model.onnx', 'model_quantized.onnx']) {
+      const model = decodeModel(await readFile(join(folder, 'onnx', file)));
+      expect(model.ir_version).toBe(8);
+      expect(model.opset_import.map((o) => [o.domain ?? '', o.version])).toEqual([['', 17]]);
+      expect(model.graph.input.map((i) => i.name)).toEqual(['input_ids', 'attention_mask', 'token_type_ids']);
+      expect(model.graph.output.map((o) => o.name)).toEqual(['last_hidden_state']);
+    }
+    const quantized = decodeModel(await readFile(join(folder, 'onnx', 'model_quantized.onnx')));
+    // 2 layers × (Q, K, V, attention output, intermediate, output).
+    expect(quantized.graph.node.filter((n) => n.op_type === 'MatMulInteger')).toHaveLength(12);
+  }, 30_000);
+
+  it('runs in onnxruntime, fp32 and q8, with finite and matching outputs', async () => {
+    const folder = await makeModel('tiny-random', { modelsDir: await freshDir() });
+    const fp32 = await run(join(folder, 'onnx', 'model.onnx'));
+    const q8 = await run(join(folder, 'onnx', 'model_quantized.onnx'));
+    const hidden = JSON.parse(await readFile(join(folder, 'config.json'), 'utf8')).hidden_size as number;
+    for (const output of [fp32, q8]) {
+      expect(output.dims).toEqual([2, 6, hidden]);
+      expect((output.data as Float32Array).every(Number.isFinite)).toBe(true);
+    }
+    const a = fp32.data as Float32Array;
+    const b = q8.data as Float32Array;
+    const cosines = BATCH_MASK.flatMap((m, token) => {
+      if (m === 0) return [];
+      let dot = 0, na = 0, nb = 0;
+      for (let i = token * hidden; i < (token + 1) * hidden; i++) {
+        dot += a[i]! * b[i]!;
+        na += a[i]! * a[i]!;
+        nb += b[i]! * b[i]!;
+      }
+      return [dot / Math.sqrt(na * nb)];
+    });
+    expect(cosines.reduce((sum, c) => sum + c, 0) / cosines.length).toBeGreaterThan(0.95);
+  }, 30_000);
+
+  it('ensureModel keeps a complete folder, regenerates an incomplete one, and survives concurrent calls', async () => {
+    const modelsDir = await freshDir();
+    const folders = await Promise.all(Array.from({ length: 4 }, () => ensureModel('tiny-random', { modelsDir })));
+    expect(new Set(folders)).toEqual(new Set([join(modelsDir, 'tiny-random')]));
+    const [folder] = folders as [string];
+    expect(await readdir(modelsDir)).toEqual(['tiny-random']);
+
+    const fp32File = join(folder, 'onnx', 'model.onnx');
+    const before = await stat(fp32File);
+    await ensureModel('tiny-random', { modelsDir });
+    expect((await stat(fp32File)).mtimeMs).toBe(before.mtimeMs);
+
+    const hashes = await fileHashes(folder);
+    await unlink(join(folder, 'onnx', 'model_quantized.onnx'));
+    await ensureModel('tiny-random', { modelsDir });
+    expect(await fileHashes(folder)).toEqual(hashes);
+  }, 30_000);
+});
+
+describe('make-model minilm-l6-random', () => {
+  it.skipIf(!existsSync(minilmTokenizer))('is byte-identical every time and copies the real tokenizer', async () => {
+    const first = await makeModel('minilm-l6-random', { modelsDir: await freshDir() });
+    const second = await makeModel('minilm-l6-random', { modelsDir: await freshDir() });
+    for (const file of ['onnx/model.onnx', 'onnx/model_quantized.onnx']) {
+      expect(await sha256(join(second, file))).toBe(await sha256(join(first, file)));
+    }
+    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt']) {
+      expect(await sha256(join(first, file))).toBe(await sha256(join(minilmTokenizer, file)));
+    }
+    expect(JSON.parse(await readFile(join(first, 'sentence_bert_config.json'), 'utf8'))).toEqual({
+      max_seq_length: 256,
+      do_lower_case: false,
+    });
+  }, 60_000);
+});
+
+describe('make-model command line', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [makeModelCli, ...args], { encoding: 'utf8' });
+
+  it('prints the folder it wrote', async () => {
+    const modelsDir = await freshDir();
+    const result = cli('tiny-random', '--models-dir', modelsDir);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${join(modelsDir, 'tiny-random')}\n`);
+  }, 30_000);
+
+  it('exits 2 with one line for an unknown model name', () => {
+    const result = cli('no-such-model');
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('no-such-model');
+  });
+
+  it('exits 1 with one line naming the folder and the expected files when the tokenizer is missing', async () => {
+    const missing = join(await freshDir(), 'no-tokenizer-here');
+    const result = cli('minilm-l6-random', '--models-dir', await freshDir(), '--tokenizer-from', missing);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(missing);
+    expect(result.stderr).toContain('tokenizer.json');
+  });
+});
