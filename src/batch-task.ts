@@ -1,5 +1,7 @@
 /** What the main thread sends a worker for one batch, and what the worker reports once it has committed. */
 import type { Device } from '../workers/onnx-session.js';
+import type { WorkerFailure, WriteContext } from './batch-failure.js';
+import type { ConnectionConfig } from './database.js';
 import type { WritePlan } from './target-table.js';
 
 export interface WorkerConfig {
@@ -9,9 +11,15 @@ export interface WorkerConfig {
   threads: number;
   device: Device;
   maxBatchTokens: number;
-  /** node-postgres client config: a connection string, or empty to use the PG* variables. */
-  connection: { connectionString?: string };
+  /** False in a metrics-only run: the worker loads the tokenizer alone and never the model. */
+  runModel: boolean;
+  /** The inputs being embedded right now, shared by all workers (see workers/input-claims.ts). */
+  inputClaims: SharedArrayBuffer;
+  /** node-postgres client config: a connection string (or none, for the PG* variables) and timeouts. */
+  connection: ConnectionConfig;
   plan: WritePlan;
+  /** What a worker needs to word a failed write. */
+  writeContext: WriteContext;
 }
 
 export interface BatchTask {
@@ -23,6 +31,8 @@ export interface BatchTask {
 export interface BatchResult {
   seq: number;
   written: number;
+  /** Rows the model ran on; the others repeated an input already embedded (or no model ran). */
+  rowsInferred: number;
   truncatedIds: string[];
   /** Word pieces before truncation, one per row. */
   tokenCounts: number[];
@@ -32,3 +42,11 @@ export interface BatchResult {
   inferenceMs: number;
   writeMs: number;
 }
+
+/** A batch the worker could not commit, reported as data (see batch-failure.ts). */
+export interface BatchFailureReport {
+  seq: number;
+  failure: WorkerFailure;
+}
+
+export type BatchOutcome = BatchResult | BatchFailureReport;

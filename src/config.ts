@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from './errors.js';
+import { resolveMetricsOptions, type MetricsOptions } from './metrics-options.js';
 import type { Dtype } from './model-folder.js';
 import { parseColumnName, parseTableName, type TableName } from './table-name.js';
 import type { WriteMethod } from './target-table.js';
@@ -27,11 +28,26 @@ export interface EmbedArgs {
   databaseUrl?: string;
   state?: string;
   maxBatchTokens?: string;
+  sortWindow?: string;
   writeMethod?: string;
+  dbDownBudget?: string;
+  lockTimeout?: string;
+  statementTimeout?: string;
+  castText?: boolean;
+  refresh?: boolean;
+  rebuildState?: boolean;
+  restart?: boolean;
+  retryFailed?: boolean;
+  metrics?: boolean;
+  metricsOnly?: boolean;
+  foldCase?: boolean;
   quiet?: boolean;
   json?: boolean;
   verbose?: boolean;
 }
+
+/** How a run picks its rows; `continue` is a plain run: resume, or embed what was added since. */
+export type RunMode = 'continue' | 'refresh' | 'rebuild-state' | 'restart' | 'retry-failed';
 
 export interface EmbedConfig {
   table: TableName;
@@ -55,7 +71,22 @@ export interface EmbedConfig {
   statePath: string;
   /** Padded tokens per session run. */
   maxBatchTokens: number;
+  /**
+   * Batches per worker task: the worker sorts a whole window by length before cutting it into model
+   * runs, and commits it in one transaction (default 8).
+   */
+  sortWindow: number;
   writeMethod: WriteMethod;
+  /** How long the database may stay unreachable mid-run before the run stops (default 120). */
+  dbDownBudgetSeconds: number;
+  /** lock_timeout and statement_timeout of every session, in seconds; 0 leaves the server's setting. */
+  lockTimeoutSeconds: number;
+  statementTimeoutSeconds: number;
+  /** Read a text column of another type (integer, jsonb) as its text form instead of refusing it. */
+  castText: boolean;
+  mode: RunMode;
+  /** Text metrics beside the embeddings, instead of them, or none (default); see metrics-options.ts. */
+  metrics: MetricsOptions;
   quiet: boolean;
   json: boolean;
   verbose: boolean;
@@ -70,10 +101,16 @@ export const defaults = {
   textColumn: 'text',
   statePath: path.join('.embed', 'state.sqlite'),
   maxBatchTokens: 4096,
+  sortWindow: 8,
   writeMethod: 'copy' as WriteMethod,
   maxBatchSize: 100_000,
   maxWorkers: 256,
+  dbDownBudgetSeconds: 120,
+  lockTimeoutSeconds: 60,
+  statementTimeoutSeconds: 600,
 };
+
+const aWeek = 7 * 24 * 3600;
 
 export function resolveEmbedConfig(
   args: EmbedArgs,
@@ -84,7 +121,7 @@ export function resolveEmbedConfig(
   const workers =
     workersValue === 'auto'
       ? cores
-      : positiveInteger(workersValue, args.workers !== undefined ? '--workers' : 'EMBED_WORKERS', defaults.maxWorkers, 'a number of threads or auto');
+      : positiveInteger(workersValue, args.workers !== undefined ? '--workers' : 'EMBED_WORKERS', defaults.maxWorkers, 'auto or a whole number');
   const threads =
     args.threads === undefined ? Math.max(1, Math.floor(cores / workers)) : positiveInteger(args.threads, '--threads', 256);
   if (args.target !== undefined && args.column !== undefined) {
@@ -107,11 +144,35 @@ export function resolveEmbedConfig(
     statePath: nonEmpty(args.state ?? env.EMBED_STATE ?? defaults.statePath, args.state !== undefined ? '--state' : 'EMBED_STATE'),
     maxBatchTokens:
       args.maxBatchTokens === undefined ? defaults.maxBatchTokens : positiveInteger(args.maxBatchTokens, '--max-batch-tokens', 1_000_000),
+    sortWindow: args.sortWindow === undefined ? defaults.sortWindow : positiveInteger(args.sortWindow, '--sort-window', 1000),
     writeMethod: oneOf(args.writeMethod ?? defaults.writeMethod, '--write-method', ['copy', 'insert'] as const),
+    dbDownBudgetSeconds:
+      args.dbDownBudget === undefined ? defaults.dbDownBudgetSeconds : positiveInteger(args.dbDownBudget, '--db-down-budget', aWeek, 'a whole number of seconds'),
+    lockTimeoutSeconds: args.lockTimeout === undefined ? defaults.lockTimeoutSeconds : seconds(args.lockTimeout, '--lock-timeout'),
+    statementTimeoutSeconds:
+      args.statementTimeout === undefined ? defaults.statementTimeoutSeconds : seconds(args.statementTimeout, '--statement-timeout'),
+    castText: args.castText ?? false,
+    mode: runMode(args),
+    metrics: resolveMetricsOptions(args),
     quiet: args.quiet ?? false,
     json: args.json ?? false,
     verbose: args.verbose ?? false,
   };
+}
+
+function runMode(args: EmbedArgs): RunMode {
+  const modes = (
+    [
+      ['refresh', args.refresh],
+      ['rebuild-state', args.rebuildState],
+      ['restart', args.restart],
+      ['retry-failed', args.retryFailed],
+    ] as const
+  ).filter(([, on]) => on === true);
+  if (modes.length > 1) {
+    throw new UsageError(`${modes.map(([mode]) => `--${mode}`).join(' and ')} exclude each other: pass one per run`);
+  }
+  return modes[0]?.[0] ?? 'continue';
 }
 
 export function positiveInteger(value: string, name: string, max: number, expected = 'a whole number'): number {
@@ -121,6 +182,17 @@ export function positiveInteger(value: string, name: string, max: number, expect
   }
   const number = Number(trimmed);
   if (number > max) throw new UsageError(`${name} must be at most ${max}, got ${value}`);
+  return number;
+}
+
+/** Whole seconds, 0 meaning no limit of ours. */
+function seconds(value: string, name: string): number {
+  const trimmed = value.trim();
+  if (!/^\d+$/.test(trimmed)) {
+    throw new UsageError(`${name} must be a whole number of seconds (0 for no limit), got ${JSON.stringify(value)}`);
+  }
+  const number = Number(trimmed);
+  if (number > aWeek) throw new UsageError(`${name} must be at most ${aWeek} seconds, got ${value}`);
   return number;
 }
 

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'TARGET'
   | 'STATE'
   | 'DEVICE'
+  | 'WORKER'
   | 'INTERRUPTED';
 
 export class EmbedError extends Error {
@@ -53,6 +54,13 @@ export class StateError extends EmbedError {
 export class DeviceError extends EmbedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('DEVICE', message, options);
+  }
+}
+
+/** Batches fail for a reason that is not in their rows (every row fails on its own). */
+export class WorkerError extends EmbedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('WORKER', message, options);
   }
 }
 

@@ -4,7 +4,7 @@
  * table's size. Ranges already committed above the watermark are left out by the query itself, in the
  * id column's own type and ordering.
  */
-import type pg from 'pg';
+import type { Queryable } from './database.js';
 import type { SourceTable } from './source-table.js';
 import type { IdRange } from './state-store.js';
 import { quoteIdentifier } from './table-name.js';
@@ -19,44 +19,60 @@ export interface ReadOptions {
   exclude: readonly IdRange[];
   pageSize: number;
   limit?: number;
+  /**
+   * SQL condition on `src` a row must meet to be read (see TargetInfo.pendingSql): rows the target
+   * already holds are then skipped by the server, their text never sent.
+   */
+  pending?: string;
 }
 
-export async function* readPages(client: pg.ClientBase, source: SourceTable, options: ReadOptions): AsyncGenerator<SourceRow[]> {
+export async function* readPages(client: Queryable, source: SourceTable, options: ReadOptions): AsyncGenerator<SourceRow[]> {
   // Qualified, because the select list's text alias "id" would otherwise win in ORDER BY and sort as text.
   const id = `src.${quoteIdentifier(source.idColumn)}`;
   const text = `src.${quoteIdentifier(source.textColumn)}`;
-  const cast = source.idType;
   let after = options.after;
   let remaining = options.limit ?? Number.POSITIVE_INFINITY;
   while (remaining > 0) {
-    const params: (string | null)[] = [];
-    const where: string[] = [];
-    if (after !== null) {
-      params.push(after);
-      where.push(`${id} > $${params.length}::${cast}`);
-    }
-    for (const range of options.exclude) {
-      params.push(range.last);
-      const upTo = `${id} <= $${params.length}::${cast}`;
-      if (range.after === null) {
-        where.push(`NOT (${upTo})`);
-      } else {
-        params.push(range.after);
-        where.push(`NOT (${id} > $${params.length}::${cast} AND ${upTo})`);
-      }
-    }
+    const { where, params } = unreadCondition(source, { ...options, after });
     const pageSize = Math.min(options.pageSize, remaining);
-    const result = await client.query<SourceRow>({
-      text: `SELECT ${id}::text AS id, ${text}::text AS text FROM ${source.sql} AS src
-              ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${id} LIMIT ${pageSize}`,
-      values: params,
-    });
+    const result = await client.query<SourceRow>(
+      `SELECT ${id}::text AS id, ${text}::text AS text FROM ${source.sql} AS src
+        WHERE ${where} ORDER BY ${id} LIMIT ${pageSize}`,
+      params,
+    );
     if (result.rows.length === 0) return;
     yield result.rows;
     after = result.rows[result.rows.length - 1]!.id;
     remaining -= result.rows.length;
     if (result.rows.length < pageSize) return;
   }
+}
+
+/** The rows a read with these options would return, as a condition on `src` (for counting them too). */
+export function unreadCondition(
+  source: SourceTable,
+  options: Pick<ReadOptions, 'after' | 'exclude' | 'pending'>,
+): { where: string; params: string[] } {
+  const id = `src.${quoteIdentifier(source.idColumn)}`;
+  const cast = source.idType;
+  const params: string[] = [];
+  const where: string[] = [];
+  if (options.after !== null) {
+    params.push(options.after);
+    where.push(`${id} > $${params.length}::${cast}`);
+  }
+  for (const range of options.exclude) {
+    params.push(range.last);
+    const upTo = `${id} <= $${params.length}::${cast}`;
+    if (range.after === null) {
+      where.push(`NOT (${upTo})`);
+    } else {
+      params.push(range.after);
+      where.push(`NOT (${id} > $${params.length}::${cast} AND ${upTo})`);
+    }
+  }
+  if (options.pending !== undefined) where.push(`(${options.pending})`);
+  return { where: where.length > 0 ? where.join(' AND ') : 'true', params };
 }
 
 /** Text that has nothing to embed: counted as skipped, never sent to a worker. */

@@ -28,6 +28,7 @@ export async function describeSource(
   table: TableName,
   idColumn: string,
   textColumn: string,
+  options: { castText?: boolean } = {},
 ): Promise<SourceTable> {
   const qualified = quoteTable(table);
   const found = await client.query<{ oid: number; schema: string; estimate: string }>(
@@ -55,11 +56,19 @@ export async function describeSource(
   };
   const id = column(idColumn, '--id-column');
   const text = column(textColumn, '--text-column');
-  if (!textTypes.has(text.type)) {
+  if (!textTypes.has(text.type) && !options.castText) {
     throw new DatabaseError(
-      `column ${quoteIdentifier(textColumn)} of ${qualified} is ${text.type}, not text; pick a text column with --text-column`,
+      `column ${quoteIdentifier(textColumn)} of ${qualified} is ${text.type}, not text; pick a text column with --text-column, ` +
+        'or pass --cast-text to embed its text form',
       { code: 'SOURCE' },
     );
+  }
+  const readable = await client.query<{ ok: boolean }>(
+    `SELECT has_column_privilege($1::oid, $2, 'SELECT') AND has_column_privilege($1::oid, $3, 'SELECT') AS ok`,
+    [row.oid, idColumn, textColumn],
+  );
+  if (!readable.rows[0]!.ok) {
+    throw new DatabaseError(`no permission to read ${qualified}; GRANT SELECT ON ${qualified} to this role`, { code: 'SOURCE' });
   }
   const unique = await client.query(
     `SELECT 1 FROM pg_index WHERE indrelid = $1 AND indisunique AND indnkeyatts = 1 AND indkey[0] = $2 AND indpred IS NULL`,

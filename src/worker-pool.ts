@@ -1,10 +1,12 @@
 /**
  * The piscina pool of embed workers: a fixed number of threads started at once, each loading the model
- * and opening its own connection before it takes a batch.
+ * before it takes a batch. A thread that dies (out of memory, a native fault) is replaced by piscina and
+ * its batch comes back as a BatchFailedError, which the dispatcher retries.
  */
 import { Piscina } from 'piscina';
-import type { BatchResult, BatchTask, WorkerConfig } from './batch-task.js';
-import { DeviceError, EmbedError, ModelError } from './errors.js';
+import { BatchFailedError, failureError, firstLine } from './batch-failure.js';
+import type { BatchOutcome, BatchResult, BatchTask, WorkerConfig } from './batch-task.js';
+import { WorkerError } from './errors.js';
 import { workerFile } from './paths.js';
 
 export interface WorkerPool {
@@ -13,7 +15,7 @@ export interface WorkerPool {
 }
 
 export function createWorkerPool(config: WorkerConfig, workers: number): WorkerPool {
-  const pool = new Piscina<BatchTask, BatchResult>({
+  const pool = new Piscina<BatchTask, BatchOutcome>({
     filename: workerFile,
     workerData: config,
     minThreads: workers,
@@ -22,19 +24,28 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
     maxQueue: workers * 4,
     idleTimeout: Number.POSITIVE_INFINITY,
   });
+  // A replacement thread that dies while starting makes piscina stop replacing threads, and batches
+  // queued for it would wait forever: such a failure ends the run instead.
+  let failPool: (error: Error) => void = () => undefined;
+  const poolFailed = new Promise<never>((_, reject) => {
+    failPool = reject;
+  });
+  poolFailed.catch(() => undefined);
+  pool.on('error', (error: unknown) => {
+    failPool(new WorkerError(`a worker thread died outside any batch (${firstLine(error)}); progress is saved`, { cause: error }));
+  });
   return {
-    run: (task) => pool.run(task).catch((error: unknown) => Promise.reject(revive(error))),
+    async run(task) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = await Promise.race([pool.run(task), poolFailed]);
+      } catch (error) {
+        if (error instanceof WorkerError) throw error;
+        throw new BatchFailedError(`worker thread died (${firstLine(error)})`, { cause: error });
+      }
+      if ('failure' in outcome) throw failureError(outcome.failure);
+      return outcome;
+    },
     close: () => pool.destroy(),
   };
-}
-
-/**
- * Errors cross the thread boundary as plain Errors carrying name and message; give the ones the entry
- * point knows how to report their class back.
- */
-function revive(error: unknown): unknown {
-  if (!(error instanceof Error) || error instanceof EmbedError) return error;
-  if (error.name === 'ModelError') return new ModelError(error.message, { cause: error });
-  if (error.name === 'DeviceError') return new DeviceError(error.message, { cause: error });
-  return error;
 }

@@ -27,12 +27,21 @@ export class BatchWriter {
     return new BatchWriter(client, plan);
   }
 
-  async write(ids: readonly string[], texts: readonly string[], vectors: Float32Array, dimension: number): Promise<void> {
-    const rows: StageRow[] = ids.map((id, i) => ({ id, contentHash: contentHash(texts[i]!) }));
+  /**
+   * The input keys (see input-key.ts) whose vector the target already holds, as hex: rows with those
+   * keys are written without a vector and the merge copies it. Empty for a target that keeps no keys.
+   */
+  async storedInputs(keys: readonly Buffer[]): Promise<Set<string>> {
+    if (this.plan.lookupSql === undefined || keys.length === 0) return new Set();
+    const found = await this.client.query<{ key: Buffer }>(this.plan.lookupSql, [keys]);
+    return new Set(found.rows.map((row) => row.key.toString('hex')));
+  }
+
+  async write(rows: readonly StageRow[]): Promise<void> {
     await this.client.query('BEGIN');
     try {
-      if (this.plan.method === 'copy') await this.copyAndMerge(rows, vectors, dimension);
-      else await this.insert(rows, vectors, dimension);
+      if (this.plan.method === 'copy') await this.copyAndMerge(rows);
+      else await this.insert(rows);
       await this.client.query('COMMIT');
     } catch (error) {
       await this.client.query('ROLLBACK').catch(() => undefined);
@@ -40,15 +49,24 @@ export class BatchWriter {
     }
   }
 
-  private async copyAndMerge(rows: StageRow[], vectors: Float32Array, dimension: number): Promise<void> {
-    const data = encodeStageRows(rows, vectors, dimension, this.plan.format);
+  private async copyAndMerge(rows: readonly StageRow[]): Promise<void> {
+    const data = encodeStageRows(rows, this.plan.format);
     await pipeline(Readable.from([data]), this.client.query(copyFrom(this.plan.copySql)));
     await this.client.query(this.plan.mergeSql);
   }
 
-  private async insert(rows: StageRow[], vectors: Float32Array, dimension: number): Promise<void> {
+  /** The stage's columns as arrays, in the order of unnestRows' parameters. */
+  private async insert(rows: readonly StageRow[]): Promise<void> {
     const [open, close] = this.plan.format === 'vector' ? ['[', ']'] : ['{', '}'];
-    const embeddings = rows.map((_, i) => open + vectors.subarray(i * dimension, (i + 1) * dimension).join(',') + close);
-    await this.client.query(this.plan.insertSql, [rows.map((r) => r.id), embeddings, rows.map((r) => r.contentHash)]);
+    await this.client.query(this.plan.insertSql, [
+      rows.map((r) => r.id),
+      rows.map((r) => (r.vector === null ? null : open + r.vector.join(',') + close)),
+      rows.map((r) => r.contentHash),
+      rows.map((r) => r.inputKey),
+      rows.map((r) => r.tokenCount),
+      rows.map((r) => r.truncated),
+      rows.map((r) => r.charCount),
+      rows.map((r) => r.wordCount),
+    ]);
   }
 }

@@ -8,39 +8,19 @@
 import { workerData } from 'piscina';
 import { describeFailure, type WorkerFailure } from '../src/batch-failure.js';
 import type { BatchOutcome, BatchTask, WorkerConfig } from '../src/batch-task.js';
-import { Encoder } from './encoder.js';
+import { BatchEmbedder } from './batch-embedder.js';
 import { ReconnectingWriter } from './reconnecting-writer.js';
 
 const config = workerData as WorkerConfig;
 
 async function start(): Promise<(task: BatchTask) => Promise<BatchOutcome>> {
-  const encoder = await Encoder.open({
-    modelDir: config.modelDir,
-    onnxFile: config.onnxFile,
-    maxSequenceLength: config.maxSequenceLength,
-    threads: config.threads,
-    device: config.device,
-    maxBatchTokens: config.maxBatchTokens,
-  });
+  const embedder = await BatchEmbedder.open(config);
   // Connected on the first batch, so that a database that is down when the pool starts is waited for
   // like one that goes down later.
   const writer = new ReconnectingWriter(config.connection, config.plan);
   return async function embedBatch(task: BatchTask): Promise<BatchOutcome> {
     try {
-      const encoded = await encoder.encode(task.texts);
-      const writeStartedAt = performance.now();
-      await writer.write(task.ids, task.texts, encoded.vectors, encoded.dimension);
-      return {
-        seq: task.seq,
-        written: task.ids.length,
-        truncatedIds: task.ids.filter((_, i) => encoded.truncated[i]),
-        tokenCounts: encoded.tokenCounts,
-        realTokens: encoded.realTokens,
-        paddedTokens: encoded.paddedTokens,
-        tokenizeMs: encoded.tokenizeMs,
-        inferenceMs: encoded.inferenceMs,
-        writeMs: performance.now() - writeStartedAt,
-      };
+      return await embedder.run(task, writer);
     } catch (error) {
       return { seq: task.seq, failure: describeFailure(error, config.writeContext) };
     }

@@ -15,6 +15,8 @@ export interface EncoderOptions {
   device: Device;
   /** Upper bound on rows x longest row for one session run. */
   maxBatchTokens: number;
+  /** Cut a run when its padded tokens would exceed this multiple of its real ones (default: the planner's). */
+  maxPaddingRatio?: number;
 }
 
 export interface Encoded {
@@ -35,6 +37,7 @@ export class Encoder {
     private readonly tokenizer: TextTokenizer,
     private readonly session: ModelSession,
     private readonly maxBatchTokens: number,
+    private readonly maxPaddingRatio: number | undefined,
   ) {}
 
   static async open(options: EncoderOptions): Promise<Encoder> {
@@ -42,41 +45,45 @@ export class Encoder {
       TextTokenizer.load(options.modelDir, options.maxSequenceLength),
       openModelSession(options.onnxFile, { threads: options.threads, device: options.device }),
     ]);
-    return new Encoder(tokenizer, session, options.maxBatchTokens);
+    return new Encoder(tokenizer, session, options.maxBatchTokens, options.maxPaddingRatio);
   }
 
   async encode(texts: readonly string[]): Promise<Encoded> {
     const startedAt = performance.now();
-    const tokenized = texts.map((text) => this.tokenizer.tokenize(text));
+    const tokenized = this.tokenize(texts);
     const tokenizedAt = performance.now();
+    const embedded = await this.embedTokenized(tokenized);
+    return {
+      ...embedded,
+      tokenCounts: tokenized.map((t) => t.fullLength),
+      truncated: tokenized.map((t) => t.truncated),
+      tokenizeMs: tokenizedAt - startedAt,
+      inferenceMs: performance.now() - tokenizedAt,
+    };
+  }
+
+  /** The model on texts tokenized already (by tokenize), vectors in the order given. */
+  async embedTokenized(
+    tokenized: readonly TokenizedText[],
+  ): Promise<Pick<Encoded, 'vectors' | 'dimension' | 'realTokens' | 'paddedTokens'>> {
     const lengths = tokenized.map((t) => t.ids.length);
     let vectors = new Float32Array(0);
     let dimension = 0;
     let paddedTokens = 0;
-    for (const indices of planMicroBatches(lengths, this.maxBatchTokens)) {
+    for (const indices of planMicroBatches(lengths, this.maxBatchTokens, this.maxPaddingRatio)) {
       const run = await this.runMicroBatch(indices.map((i) => tokenized[i]!));
       if (dimension === 0) {
         dimension = run.dimension;
-        vectors = new Float32Array(texts.length * dimension);
+        vectors = new Float32Array(tokenized.length * dimension);
       }
       indices.forEach((original, position) =>
         vectors.set(run.pooled.subarray(position * dimension, (position + 1) * dimension), original * dimension),
       );
       paddedTokens += run.paddedTokens;
     }
-    return {
-      vectors,
-      dimension,
-      tokenCounts: tokenized.map((t) => t.fullLength),
-      truncated: tokenized.map((t) => t.truncated),
-      realTokens: lengths.reduce((sum, length) => sum + length, 0),
-      paddedTokens,
-      tokenizeMs: tokenizedAt - startedAt,
-      inferenceMs: performance.now() - tokenizedAt,
-    };
+    return { vectors, dimension, realTokens: lengths.reduce((sum, length) => sum + length, 0), paddedTokens };
   }
 
-  /** Tokenize only: what metrics need, without running the model. */
   tokenize(texts: readonly string[]): TokenizedText[] {
     return texts.map((text) => this.tokenizer.tokenize(text));
   }

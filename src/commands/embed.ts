@@ -6,36 +6,73 @@ import type pg from 'pg';
 import type { WorkerConfig } from '../batch-task.js';
 import { CommitLedger } from '../commit-ledger.js';
 import { resolveEmbedConfig, type EmbedArgs, type EmbedConfig } from '../config.js';
-import { connect, connectionConfig, databaseIdentity } from '../database.js';
+import { CircuitBreaker } from '../circuit-breaker.js';
+import {
+  connect,
+  connectionConfig,
+  databaseIdentity,
+  describeServer,
+  explainServerError,
+  ping,
+  redact,
+  type ConnectionConfig,
+  type Queryable,
+} from '../database.js';
 import { runEmbedLoop, type LoopStats } from '../embed-loop.js';
-import { EXIT } from '../errors.js';
+import { DatabaseError, EmbedError, EXIT } from '../errors.js';
 import { watchInterrupts } from '../interrupt.js';
+import { checkModelLoads } from '../model-check.js';
 import { resolveModel, type ModelInfo } from '../model-folder.js';
+import { createClaimBuffer } from '../../workers/input-claims.js';
+import { finishMetrics } from '../metrics-pass.js';
 import { modelsDir } from '../paths.js';
+import { readFailedRows } from '../failed-rows.js';
 import { createProgress } from '../progress.js';
+import { planResume } from '../resume-plan.js';
 import { readPages } from '../row-reader.js';
 import { formatReport, type RunReport } from '../run-summary.js';
 import { describeSource, type SourceTable } from '../source-table.js';
 import { StateStore, type JobState } from '../state-store.js';
-import { prepareTarget, type Target } from '../target-table.js';
+import { ReconnectingClient } from '../reconnecting-client.js';
+import { quoteIdentifier } from '../table-name.js';
+import { modelLabel, prepareTarget, type Target } from '../target-table.js';
 
 export type EmbedOptions = EmbedArgs;
 
 export async function embed(args: EmbedOptions): Promise<number> {
   const config = resolveEmbedConfig(args);
   const model = await resolveModel(config.model, config.dtype, { modelsDir: modelsDir(), allowDownload: true });
-  const connection = connectionConfig(config.databaseUrl);
+  // Loads while the database is looked at, and must succeed before the target is created or claimed.
+  const modelLoads =
+    config.metrics.mode === 'only'
+      ? Promise.resolve()
+      : checkModelLoads({
+          modelDir: model.dir,
+          onnxFile: model.onnxFile,
+          maxSequenceLength: model.maxSequenceLength,
+          threads: 1,
+          device: config.device,
+          maxBatchTokens: config.maxBatchTokens,
+        });
+  modelLoads.catch(() => undefined);
+  const connection = sessionConnection(config);
   const client = await connect(connection);
+  const breaker = databaseBreaker(config, connection);
+  // Setup runs on the plain client (a failure there is reported, not waited out); the run's reads go
+  // through this one, which waits for the database when it goes away.
+  const db = new ReconnectingClient(client, connection, breaker);
   let state: StateStore | undefined;
   let job: JobState | undefined;
   try {
-    const source = await describeSource(client, config.table, config.idColumn, config.textColumn);
+    const source = await describeSource(client, config.table, config.idColumn, config.textColumn, { castText: config.castText });
+    await modelLoads;
     const target = await prepareTarget(client, source, model, {
       target: config.target,
       column: config.column,
       method: config.writeMethod,
+      metrics: config.metrics.mode,
     });
-    state = StateStore.open(config.statePath);
+    state = StateStore.open(config.statePath, { ifCorrupt: 'move-aside' });
     job = state.job({
       database: databaseIdentity(connection),
       source: source.sql,
@@ -47,17 +84,34 @@ export async function embed(args: EmbedOptions): Promise<number> {
       dimension: model.dimension,
     });
     job.lock();
-    const report = await run(config, model, client, source, target, job, state.file);
+    const plan = await planResume(client, job, target, modelLabel(model), state, {
+      refresh: config.mode === 'refresh',
+      rebuildState: config.mode === 'rebuild-state',
+      restart: config.mode === 'restart',
+    });
+    if (plan.warning !== undefined) process.stderr.write(`embed: warning: ${plan.warning}\n`);
+    if (config.mode === 'refresh' && target.ref.kind === 'column') {
+      process.stderr.write('embed: note: a --column target keeps no content hash, so --refresh finds rows never embedded but not changed texts\n');
+    }
+    const report = await run(config, model, client, db, breaker, source, target, job, state.file);
     process.stdout.write(config.json ? JSON.stringify(report) + '\n' : config.quiet ? '' : formatReport(report));
     if (report.outcome === 'interrupted') {
       process.stderr.write('interrupted: progress is saved; run the same command again to resume\n');
       return EXIT.interrupted;
     }
+    if (report.rowsFailed > 0) {
+      process.stderr.write(
+        `embed: ${report.rowsFailed} row(s) failed and were recorded in ${state.file}; list them with "embed failures ${args.table}", retry them with --retry-failed\n`,
+      );
+      return EXIT.completedWithFailures;
+    }
     return EXIT.done;
+  } catch (error) {
+    throw explainServerError(error, config);
   } finally {
     job?.unlock();
     state?.close();
-    await client.end();
+    await db.end();
   }
 }
 
@@ -65,6 +119,8 @@ async function run(
   config: EmbedConfig,
   model: ModelInfo,
   client: pg.Client,
+  db: Queryable,
+  breaker: CircuitBreaker,
   source: SourceTable,
   target: Target,
   job: JobState,
@@ -74,24 +130,52 @@ async function run(
   const runId = job.startRun();
   const progress = job.progress();
   const ledger = new CommitLedger(progress.watermark, progress.ranges);
+  // Once the table is read to the end, every row up to this id is read or done, even rows after the
+  // last one read that a check against the target skipped.
+  const lastAtStart = await highestId(db, source, []);
+  const retry = config.mode === 'retry-failed';
+  const failedIds = job.failureCount() > 0 ? job.failures().map((f) => f.rowId) : [];
+  const failedBefore = new Set(failedIds);
   const total = await estimateRows(client, source, config.limit);
   const bar = createProgress(total, { quiet: config.quiet || config.json });
-  const interrupts = watchInterrupts(() => bar.stop());
+  const interrupts = watchInterrupts(() => {
+    bar.stop();
+    // Batches waiting for the database would otherwise wait out the whole budget.
+    if (breaker.isOpen) {
+      breaker.cancel(new EmbedError('INTERRUPTED', 'interrupted while waiting for the database; progress is saved; run the same command again to resume'));
+    }
+  });
   const { createWorkerPool } = await import('../worker-pool.js');
   const pool = createWorkerPool(workerConfig(config, model, target), config.workers);
   let stats: LoopStats;
   try {
     stats = await runEmbedLoop({
-      pages: readPages(client, source, {
-        after: progress.watermark,
-        exclude: progress.ranges,
-        pageSize: config.batchSize * 8,
-        limit: config.limit,
-      }),
-      runBatch: (task) => pool.run(task),
+      pages: retry
+        ? readFailedRows(db, source, failedIds, config.batchSize * config.sortWindow, (ids) => job.clearFailures(ids))
+        : readPages(db, source, {
+            after: progress.watermark,
+            exclude: progress.ranges,
+            pageSize: config.batchSize * config.sortWindow,
+            limit: config.limit,
+            pending: progress.checkTarget ? target.pendingSql : undefined,
+          }),
+      // A row that failed before and is written now is a failure no more.
+      runBatch:
+        failedIds.length === 0
+          ? (task) => pool.run(task)
+          : async (task) => {
+              const result = await pool.run(task);
+              const fixed = task.ids.filter((id) => failedBefore.has(id));
+              if (fixed.length > 0) job.clearFailures(fixed);
+              return result;
+            },
+      breaker,
       ledger,
-      job,
-      batchSize: config.batchSize,
+      // Retried rows lie anywhere below the watermark: they are not progress.
+      job: retry ? { saveProgress: () => undefined, recordFailure: (id, error) => job.recordFailure(id, error) } : job,
+      // Retried rows all failed once: alone in its task, each gets its own verdict, and a task whose rows
+      // all fail again is not mistaken for a broken worker.
+      rowsPerTask: retry ? 1 : config.batchSize * config.sortWindow,
       maxInFlight: config.workers * 2,
       stopRequested: () => interrupts.requested,
       onProgress: (rows) => bar.update(progress.rowsDone + rows),
@@ -104,15 +188,17 @@ async function run(
     interrupts.dispose();
     await pool.close();
   }
-  const readToEnd = !interrupts.requested && (config.limit === undefined || stats.rowsRead < config.limit);
+  const readToEnd = !retry && !interrupts.requested && (config.limit === undefined || stats.rowsRead < config.limit);
   if (readToEnd) {
-    ledger.finish(await highestId(client, source, [stats.lastRead, ...progress.ranges.map((r) => r.last)]));
-    job.saveProgress(ledger.currentWatermark, ledger.ranges, 0);
+    ledger.finish(await highestId(db, source, [stats.lastRead, lastAtStart, ...progress.ranges.map((r) => r.last)]));
+    job.completePass(ledger.currentWatermark);
   }
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const rowsPerSecond = stats.rowsEmbedded / Math.max(elapsedSeconds, 1e-9);
   const outcome = interrupts.requested ? 'interrupted' : 'completed';
-  job.endRun(runId, { rows: stats.rowsEmbedded, skipped: stats.rowsSkipped, failed: 0, rowsPerSecond, outcome });
+  job.endRun(runId, { rows: stats.rowsEmbedded, skipped: stats.rowsSkipped, failed: stats.rowsFailed, rowsPerSecond, outcome });
+  const metrics =
+    config.metrics.mode !== 'off' && outcome === 'completed' ? await finishMetrics(db, source, target.display, config.metrics) : undefined;
   const busy = stats.readMs + stats.tokenizeMs + stats.inferenceMs + stats.writeMs || 1;
   return {
     outcome,
@@ -125,8 +211,10 @@ async function run(
     threads: config.threads,
     batchSize: config.batchSize,
     rowsEmbedded: stats.rowsEmbedded,
+    rowsInferred: stats.rowsInferred,
+    rowsFromDuplicates: config.metrics.mode === 'only' ? 0 : stats.rowsEmbedded - stats.rowsInferred,
     rowsSkipped: stats.rowsSkipped,
-    rowsFailed: 0,
+    rowsFailed: stats.rowsFailed,
     rowsTruncated: stats.truncated,
     elapsedSeconds,
     rowsPerSecond,
@@ -138,6 +226,8 @@ async function run(
       write: stats.writeMs / busy,
     },
     stateFile,
+    metricsMode: config.metrics.mode,
+    metrics,
   };
 }
 
@@ -149,9 +239,43 @@ function workerConfig(config: EmbedConfig, model: ModelInfo, target: Target): Wo
     threads: config.threads,
     device: config.device,
     maxBatchTokens: config.maxBatchTokens,
-    connection: connectionConfig(config.databaseUrl),
+    runModel: config.metrics.mode !== 'only',
+    inputClaims: createClaimBuffer(),
+    connection: sessionConnection(config),
     plan: target.plan,
+    writeContext: {
+      target: target.display,
+      lockTimeoutSeconds: config.lockTimeoutSeconds,
+      statementTimeoutSeconds: config.statementTimeoutSeconds,
+    },
   };
+}
+
+/** Every session of the run, main thread and workers, with the same lock and statement timeouts. */
+function sessionConnection(config: EmbedConfig): ConnectionConfig {
+  return connectionConfig(config.databaseUrl, {
+    lockTimeoutSeconds: config.lockTimeoutSeconds,
+    statementTimeoutSeconds: config.statementTimeoutSeconds,
+  });
+}
+
+function databaseBreaker(config: EmbedConfig, connection: ConnectionConfig): CircuitBreaker {
+  const server = describeServer(connection);
+  const say = (line: string) => {
+    if (!config.quiet) process.stderr.write(`embed: ${line}\n`);
+  };
+  return new CircuitBreaker({
+    budgetMs: config.dbDownBudgetSeconds * 1000,
+    probe: () => ping(connection),
+    onOpen: (cause) =>
+      say(`lost PostgreSQL at ${server} (${redact(cause, connection)}); waiting up to ${config.dbDownBudgetSeconds}s for it to come back`),
+    onClose: (downMs) => say(`PostgreSQL at ${server} is back after ${(downMs / 1000).toFixed(1)}s; going on`),
+    giveUp: (waitedMs, lastError) =>
+      new DatabaseError(
+        `PostgreSQL at ${server} has been unreachable for ${Math.round(waitedMs / 1000)}s (${redact(lastError, connection)}); ` +
+          'progress is saved; run the same command again to resume',
+      ),
+  });
 }
 
 /** The planner's estimate, or a count when the table was never analysed. */
@@ -163,8 +287,13 @@ async function estimateRows(client: pg.Client, source: SourceTable, limit: numbe
   return limit === undefined ? total : Math.min(total, limit);
 }
 
-/** The largest of some ids, compared by PostgreSQL in the id column's own type. */
-async function highestId(client: pg.Client, source: SourceTable, ids: (string | null)[]): Promise<string | null> {
+/** The largest of some ids (of the table's, given none), compared by PostgreSQL in the id column's own type. */
+async function highestId(client: Queryable, source: SourceTable, ids: (string | null)[]): Promise<string | null> {
+  if (ids.length === 0) {
+    const id = `src.${quoteIdentifier(source.idColumn)}`;
+    const result = await client.query<{ id: string }>(`SELECT ${id}::text AS id FROM ${source.sql} AS src ORDER BY ${id} DESC LIMIT 1`);
+    return result.rows[0]?.id ?? null;
+  }
   const present = ids.filter((id): id is string => id !== null);
   if (present.length === 0) return null;
   // ORDER BY rather than max(): not every orderable type (uuid on older servers) has a max aggregate.

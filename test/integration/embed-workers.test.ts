@@ -1,7 +1,8 @@
 /**
  * The main job end to end: the real CLI with 1, 2 and 4 worker threads over 10,000 rows stores exactly
  * one embedding per non-empty row, equal to the encoder's direct output, and counts NULL/empty rows.
- * The 4-worker run uses batches of 50, so four ONNX sessions in four threads run 200 batches at once.
+ * The 4-worker run uses batches of 50 with no sort window, so four ONNX sessions in four threads run
+ * 200 batches at once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -34,13 +35,13 @@ describe('embed <table> with worker threads', () => {
   });
 
   it.each([
-    { workers: 1, batch: 100 },
-    { workers: 2, batch: 100 },
-    { workers: 4, batch: 50 },
-  ])('$workers worker(s), batch $batch: one embedding per non-empty row, equal to the encoder', async ({ workers, batch }) => {
+    { workers: 1, batch: 100, window: 8 },
+    { workers: 2, batch: 100, window: 8 },
+    { workers: 4, batch: 50, window: 1 },
+  ])('$workers worker(s), batch $batch: one embedding per non-empty row, equal to the encoder', async ({ workers, batch, window }) => {
     const target = `embeddings_w${workers}`;
     const result = await runCli([
-      'sentences', String(batch), '--workers', String(workers), '--model', modelDir, '--target', target,
+      'sentences', String(batch), '--workers', String(workers), '--sort-window', String(window), '--model', modelDir, '--target', target,
       '--database-url', db.url, '--state', path.join(stateDir, `w${workers}.sqlite`), '--json',
     ]);
     expect(result.stderr).toBe('');

@@ -19,9 +19,20 @@ describe('resolveEmbedConfig', () => {
       textColumn: 'text',
       statePath: '.embed/state.sqlite',
       maxBatchTokens: 4096,
+      sortWindow: 8,
       writeMethod: 'copy',
+      dbDownBudgetSeconds: 120,
+      lockTimeoutSeconds: 60,
+      statementTimeoutSeconds: 600,
+      castText: false,
       quiet: false,
       json: false,
+    });
+    expect(resolve({ lockTimeout: '0', statementTimeout: '0', dbDownBudget: '5', castText: true })).toMatchObject({
+      lockTimeoutSeconds: 0,
+      statementTimeoutSeconds: 0,
+      dbDownBudgetSeconds: 5,
+      castText: true,
     });
   });
 
@@ -49,9 +60,9 @@ describe('resolveEmbedConfig', () => {
     [{ batchSize: '-3' }, {}, 'batch size must be a whole number of at least 1, got "-3"'],
     [{ batchSize: '2.5' }, {}, 'batch size must be a whole number of at least 1, got "2.5"'],
     [{ batchSize: '100001' }, {}, 'batch size must be at most 100000, got 100001'],
-    [{ workers: '0' }, {}, '--workers must be a number of threads or auto of at least 1, got "0"'],
-    [{ workers: 'many' }, {}, '--workers must be a number of threads or auto of at least 1, got "many"'],
-    [{}, { EMBED_WORKERS: 'x' }, 'EMBED_WORKERS must be a number of threads or auto of at least 1, got "x"'],
+    [{ workers: '0' }, {}, '--workers must be auto or a whole number of at least 1, got "0"'],
+    [{ workers: 'many' }, {}, '--workers must be auto or a whole number of at least 1, got "many"'],
+    [{}, { EMBED_WORKERS: 'x' }, 'EMBED_WORKERS must be auto or a whole number of at least 1, got "x"'],
     [{ workers: '257' }, {}, '--workers must be at most 256, got 257'],
     [{ threads: '0' }, {}, '--threads must be a whole number of at least 1, got "0"'],
     [{ dtype: 'fp16' }, {}, '--dtype must be one of fp32, q8, got "fp16"'],
@@ -59,6 +70,8 @@ describe('resolveEmbedConfig', () => {
     [{ writeMethod: 'csv' }, {}, '--write-method must be one of copy, insert, got "csv"'],
     [{ limit: '0' }, {}, '--limit must be a whole number of at least 1, got "0"'],
     [{ maxBatchTokens: 'lots' }, {}, '--max-batch-tokens must be a whole number of at least 1, got "lots"'],
+    [{ sortWindow: '0' }, {}, '--sort-window must be a whole number of at least 1, got "0"'],
+    [{ sortWindow: '1001' }, {}, '--sort-window must be at most 1000, got 1001'],
     [{ model: ' ' }, {}, '--model must not be empty'],
     [{}, { EMBED_MODEL: '' }, 'EMBED_MODEL must not be empty'],
     [{ state: '' }, {}, '--state must not be empty'],
@@ -66,6 +79,11 @@ describe('resolveEmbedConfig', () => {
     [{ table: 'a b' }, {}, 'table name "a b" is not a valid identifier; if that is its real name, put it in double quotes'],
     [{ target: 'x;y' }, {}, '--target name "x;y" is not a valid identifier; if that is its real name, put it in double quotes'],
     [{ idColumn: 'a.b' }, {}, '--id-column a.b must be a single column name'],
+    [{ dbDownBudget: '0' }, {}, '--db-down-budget must be a whole number of seconds of at least 1, got "0"'],
+    [{ dbDownBudget: '999999999' }, {}, '--db-down-budget must be at most 604800, got 999999999'],
+    [{ lockTimeout: '-1' }, {}, '--lock-timeout must be a whole number of seconds (0 for no limit), got "-1"'],
+    [{ statementTimeout: '2.5' }, {}, '--statement-timeout must be a whole number of seconds (0 for no limit), got "2.5"'],
+    [{ statementTimeout: '604801' }, {}, '--statement-timeout must be at most 604800 seconds, got 604801'],
   ])('%j %j -> %s', (args, env, message) => {
     let thrown: unknown;
     try {

@@ -1,16 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { planMicroBatches } from '../../dist/workers/micro-batches.js';
+import { maxPaddingRatio, planMicroBatches } from '../../dist/workers/micro-batches.js';
 
 describe('planMicroBatches', () => {
-  it('sorts by length and keeps rows x longest row within the budget', () => {
-    const lengths = [50, 3, 10, 3, 40, 7, 12, 3];
-    const batches = planMicroBatches(lengths, 40);
-    expect(batches.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  it('sorts by length and keeps rows x longest row within the budget and the padding ratio', () => {
+    const lengths = [50, 3, 10, 3, 40, 7, 12, 3, 40];
+    const batches = planMicroBatches(lengths, 80);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     for (const batch of batches) {
-      const longest = Math.max(...batch.map((i) => lengths[i]!));
-      if (batch.length > 1) expect(batch.length * longest).toBeLessThanOrEqual(40);
+      const padded = batch.length * Math.max(...batch.map((i) => lengths[i]!));
+      const real = batch.reduce((sum, i) => sum + lengths[i]!, 0);
+      if (batch.length > 1) {
+        expect(padded).toBeLessThanOrEqual(80);
+        expect(padded).toBeLessThanOrEqual(maxPaddingRatio * real);
+      }
     }
-    expect(batches.map((b) => b.map((i) => lengths[i]))).toEqual([[3, 3, 3, 7], [10, 12], [40], [50]]);
+    // [3, 3, 3, 7] would pad 16 real tokens to 28; [10, 12] pads 22 to 24, within 1.1.
+    expect(batches.map((b) => b.map((i) => lengths[i]))).toEqual([[3, 3, 3], [7], [10, 12], [40, 40], [50]]);
+  });
+
+  it('keeps the input order among rows of equal length', () => {
+    expect(planMicroBatches([5, 5, 5, 5], 100)).toEqual([[0, 1, 2, 3]]);
   });
 
   it('gives a row longer than the budget a run of its own', () => {

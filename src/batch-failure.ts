@@ -1,0 +1,102 @@
+/**
+ * What went wrong with a batch, decided where the error is still whole: a pg error loses its SQLSTATE
+ * when it crosses from a worker thread, so the worker classifies and words it, and the main thread only
+ * acts on the kind: wait for the database, stop the run, or look for the rows at fault.
+ */
+import { DatabaseError, DeviceError, EmbedError, ModelError, WorkerError } from './errors.js';
+
+/**
+ * connection: the database went away; retried once it is back, never counted against the batch.
+ * fatal: nothing a retry or another row can fix (no permission, locked target, bad model); the run stops.
+ * batch: the batch failed for a reason that may lie in its rows (a constraint, a trigger, the model or
+ *   the worker itself); retried, then split to find the rows at fault.
+ */
+export type FailureKind = 'connection' | 'fatal' | 'batch';
+
+/** A failed batch as a worker reports it: plain data, so that nothing is lost crossing threads. */
+export interface WorkerFailure {
+  kind: FailureKind;
+  message: string;
+  /** The EmbedError class to rebuild on the main thread (ModelError, DeviceError), if any. */
+  errorClass?: string;
+}
+
+/** The database connection was lost or refused; the circuit breaker waits for it to come back. */
+export class ConnectionLostError extends DatabaseError {}
+
+/** A batch failed in a way that may be caused by its rows. */
+export class BatchFailedError extends Error {
+  override name = 'BatchFailedError';
+}
+
+// Network errors from Node, and server states that end once the server is back up: admin_shutdown,
+// crash_shutdown, cannot_connect_now (starting up or shutting down), too_many_connections.
+const connectionCodes = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '53300',
+]);
+// node-postgres reports a socket that closed under it with messages rather than codes.
+const connectionMessages =
+  /Connection terminated|Client was closed and is not queryable|Client has encountered a connection error|timeout expired|Connection ended/i;
+
+export function isConnectionLost(error: unknown): boolean {
+  if (error instanceof ConnectionLostError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (connectionCodes.has(code) || (sqlstate(error)?.startsWith('08') ?? false))) return true;
+  return error instanceof Error && !(error instanceof EmbedError) && connectionMessages.test(error.message);
+}
+
+/** The SQLSTATE of an error the server sent, if it is one. */
+export function sqlstate(error: unknown): string | undefined {
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && typeof severity === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+export interface WriteContext {
+  /** The target as the user sees it, quoted. */
+  target: string;
+  lockTimeoutSeconds: number;
+  statementTimeoutSeconds: number;
+}
+
+const resume = 'progress is saved; run the same command again to resume';
+
+/** Runs in the worker: turns whatever a batch threw into a WorkerFailure with a one-line message. */
+export function describeFailure(error: unknown, context: WriteContext): WorkerFailure {
+  const message = firstLine(error);
+  if (error instanceof EmbedError) return { kind: 'fatal', message, errorClass: error.name };
+  if (isConnectionLost(error)) return { kind: 'connection', message };
+  const code = sqlstate(error);
+  if (code === undefined) return { kind: 'batch', message };
+  // Data the target rejects (22), a constraint (23), a trigger's RAISE (P0001), a deadlock or
+  // serialisation failure (40): a retry or a smaller batch can succeed.
+  if (/^(22|23|40|P0)/.test(code)) return { kind: 'batch', message: `${message} (SQLSTATE ${code})` };
+  if (code === '55P03') {
+    return {
+      kind: 'fatal',
+      message: `target ${context.target} is locked by another session: no lock within --lock-timeout ${context.lockTimeoutSeconds}s; ${resume} once the lock is released`,
+    };
+  }
+  if (code === '57014' && /statement timeout/.test(message)) {
+    return {
+      kind: 'fatal',
+      message: `writing a batch to ${context.target} took longer than --statement-timeout ${context.statementTimeoutSeconds}s; use a smaller batch size or raise the timeout; ${resume}`,
+    };
+  }
+  return { kind: 'fatal', message: `cannot write to ${context.target}: ${message} (SQLSTATE ${code}); ${resume}` };
+}
+
+/** Runs on the main thread: the error a WorkerFailure stands for. */
+export function failureError(failure: WorkerFailure): Error {
+  if (failure.kind === 'connection') return new ConnectionLostError(failure.message);
+  if (failure.kind === 'batch') return new BatchFailedError(failure.message);
+  if (failure.errorClass === 'ModelError') return new ModelError(failure.message);
+  if (failure.errorClass === 'DeviceError') return new DeviceError(failure.message);
+  if (failure.errorClass === 'WorkerError') return new WorkerError(failure.message);
+  return new DatabaseError(failure.message, { code: 'TARGET' });
+}
+
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim();
+}

@@ -1,0 +1,31 @@
+/** `embed failures <table>`: the rows a job could not embed, with the error and how often they were tried. */
+import { EXIT } from '../errors.js';
+import { openLookup, singleJob, type JobLookupArgs } from '../job-lookup.js';
+
+export interface FailuresOptions extends JobLookupArgs {
+  json?: boolean;
+}
+
+export async function failures(options: FailuresOptions): Promise<number> {
+  const session = await openLookup(options);
+  try {
+    const job = singleJob(session);
+    const rows = job.failures();
+    if (options.json) {
+      process.stdout.write(JSON.stringify(rows.map((r) => ({ id: r.rowId, error: r.error, attempts: r.attempts, lastAt: r.lastAt }))) + '\n');
+      return EXIT.done;
+    }
+    if (rows.length === 0) {
+      process.stdout.write(`no failed rows for ${job.identity.source} -> ${job.identity.target}\n`);
+      return EXIT.done;
+    }
+    const idWidth = Math.max(2, ...rows.map((r) => r.rowId.length));
+    const lines = [`${'id'.padEnd(idWidth)}  attempts  last tried (UTC)     error`];
+    for (const r of rows) lines.push(`${r.rowId.padEnd(idWidth)}  ${String(r.attempts).padStart(8)}  ${r.lastAt}  ${r.error}`);
+    lines.push(`${rows.length} failed row${rows.length === 1 ? '' : 's'}; the same embed command with --retry-failed retries them`);
+    process.stdout.write(lines.join('\n') + '\n');
+    return EXIT.done;
+  } finally {
+    await session.close();
+  }
+}

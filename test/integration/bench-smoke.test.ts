@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { repoRoot } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+/** Runs the compiled harness as `npm run bench` would, with the test database passed explicitly. */
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('PG') || key === 'DATABASE_URL' || key.startsWith('EMBED_')) delete env[key];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'bench', 'bench.js'), ...args], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function readResult(dir: string, prefix: string): Record<string, any> {
+  const files = readdirSync(dir).filter((file) => file.startsWith(prefix) && file.endsWith('.json'));
+  expect(files).toHaveLength(1);
+  return JSON.parse(readFileSync(path.join(dir, files[0]!), 'utf8'));
+}
+
+describe('npm run bench (smoke, tiny sizes)', () => {
+  let db: TestDatabase;
+  let outDir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    outDir = mkdtempSync(path.join(os.tmpdir(), 'embed-bench-smoke-'));
+  });
+
+  afterAll(async () => {
+    await db.drop();
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('loads the table, measures ceilings, the naive loop and the CLI for workers 1..2, and writes JSON and a chart', async () => {
+    const dir = path.join(outDir, 'scaling');
+    const { code, stdout, stderr } = await runBench([
+      'smoke_texts', '40', '2',
+      '--rows', '240',
+      '--model', inject('tinyModelDir'),
+      '--database-url', db.url,
+      '--budgets', '512,2048',
+      '--naive-rows', '20',
+      '--out-dir', dir,
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('end to end');
+    const result = readResult(dir, 'bench-');
+
+    expect(result.rows).toBe(240);
+    expect(result.realTokensPerRow).toBeGreaterThan(1);
+    expect(result.machine.cores).toBeGreaterThanOrEqual(1);
+    expect(result.machine.onnxruntimeNode).toMatch(/^\d+\.\d+/);
+    expect(result.postgres).toMatch(/^\d+/);
+
+    const ceilings = result.ceilings.fp32;
+    expect(ceilings.sorted.tried.map((t: any) => t.maxBatchTokens)).toEqual([512, 2048]);
+    expect([512, 2048]).toContain(ceilings.sorted.budget);
+    for (const measured of [ceilings.sorted, ceilings.plain['40'], ceilings.sameBatching['40']]) {
+      expect(measured.rowsPerSecond.median).toBeGreaterThan(0);
+      expect(measured.samples[0].rows).toBe(240);
+    }
+    // Plain batches pad every row to the longest of its 40; sorting all rows can only pad less.
+    expect(ceilings.plain['40'].samples[0].paddingWaste).toBeGreaterThan(ceilings.sorted.samples[0].paddingWaste);
+    expect(ceilings.sorted.samples[0].paddingWaste).toBeGreaterThanOrEqual(1);
+    expect(result.naive.fp32.rows).toBe(20);
+    expect(result.naive.fp32.rowsPerSecond).toBeGreaterThan(0);
+
+    expect(result.engine.map((e: any) => e.workers)).toEqual([1, 2]);
+    for (const e of result.engine) {
+      expect(e.runs[0].report.rowsEmbedded).toBe(240);
+      expect(e.rowsPerSecond.median).toBeGreaterThan(0);
+      expect(e.paddingWaste).toBeGreaterThanOrEqual(1);
+      const share = e.timeShare.read + e.timeShare.tokenize + e.timeShare.inference + e.timeShare.write;
+      expect(share).toBeCloseTo(1, 2);
+      if (process.platform === 'linux') {
+        expect(e.peakRssMb).toBeGreaterThan(30);
+        expect(e.peakRssMb).toBeLessThan(4096);
+        expect(e.totalPeakRssMb).toBeGreaterThanOrEqual(e.peakRssMb * 0.5);
+      }
+      expect(e.vsSortedCeiling).toBeCloseTo(e.rowsPerSecond.median / ceilings.sorted.rowsPerSecond.median, 6);
+    }
+    expect(result.engine[0].speedup).toBe(1);
+    expect(result.targets.length).toBeGreaterThan(0);
+    for (const target of result.targets) expect(typeof target.holds).toBe('boolean');
+
+    const chart = readFileSync(result.files.chart, 'utf8');
+    expect(chart.startsWith('<svg')).toBe(true);
+    expect(chart).toContain('sorted ceiling');
+
+    // The table stays for the next run; what the runs wrote does not.
+    const tables = await db.client.query<{ relname: string }>(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'smoke_texts%'`);
+    expect(tables.rows.map((r) => r.relname)).toEqual(['smoke_texts']);
+    const ids = await db.client.query<{ n: string; low: string; high: string }>('SELECT count(*) AS n, min(id) AS low, max(id) AS high FROM smoke_texts');
+    expect(ids.rows[0]).toEqual({ n: '240', low: '1', high: '240' });
+  }, 60_000);
+
+  it('--scale runs the same command on two table sizes and compares peak RSS', async () => {
+    const dir = path.join(outDir, 'scale');
+    const { code, stderr } = await runBench([
+      'smoke_scale', '50', '1',
+      '--scale',
+      '--scale-rows', '150,300',
+      '--model', inject('tinyModelDir'),
+      '--database-url', db.url,
+      '--out-dir', dir,
+    ]);
+    expect(code, stderr).toBe(0);
+    const result = readResult(dir, 'bench-scale-');
+    expect(result.sizes.map((s: any) => s.rows)).toEqual([150, 300]);
+    for (const size of result.sizes) {
+      expect(size.runs[0].report.rowsEmbedded).toBe(size.rows);
+      expect(size.rowsPerSecond.median).toBeGreaterThan(0);
+    }
+    if (process.platform === 'linux') {
+      expect(result.peakRssRatio).toBeCloseTo(result.sizes[1].peakRssMb.median / result.sizes[0].peakRssMb.median, 6);
+      expect(typeof result.holds).toBe('boolean');
+    }
+    const tables = await db.client.query<{ relname: string; rows: string }>(
+      `SELECT c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', c.relname), false, true, '')))[1]::text AS rows
+         FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE 'smoke_scale%' ORDER BY c.relname`,
+    );
+    expect(tables.rows).toEqual([
+      { relname: 'smoke_scale_150', rows: '150' },
+      { relname: 'smoke_scale_300', rows: '300' },
+    ]);
+  }, 60_000);
+});

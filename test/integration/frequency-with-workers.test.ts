@@ -1,0 +1,74 @@
+/**
+ * Frequency counts the whole table on the server, so it comes out the same whatever the number of
+ * workers and however duplicates fall across their batches.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { frequencies } from '../helpers/normalised-text.js';
+
+const phrases = ['river stone', 'quick light', 'garden window music', 'paper winter', 'orange silent market', 'the data table'];
+// Every phrase recurs all through the table, in several cases and spacings; some rows are unique.
+const texts = Array.from({ length: 600 }, (_, i) => {
+  const phrase = phrases[Math.floor(i / 2) % phrases.length]!;
+  if (i % 5 === 0) return `${phrase} ${i}`;
+  if (i % 3 === 0) return phrase.toUpperCase();
+  if (i % 4 === 0) return ` ${phrase.replace(' ', '\t\u00a0')} `;
+  return phrase;
+});
+
+describe('frequency with any number of workers', () => {
+  const modelDir = inject('tinyModelDir');
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-state-'));
+  let db: TestDatabase;
+  let n = 0;
+  const run = (args: string[], env?: NodeJS.ProcessEnv) =>
+    runCli(
+      ['texts', '10', '--sort-window', '1', '--model', modelDir, '--database-url', db.url, '--state', path.join(stateDir, `${n++}.sqlite`), '--json', ...args],
+      env,
+    );
+  const frequencyOf = async (table: string) =>
+    (await db.client.query<{ frequency: number }>(`SELECT frequency FROM ${table} ORDER BY id`)).rows.map((row) => row.frequency);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.client.query('CREATE TABLE texts (id bigint PRIMARY KEY, text text)');
+    await db.client.query('INSERT INTO texts SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [texts.map((_, i) => i + 1), texts]);
+  });
+  afterAll(async () => {
+    await db.drop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('is the same with one worker and with three, metrics alone or beside embeddings', async () => {
+    const one = await run(['--metrics-only', '--workers', '1', '--target', 'm1']);
+    expect(one.code, one.stderr).toBe(0);
+    const three = await run(['--metrics-only', '--target', 'm3'], { EMBED_WORKERS: '3' });
+    expect(three.code, three.stderr).toBe(0);
+    expect(JSON.parse(three.stdout).workers).toBe(3);
+    const beside = await run(['--metrics', '--workers', '3']);
+    expect(beside.code, beside.stderr).toBe(0);
+
+    const expected = frequencies(texts);
+    expect(Math.max(...expected)).toBeGreaterThan(20);
+    expect(await frequencyOf('m1')).toEqual(expected);
+    expect(await frequencyOf('m3')).toEqual(expected);
+    expect(await frequencyOf('texts_embeddings')).toEqual(expected);
+    const summaries = [one, three, beside].map((result) => JSON.parse(result.stdout).metrics);
+    expect(summaries[1]).toEqual({ ...summaries[0], table: '"public"."m3"' });
+    expect(summaries[2]).toEqual({ ...summaries[0], table: '"public"."texts_embeddings"' });
+  });
+
+  it('is the same with case folded', async () => {
+    const one = await run(['--metrics-only', '--fold-case', '--workers', '1', '--target', 'm1']);
+    const three = await run(['--metrics-only', '--fold-case', '--workers', '3', '--target', 'm3']);
+    expect([one.code, three.code]).toEqual([0, 0]);
+    const expected = frequencies(texts, true);
+    expect(expected).not.toEqual(frequencies(texts));
+    expect(await frequencyOf('m1')).toEqual(expected);
+    expect(await frequencyOf('m3')).toEqual(expected);
+  });
+});

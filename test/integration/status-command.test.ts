@@ -1,0 +1,92 @@
+/**
+ * `embed status <table>`: the job's identity, rows done of the table's rows (exact, from the server),
+ * the last run and its speed, an ETA, failures and the state file, as text or --json; a table with
+ * several jobs asks which one, and a missing state file is one line.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTextTable } from '../helpers/fixtures.js';
+
+const rows = 3_000;
+
+describe('embed status', () => {
+  const modelDir = inject('tinyModelDir');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-status-'));
+  const state = path.join(dir, 'state.sqlite');
+  let db: TestDatabase;
+  let status: (...extra: string[]) => ReturnType<typeof runCli>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await createTextTable(db.client, 'sentences', rows);
+    status = (...extra) => runCli(['status', 'sentences', '--database-url', db.url, '--state', state, ...extra]);
+  });
+  afterAll(async () => {
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports a partial job exactly, as JSON and as text', async () => {
+    const run = await runCli(['sentences', '--workers', '2', '--limit', '1000', '--model', modelDir, '--database-url', db.url, '--state', state]);
+    expect(run.code, run.stderr).toBe(0);
+
+    const json = await status('--json');
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({
+      job: {
+        source: '"public"."sentences"',
+        idColumn: 'id',
+        textColumn: 'text',
+        target: '"public"."sentences_embeddings"',
+        model: modelDir,
+        dimension: 32,
+      },
+      stateFile: state,
+      rowsDone: 1000,
+      rowsTotal: rows,
+      checkingTarget: false,
+      watermark: '1000',
+      ranges: [],
+      lastRun: { outcome: 'completed' },
+      failures: 0,
+      runningPid: null,
+    });
+    expect(report.percent).toBeCloseTo(100 / 3, 5);
+    expect(report.rowsPerSecond).toBeGreaterThan(0);
+    expect(report.etaSeconds).toBeCloseTo(2000 / report.rowsPerSecond, 5);
+
+    const text = await status();
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('job         "public"."sentences" (id, text) -> "public"."sentences_embeddings" on ');
+    expect(text.stdout).toContain('rows        1,000 of 3,000 done (33.3%), 2,000 to go\n');
+    expect(text.stdout).toMatch(/\nlast run    completed, .* UTC, \d[\d,]* rows at \d+\.\d rows\/s\n/);
+    expect(text.stdout).toMatch(/\nETA         \d.* at \d+\.\d rows\/s\n/);
+    expect(text.stdout).toContain('failures    0\n');
+    expect(text.stdout).toContain(`state file  ${state}\n`);
+  });
+
+  it('asks which job when a table has several, and says so when there is no state file', async () => {
+    const other = await runCli([
+      'sentences', '--workers', '1', '--limit', '200', '--target', 'more_embeddings', '--model', modelDir, '--database-url', db.url, '--state', state,
+    ]);
+    expect(other.code, other.stderr).toBe(0);
+    const ambiguous = await status();
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr.split('\n')[0]).toBe(
+      `embed: 2 jobs on "public"."sentences" in ${state} (${modelDir} -> "public"."sentences_embeddings", ${modelDir} -> "public"."more_embeddings"); pick one with --model or --target`,
+    );
+    const picked = await status('--target', 'more_embeddings', '--json');
+    expect(JSON.parse(picked.stdout)).toMatchObject({ rowsDone: 200, job: { target: '"public"."more_embeddings"' } });
+
+    const missing = await runCli(['status', 'sentences', '--database-url', db.url, '--state', path.join(dir, 'nowhere.sqlite')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(
+      `embed: no state file at ${path.join(dir, 'nowhere.sqlite')}; pass the --state the job ran with (or set EMBED_STATE)\n`,
+    );
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * One worker task: tokenize each row once, measure it, and run the model only on inputs not met
+ * before. Rows of the task with the same model input (see input-key.ts) share one inference; an input
+ * whose vector the target already holds, written by an earlier task, another worker or an earlier run,
+ * is not run at all: its row goes to the stage without a vector and the merge copies the stored one on
+ * the server; and an input another worker is running right now is waited for rather than run twice
+ * (input-claims.ts). Nothing grows with the table: the target and a fixed-size shared table are the
+ * only memory of what was embedded. In a metrics-only run the model is never loaded.
+ */
+import type { BatchResult, BatchTask, WorkerConfig } from '../src/batch-task.js';
+import { charCount, wordCount } from '../src/text-metrics.js';
+import { contentHash } from './batch-writer.js';
+import type { StageRow } from './copy-binary.js';
+import { Encoder } from './encoder.js';
+import { InputClaims, type Claim } from './input-claims.js';
+import { inputKey } from './input-key.js';
+import type { ReconnectingWriter } from './reconnecting-writer.js';
+import { TextTokenizer, type TokenizedText } from './text-tokenizer.js';
+
+interface Inference {
+  rowsInferred: number;
+  realTokens: number;
+  paddedTokens: number;
+  /** Running the model, and waiting for another worker to finish an input this task shares. */
+  inferenceMs: number;
+  lookupMs: number;
+}
+
+const noInference: Inference = { rowsInferred: 0, realTokens: 0, paddedTokens: 0, inferenceMs: 0, lookupMs: 0 };
+
+export class BatchEmbedder {
+  private constructor(
+    private readonly tokenize: (texts: readonly string[]) => TokenizedText[],
+    private readonly encoder: Encoder | undefined,
+    private readonly claims: InputClaims,
+  ) {}
+
+  static async open(config: WorkerConfig): Promise<BatchEmbedder> {
+    const claims = new InputClaims(config.inputClaims);
+    if (!config.runModel) {
+      const tokenizer = await TextTokenizer.load(config.modelDir, config.maxSequenceLength);
+      return new BatchEmbedder((texts) => texts.map((text) => tokenizer.tokenize(text)), undefined, claims);
+    }
+    const encoder = await Encoder.open({
+      modelDir: config.modelDir,
+      onnxFile: config.onnxFile,
+      maxSequenceLength: config.maxSequenceLength,
+      threads: config.threads,
+      device: config.device,
+      maxBatchTokens: config.maxBatchTokens,
+    });
+    return new BatchEmbedder((texts) => encoder.tokenize(texts), encoder, claims);
+  }
+
+  /** Embeds (or only measures) the task's rows, writes them and commits. */
+  async run(task: BatchTask, writer: ReconnectingWriter): Promise<BatchResult> {
+    const startedAt = performance.now();
+    const tokenized = this.tokenize(task.texts);
+    const rows: StageRow[] = task.ids.map((id, i) => {
+      const text = task.texts[i]!;
+      return {
+        id,
+        vector: null,
+        contentHash: contentHash(text),
+        inputKey: null,
+        tokenCount: tokenized[i]!.fullLength,
+        truncated: tokenized[i]!.truncated,
+        charCount: charCount(text),
+        wordCount: wordCount(text),
+      };
+    });
+    const tokenizedAt = performance.now();
+    // Held until the commit, whatever happens: a waiting worker then finds the vector stored, or not.
+    const claims: Claim[] = [];
+    try {
+      const inference =
+        this.encoder === undefined ? noInference : await this.embedDistinct(this.encoder, rows, tokenized, writer, claims);
+      const writeStartedAt = performance.now();
+      await writer.write(rows);
+      return {
+        seq: task.seq,
+        written: rows.length,
+        rowsInferred: inference.rowsInferred,
+        truncatedIds: rows.filter((row) => row.truncated).map((row) => row.id),
+        tokenCounts: rows.map((row) => row.tokenCount),
+        realTokens: inference.realTokens,
+        paddedTokens: inference.paddedTokens,
+        tokenizeMs: tokenizedAt - startedAt,
+        inferenceMs: inference.inferenceMs,
+        writeMs: performance.now() - writeStartedAt + inference.lookupMs,
+      };
+    } finally {
+      for (const claim of claims) this.claims.release(claim);
+    }
+  }
+
+  /** Gives every row its input key, and a vector unless the target holds (or is about to hold) one. */
+  private async embedDistinct(
+    encoder: Encoder,
+    rows: StageRow[],
+    tokenized: readonly TokenizedText[],
+    writer: ReconnectingWriter,
+    claims: Claim[],
+  ): Promise<Inference> {
+    // The first row with each input stands for all rows with it.
+    const firstWith = new Map<string, number>();
+    const firstOf = rows.map((row, i) => {
+      row.inputKey = inputKey(tokenized[i]!.ids);
+      const key = row.inputKey.toString('hex');
+      const first = firstWith.get(key) ?? i;
+      firstWith.set(key, first);
+      return first;
+    });
+    const taken = this.claims.claimAll([...firstWith.values()].map((i) => rows[i]!.inputKey!));
+    claims.push(...taken);
+    const claimOf = new Map([...firstWith.keys()].map((key, position) => [key, taken[position]!]));
+    const inference = { ...noInference };
+    const lookup = async (keys: string[]) => {
+      const startedAt = performance.now();
+      const stored = await writer.storedInputs(keys.map((key) => rows[firstWith.get(key)!]!.inputKey!));
+      inference.lookupMs += performance.now() - startedAt;
+      return keys.filter((key) => !stored.has(key));
+    };
+    const embed = async (keys: string[]) => {
+      const startedAt = performance.now();
+      const indices = keys.map((key) => firstWith.get(key)!);
+      const embedded = await encoder.embedTokenized(indices.map((i) => tokenized[i]!));
+      indices.forEach((rowIndex, position) => {
+        rows[rowIndex]!.vector = embedded.vectors.subarray(position * embedded.dimension, (position + 1) * embedded.dimension);
+      });
+      inference.rowsInferred += indices.length;
+      inference.realTokens += embedded.realTokens;
+      inference.paddedTokens += embedded.paddedTokens;
+      inference.inferenceMs += performance.now() - startedAt;
+    };
+
+    const missing = await lookup([...firstWith.keys()]);
+    const beingRun = (key: string) => claimOf.get(key)!.kind === 'earlier';
+    await embed(missing.filter((key) => !beingRun(key)));
+    const awaited = missing.filter(beingRun);
+    if (awaited.length > 0) {
+      const startedAt = performance.now();
+      await Promise.all(awaited.map((key) => this.claims.waitFor(claimOf.get(key) as Claim & { kind: 'earlier' })));
+      inference.inferenceMs += performance.now() - startedAt;
+      // What the earlier task did not commit after all (it failed, or its thread died) is run here.
+      await embed(await lookup(awaited));
+    }
+    // A repeat shares its first row's vector, or like it leaves the merge to copy the stored one.
+    rows.forEach((row, i) => {
+      row.vector = rows[firstOf[i]!]!.vector;
+    });
+    return inference;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The worker's connection, kept across server restarts: a write that finds the connection gone
+ * reconnects with exponential backoff and jitter (re-creating the temp stage table, which lives and dies
+ * with the session) and writes the batch again. Each write is one transaction of upserts, so redoing one
+ * whose COMMIT answer was lost changes nothing. Past the last attempt the error goes back to the main
+ * thread, whose circuit breaker waits for the database instead.
+ */
+import pg from 'pg';
+import { isConnectionLost } from '../src/batch-failure.js';
+import { backoffDelay, sleep, type BackoffOptions } from '../src/backoff.js';
+import type { ConnectionConfig } from '../src/database.js';
+import type { WritePlan } from '../src/target-table.js';
+import { BatchWriter } from './batch-writer.js';
+import type { StageRow } from './copy-binary.js';
+
+export interface ReconnectOptions extends BackoffOptions {
+  attempts: number;
+}
+
+export class ReconnectingWriter {
+  private writer: Promise<BatchWriter> | undefined;
+  private client: pg.Client | undefined;
+
+  constructor(
+    private readonly connection: ConnectionConfig,
+    private readonly plan: WritePlan,
+    private readonly retry: ReconnectOptions = { attempts: 5, baseMs: 100, maxMs: 2000 },
+  ) {}
+
+  write(rows: readonly StageRow[]): Promise<void> {
+    return this.withWriter((writer) => writer.write(rows));
+  }
+
+  /** See BatchWriter.storedInputs; a read, so repeating it after a reconnect is harmless too. */
+  storedInputs(keys: readonly Buffer[]): Promise<Set<string>> {
+    return this.withWriter((writer) => writer.storedInputs(keys));
+  }
+
+  private async withWriter<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work(await this.open());
+      } catch (error) {
+        if (!isConnectionLost(error)) throw error;
+        await this.discard();
+        if (attempt >= this.retry.attempts) throw error;
+        await sleep(backoffDelay(attempt, this.retry));
+      }
+    }
+  }
+
+  private open(): Promise<BatchWriter> {
+    this.writer ??= (async () => {
+      const client = new pg.Client(this.connection);
+      // A dropped connection is reported on the next query; without a listener it would kill the thread.
+      client.on('error', () => undefined);
+      this.client = client;
+      await client.connect();
+      return BatchWriter.open(client, this.plan);
+    })().catch(async (error: unknown) => {
+      await this.discard();
+      throw error;
+    });
+    return this.writer;
+  }
+
+  private async discard(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.writer = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}
