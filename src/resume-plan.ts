@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { JobProgress, JobState } from './state-store.js';
+import type { JobState } from './state-store.js';
 import { claimTarget, emptyTarget, targetHasRows } from './target-marker.js';
 import type { TargetInfo } from './target-table.js';
 
@@ -31,7 +31,6 @@ export interface StateContext {
 }
 
 export interface ResumePlan {
-  progress: JobProgress;
   /** One line for stderr when progress had to be rebuilt or dropped without being asked to. */
   warning?: string;
 }
@@ -51,7 +50,7 @@ export async function planResume(
     const generation = randomUUID();
     job.startPass({ generation, checkTarget: false });
     await emptyTarget(client, target, model, generation);
-    return { progress: job.progress() };
+    return {};
   }
   const recorded = job.progress();
   const hadProgress = recorded.watermark !== null || recorded.ranges.length > 0;
@@ -73,14 +72,16 @@ export async function planResume(
     }
   } else if (options.refresh) {
     job.startPass({ generation: marker.generation, checkTarget: true });
-    // A text emptied since it was embedded is a changed text too, but the pass skips blank rows.
-    await client.query(target.clearBlankSql);
   } else if (hadProgress && (await targetHasRows(client, target.ref)) === false) {
     job.startPass({ generation: marker.generation, checkTarget: false });
     warning = `${target.display} is empty although state file ${state.file} records progress; embedding from the first row`;
   }
+  if (options.refresh) {
+    // A text emptied since it was embedded changed too, but passes skip blank rows: drop its old vector here.
+    await client.query(target.clearBlankSql);
+  }
   if (state.movedAside !== undefined) {
     warning = `state file ${state.file} was corrupt; moved it to ${state.movedAside} and rebuilding progress from ${target.display}`;
   }
-  return { progress: job.progress(), warning };
+  return { warning };
 }
