@@ -20,21 +20,30 @@ const metricColumns = [
   ['frequency', 'integer'],
 ] as const;
 
-/** The metrics as the stage holds them: all but frequency. */
-export const stagedMetrics: StagedValue[] = metricColumns
-  .filter(([column]) => column !== 'frequency')
-  .map(([column]) => [column, (row) => `${row}.${column}`]);
+/**
+ * The metrics a write sets: those the stage holds, and frequency emptied, since a row written anew may
+ * have a new text; the end of the run counts it again.
+ */
+export const stagedMetrics: StagedValue[] = metricColumns.map(([column]) => [
+  column,
+  column === 'frequency' ? () => 'NULL::integer' : (row) => `${row}.${column}`,
+]);
 
-/** Adds the metric columns a side table lacks (only then: ALTER TABLE needs the table's owner). */
-export async function addMetricColumns(client: pg.ClientBase, qualified: string): Promise<void> {
+/**
+ * Whether a side table has the metric columns, adding those it lacks when `add` (only then: ALTER TABLE
+ * needs the table's owner).
+ */
+export async function prepareMetricColumns(client: pg.ClientBase, qualified: string, add: boolean): Promise<boolean> {
   const present = await columnsOf(client, qualified);
   const missing = metricColumns.filter(([column]) => !present.has(column));
-  if (missing.length === 0) return;
+  if (missing.length === 0) return true;
+  if (!add) return false;
   await client
     .query(`ALTER TABLE ${qualified} ${missing.map(([column, type]) => `ADD COLUMN IF NOT EXISTS ${column} ${type}`).join(', ')}`)
     .catch((cause: unknown) => {
       throw new DatabaseError(`cannot add the metric columns to ${qualified}: ${(cause as Error).message}`, { code: 'TARGET', cause });
     });
+  return true;
 }
 
 /** Creates `qualified` as a metrics table when missing, checks it when not, and plans the writes to it. */

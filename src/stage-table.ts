@@ -34,9 +34,9 @@ export type StagedValue = [column: string, value: (row: string) => string];
 
 /**
  * The two ways a batch reaches `qualified`: from the stage (after a COPY) and from unnest() arrays,
- * each one upsert. Redoing a batch after a crash must change nothing, so a row is rewritten only when
- * a value other than the embedding differs; `touched` (a timestamp column whose default is now())
- * records when it was.
+ * each one upsert. Redoing a batch after a crash must change nothing, so a row is rewritten only when a
+ * value it was written from differs (not the embedding, which follows from them, nor the frequency,
+ * which the end of a run computes); `touched` (a timestamp column whose default is now()) records when.
  */
 export function upsertFromStage(
   qualified: string,
@@ -45,7 +45,7 @@ export function upsertFromStage(
   touched: string,
 ): { mergeSql: string; insertSql: string } {
   const columns = values.map(([column]) => column);
-  const compared = columns.filter((column) => column !== 'embedding');
+  const compared = columns.filter((column) => column !== 'embedding' && column !== 'frequency');
   const upsert = `ON CONFLICT (id) DO UPDATE
        SET ${[...columns, touched].map((column) => `${column} = excluded.${column}`).join(', ')}
        WHERE (${compared.map((column) => `${qualified}.${column}`).join(', ')})

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { DatabaseError } from './errors.js';
 import { embeddingOrStoredSql, ensureInputHashColumn, storedInputsSql } from './input-hash-column.js';
 import type { MetricsMode } from './metrics-options.js';
-import { addMetricColumns, prepareMetricsTable, stagedMetrics } from './metrics-storage.js';
+import { prepareMetricColumns, prepareMetricsTable, stagedMetrics } from './metrics-storage.js';
 import type { ModelInfo } from './model-folder.js';
 import type { SourceTable } from './source-table.js';
 import { copySql, stageDdl, stageTable, unnestRows, upsertFromStage, type StagedValue } from './stage-table.js';
@@ -126,8 +126,8 @@ export async function prepareTarget(
   }
   const format = await ensureSideTable(client, source, info.ref.table, wanted, model);
   await ensureInputHashColumn(client, info.ref.table);
-  if (options.metrics === 'beside') await addMetricColumns(client, info.ref.table);
-  return { ...info, plan: sideTablePlan(source, info.ref.table, options, format, model) };
+  const measured = await prepareMetricColumns(client, info.ref.table, options.metrics === 'beside');
+  return { ...info, plan: sideTablePlan(source, info.ref.table, options, format, model, measured) };
 }
 
 async function ensureSideTable(
@@ -247,6 +247,8 @@ function sideTablePlan(
   options: TargetOptions,
   format: EmbeddingFormat,
   model: ModelInfo,
+  /** The table has metric columns: kept true to each row's text, even in a run without --metrics. */
+  measured: boolean,
 ): WritePlan {
   const cast = format === 'vector' ? 'vector' : 'real[]';
   const label = modelLabel(model);
@@ -255,7 +257,7 @@ function sideTablePlan(
     ['model', () => pg.escapeLiteral(label)],
     ['content_hash', (row) => `${row}.content_hash`],
     ['input_hash', (row) => `${row}.input_hash`],
-    ...(options.metrics === 'beside' ? stagedMetrics : []),
+    ...(measured ? stagedMetrics : []),
   ];
   return {
     method: options.method,

@@ -95,4 +95,20 @@ describe('--metrics', () => {
     const byId = Object.fromEntries((await stored()).map((row) => [row.id, row.frequency]));
     expect([byId[3], byId[10]]).toEqual([2, 2]);
   });
+
+  it('keeps a row\'s metrics true to its text when it changes, even in a run without --metrics', async () => {
+    await db.client.query(`UPDATE texts SET text = 'hello world data table row' WHERE id = 3`);
+    const plain = await run('--refresh', '--workers', '1');
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ rowsEmbedded: 1, metricsMode: 'off' });
+    expect(JSON.parse(plain.stdout).metrics).toBeUndefined();
+    // Frequency is left to the next run with metrics, which counts the whole table.
+    expect((await stored()).find((row) => row.id === 3)).toEqual({
+      id: 3, token_count: 7, truncated: false, char_count: 26, word_count: 5, frequency: null,
+    });
+    const measured = await run('--metrics', '--fold-case', '--workers', '1');
+    expect(measured.code, measured.stderr).toBe(0);
+    const byId = Object.fromEntries((await stored()).map((row) => [row.id, row.frequency]));
+    expect([byId[3], byId[10]]).toEqual([1, 1]);
+  });
 });
