@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { defaults } from './config.js';
 import { connect, connectionConfig, databaseIdentity } from './database.js';
 import { DatabaseError, StateError, UsageError } from './errors.js';
+import { modelName } from './model-folder.js';
 import { describeSource, type SourceTable } from './source-table.js';
 import { StateStore, type JobIdentity, type JobState } from './state-store.js';
 import { parseColumnName, parseTableName, quoteIdentifier, quoteTable, type TableName } from './table-name.js';
@@ -127,7 +128,7 @@ function matches(identity: JobIdentity, session: LookupSession): boolean {
   if (identity.database !== session.database || identity.source !== session.sourceSql) return false;
   if (config.idColumn !== undefined && identity.idColumn !== config.idColumn) return false;
   if (config.textColumn !== undefined && identity.textColumn !== config.textColumn) return false;
-  if (config.model !== undefined && identity.model !== config.model) return false;
+  if (config.model !== undefined && identity.model !== modelName(config.model)) return false;
   if (config.column !== undefined && identity.target !== `${session.sourceSql}.${quoteIdentifier(config.column)}`) return false;
   if (config.target !== undefined) {
     const schema = config.target.schema ?? parseTableName(session.sourceSql).schema;

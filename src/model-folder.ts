@@ -12,7 +12,10 @@ import { downloadModel } from './model-download.js';
 export type Dtype = 'fp32' | 'q8';
 
 export interface ModelInfo {
-  /** As the user named it (a name or a path). */
+  /**
+   * A hub-style name as given (`Xenova/all-MiniLM-L6-v2`), or a folder's own name when given a path, so
+   * that `./models/x` and `/abs/models/x` are one model; the file hash tells apart two folders of one name.
+   */
   name: string;
   dir: string;
   onnxFile: string;
@@ -53,7 +56,7 @@ export async function resolveModel(name: string, dtype: Dtype, options: ResolveM
   }
   const onnxFile = path.join(dir, onnxFileFor[dtype]);
   return {
-    name,
+    name: modelName(name),
     dir,
     onnxFile,
     dtype,
@@ -61,6 +64,11 @@ export async function resolveModel(name: string, dtype: Dtype, options: ResolveM
     maxSequenceLength: maxSequenceLength(dir, config),
     fileHash: await sha256File(onnxFile),
   };
+}
+
+/** The name a model is known by in job identities and target labels (see ModelInfo.name). */
+export function modelName(nameOrPath: string): string {
+  return looksLikePath(nameOrPath) ? path.basename(path.resolve(nameOrPath)) : nameOrPath;
 }
 
 function locate(name: string, modelsDir: string): string {

@@ -40,7 +40,7 @@ describe('a different model than the target holds', () => {
     expect(first.code, first.stderr).toBe(0);
     const [original] = await models('sentences_embeddings');
     expect(original).toMatch(/@[0-9a-f]{12}$/);
-    const other = `${otherModel}@${original!.slice(-12)}`;
+    const other = `other-model@${original!.slice(-12)}`;
 
     const refused = await runCli([...base, '--model', otherModel]);
     expect(refused.code).toBe(1);

@@ -38,7 +38,7 @@ describe('embed reset', () => {
     const result = await reset();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(
-      `forgot the progress of "public"."sentences" -> "public"."sentences_embeddings" (model ${modelDir}) in ${state}; ` +
+      `forgot the progress of "public"."sentences" -> "public"."sentences_embeddings" (model tiny-random) in ${state}; ` +
         'the embeddings stay in "public"."sentences_embeddings", and the next run rebuilds progress from them\n',
     );
     const status = await runCli(['status', 'sentences', '--database-url', db.url, '--state', state]);

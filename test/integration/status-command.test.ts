@@ -43,7 +43,7 @@ describe('embed status', () => {
         idColumn: 'id',
         textColumn: 'text',
         target: '"public"."sentences_embeddings"',
-        model: modelDir,
+        model: path.basename(modelDir),
         dimension: 32,
       },
       stateFile: state,
@@ -78,7 +78,7 @@ describe('embed status', () => {
     const ambiguous = await status();
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr.split('\n')[0]).toBe(
-      `embed: 2 jobs on "public"."sentences" in ${state} (${modelDir} -> "public"."sentences_embeddings", ${modelDir} -> "public"."more_embeddings"); pick one with --model or --target`,
+      `embed: 2 jobs on "public"."sentences" in ${state} (tiny-random -> "public"."sentences_embeddings", tiny-random -> "public"."more_embeddings"); pick one with --model or --target`,
     );
     const picked = await status('--target', 'more_embeddings', '--json');
     expect(JSON.parse(picked.stdout)).toMatchObject({ rowsDone: 200, job: { target: '"public"."more_embeddings"' } });
