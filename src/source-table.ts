@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { DatabaseError } from './errors.js';
+import type { Queryable } from './database.js';
 import { quoteIdentifier, quoteTable, type TableName } from './table-name.js';
 
 export interface SourceTable {
@@ -90,4 +91,30 @@ export async function describeSource(
     textType: text.type,
     estimatedRows: Number(row.estimate),
   };
+}
+
+/** The planner's estimate, or a count when the table was never analysed. */
+export async function estimateRows(client: Queryable, source: SourceTable, limit: number | undefined): Promise<number> {
+  let total = source.estimatedRows;
+  if (total <= 0) {
+    total = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${source.sql}`)).rows[0]!.n);
+  }
+  return limit === undefined ? total : Math.min(total, limit);
+}
+
+/** The largest of some ids (of the table's, given none), compared by PostgreSQL in the id column's own type. */
+export async function highestId(client: Queryable, source: SourceTable, ids: (string | null)[]): Promise<string | null> {
+  if (ids.length === 0) {
+    const id = `src.${quoteIdentifier(source.idColumn)}`;
+    const result = await client.query<{ id: string }>(`SELECT ${id}::text AS id FROM ${source.sql} AS src ORDER BY ${id} DESC LIMIT 1`);
+    return result.rows[0]?.id ?? null;
+  }
+  const present = ids.filter((id): id is string => id !== null);
+  if (present.length === 0) return null;
+  // ORDER BY rather than max(): not every orderable type (uuid on older servers) has a max aggregate.
+  const result = await client.query<{ id: string }>(
+    `SELECT v::${source.idType}::text AS id FROM unnest($1::text[]) AS v ORDER BY v::${source.idType} DESC LIMIT 1`,
+    [present],
+  );
+  return result.rows[0]!.id;
 }

@@ -6,20 +6,11 @@ import type pg from 'pg';
 import type { WorkerConfig } from '../batch-task.js';
 import { CommitLedger } from '../commit-ledger.js';
 import { resolveEmbedConfig, type EmbedArgs, type EmbedConfig } from '../config.js';
-import { CircuitBreaker } from '../circuit-breaker.js';
-import {
-  connect,
-  connectionConfig,
-  databaseIdentity,
-  describeServer,
-  explainServerError,
-  ping,
-  redact,
-  type ConnectionConfig,
-  type Queryable,
-} from '../database.js';
+import type { CircuitBreaker } from '../circuit-breaker.js';
+import { databaseBreaker } from '../database-breaker.js';
+import { connect, connectionConfig, databaseIdentity, explainServerError, type ConnectionConfig, type Queryable } from '../database.js';
 import { runEmbedLoop, type LoopStats } from '../embed-loop.js';
-import { DatabaseError, EmbedError, EXIT } from '../errors.js';
+import { EmbedError, EXIT } from '../errors.js';
 import { watchInterrupts } from '../interrupt.js';
 import { checkModelLoads } from '../model-check.js';
 import { resolveModel, type ModelInfo } from '../model-folder.js';
@@ -31,10 +22,9 @@ import { createProgress } from '../progress.js';
 import { planResume } from '../resume-plan.js';
 import { readPages } from '../row-reader.js';
 import { formatReport, type RunReport } from '../run-summary.js';
-import { describeSource, type SourceTable } from '../source-table.js';
+import { describeSource, estimateRows, highestId, type SourceTable } from '../source-table.js';
 import { StateStore, type JobState } from '../state-store.js';
 import { ReconnectingClient } from '../reconnecting-client.js';
-import { quoteIdentifier } from '../table-name.js';
 import { modelLabel, prepareTarget, type Target } from '../target-table.js';
 
 export type EmbedOptions = EmbedArgs;
@@ -257,49 +247,4 @@ function sessionConnection(config: EmbedConfig): ConnectionConfig {
     lockTimeoutSeconds: config.lockTimeoutSeconds,
     statementTimeoutSeconds: config.statementTimeoutSeconds,
   });
-}
-
-function databaseBreaker(config: EmbedConfig, connection: ConnectionConfig): CircuitBreaker {
-  const server = describeServer(connection);
-  const say = (line: string) => {
-    if (!config.quiet) process.stderr.write(`embed: ${line}\n`);
-  };
-  return new CircuitBreaker({
-    budgetMs: config.dbDownBudgetSeconds * 1000,
-    probe: () => ping(connection),
-    onOpen: (cause) =>
-      say(`lost PostgreSQL at ${server} (${redact(cause, connection)}); waiting up to ${config.dbDownBudgetSeconds}s for it to come back`),
-    onClose: (downMs) => say(`PostgreSQL at ${server} is back after ${(downMs / 1000).toFixed(1)}s; going on`),
-    giveUp: (waitedMs, lastError) =>
-      new DatabaseError(
-        `PostgreSQL at ${server} has been unreachable for ${Math.round(waitedMs / 1000)}s (${redact(lastError, connection)}); ` +
-          'progress is saved; run the same command again to resume',
-      ),
-  });
-}
-
-/** The planner's estimate, or a count when the table was never analysed. */
-async function estimateRows(client: pg.Client, source: SourceTable, limit: number | undefined): Promise<number> {
-  let total = source.estimatedRows;
-  if (total <= 0) {
-    total = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${source.sql}`)).rows[0]!.n);
-  }
-  return limit === undefined ? total : Math.min(total, limit);
-}
-
-/** The largest of some ids (of the table's, given none), compared by PostgreSQL in the id column's own type. */
-async function highestId(client: Queryable, source: SourceTable, ids: (string | null)[]): Promise<string | null> {
-  if (ids.length === 0) {
-    const id = `src.${quoteIdentifier(source.idColumn)}`;
-    const result = await client.query<{ id: string }>(`SELECT ${id}::text AS id FROM ${source.sql} AS src ORDER BY ${id} DESC LIMIT 1`);
-    return result.rows[0]?.id ?? null;
-  }
-  const present = ids.filter((id): id is string => id !== null);
-  if (present.length === 0) return null;
-  // ORDER BY rather than max(): not every orderable type (uuid on older servers) has a max aggregate.
-  const result = await client.query<{ id: string }>(
-    `SELECT v::${source.idType}::text AS id FROM unnest($1::text[]) AS v ORDER BY v::${source.idType} DESC LIMIT 1`,
-    [present],
-  );
-  return result.rows[0]!.id;
 }
