@@ -99,7 +99,7 @@ interface TargetCheck {
   holds: boolean;
 }
 
-export interface BenchResult {
+interface BenchResult {
   kind: 'bench';
   startedAt: string;
   finishedAt: string;
@@ -501,7 +501,7 @@ function formatBench(result: BenchResult): string {
 async function chart(result: BenchResult): Promise<string> {
   const points: ScalingPoint[] = result.engine.map((e) => ({
     dtype: e.dtype,
-    series: `engine, batch ${e.batchSize}`,
+    group: `batch ${e.batchSize}`,
     workers: e.workers,
     median: e.rowsPerSecond.median,
     min: e.rowsPerSecond.min,
@@ -510,9 +510,11 @@ async function chart(result: BenchResult): Promise<string> {
   const lines: CeilingLine[] = [];
   for (const dtype of result.dtypes) {
     const c = result.ceilings[dtype]!;
-    lines.push({ dtype, series: 'sorted ceiling', rowsPerSecond: c.sorted.rowsPerSecond.median });
-    for (const b of result.batchSizes) lines.push({ dtype, series: `plain ceiling, batch ${b}`, rowsPerSecond: c.plain[b]!.rowsPerSecond.median });
-    lines.push({ dtype, series: 'naive loop', rowsPerSecond: result.naive[dtype]!.rowsPerSecond });
+    lines.push({ dtype, group: 'all sorted', line: 'sorted ceiling', rowsPerSecond: c.sorted.rowsPerSecond.median });
+    for (const b of result.batchSizes) {
+      lines.push({ dtype, group: `batch ${b}`, line: 'plain ceiling', rowsPerSecond: c.plain[b]!.rowsPerSecond.median });
+    }
+    lines.push({ dtype, group: 'one row at a time', line: 'naive loop', rowsPerSecond: result.naive[dtype]!.rowsPerSecond });
   }
   return scalingChart(points, lines, `${result.model}: rows/s against workers (${result.rows} rows, ${result.machine.cores} cores)`);
 }
@@ -547,10 +549,18 @@ async function tableScaleBench(client: pg.Client, options: BenchOptions): Promis
   for (const rows of options.scaleRows) {
     const name: TableName = { schema: options.table.schema, name: `${options.table.name}_${sizeLabel(rows)}` };
     const tableArg = quoteTable(name);
-    const existing = await loadCorpus(client, { table: tableArg, corpus: options.corpus, rows, keepOrder: options.keepOrder, seed: options.seed, replace: options.reload });
-    if (!existing.created && existing.rows !== rows) {
-      await loadCorpus(client, { table: tableArg, corpus: options.corpus, rows, keepOrder: options.keepOrder, seed: options.seed, replace: true });
-    }
+    // Reloaded every time, with every row's text distinct: a table left by an earlier run may have plain
+    // repeats, which the engine would copy rather than embed.
+    log(`loading ${tableArg}: ${rows} rows`);
+    await loadCorpus(client, {
+      table: tableArg,
+      corpus: options.corpus,
+      rows,
+      keepOrder: options.keepOrder,
+      seed: options.seed,
+      distinctRepeats: true,
+      replace: true,
+    });
     const target = quoteTable({ schema: name.schema, name: `${name.name}_bench_embeddings` });
     const runs: EngineRun[] = [];
     for (let r = 0; r < options.repeat; r++) {
@@ -588,12 +598,13 @@ async function tableScaleBench(client: pg.Client, options: BenchOptions): Promis
   process.stdout.write(
     '\n' +
       formatTable(
-        ['rows', 'rows/s', 'peak RSS MB', 'total RSS MB', 'elapsed s'],
+        ['rows', 'rows/s', 'peak RSS MB', 'total RSS MB', 'RSS at 10/50/90% of the run', 'elapsed s'],
         sizes.map((s) => [
           String(s.rows),
           formatSpread(s.rowsPerSecond),
           s.peakRssMb ? formatSpread(s.peakRssMb, 0) : '-',
           s.totalPeakRssMb ? formatSpread(s.totalPeakRssMb, 0) : '-',
+          [0.1, 0.5, 0.9].map((at) => fixed(s.runs[0]!.rssTimelineMb[Math.floor(at * s.runs[0]!.rssTimelineMb.length)], 0)).join(' / '),
           fixed(spread(s.runs.map((run) => run.report.elapsedSeconds)).median),
         ]),
       ) +

@@ -34,6 +34,8 @@ export interface EngineRun {
   peakRssMb: number | null;
   /** Highest sum of VmRSS over the engine process and its descendants seen while sampling, MiB. */
   totalPeakRssMb: number | null;
+  /** VmRSS of the engine process once a second, MiB: flat, or growing with the rows done? */
+  rssTimelineMb: number[];
   /** CPU seconds of the engine process per wall second: below the core count, someone else had the rest. */
   coresUsed: number | null;
   /** 1-minute load average when the run ended. */
@@ -69,6 +71,8 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRun> {
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const memory = { peak: null as number | null, total: null as number | null, cpuTicks: null as number | null };
+  const timeline: number[] = [];
+  let samples = 0;
   const sample = () => {
     if (child.pid === undefined) return;
     const own = procStatus(child.pid);
@@ -78,12 +82,14 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRun> {
     const total = own.rssKb + tree.reduce((sum, status) => sum + (status?.rssKb ?? 0), 0);
     memory.total = Math.max(memory.total ?? 0, total, own.hwmKb);
     memory.cpuTicks = cpuTicks(child.pid) ?? memory.cpuTicks;
+    if (samples++ % (1000 / sampleEveryMs) === 0) timeline.push(mb(own.rssKb)!);
   };
   const sampler = setInterval(sample, sampleEveryMs);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
-      child.on('exit', (exitCode) => resolve(exitCode));
+      // 'close', not 'exit': the summary may still be in the pipe when the process has exited.
+      child.on('close', (exitCode) => resolve(exitCode));
     });
     const wallSeconds = (performance.now() - startedAt) / 1000;
     if (code !== 0) {
@@ -96,12 +102,12 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRun> {
     } catch {
       throw new Error(`embed printed no JSON summary: ${lastLine.slice(0, 200)}`);
     }
-    const mb = (kb: number | null) => (kb === null ? null : Math.round((kb / 1024) * 10) / 10);
     return {
       report,
       wallSeconds,
       peakRssMb: mb(memory.peak),
       totalPeakRssMb: mb(memory.total),
+      rssTimelineMb: timeline,
       coresUsed: memory.cpuTicks === null ? null : memory.cpuTicks / clockTicksPerSecond / wallSeconds,
       loadAverage: loadAverage(),
     };
@@ -109,6 +115,10 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRun> {
     clearInterval(sampler);
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+function mb(kb: number | null): number | null {
+  return kb === null ? null : Math.round((kb / 1024) * 10) / 10;
 }
 
 /** utime + stime of a process, all its threads, in clock ticks. */

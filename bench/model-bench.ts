@@ -5,10 +5,11 @@
  * by a token budget, the best of a few budgets). The engine is measured against these.
  *
  *   node dist/bench/model-bench.js [--rows 20000] [--corpus FILE] [--model minilm-l6-random]
- *        [--dtype fp32,q8] [--batch-size 32] [--budgets 1024,2048,4096,8192] [--sessions CORES]
+ *        [--dtype fp32,q8] [--batch-size 32] [--budgets 1024,2048,4096,8192] [--sessions CORES] [--out-dir DIR]
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultCorpus } from '../scripts/load-corpus.js';
@@ -21,7 +22,7 @@ import { listOption, positiveOption } from './options.js';
 import { resultsDir, resultStem, writeResult } from './results-file.js';
 import { fixed, formatTable, percent } from './text-table.js';
 
-export interface ModelCeilings {
+interface ModelCeilings {
   dtype: Dtype;
   /** Batch `batchSize` in table order: one session on all cores, then one 1-thread session per core. */
   plain: Throughput[];
@@ -29,7 +30,7 @@ export interface ModelCeilings {
   loadAverage: { before: number; after: number };
 }
 
-export interface ModelBenchResult {
+interface ModelBenchResult {
   kind: 'model-bench';
   startedAt: string;
   machine: MachineFacts;
@@ -40,7 +41,7 @@ export interface ModelBenchResult {
   results: ModelCeilings[];
 }
 
-export async function modelCeilings(
+async function modelCeilings(
   model: EncoderModel,
   dtype: Dtype,
   texts: readonly string[],
@@ -59,7 +60,7 @@ export async function modelCeilings(
 }
 
 /** The first `rows` non-empty lines of the corpus, or synthetic sentences when there is none. */
-export function corpusHead(file: string | undefined, rows: number): { texts: string[]; source: string } {
+function corpusHead(file: string | undefined, rows: number): { texts: string[]; source: string } {
   const corpus = file ?? defaultCorpus;
   if (!existsSync(corpus)) {
     if (file !== undefined) throw new Error(`corpus ${file} does not exist`);
@@ -69,7 +70,7 @@ export function corpusHead(file: string | undefined, rows: number): { texts: str
   return { texts, source: corpus };
 }
 
-export function throughputRow(dtype: string, t: Throughput, note = ''): string[] {
+function throughputRow(dtype: string, t: Throughput, note = ''): string[] {
   return [
     dtype,
     t.label,
@@ -84,7 +85,7 @@ export function throughputRow(dtype: string, t: Throughput, note = ''): string[]
   ];
 }
 
-export const throughputHeaders = ['dtype', 'batching', 'sessions x threads', 'rows/s', 'tokens/s', 'padding', 'tokenize', 'seconds', 'cores', ''];
+const throughputHeaders = ['dtype', 'batching', 'sessions x threads', 'rows/s', 'tokens/s', 'padding', 'tokenize', 'seconds', 'cores', ''];
 
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -97,6 +98,7 @@ async function main(args: string[]): Promise<number> {
       'batch-size': { type: 'string', default: '32' },
       budgets: { type: 'string', default: '1024,2048,4096,8192' },
       sessions: { type: 'string', default: String(os.availableParallelism()) },
+      'out-dir': { type: 'string', default: resultsDir },
     },
   });
   const rows = positiveOption(values.rows, '--rows');
@@ -146,7 +148,7 @@ async function main(args: string[]): Promise<number> {
     batchSize,
     results,
   };
-  const file = writeResult(resultsDir, `${resultStem('model-bench', startedAt)}.json`, JSON.stringify(output, null, 2) + '\n');
+  const file = writeResult(path.resolve(values['out-dir']), `${resultStem('model-bench', startedAt)}.json`, JSON.stringify(output, null, 2) + '\n');
   process.stdout.write(`results: ${file}\n`);
   return 0;
 }

@@ -6,7 +6,7 @@
  * exploits; --keep-order keeps file order.
  *
  *   node dist/scripts/load-corpus.js [table] [--rows N] [--corpus FILE] [--keep-order] [--seed S]
- *                                    [--replace] [--database-url URL]
+ *                                    [--distinct-repeats] [--replace] [--database-url URL]
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -33,6 +33,12 @@ export interface LoadCorpusOptions {
   /** File order instead of the seeded random order. */
   keepOrder?: boolean;
   seed?: number;
+  /**
+   * Mark each repetition of the corpus past the first (" (2)", " (3)", ...) so that no two rows share a
+   * text: the engine copies the vector of a text it has embedded already, so plain repeats would measure
+   * that shortcut rather than the model.
+   */
+  distinctRepeats?: boolean;
   /** Drop and reload a table that exists; otherwise an existing table is left as it is. */
   replace?: boolean;
 }
@@ -59,7 +65,10 @@ export async function loadCorpus(client: pg.ClientBase, options: LoadCorpusOptio
   try {
     await client.query(`DROP TABLE IF EXISTS ${table}`);
     await client.query(`CREATE TABLE ${table} (id bigint NOT NULL, text text)`);
-    await pipeline(Readable.from(copyLines(lines, order, rows)), client.query(copyFrom(`COPY ${table} (id, text) FROM STDIN`)));
+    await pipeline(
+      Readable.from(copyLines(lines, order, rows, options.distinctRepeats ?? false)),
+      client.query(copyFrom(`COPY ${table} (id, text) FROM STDIN`)),
+    );
     // The key after the load: one index build is much faster than a million index insertions.
     await client.query(`ALTER TABLE ${table} ADD PRIMARY KEY (id)`);
     await client.query('COMMIT');
@@ -95,11 +104,12 @@ function shuffledIndices(length: number, seed: number): Uint32Array {
 }
 
 /** COPY text format, a few thousand rows per chunk; the corpus repeats (in the same order) past its end. */
-function* copyLines(lines: string[], order: Uint32Array | undefined, rows: number): Generator<string> {
+function* copyLines(lines: string[], order: Uint32Array | undefined, rows: number, distinctRepeats: boolean): Generator<string> {
   let chunk: string[] = [];
   for (let i = 0; i < rows; i++) {
     const line = i % lines.length;
-    const text = lines[order ? order[line]! : line]!;
+    const round = Math.floor(i / lines.length);
+    const text = lines[order ? order[line]! : line]! + (distinctRepeats && round > 0 ? ` (${round + 1})` : '');
     chunk.push(`${i + 1}\t${escapeCopyText(text)}\n`);
     if (chunk.length === 5000) {
       yield chunk.join('');
@@ -121,7 +131,7 @@ function escapeCopyText(text: string): string {
 
 async function main(args: string[]): Promise<number> {
   const usage =
-    'usage: load-corpus [table] [--rows N] [--corpus FILE] [--keep-order] [--seed S] [--replace] [--database-url URL]';
+    'usage: load-corpus [table] [--rows N] [--corpus FILE] [--keep-order] [--seed S] [--distinct-repeats] [--replace] [--database-url URL]';
   let parsed;
   try {
     parsed = parseArgs({
@@ -132,6 +142,7 @@ async function main(args: string[]): Promise<number> {
         corpus: { type: 'string' },
         'keep-order': { type: 'boolean' },
         seed: { type: 'string' },
+        'distinct-repeats': { type: 'boolean' },
         replace: { type: 'boolean' },
         'database-url': { type: 'string' },
       },
@@ -157,6 +168,7 @@ async function main(args: string[]): Promise<number> {
       rows,
       keepOrder: values['keep-order'],
       seed,
+      distinctRepeats: values['distinct-repeats'],
       replace: values.replace,
     });
     console.log(

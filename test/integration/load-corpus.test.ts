@@ -39,6 +39,15 @@ describe('load-corpus', () => {
     expect(key.rowCount).toBe(1);
   });
 
+  it('--distinct-repeats marks every repetition of the corpus so that no two rows share a text', async () => {
+    await loadCorpus(db.client, { table: 'distinct_rows', corpus, rows: 100, keepOrder: true, distinctRepeats: true });
+    const rows = await texts('distinct_rows');
+    expect(rows.map((r) => r.text)).toEqual(
+      Array.from({ length: 100 }, (_, i) => (i < 40 ? lines[i] : `${lines[i % 40]} (${Math.floor(i / 40) + 1})`)),
+    );
+    expect(new Set(rows.map((r) => r.text)).size).toBe(100);
+  });
+
   it('shuffles by default, the same way for the same seed', async () => {
     await loadCorpus(db.client, { table: 'shuffled_a', corpus, seed: 1 });
     await loadCorpus(db.client, { table: 'shuffled_b', corpus, seed: 1 });
