@@ -18,7 +18,7 @@ import type { Dtype } from '../src/model-folder.js';
 import { benchModel } from './bench-model.js';
 import { batchedThroughput, sortedCeiling, type EncoderModel, type SortedCeiling, type Throughput } from './encoder-throughput.js';
 import { formatMachineFacts, loadAverage, machineFacts, type MachineFacts } from './machine-facts.js';
-import { listOption, positiveOption } from './options.js';
+import { dtypeOption, listOption, positiveOption } from './options.js';
 import { resultsDir, resultStem, writeResult } from './results-file.js';
 import { fixed, formatTable, percent } from './text-table.js';
 
@@ -153,10 +153,6 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-function dtypeOption(value: string): Dtype {
-  if (value !== 'fp32' && value !== 'q8') throw new Error(`--dtype takes fp32 and/or q8, got ${value}`);
-  return value;
-}
 
 const invokedPath = process.argv[1];
 if (invokedPath !== undefined && realpathSync(invokedPath) === fileURLToPath(import.meta.url)) {

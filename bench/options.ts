@@ -12,3 +12,8 @@ export function listOption(value: string | undefined, name: string): string[] {
   if (items.length === 0) throw new Error(`${name} needs at least one value`);
   return items;
 }
+
+export function dtypeOption(value: string): 'fp32' | 'q8' {
+  if (value !== 'fp32' && value !== 'q8') throw new Error(`--dtype takes fp32 and/or q8, got ${value}`);
+  return value;
+}

@@ -18,3 +18,14 @@ export function formatSpread(value: Spread, digits = 1): string {
   const main = value.median.toFixed(digits);
   return value.samples === 1 ? main : `${main} [${value.min.toFixed(digits)}-${value.max.toFixed(digits)}]`;
 }
+
+/** The spread of the values measured, ignoring the ones that could not be (null). */
+export function spreadOrNull(values: readonly (number | null)[]): Spread | null {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length > 0 ? spread(present) : null;
+}
+
+export function maxOrNull(values: readonly (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length > 0 ? Math.max(...present) : null;
+}

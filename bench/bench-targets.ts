@@ -1,0 +1,33 @@
+/**
+ * The targets of the engine issues, checked for every dtype and batch size measured: issue 3 (end to end
+ * against the plain ceiling at the same batch size, scaling from 1 to 2 workers, 8 workers against the
+ * best) and issue 8 (padding waste, end to end against the sorted ceiling, 8 workers within 5%).
+ */
+import type { DtypeCeilings, EngineConfigResult, TargetCheck } from './bench-result.js';
+
+export function checkTargets(engine: EngineConfigResult[], ceilings: Record<string, DtypeCeilings>): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const groups = new Map<string, EngineConfigResult[]>();
+  for (const e of engine) groups.set(`${e.dtype}/${e.batchSize}`, [...(groups.get(`${e.dtype}/${e.batchSize}`) ?? []), e]);
+  for (const group of groups.values()) {
+    const { dtype, batchSize } = group[0]!;
+    const best = group.reduce((a, b) => (b.rowsPerSecond.median > a.rowsPerSecond.median ? b : a));
+    const at = (workers: number) => group.find((e) => e.workers === workers);
+    const add = (issue: number, target: string, value: number, threshold: string, holds: boolean) =>
+      checks.push({ issue, target, dtype, batchSize, value, threshold, holds });
+    add(3, `best (${best.workers} workers) / plain ceiling at batch ${batchSize}`, best.vsPlainCeiling, '>= 0.9', best.vsPlainCeiling >= 0.9);
+    if (at(1) && at(2)) {
+      const ratio = at(2)!.rowsPerSecond.median / at(1)!.rowsPerSecond.median;
+      add(3, 'workers 2 / workers 1', ratio, '>= 1.8', ratio >= 1.8);
+    }
+    if (at(8)) {
+      const ratio = at(8)!.rowsPerSecond.median / best.rowsPerSecond.median;
+      add(3, `workers 8 / best (${best.workers} workers)`, ratio, '>= 0.9', ratio >= 0.9);
+      add(8, `workers 8 / best (${best.workers} workers)`, ratio, '>= 0.95', ratio >= 0.95);
+    }
+    add(8, `padding waste (workers ${best.workers})`, best.paddingWaste, '<= 1.15', best.paddingWaste <= 1.15);
+    const vsSorted = best.rowsPerSecond.median / ceilings[dtype]!.sorted.rowsPerSecond.median;
+    add(8, `best (${best.workers} workers) / sorted ceiling`, vsSorted, '>= 0.9', vsSorted >= 0.9);
+  }
+  return checks;
+}
