@@ -1,4 +1,5 @@
 /** What `npm run bench` prints (aligned tables) and draws (the scaling chart) from its result. */
+import { rowsPerTask } from '../src/config.js';
 import type { BenchResult, Repeated } from './bench-result.js';
 import { formatMachineFacts } from './machine-facts.js';
 import { scalingChart, type CeilingLine, type ScalingPoint } from './scaling-chart.js';
@@ -31,7 +32,7 @@ export function formatBench(result: BenchResult): string {
     ceilingRows.push(row(`sorted ceiling (all sorted, budget ${c.sorted.budget})`, c.sorted));
     for (const b of result.batchSizes) ceilingRows.push(row(`plain: batch ${b} in table order`, c.plain[b]!));
     for (const b of result.batchSizes) {
-      ceilingRows.push(row(`same batching: batch ${b} x window ${result.sortWindow}, budget ${result.maxBatchTokens}`, c.sameBatching[b]!));
+      ceilingRows.push(row(`same batching: batch ${b}, window ${rowsPerTask(b, result.sortWindow)} rows, budget ${result.maxBatchTokens}`, c.sameBatching[b]!));
     }
     const n = result.naive[dtype]!;
     ceilingRows.push([dtype, `naive: 1 row, INSERT, COMMIT (${n.rows} rows)`, `1x${n.threads}`, fixed(n.rowsPerSecond), fixed(n.tokensPerSecond, 0), '1.00', '-']);

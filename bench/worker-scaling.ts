@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { loadCorpus } from '../scripts/load-corpus.js';
-import { defaults } from '../src/config.js';
+import { defaults, rowsPerTask } from '../src/config.js';
 import type { Dtype } from '../src/model-folder.js';
 import { isBlank } from '../src/row-reader.js';
 import { quoteTable } from '../src/table-name.js';
@@ -100,9 +100,9 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
         add(plainSamples, batchSize, plainRun);
         const sameRun = await batchedThroughput(model, texts, {
           ...perCore,
-          batchSize: batchSize * sortWindow,
+          batchSize: rowsPerTask(batchSize, sortWindow),
           maxBatchTokens: budget,
-          label: `batch ${batchSize} x window ${sortWindow}, budget ${budget}`,
+          label: `batch ${batchSize}, window ${rowsPerTask(batchSize, sortWindow)} rows, budget ${budget}`,
         });
         logThroughput(dtype, sameRun);
         add(sameSamples, batchSize, sameRun);

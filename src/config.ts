@@ -72,8 +72,8 @@ export interface EmbedConfig {
   /** Padded tokens per session run. */
   maxBatchTokens: number;
   /**
-   * Batches per worker task: the worker sorts a whole window by length before cutting it into model
-   * runs, and commits it in one transaction (default 8).
+   * Rows per worker task, rounded down to whole batches (at least one): the worker sorts the window by
+   * length before cutting it into model runs, and commits it in one transaction (default 800).
    */
   sortWindow: number;
   writeMethod: WriteMethod;
@@ -100,8 +100,8 @@ export const defaults = {
   idColumn: 'id',
   textColumn: 'text',
   statePath: path.join('.embed', 'state.sqlite'),
-  maxBatchTokens: 4096,
-  sortWindow: 8,
+  maxBatchTokens: 1024,
+  sortWindow: 800,
   writeMethod: 'copy' as WriteMethod,
   maxBatchSize: 100_000,
   maxWorkers: 256,
@@ -144,7 +144,7 @@ export function resolveEmbedConfig(
     statePath: nonEmpty(args.state ?? env.EMBED_STATE ?? defaults.statePath, args.state !== undefined ? '--state' : 'EMBED_STATE'),
     maxBatchTokens:
       args.maxBatchTokens === undefined ? defaults.maxBatchTokens : positiveInteger(args.maxBatchTokens, '--max-batch-tokens', 1_000_000),
-    sortWindow: args.sortWindow === undefined ? defaults.sortWindow : positiveInteger(args.sortWindow, '--sort-window', 1000),
+    sortWindow: args.sortWindow === undefined ? defaults.sortWindow : positiveInteger(args.sortWindow, '--sort-window', 100_000),
     writeMethod: oneOf(args.writeMethod ?? defaults.writeMethod, '--write-method', ['copy', 'insert'] as const),
     dbDownBudgetSeconds:
       args.dbDownBudget === undefined ? defaults.dbDownBudgetSeconds : positiveInteger(args.dbDownBudget, '--db-down-budget', aWeek, 'a whole number of seconds'),
@@ -173,6 +173,11 @@ function runMode(args: EmbedArgs): RunMode {
     throw new UsageError(`${modes.map(([mode]) => `--${mode}`).join(' and ')} exclude each other: pass one per run`);
   }
   return modes[0]?.[0] ?? 'continue';
+}
+
+/** Rows in one worker task: the sort window in whole batches, never less than one batch. */
+export function rowsPerTask(batchSize: number, sortWindow: number): number {
+  return Math.max(1, Math.floor(sortWindow / batchSize)) * batchSize;
 }
 
 export function positiveInteger(value: string, name: string, max: number, expected = 'a whole number'): number {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import type pg from 'pg';
 import type { WorkerConfig } from '../batch-task.js';
 import { CommitLedger } from '../commit-ledger.js';
-import { resolveEmbedConfig, type EmbedArgs, type EmbedConfig } from '../config.js';
+import { resolveEmbedConfig, rowsPerTask, type EmbedArgs, type EmbedConfig } from '../config.js';
 import type { CircuitBreaker } from '../circuit-breaker.js';
 import { databaseBreaker } from '../database-breaker.js';
 import { connect, connectionConfig, databaseIdentity, explainServerError, type ConnectionConfig, type Queryable } from '../database.js';
@@ -136,17 +136,18 @@ async function run(
       breaker.cancel(new EmbedError('INTERRUPTED', 'interrupted while waiting for the database; progress is saved; run the same command again to resume'));
     }
   });
+  const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
   const { createWorkerPool } = await import('../worker-pool.js');
   const pool = createWorkerPool(workerConfig(config, model, target), config.workers);
   let stats: LoopStats;
   try {
     stats = await runEmbedLoop({
       pages: retry
-        ? readFailedRows(db, source, failedIds, config.batchSize * config.sortWindow, (ids) => job.clearFailures(ids))
+        ? readFailedRows(db, source, failedIds, taskRows, (ids) => job.clearFailures(ids))
         : readPages(db, source, {
             after: progress.watermark,
             exclude: progress.ranges,
-            pageSize: config.batchSize * config.sortWindow,
+            pageSize: taskRows,
             limit: config.limit,
             pending: progress.checkTarget ? target.pendingSql : undefined,
           }),
@@ -166,7 +167,7 @@ async function run(
       job: retry ? { saveProgress: () => undefined, recordFailure: (id, error) => job.recordFailure(id, error) } : job,
       // Retried rows all failed once: alone in its task, each gets its own verdict, and a task whose rows
       // all fail again is not mistaken for a broken worker.
-      rowsPerTask: retry ? 1 : config.batchSize * config.sortWindow,
+      rowsPerTask: retry ? 1 : taskRows,
       maxInFlight: tasksInFlight(config),
       stopRequested: () => interrupts.requested,
       onProgress: (rows) => bar.update(progress.rowsDone + rows),

@@ -35,8 +35,8 @@ describe('embed <table> with worker threads', () => {
   });
 
   it.each([
-    { workers: 1, batch: 100, window: 8 },
-    { workers: 2, batch: 100, window: 8 },
+    { workers: 1, batch: 100, window: 800 },
+    { workers: 2, batch: 100, window: 800 },
     { workers: 4, batch: 50, window: 1 },
   ])('$workers worker(s), batch $batch: one embedding per non-empty row, equal to the encoder', async ({ workers, batch, window }) => {
     const target = `embeddings_w${workers}`;

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEmbedConfig } from '../../dist/src/config.js';
+import { resolveEmbedConfig, rowsPerTask } from '../../dist/src/config.js';
 import { UsageError } from '../../dist/src/errors.js';
 
 const resolve = (args: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, cores = 2) =>
   resolveEmbedConfig({ table: 'sentences', ...args }, env, cores);
+
+describe('rowsPerTask', () => {
+  it('rounds the sort window down to whole batches, never below one batch', () => {
+    expect(rowsPerTask(100, 800)).toBe(800);
+    expect(rowsPerTask(256, 800)).toBe(768);
+    expect(rowsPerTask(32, 800)).toBe(800);
+    expect(rowsPerTask(1000, 800)).toBe(1000);
+    expect(rowsPerTask(50, 1)).toBe(50);
+  });
+});
 
 describe('resolveEmbedConfig', () => {
   it('has the documented defaults', () => {
@@ -18,8 +28,8 @@ describe('resolveEmbedConfig', () => {
       idColumn: 'id',
       textColumn: 'text',
       statePath: '.embed/state.sqlite',
-      maxBatchTokens: 4096,
-      sortWindow: 8,
+      maxBatchTokens: 1024,
+      sortWindow: 800,
       writeMethod: 'copy',
       dbDownBudgetSeconds: 120,
       lockTimeoutSeconds: 60,
@@ -71,7 +81,7 @@ describe('resolveEmbedConfig', () => {
     [{ limit: '0' }, {}, '--limit must be a whole number of at least 1, got "0"'],
     [{ maxBatchTokens: 'lots' }, {}, '--max-batch-tokens must be a whole number of at least 1, got "lots"'],
     [{ sortWindow: '0' }, {}, '--sort-window must be a whole number of at least 1, got "0"'],
-    [{ sortWindow: '1001' }, {}, '--sort-window must be at most 1000, got 1001'],
+    [{ sortWindow: '100001' }, {}, '--sort-window must be at most 100000, got 100001'],
     [{ model: ' ' }, {}, '--model must not be empty'],
     [{}, { EMBED_MODEL: '' }, 'EMBED_MODEL must not be empty'],
     [{ state: '' }, {}, '--state must not be empty'],
