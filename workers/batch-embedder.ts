@@ -35,6 +35,11 @@ export class BatchEmbedder {
     private readonly claims: InputClaims,
   ) {}
 
+  /** Frees the ONNX session; the embedder is not used after this. */
+  async release(): Promise<void> {
+    await this.encoder?.release();
+  }
+
   static async open(config: WorkerConfig): Promise<BatchEmbedder> {
     const claims = new InputClaims(config.inputClaims);
     if (!config.runModel) {

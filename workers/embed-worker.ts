@@ -7,18 +7,26 @@
  */
 import { workerData } from 'piscina';
 import { describeFailure, type WorkerFailure } from '../src/batch-failure.js';
-import type { BatchOutcome, BatchTask, WorkerConfig } from '../src/batch-task.js';
+import type { BatchOutcome, BatchTask, CloseTask, WorkerConfig } from '../src/batch-task.js';
 import { BatchEmbedder } from './batch-embedder.js';
+import { arriveAndWait } from './close-barrier.js';
 import { ReconnectingWriter } from './reconnecting-writer.js';
 
 const config = workerData as WorkerConfig;
 
-async function start(): Promise<(task: BatchTask) => Promise<BatchOutcome>> {
+type Handler = (task: BatchTask | CloseTask) => Promise<BatchOutcome | undefined>;
+
+async function start(): Promise<Handler> {
   const embedder = await BatchEmbedder.open(config);
   // Connected on the first batch, so that a database that is down when the pool starts is waited for
   // like one that goes down later.
   const writer = new ReconnectingWriter(config.connection, config.plan);
-  return async function embedBatch(task: BatchTask): Promise<BatchOutcome> {
+  return async function embedBatch(task: BatchTask | CloseTask): Promise<BatchOutcome | undefined> {
+    if ('close' in task) {
+      await Promise.all([embedder.release(), writer.close()]);
+      arriveAndWait(task.close.barrier, task.close.workers);
+      return undefined;
+    }
     try {
       return await embedder.run(task, writer);
     } catch (error) {
@@ -36,5 +44,9 @@ export default start().catch((error: unknown) => {
   const failure: WorkerFailure = described.errorClass
     ? { ...described, kind: 'fatal' }
     : { kind: 'fatal', message: `a worker could not start: ${described.message}`, errorClass: 'WorkerError' };
-  return async (task: BatchTask): Promise<BatchOutcome> => ({ seq: task.seq, failure });
+  return async (task: BatchTask | CloseTask): Promise<BatchOutcome | undefined> => {
+    if (!('close' in task)) return { seq: task.seq, failure };
+    arriveAndWait(task.close.barrier, task.close.workers);
+    return undefined;
+  };
 });

@@ -64,6 +64,11 @@ export class ReconnectingWriter {
     return this.writer;
   }
 
+  /** Closes the connection, if one is open. */
+  close(): Promise<void> {
+    return this.discard();
+  }
+
   private async discard(): Promise<void> {
     const client = this.client;
     this.client = undefined;

