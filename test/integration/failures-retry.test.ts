@@ -4,13 +4,11 @@
  * clears the ones that succeed (and the ones deleted from the source since), and counts another attempt
  * for the ones that fail again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { useSentencesTable } from '../helpers/sentences-table.js';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { createTextTable, textFor } from '../helpers/fixtures.js';
+import { textFor } from '../helpers/fixtures.js';
 import { countRows, embeddableRows } from '../helpers/progress.js';
 
 const rows = 2_000;
@@ -18,25 +16,16 @@ const cursed = Array.from({ length: rows }, (_, i) => i + 1).filter((id) => id %
 
 describe('failed rows', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-failures-'));
+  const fixture = useSentencesTable(rows, 'embed-failures-');
+  const { dir } = fixture;
   const state = path.join(dir, 'state.sqlite');
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    await createTextTable(db.client, 'sentences', rows);
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('are listed, retried with --retry-failed, and cleared once embedded', async () => {
-    const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', state, '--json'];
-    const failures = async () => JSON.parse((await runCli(['failures', 'sentences', '--database-url', db.url, '--state', state, '--json'])).stdout);
+    const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', state, '--json'];
+    const failures = async () => JSON.parse((await runCli(['failures', 'sentences', '--database-url', fixture.db.url, '--state', state, '--json'])).stdout);
     const prepare = await runCli([...command, '--limit', '1']);
     expect(prepare.code, prepare.stderr).toBe(0);
-    await db.client.query(`
+    await fixture.db.client.query(`
       CREATE FUNCTION reject_cursed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.id % 397 = 0 THEN RAISE EXCEPTION 'row % is cursed', NEW.id; END IF; RETURN NEW; END $$;
       CREATE TRIGGER reject_cursed BEFORE INSERT ON sentences_embeddings FOR EACH ROW EXECUTE FUNCTION reject_cursed();`);
@@ -49,7 +38,7 @@ describe('failed rows', () => {
     for (const failure of listed) {
       expect(failure).toMatchObject({ attempts: 1, error: `row ${failure.id} is cursed (SQLSTATE P0001)` });
     }
-    const text = await runCli(['failures', 'sentences', '--database-url', db.url, '--state', state]);
+    const text = await runCli(['failures', 'sentences', '--database-url', fixture.db.url, '--state', state]);
     expect(text.stdout.split('\n')[0]).toMatch(/^id\s+attempts\s+last tried \(UTC\)\s+error$/);
     expect(text.stdout).toContain(`${cursed.length} failed rows; the same embed command with --retry-failed retries them\n`);
 
@@ -58,14 +47,14 @@ describe('failed rows', () => {
     expect(JSON.parse(stillCursed.stdout)).toMatchObject({ rowsEmbedded: 0, rowsFailed: cursed.length });
     expect((await failures()).map((f: { attempts: number }) => f.attempts)).toEqual(cursed.map(() => 2));
 
-    await db.client.query(`DROP TRIGGER reject_cursed ON sentences_embeddings`);
-    await db.client.query(`DELETE FROM sentences WHERE id = $1`, [cursed[0]]);
+    await fixture.db.client.query(`DROP TRIGGER reject_cursed ON sentences_embeddings`);
+    await fixture.db.client.query(`DELETE FROM sentences WHERE id = $1`, [cursed[0]]);
     const retried = await runCli([...command, '--retry-failed']);
     expect(retried.code, retried.stderr).toBe(0);
     expect(JSON.parse(retried.stdout)).toMatchObject({ outcome: 'completed', rowsEmbedded: cursed.length - 1, rowsFailed: 0 });
     expect(await failures()).toEqual([]);
-    expect(await countRows(db.client, 'sentences_embeddings')).toBe(embeddableRows(rows) - 1);
-    const status = JSON.parse((await runCli(['status', 'sentences', '--database-url', db.url, '--state', state, '--json'])).stdout);
+    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows) - 1);
+    const status = JSON.parse((await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--state', state, '--json'])).stdout);
     expect(status).toMatchObject({ failures: 0, rowsDone: rows - 1, percent: 100 });
   });
 });

@@ -3,13 +3,10 @@
  * walking the primary key from the watermark: no sequential scan of the source, and index reads in
  * proportion to the new rows, not to the table.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { useSentencesTable } from '../helpers/sentences-table.js';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { createTextTable } from '../helpers/fixtures.js';
 import { countRows, embeddableRows } from '../helpers/progress.js';
 
 const rows = 5_000;
@@ -17,34 +14,25 @@ const added = 40;
 
 describe('an incremental run', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-incremental-'));
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    await createTextTable(db.client, 'sentences', rows);
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = useSentencesTable(rows, 'embed-incremental-');
+  const { dir } = fixture;
 
   /** The source's scan counters, once every backend that touched it has reported. */
   const scans = async () => {
-    await db.client.query('SELECT pg_stat_clear_snapshot()');
-    const result = await db.client.query<{ seq: string; fetched: string }>(
+    await fixture.db.client.query('SELECT pg_stat_clear_snapshot()');
+    const result = await fixture.db.client.query<{ seq: string; fetched: string }>(
       `SELECT seq_scan AS seq, coalesce(idx_tup_fetch, 0) AS fetched FROM pg_stat_user_tables WHERE relname = 'sentences'`,
     );
     return { seq: Number(result.rows[0]!.seq), fetched: Number(result.rows[0]!.fetched) };
   };
 
   it('embeds only the rows added since the last complete run, without scanning the table', async () => {
-    const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', path.join(dir, 's.sqlite'), '--json'];
+    const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(dir, 's.sqlite'), '--json'];
     const first = await runCli(command);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).rowsEmbedded).toBe(embeddableRows(rows));
 
-    await db.client.query(`INSERT INTO sentences SELECT i, 'a sentence added later, number ' || i FROM generate_series($1::int, $2::int) AS i`, [
+    await fixture.db.client.query(`INSERT INTO sentences SELECT i, 'a sentence added later, number ' || i FROM generate_series($1::int, $2::int) AS i`, [
       rows + 1,
       rows + added,
     ]);
@@ -59,7 +47,7 @@ describe('an incremental run', () => {
     expect(after.seq - before.seq).toBe(0);
     // The new rows, their foreign-key checks and a few single-row lookups; a scan would fetch thousands.
     expect(after.fetched - before.fetched).toBeLessThan(10 * added);
-    expect(await countRows(db.client, 'sentences_embeddings')).toBe(embeddableRows(rows) + added);
+    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows) + added);
 
     const third = await runCli(command);
     expect(JSON.parse(third.stdout)).toMatchObject({ outcome: 'completed', rowsEmbedded: 0 });

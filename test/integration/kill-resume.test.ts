@@ -8,14 +8,11 @@
  *
  * The moments come from a seeded generator; the seed is printed, and EMBED_KILL_SEED=<seed> replays it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { useSentencesTable } from '../helpers/sentences-table.js';
 import { runCli, startCli, type CliResult } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
-import { createTextTable } from '../helpers/fixtures.js';
 import { committedNotRecorded, countRows, embeddableRows, recordedProgress, sleep } from '../helpers/progress.js';
 
 const rows = 20_000;
@@ -46,30 +43,21 @@ interface KillPoint {
 
 describe('kill -9 at random moments, then the same command', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-kill-'));
+  const fixture = useSentencesTable(rows, 'embed-kill-');
+  const { dir } = fixture;
   const seed = Number(process.env.EMBED_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
   const random = seeded(seed);
   const embeddable = embeddableRows(rows);
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    await createTextTable(db.client, 'sentences', rows);
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('ends with the same ids and vectors as a clean run', async () => {
     console.log(`kill -9 experiment, seed ${seed}; replay with EMBED_KILL_SEED=${seed} npx vitest run test/integration/kill-resume.test.ts`);
-    const base = ['sentences', '100', '--workers', String(workers), '--model', modelDir, '--database-url', db.url];
+    const base = ['sentences', '100', '--workers', String(workers), '--model', modelDir, '--database-url', fixture.db.url];
     const clean = await runCli([...base, '--target', 'clean_embeddings', '--state', path.join(dir, 'clean.sqlite'), '--json']);
     expect(clean.code, clean.stderr).toBe(0);
 
     const state = path.join(dir, 'killed.sqlite');
     const command = [...base, '--state', state, '--quiet'];
-    const targetRows = () => countRows(db.client, 'sentences_embeddings');
+    const targetRows = () => countRows(fixture.db.client, 'sentences_embeddings');
 
     // Start-up; five moments within a few milliseconds of a commit landing in the target (the window
     // between a worker's COMMIT and the state write that records it); and the moment the last batch
@@ -98,14 +86,14 @@ describe('kill -9 at random moments, then the same command', () => {
       if (!killed) expect(result.code, `run ${i + 1} ended on its own: ${result.stderr}`).toBe(0);
       else expect(result.signal).toBe('SIGKILL');
 
-      const recorded = await recordedProgress('sentences', db.url, state);
+      const recorded = await recordedProgress('sentences', fixture.db.url, state);
       points.push({
         run: i + 1,
         moment: `${moment.name}${afterRows !== undefined ? ` (>= ${afterRows} rows)` : ''} + ${delayMs} ms`,
         killed,
         targetRows: await targetRows(),
         recordedRows: recorded?.rowsDone ?? 0,
-        committedNotRecorded: await committedNotRecorded(db.client, 'sentences_embeddings', recorded),
+        committedNotRecorded: await committedNotRecorded(fixture.db.client, 'sentences_embeddings', recorded),
       });
       expect(points.at(-1)!.committedNotRecorded).toBeLessThanOrEqual(rowsInFlight);
     }
@@ -113,8 +101,8 @@ describe('kill -9 at random moments, then the same command', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout).outcome).toBe('completed');
 
-    const want = await storedEmbeddings(db.client, 'clean_embeddings');
-    const got = await storedEmbeddings(db.client, 'sentences_embeddings');
+    const want = await storedEmbeddings(fixture.db.client, 'clean_embeddings');
+    const got = await storedEmbeddings(fixture.db.client, 'sentences_embeddings');
     let identical = 0;
     let worst = 0;
     const missing = [...want.keys()].filter((id) => !got.has(id));
@@ -126,7 +114,7 @@ describe('kill -9 at random moments, then the same command', () => {
       worst = Math.max(worst, difference);
       if (difference === 0) identical++;
     }
-    const columns = await db.client.query<{ n: string }>(
+    const columns = await fixture.db.client.query<{ n: string }>(
       `SELECT count(*) AS n FROM clean_embeddings c JOIN sentences_embeddings k USING (id)
         WHERE (c.model, c.content_hash) IS DISTINCT FROM (k.model, k.content_hash)`,
     );

@@ -4,46 +4,34 @@
  * unchanged texts are not sent to a worker. Embeddings of deleted rows go with them (ON DELETE CASCADE),
  * and those of texts emptied since are removed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { useSentencesTable } from '../helpers/sentences-table.js';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { directEmbeddings, maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
-import { createTextTable } from '../helpers/fixtures.js';
 import { countRows, embeddableRows } from '../helpers/progress.js';
 
 const rows = 4_000;
 
 describe('embed --refresh', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-refresh-'));
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    await createTextTable(db.client, 'sentences', rows);
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = useSentencesTable(rows, 'embed-refresh-');
+  const { dir } = fixture;
 
   it('re-embeds changed texts and rows never embedded, and nothing else', async () => {
-    const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', path.join(dir, 's.sqlite'), '--json'];
+    const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(dir, 's.sqlite'), '--json'];
     const first = await runCli(command);
     expect(first.code, first.stderr).toBe(0);
 
-    const changed = await db.client.query<{ id: string; text: string }>(
+    const changed = await fixture.db.client.query<{ id: string; text: string }>(
       `UPDATE sentences SET text = 'rewritten: ' || text WHERE id % 97 = 3 AND text <> '' RETURNING id::text, text`,
     );
     // Rows the target lost behind the watermark, as a hand-edited target or a restored backup would.
-    const lost = await db.client.query(`DELETE FROM sentences_embeddings WHERE id % 89 = 5 AND id % 97 <> 3`);
-    const deleted = await db.client.query(`DELETE FROM sentences WHERE id % 101 = 9 AND id % 97 <> 3 AND id % 89 <> 5`);
+    const lost = await fixture.db.client.query(`DELETE FROM sentences_embeddings WHERE id % 89 = 5 AND id % 97 <> 3`);
+    const deleted = await fixture.db.client.query(`DELETE FROM sentences WHERE id % 101 = 9 AND id % 97 <> 3 AND id % 89 <> 5`);
     // Texts emptied since they were embedded: their vectors no longer stand for anything.
-    await db.client.query(`UPDATE sentences SET text = CASE id WHEN 11 THEN '  ' ELSE NULL END WHERE id IN (11, 12)`);
-    const embeddedNow = await countRows(db.client, 'sentences_embeddings');
+    await fixture.db.client.query(`UPDATE sentences SET text = CASE id WHEN 11 THEN '  ' ELSE NULL END WHERE id IN (11, 12)`);
+    const embeddedNow = await countRows(fixture.db.client, 'sentences_embeddings');
 
     const plain = await runCli(command);
     expect(JSON.parse(plain.stdout)).toMatchObject({ rowsEmbedded: 0 });
@@ -53,16 +41,16 @@ describe('embed --refresh', () => {
     expect(refresh.stderr).toBe('');
     expect(JSON.parse(refresh.stdout)).toMatchObject({ outcome: 'completed', rowsEmbedded: changed.rowCount! + lost.rowCount! });
 
-    expect(await countRows(db.client, 'sentences_embeddings')).toBe(embeddedNow + lost.rowCount! - 2);
-    expect(await countRows(db.client, 'sentences_embeddings')).toBe(embeddableRows(rows) - deleted.rowCount! - 2);
-    expect((await db.client.query(`SELECT 1 FROM sentences_embeddings WHERE id IN (11, 12)`)).rowCount).toBe(0);
-    const orphans = await db.client.query(`SELECT 1 FROM sentences_embeddings e LEFT JOIN sentences s USING (id) WHERE s.id IS NULL`);
+    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddedNow + lost.rowCount! - 2);
+    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows) - deleted.rowCount! - 2);
+    expect((await fixture.db.client.query(`SELECT 1 FROM sentences_embeddings WHERE id IN (11, 12)`)).rowCount).toBe(0);
+    const orphans = await fixture.db.client.query(`SELECT 1 FROM sentences_embeddings e LEFT JOIN sentences s USING (id) WHERE s.id IS NULL`);
     expect(orphans.rowCount).toBe(0);
-    const stale = await db.client.query(`SELECT 1 FROM sentences s JOIN sentences_embeddings e USING (id) WHERE e.content_hash <> md5(s.text)`);
+    const stale = await fixture.db.client.query(`SELECT 1 FROM sentences s JOIN sentences_embeddings e USING (id) WHERE e.content_hash <> md5(s.text)`);
     expect(stale.rowCount).toBe(0);
 
     // The changed rows hold the vectors of their new text.
-    const stored = await storedEmbeddings(db.client, 'sentences_embeddings');
+    const stored = await storedEmbeddings(fixture.db.client, 'sentences_embeddings');
     const expected = await directEmbeddings(modelDir, changed.rows.map((r) => r.text));
     changed.rows.forEach((row, i) => expect(maxAbsDifference(stored.get(row.id)!, expected[i]!)).toBeLessThanOrEqual(1e-6));
 

@@ -3,37 +3,25 @@
  * first), a second run and `embed reset` are refused with a message naming the holder, and `status`
  * shows it running; the first run then finishes normally.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { useSentencesTable } from '../helpers/sentences-table.js';
 import { runCli, startCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { createTextTable } from '../helpers/fixtures.js';
 import { countRows, embeddableRows, whileRunning } from '../helpers/progress.js';
 
 const rows = 5_000;
 
 describe('the job lock', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-lock-'));
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    await createTextTable(db.client, 'sentences', rows);
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = useSentencesTable(rows, 'embed-lock-');
+  const { dir } = fixture;
 
   it('refuses a second process while the first runs', async () => {
     const state = path.join(dir, 'state.sqlite');
-    const command = ['sentences', '100', '--workers', '2', '--sort-window', '1', '--model', modelDir, '--database-url', db.url, '--state', state];
+    const command = ['sentences', '100', '--workers', '2', '--sort-window', '1', '--model', modelDir, '--database-url', fixture.db.url, '--state', state];
     const first = startCli([...command, '--json']);
     try {
-      await whileRunning(first, async () => (await countRows(db.client, 'sentences_embeddings')) > 0);
+      await whileRunning(first, async () => (await countRows(fixture.db.client, 'sentences_embeddings')) > 0);
       first.child.kill('SIGSTOP');
 
       const second = await runCli(command);
@@ -41,10 +29,10 @@ describe('the job lock', () => {
       expect(second.stderr).toMatch(
         new RegExp(`^embed: another embed run \\(pid ${first.child.pid} on .+, since .+ UTC\\) is working on this job; wait for it to finish or stop it\\n$`),
       );
-      const reset = await runCli(['reset', 'sentences', '--database-url', db.url, '--state', state]);
+      const reset = await runCli(['reset', 'sentences', '--database-url', fixture.db.url, '--state', state]);
       expect(reset.code).toBe(1);
       expect(reset.stderr).toMatch(/^embed: another embed run \(pid \d+ .*\) is working on this job/);
-      const status = await runCli(['status', 'sentences', '--database-url', db.url, '--state', state, '--json']);
+      const status = await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--state', state, '--json']);
       expect(JSON.parse(status.stdout)).toMatchObject({ runningPid: first.child.pid });
     } finally {
       first.child.kill('SIGCONT');
@@ -52,7 +40,7 @@ describe('the job lock', () => {
     const result = await first.done;
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ outcome: 'completed', rowsEmbedded: embeddableRows(rows) });
-    const status = await runCli(['status', 'sentences', '--database-url', db.url, '--state', state, '--json']);
+    const status = await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--state', state, '--json']);
     expect(JSON.parse(status.stdout)).toMatchObject({ runningPid: null, rowsDone: rows, percent: 100 });
   });
 });
