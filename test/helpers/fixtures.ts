@@ -12,10 +12,20 @@ export function textFor(i: number): string | null {
 }
 
 export async function createTextTable(client: pg.ClientBase, table: string, rows: number, idType = 'bigint'): Promise<void> {
+  await createTableOfTexts(client, table, Array.from({ length: rows }, (_, i) => textFor(i + 1)), idType);
+}
+
+/** A table (id, text) holding the given texts with ids 1, 2, 3, ... */
+export async function createTableOfTexts(
+  client: pg.ClientBase,
+  table: string,
+  texts: readonly (string | null)[],
+  idType = 'bigint',
+): Promise<void> {
   await client.query(`CREATE TABLE ${table} (id ${idType} PRIMARY KEY, text text)`);
-  await client.query(
-    `INSERT INTO ${table} (id, text) SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)`,
-    [Array.from({ length: rows }, (_, i) => i + 1), Array.from({ length: rows }, (_, i) => textFor(i + 1))],
-  );
+  await client.query(`INSERT INTO ${table} (id, text) SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)`, [
+    texts.map((_, i) => i + 1),
+    texts,
+  ]);
   await client.query(`ANALYZE ${table}`);
 }

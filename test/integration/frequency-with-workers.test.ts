@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { createTableOfTexts } from '../helpers/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { frequencies } from '../helpers/normalised-text.js';
 
@@ -35,8 +36,7 @@ describe('frequency with any number of workers', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await db.client.query('CREATE TABLE texts (id bigint PRIMARY KEY, text text)');
-    await db.client.query('INSERT INTO texts SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [texts.map((_, i) => i + 1), texts]);
+    await createTableOfTexts(db.client, 'texts', texts);
   });
   afterAll(async () => {
     await db.drop();

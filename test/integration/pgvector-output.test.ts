@@ -15,7 +15,7 @@ import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { freePort } from '../helpers/free-port.js';
 import { directEmbeddings, maxAbsDifference } from '../helpers/embeddings.js';
-import { textFor } from '../helpers/fixtures.js';
+import { createTableOfTexts, textFor } from '../helpers/fixtures.js';
 
 const rows = 300;
 const texts = Array.from({ length: rows }, (_, i) => textFor(i + 1));
@@ -77,8 +77,7 @@ describe('embedding column type', () => {
     let db: TestDatabase;
     beforeAll(async () => {
       db = await createTestDatabase();
-      await db.client.query('CREATE TABLE sentences (id bigint PRIMARY KEY, text text)');
-      await db.client.query('INSERT INTO sentences SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [texts.map((_, i) => i + 1), texts]);
+      await createTableOfTexts(db.client, 'sentences', texts);
     });
     afterAll(async () => db.drop());
 
