@@ -75,6 +75,7 @@ function merge(seq: number, results: BatchResult[]): BatchResult | undefined {
   const sum = (pick: (r: BatchResult) => number) => results.reduce((total, r) => total + pick(r), 0);
   return {
     seq,
+    workers: [...new Set(results.flatMap((r) => r.workers))],
     written: sum((r) => r.written),
     rowsInferred: sum((r) => r.rowsInferred),
     truncatedIds: results.flatMap((r) => r.truncatedIds),

@@ -15,11 +15,14 @@ export interface WorkerConfig {
   runModel: boolean;
   /** The inputs being embedded right now, shared by all workers (see workers/input-claims.ts). */
   inputClaims: SharedArrayBuffer;
+  /** Permits to compute, shared by all workers (see workers/compute-gate.ts). */
+  computeGate: SharedArrayBuffer;
+  /** A counter each worker takes a number from as it starts (see workers/embed-worker.ts). */
+  startOrder: SharedArrayBuffer;
+  /** Workers (by start number) that load the model as they start; the others load on their first task. */
+  workersLoadingAtStart: number;
   /** node-postgres client config: a connection string (or none, for the PG* variables) and timeouts. */
   connection: ConnectionConfig;
-  plan: WritePlan;
-  /** What a worker needs to word a failed write. */
-  writeContext: WriteContext;
 }
 
 export interface BatchTask {
@@ -28,8 +31,30 @@ export interface BatchTask {
   texts: string[];
 }
 
+/**
+ * Where a worker writes: the statements, and what it needs to word a failed write. It travels with every
+ * task (a few hundred bytes) because the pool starts, and loads the model, before the target is prepared.
+ */
+export interface WriteTarget {
+  plan: WritePlan;
+  context: WriteContext;
+}
+
+export interface WorkerTask extends BatchTask {
+  target: WriteTarget;
+}
+
+/** Answered once the worker has loaded the model, or with why it could not. */
+export interface ReadyTask {
+  ready: true;
+}
+
+export type ReadyOutcome = { ready: true } | { failure: WorkerFailure };
+
 export interface BatchResult {
   seq: number;
+  /** The worker threads that ran the task (several once it is split to find a failing row). */
+  workers: number[];
   written: number;
   /** Rows the model ran on; the others repeated an input already embedded (or no model ran). */
   rowsInferred: number;

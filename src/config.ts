@@ -73,7 +73,7 @@ export interface EmbedConfig {
   maxBatchTokens: number;
   /**
    * Rows per worker task, rounded down to whole batches (at least one): the worker sorts the window by
-   * length before cutting it into model runs, and commits it in one transaction (default 800).
+   * length before cutting it into model runs, and commits it in one transaction (default 1600).
    */
   sortWindow: number;
   writeMethod: WriteMethod;
@@ -101,7 +101,7 @@ export const defaults = {
   textColumn: 'text',
   statePath: path.join('.embed', 'state.sqlite'),
   maxBatchTokens: 1024,
-  sortWindow: 800,
+  sortWindow: 1600,
   writeMethod: 'copy' as WriteMethod,
   maxBatchSize: 100_000,
   maxWorkers: 256,

@@ -30,6 +30,8 @@ export interface LoopStats {
   rowsRead: number;
   /** Last id read. */
   lastRead: string | null;
+  /** Worker threads that ran at least one task. */
+  workersUsed: number;
 }
 
 export interface LoopInput {
@@ -62,7 +64,9 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
     readMs: 0,
     rowsRead: 0,
     lastRead: null,
+    workersUsed: 0,
   };
+  const workersUsed = new Set<number>();
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let rowsDone = 0;
@@ -90,6 +94,8 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
     input.job.saveProgress(input.ledger.currentWatermark, input.ledger.ranges, rows);
     rowsDone += rows;
     if (result) {
+      for (const worker of result.workers) workersUsed.add(worker);
+      stats.workersUsed = workersUsed.size;
       stats.rowsEmbedded += result.written;
       stats.rowsInferred += result.rowsInferred;
       stats.truncated += result.truncatedIds.length;

@@ -11,6 +11,10 @@ export interface RunReport {
   dtype: string;
   device: string;
   workers: number;
+  /** Workers that ran at least one task: on the CPU, tasks go to as few workers as can compute at once. */
+  workersUsed: number;
+  /** Tasks that may compute at once (see workers/compute-gate.ts). */
+  computeSlots: number;
   threads: number;
   batchSize: number;
   /** Rows written to the target: embedded, or with metrics-only measured. */
@@ -43,7 +47,7 @@ export function formatReport(report: RunReport): string {
   }
   const padding = measuredOnly ? '' : `, padding ${report.paddingWaste.toFixed(2)}x`;
   lines.push(
-    `  ${formatDuration(report.elapsedSeconds)}, ${report.rowsPerSecond.toFixed(1)} rows/s, ${report.workers} workers x ${report.threads} threads, batch ${report.batchSize}${padding}`,
+    `  ${formatDuration(report.elapsedSeconds)}, ${report.rowsPerSecond.toFixed(1)} rows/s, ${formatWorkers(report)}, batch ${report.batchSize}${padding}`,
     `  model ${report.model} (${report.dtype}, ${report.device}) -> ${report.target}`,
   );
   if (report.metrics) lines.push(formatMetrics(report.metrics));
@@ -57,6 +61,12 @@ function formatMetrics(metrics: MetricsSummary): string {
     `${percent(metrics.duplicateShare)} duplicates, ${metrics.distinctTexts} distinct texts${metrics.foldCase ? ' (case folded)' : ''}` +
     (metrics.unmeasured > 0 ? `\n  ${metrics.unmeasured} rows were embedded without metrics: run again with --metrics --refresh to measure them` : '')
   );
+}
+
+function formatWorkers(report: RunReport): string {
+  const workers = `${report.workers} workers x ${report.threads} threads`;
+  if (report.computeSlots >= report.workers) return workers;
+  return `${workers} (${report.computeSlots} computing at once on this CPU, ${report.workersUsed} used)`;
 }
 
 function percent(share: number): string {

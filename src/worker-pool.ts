@@ -1,25 +1,33 @@
 /**
- * The piscina pool of embed workers: a fixed number of threads started at once, each loading the model
- * before it takes a batch. A thread that dies (out of memory, a native fault) is replaced by piscina and
- * its batch comes back as a BatchFailedError, which the dispatcher retries.
+ * The piscina pool of embed workers: a fixed number of threads started at once (see workers/embed-worker.ts
+ * for when each loads the model). A thread that dies (out of memory, a native fault) is replaced by
+ * piscina and its batch comes back as a BatchFailedError, which the dispatcher retries.
  */
 import { Piscina } from 'piscina';
 import { BatchFailedError, failureError, firstLine } from './batch-failure.js';
-import type { BatchOutcome, BatchResult, BatchTask, CloseTask, WorkerConfig } from './batch-task.js';
+import type { BatchOutcome, BatchResult, CloseTask, ReadyOutcome, ReadyTask, WorkerConfig, WorkerTask } from './batch-task.js';
 import { WorkerError } from './errors.js';
+import { packingBalancer } from './packing-balancer.js';
 import { workerFile } from './paths.js';
 
 export interface WorkerPool {
-  run(task: BatchTask): Promise<BatchResult>;
+  /** Resolves once a worker has loaded the model; rejects with why it could not (ModelError, DeviceError). */
+  ready(): Promise<void>;
+  run(task: WorkerTask): Promise<BatchResult>;
   close(): Promise<void>;
 }
 
+const tasksPerWorker = 2;
+
 export function createWorkerPool(config: WorkerConfig, workers: number): WorkerPool {
-  const pool = new Piscina<BatchTask | CloseTask, BatchOutcome | undefined>({
+  const pool = new Piscina<WorkerTask | ReadyTask | CloseTask, BatchOutcome | ReadyOutcome | undefined>({
     filename: workerFile,
     workerData: config,
     minThreads: workers,
     maxThreads: workers,
+    // One task writes while the other computes (see workers/batch-embedder.ts).
+    concurrentTasksPerWorker: tasksPerWorker,
+    loadBalancer: packingBalancer(tasksPerWorker),
     // The dispatcher bounds the batches in flight itself; a queue here would only hide them.
     maxQueue: workers * 4,
     idleTimeout: Number.POSITIVE_INFINITY,
@@ -35,10 +43,14 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
     failPool(new WorkerError(`a worker thread died outside any batch (${firstLine(error)}); progress is saved`, { cause: error }));
   });
   return {
+    async ready() {
+      const outcome = (await Promise.race([pool.run({ ready: true }), poolFailed])) as ReadyOutcome;
+      if ('failure' in outcome) throw failureError(outcome.failure);
+    },
     async run(task) {
       let outcome: BatchOutcome | undefined;
       try {
-        outcome = await Promise.race([pool.run(task), poolFailed]);
+        outcome = (await Promise.race([pool.run(task), poolFailed])) as BatchOutcome | undefined;
       } catch (error) {
         if (error instanceof WorkerError) throw error;
         throw new BatchFailedError(`worker thread died (${firstLine(error)})`, { cause: error });
@@ -49,7 +61,12 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
     },
     async close() {
       const barrier = new SharedArrayBuffer(4);
-      const released = Promise.allSettled(Array.from({ length: workers }, () => pool.run({ close: { barrier, workers } })));
+      // A task that can be aborted gets an idle worker of its own (see packing-balancer.ts): each close
+      // task then lands on a different worker, which the barrier needs.
+      const exclusive = { signal: new AbortController().signal };
+      const released = Promise.allSettled(
+        Array.from({ length: workers }, () => pool.run({ close: { barrier, workers } }, exclusive)),
+      );
       // A pool whose threads died cannot answer; its sessions went with them.
       await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
       await pool.destroy();

@@ -6,10 +6,16 @@
  * the server; and an input another worker is running right now is waited for rather than run twice
  * (input-claims.ts). Nothing grows with the table: the target and a fixed-size shared table are the
  * only memory of what was embedded. In a metrics-only run the model is never loaded.
+ *
+ * A worker runs two tasks at once so that one writes while the other computes; tokenizing and running
+ * the model pass the compute gate (compute-gate.ts), waiting for the database and for other tasks' inputs
+ * does not.
  */
+import { threadId } from 'node:worker_threads';
 import type { BatchResult, BatchTask, WorkerConfig } from '../src/batch-task.js';
 import { charCount, wordCount } from '../src/text-metrics.js';
 import { contentHash } from './batch-writer.js';
+import { ComputeGate } from './compute-gate.js';
 import type { StageRow } from './copy-binary.js';
 import { Encoder } from './encoder.js';
 import { InputClaims, type Claim } from './input-claims.js';
@@ -33,6 +39,7 @@ export class BatchEmbedder {
     private readonly tokenize: (texts: readonly string[]) => TokenizedText[],
     private readonly encoder: Encoder | undefined,
     private readonly claims: InputClaims,
+    private readonly gate: ComputeGate,
   ) {}
 
   /** Frees the ONNX session; the embedder is not used after this. */
@@ -42,9 +49,10 @@ export class BatchEmbedder {
 
   static async open(config: WorkerConfig): Promise<BatchEmbedder> {
     const claims = new InputClaims(config.inputClaims);
+    const gate = new ComputeGate(config.computeGate);
     if (!config.runModel) {
       const tokenizer = await TextTokenizer.load(config.modelDir, config.maxSequenceLength);
-      return new BatchEmbedder((texts) => texts.map((text) => tokenizer.tokenize(text)), undefined, claims);
+      return new BatchEmbedder((texts) => texts.map((text) => tokenizer.tokenize(text)), undefined, claims, gate);
     }
     const encoder = await Encoder.open({
       modelDir: config.modelDir,
@@ -54,13 +62,15 @@ export class BatchEmbedder {
       device: config.device,
       maxBatchTokens: config.maxBatchTokens,
     });
-    return new BatchEmbedder((texts) => encoder.tokenize(texts), encoder, claims);
+    return new BatchEmbedder((texts) => encoder.tokenize(texts), encoder, claims, gate);
   }
 
   /** Embeds (or only measures) the task's rows, writes them and commits. */
   async run(task: BatchTask, writer: ReconnectingWriter): Promise<BatchResult> {
-    const startedAt = performance.now();
-    const tokenized = this.tokenize(task.texts);
+    const { tokenized, tokenizeMs } = await this.gate.run(() => {
+      const startedAt = performance.now();
+      return { tokenized: this.tokenize(task.texts), tokenizeMs: performance.now() - startedAt };
+    });
     const rows: StageRow[] = task.ids.map((id, i) => {
       const text = task.texts[i]!;
       return {
@@ -74,7 +84,6 @@ export class BatchEmbedder {
         wordCount: wordCount(text),
       };
     });
-    const tokenizedAt = performance.now();
     // Held until the commit, whatever happens: a waiting worker then finds the vector stored, or not.
     const claims: Claim[] = [];
     try {
@@ -84,13 +93,14 @@ export class BatchEmbedder {
       await writer.write(rows);
       return {
         seq: task.seq,
+        workers: [threadId],
         written: rows.length,
         rowsInferred: inference.rowsInferred,
         truncatedIds: rows.filter((row) => row.truncated).map((row) => row.id),
         tokenCounts: rows.map((row) => row.tokenCount),
         realTokens: inference.realTokens,
         paddedTokens: inference.paddedTokens,
-        tokenizeMs: tokenizedAt - startedAt,
+        tokenizeMs,
         inferenceMs: inference.inferenceMs,
         writeMs: performance.now() - writeStartedAt + inference.lookupMs,
       };
@@ -126,7 +136,7 @@ export class BatchEmbedder {
       inference.lookupMs += performance.now() - startedAt;
       return keys.filter((key) => !stored.has(key));
     };
-    const embed = async (keys: string[]) => {
+    const embed = (keys: string[]) => this.gate.run(async () => {
       const startedAt = performance.now();
       const indices = keys.map((key) => firstWith.get(key)!);
       const embedded = await encoder.embedTokenized(indices.map((i) => tokenized[i]!));
@@ -137,7 +147,7 @@ export class BatchEmbedder {
       inference.realTokens += embedded.realTokens;
       inference.paddedTokens += embedded.paddedTokens;
       inference.inferenceMs += performance.now() - startedAt;
-    };
+    });
 
     const missing = await lookup([...firstWith.keys()]);
     const beingRun = (key: string) => claimOf.get(key)!.kind === 'earlier';

@@ -1,52 +1,60 @@
 /**
  * The piscina worker: loads the model once, holds its own Postgres connection, and for each batch
- * embeds the texts, writes them and commits before reporting back. The default export is a promise of
- * the handler, which piscina awaits, so start-up cost is paid once per thread. A batch that fails comes
- * back as a described failure rather than a thrown error: errors lose their class and SQLSTATE crossing
- * threads, and the main thread needs both to decide between waiting, stopping and splitting.
+ * embeds the texts, writes them and commits before reporting back. A batch that fails comes back as a
+ * described failure rather than a thrown error: errors lose their class and SQLSTATE crossing threads,
+ * and the main thread needs both to decide between waiting, stopping and splitting.
+ *
+ * The first workers to start load the model at once, as many as may compute at the same time; a worker
+ * beyond those loads it only if it ever gets a task (tasks are packed onto as few workers as can compute,
+ * so on 2 cores `--workers 8` loads two models, not eight). A model that cannot load becomes the answer to every task instead of an unhandled rejection.
  */
 import { workerData } from 'piscina';
-import { describeFailure, type WorkerFailure } from '../src/batch-failure.js';
-import type { BatchOutcome, BatchTask, CloseTask, WorkerConfig } from '../src/batch-task.js';
-import { BatchEmbedder } from './batch-embedder.js';
+import { describeFailure, firstLine, type WorkerFailure } from '../src/batch-failure.js';
+import type { BatchOutcome, CloseTask, ReadyOutcome, ReadyTask, WorkerConfig, WorkerTask } from '../src/batch-task.js';
+import { EmbedError } from '../src/errors.js';
+import type { BatchEmbedder } from './batch-embedder.js';
 import { arriveAndWait } from './close-barrier.js';
 import { ReconnectingWriter } from './reconnecting-writer.js';
 
 const config = workerData as WorkerConfig;
 
-type Handler = (task: BatchTask | CloseTask) => Promise<BatchOutcome | undefined>;
+let loading: Promise<BatchEmbedder> | undefined;
+// The embedder's module pulls in onnxruntime-node and transformers.js: a worker that never loads the
+// model never pays for importing them either.
+const embedder = () => (loading ??= import('./batch-embedder.js').then(({ BatchEmbedder }) => BatchEmbedder.open(config)));
+// Connected on the first batch, so that a database that is down when the pool starts is waited for
+// like one that goes down later.
+let writer: ReconnectingWriter | undefined;
 
-async function start(): Promise<Handler> {
-  const embedder = await BatchEmbedder.open(config);
-  // Connected on the first batch, so that a database that is down when the pool starts is waited for
-  // like one that goes down later.
-  const writer = new ReconnectingWriter(config.connection, config.plan);
-  return async function embedBatch(task: BatchTask | CloseTask): Promise<BatchOutcome | undefined> {
-    if ('close' in task) {
-      await Promise.all([embedder.release(), writer.close()]);
-      arriveAndWait(task.close.barrier, task.close.workers);
-      return undefined;
-    }
-    try {
-      return await embedder.run(task, writer);
-    } catch (error) {
-      return { seq: task.seq, failure: describeFailure(error, config.writeContext) };
-    }
-  };
-}
+const startNumber = Atomics.add(new Int32Array(config.startOrder), 0, 1) + 1;
+if (startNumber <= config.workersLoadingAtStart) embedder().catch(() => undefined);
 
-/**
- * A start-up failure (bad model file, no CUDA) becomes the answer to every task instead of an unhandled
- * rejection that would take the process down without a message; no batch can succeed, so it is fatal.
- */
-export default start().catch((error: unknown) => {
-  const described = describeFailure(error, config.writeContext);
-  const failure: WorkerFailure = described.errorClass
-    ? { ...described, kind: 'fatal' }
-    : { kind: 'fatal', message: `a worker could not start: ${described.message}`, errorClass: 'WorkerError' };
-  return async (task: BatchTask | CloseTask): Promise<BatchOutcome | undefined> => {
-    if (!('close' in task)) return { seq: task.seq, failure };
+export default async function handle(task: WorkerTask | ReadyTask | CloseTask): Promise<BatchOutcome | ReadyOutcome | undefined> {
+  if ('close' in task) {
+    // A model still loading is waited for: a thread terminated inside the native loader can abort the process.
+    const loaded = await loading?.catch(() => undefined);
+    await Promise.all([loaded?.release(), writer?.close()]);
     arriveAndWait(task.close.barrier, task.close.workers);
     return undefined;
-  };
-});
+  }
+  let loaded: BatchEmbedder;
+  try {
+    loaded = await embedder();
+  } catch (error) {
+    const failure = startFailure(error);
+    return 'ready' in task ? { failure } : { seq: task.seq, failure };
+  }
+  if ('ready' in task) return { ready: true };
+  writer ??= new ReconnectingWriter(config.connection, task.target.plan);
+  try {
+    return await loaded.run(task, writer);
+  } catch (error) {
+    return { seq: task.seq, failure: describeFailure(error, task.target.context) };
+  }
+}
+
+/** No batch can succeed without the model (a bad model file, no CUDA): the run stops. */
+function startFailure(error: unknown): WorkerFailure {
+  if (error instanceof EmbedError) return { kind: 'fatal', message: firstLine(error), errorClass: error.name };
+  return { kind: 'fatal', message: `a worker could not start: ${firstLine(error)}`, errorClass: 'WorkerError' };
+}

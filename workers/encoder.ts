@@ -2,6 +2,7 @@
  * Text in, unit vectors out: tokenize, sort by length into token-budget micro-batches, run the ONNX
  * session on each, mean-pool and normalise, and put the vectors back in the caller's order.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { planMicroBatches } from './micro-batches.js';
 import { openModelSession, type Device, type ModelSession } from './onnx-session.js';
 import { meanPoolNormalised } from './pooling.js';
@@ -80,6 +81,8 @@ export class Encoder {
         vectors.set(run.pooled.subarray(position * dimension, (position + 1) * dimension), original * dimension),
       );
       paddedTokens += run.paddedTokens;
+      // A session run blocks the thread; between runs, the worker's other task moves its write on.
+      await nextTurn();
     }
     return { vectors, dimension, realTokens: lengths.reduce((sum, length) => sum + length, 0), paddedTokens };
   }

@@ -20,6 +20,7 @@ export interface ReconnectOptions extends BackoffOptions {
 export class ReconnectingWriter {
   private writer: Promise<BatchWriter> | undefined;
   private client: pg.Client | undefined;
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connection: ConnectionConfig,
@@ -36,7 +37,18 @@ export class ReconnectingWriter {
     return this.withWriter((writer) => writer.storedInputs(keys));
   }
 
-  private async withWriter<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T> {
+  /**
+   * One operation at a time on the one connection: a worker runs two tasks at once, and a lookup or a
+   * write sent while the other task's transaction is open would run inside it, see its uncommitted rows
+   * and be rolled back with it.
+   */
+  private withWriter<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T> {
+    const done = this.turn.then(() => this.attempt(work));
+    this.turn = done.catch(() => undefined);
+    return done;
+  }
+
+  private async attempt<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await work(await this.open());

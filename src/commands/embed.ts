@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import type pg from 'pg';
+import type { WriteContext } from '../batch-failure.js';
 import type { WorkerConfig } from '../batch-task.js';
 import { CommitLedger } from '../commit-ledger.js';
 import { resolveEmbedConfig, rowsPerTask, type EmbedArgs, type EmbedConfig } from '../config.js';
@@ -13,8 +14,8 @@ import { connect, connectionConfig, databaseIdentity, explainServerError, type C
 import { runEmbedLoop, type LoopStats } from '../embed-loop.js';
 import { EmbedError, EXIT } from '../errors.js';
 import { watchInterrupts } from '../interrupt.js';
-import { checkModelLoads } from '../model-check.js';
 import { resolveModel, type ModelInfo } from '../model-folder.js';
+import { createComputeGate } from '../../workers/compute-gate.js';
 import { createClaimBuffer } from '../../workers/input-claims.js';
 import { finishMetrics } from '../metrics-pass.js';
 import { modelsDir } from '../paths.js';
@@ -26,26 +27,37 @@ import { formatReport, type RunReport } from '../run-summary.js';
 import { describeSource, estimateRows, highestId, type SourceTable } from '../source-table.js';
 import { StateStore, type JobState } from '../state-store.js';
 import { ReconnectingClient } from '../reconnecting-client.js';
+import type { WorkerPool } from '../worker-pool.js';
 import { modelLabel, prepareTarget, type Target } from '../target-table.js';
 
 export type EmbedOptions = EmbedArgs;
 
 export async function embed(args: EmbedOptions): Promise<number> {
+  const startedAt = performance.now();
   const config = resolveEmbedConfig(args);
   const model = await resolveModel(config.model, config.dtype, { modelsDir: modelsDir(), allowDownload: true });
-  // Loads while the database is looked at, and must succeed before the target is created or claimed.
-  const modelLoads =
-    config.metrics.mode === 'only'
-      ? Promise.resolve()
-      : checkModelLoads({
-          modelDir: model.dir,
-          onnxFile: model.onnxFile,
-          maxSequenceLength: model.maxSequenceLength,
-          threads: 1,
-          device: config.device,
-          maxBatchTokens: config.maxBatchTokens,
-        });
+  const { createWorkerPool } = await import('../worker-pool.js');
+  const pool = createWorkerPool(workerConfig(config, model), config.workers);
+  // The workers load the model while the database is looked at; one must have loaded it before the
+  // target is created or claimed, so that a model that cannot load stops the run with nothing written.
+  const modelLoads = pool.ready();
   modelLoads.catch(() => undefined);
+  try {
+    return await embedWithPool(args.table, config, model, pool, modelLoads, startedAt);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function embedWithPool(
+  /** As the user typed it, for the advice printed at the end. */
+  table: string,
+  config: EmbedConfig,
+  model: ModelInfo,
+  pool: WorkerPool,
+  modelLoads: Promise<void>,
+  startedAt: number,
+): Promise<number> {
   const connection = sessionConnection(config);
   const client = await connect(connection);
   const breaker = databaseBreaker(config, connection);
@@ -84,7 +96,7 @@ export async function embed(args: EmbedOptions): Promise<number> {
     if (config.mode === 'refresh' && target.ref.kind === 'column') {
       process.stderr.write('embed: note: a --column target keeps no content hash, so --refresh finds rows never embedded but not changed texts\n');
     }
-    const report = await run(config, model, client, db, breaker, source, target, job, state.file);
+    const report = await run(config, { pool, startedAt, model, client, db, breaker, source, target, job, stateFile: state.file });
     process.stdout.write(config.json ? JSON.stringify(report) + '\n' : config.quiet ? '' : formatReport(report));
     if (report.outcome === 'interrupted') {
       process.stderr.write('interrupted: progress is saved; run the same command again to resume\n');
@@ -92,7 +104,7 @@ export async function embed(args: EmbedOptions): Promise<number> {
     }
     if (report.rowsFailed > 0) {
       process.stderr.write(
-        `embed: ${report.rowsFailed} row(s) failed and were recorded in ${state.file}; list them with "embed failures ${args.table}", retry them with --retry-failed\n`,
+        `embed: ${report.rowsFailed} row(s) failed and were recorded in ${state.file}; list them with "embed failures ${table}", retry them with --retry-failed\n`,
       );
       return EXIT.completedWithFailures;
     }
@@ -106,18 +118,24 @@ export async function embed(args: EmbedOptions): Promise<number> {
   }
 }
 
+interface RunParts {
+  pool: WorkerPool;
+  /** When the command started: the rate covers starting the workers and preparing the target too. */
+  startedAt: number;
+  model: ModelInfo;
+  client: pg.Client;
+  db: Queryable;
+  breaker: CircuitBreaker;
+  source: SourceTable;
+  target: Target;
+  job: JobState;
+  stateFile: string;
+}
+
 async function run(
   config: EmbedConfig,
-  model: ModelInfo,
-  client: pg.Client,
-  db: Queryable,
-  breaker: CircuitBreaker,
-  source: SourceTable,
-  target: Target,
-  job: JobState,
-  stateFile: string,
+  { pool, startedAt, model, client, db, breaker, source, target, job, stateFile }: RunParts,
 ): Promise<RunReport> {
-  const startedAt = performance.now();
   const runId = job.startRun();
   const progress = job.progress();
   const ledger = new CommitLedger(progress.watermark, progress.ranges);
@@ -137,8 +155,7 @@ async function run(
     }
   });
   const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
-  const { createWorkerPool } = await import('../worker-pool.js');
-  const pool = createWorkerPool(workerConfig(config, model, target), config.workers);
+  const writeTarget = { plan: target.plan, context: writeContext(config, target) };
   let stats: LoopStats;
   try {
     stats = await runEmbedLoop({
@@ -154,9 +171,9 @@ async function run(
       // A row that failed before and is written now is a failure no more.
       runBatch:
         failedIds.length === 0
-          ? (task) => pool.run(task)
+          ? (task) => pool.run({ ...task, target: writeTarget })
           : async (task) => {
-              const result = await pool.run(task);
+              const result = await pool.run({ ...task, target: writeTarget });
               const fixed = task.ids.filter((id) => failedBefore.has(id));
               if (fixed.length > 0) job.clearFailures(fixed);
               return result;
@@ -178,7 +195,6 @@ async function run(
   } finally {
     bar.stop();
     interrupts.dispose();
-    await pool.close();
   }
   const readToEnd = !retry && !interrupts.requested && (config.limit === undefined || stats.rowsRead < config.limit);
   if (readToEnd) {
@@ -200,6 +216,8 @@ async function run(
     dtype: model.dtype,
     device: config.device,
     workers: config.workers,
+    workersUsed: stats.workersUsed,
+    computeSlots: computeSlots(config),
     threads: config.threads,
     batchSize: config.batchSize,
     rowsEmbedded: stats.rowsEmbedded,
@@ -223,7 +241,7 @@ async function run(
   };
 }
 
-function workerConfig(config: EmbedConfig, model: ModelInfo, target: Target): WorkerConfig {
+function workerConfig(config: EmbedConfig, model: ModelInfo): WorkerConfig {
   return {
     modelDir: model.dir,
     onnxFile: model.onnxFile,
@@ -233,13 +251,19 @@ function workerConfig(config: EmbedConfig, model: ModelInfo, target: Target): Wo
     maxBatchTokens: config.maxBatchTokens,
     runModel: config.metrics.mode !== 'only',
     inputClaims: createClaimBuffer(),
+    computeGate: createComputeGate(computeSlots(config)),
+    startOrder: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
+    // Tasks are packed onto as few workers as can compute at once (see packing-balancer.ts).
+    workersLoadingAtStart: computeSlots(config),
     connection: sessionConnection(config),
-    plan: target.plan,
-    writeContext: {
-      target: target.display,
-      lockTimeoutSeconds: config.lockTimeoutSeconds,
-      statementTimeoutSeconds: config.statementTimeoutSeconds,
-    },
+  };
+}
+
+function writeContext(config: EmbedConfig, target: Target): WriteContext {
+  return {
+    target: target.display,
+    lockTimeoutSeconds: config.lockTimeoutSeconds,
+    statementTimeoutSeconds: config.statementTimeoutSeconds,
   };
 }
 
@@ -252,11 +276,16 @@ function sessionConnection(config: EmbedConfig): ConnectionConfig {
 }
 
 /**
- * Two tasks per worker keep every worker fed. On the CPU, more sessions computing at once than the cores
- * can hold only thrash caches and lose time to switching (measured: --workers 8 on 2 cores ran 21% below
- * --workers 2), so there at most one task more than the cores run at once and the other workers wait.
+ * Tasks that may compute at once. On the CPU, as many sessions as the cores hold (cores / threads per
+ * session): more only thrash caches and lose time to switching. A GPU queues its own work, so there every
+ * worker computes.
  */
-function tasksInFlight(config: EmbedConfig, cores = os.availableParallelism()): number {
-  if (config.device === 'cuda') return config.workers * 2;
-  return Math.min(config.workers * 2, Math.max(2, Math.floor(cores / config.threads) + 1));
+function computeSlots(config: EmbedConfig, cores = os.availableParallelism()): number {
+  if (config.device === 'cuda') return config.workers;
+  return Math.min(config.workers, Math.max(1, Math.floor(cores / config.threads)));
+}
+
+/** Two tasks per computing worker: one computes while the other writes and commits. */
+function tasksInFlight(config: EmbedConfig): number {
+  return computeSlots(config) * 2;
 }

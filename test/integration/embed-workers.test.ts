@@ -1,8 +1,9 @@
 /**
  * The main job end to end: the real CLI with 1, 2 and 4 worker threads over 10,000 rows stores exactly
  * one embedding per non-empty row, equal to the encoder's direct output, and counts NULL/empty rows.
- * The 4-worker run uses batches of 50 with no sort window, so four ONNX sessions in four threads run
- * 200 batches at once.
+ * The 4-worker run uses batches of 50 with no sort window (200 tasks); on a machine with fewer cores than
+ * workers its tasks go to as few workers as may compute at once. (Four sessions in four threads running
+ * at once: onnx-sessions-in-threads.test.ts.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -48,6 +49,11 @@ describe('embed <table> with worker threads', () => {
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ outcome: 'completed', workers, rowsEmbedded: expected.size, rowsSkipped: rows - expected.size });
+    const cores = os.availableParallelism();
+    expect(summary.computeSlots).toBe(Math.min(workers, Math.max(1, Math.floor(cores / summary.threads))));
+    // Each computing worker holds two tasks; more workers than that are never handed one.
+    expect(summary.workersUsed).toBeGreaterThanOrEqual(1);
+    expect(summary.workersUsed).toBeLessThanOrEqual(summary.computeSlots);
 
     const stored = await storedEmbeddings(db.client, target);
     expect(stored.size).toBe(expected.size);

@@ -18,6 +18,8 @@ function rejecting(bad: string[], calls: string[][] = []) {
     if (culprit !== undefined) throw new Error(`row ${culprit} violates a check constraint`);
     return {
       seq: part.seq,
+      // As if each part ran on a worker of its own.
+      workers: [Number(part.ids[0])],
       written: part.ids.length,
       rowsInferred: part.ids.length,
       truncatedIds: part.ids.filter((id) => id === '2'),
@@ -51,6 +53,7 @@ describe('runIsolated', () => {
     // 6 writes, 7-8 writes, 9-16 fails, 9-12 fails, 9-10 writes, 11-12 fails, 11 writes, 12 fails, 13-16 writes.
     expect(calls).toHaveLength(16);
     expect(result).toMatchObject({ seq: 7, written: 14, realTokens: 42, paddedTokens: 56, writeMs: 6 * 3 });
+    expect([...result!.workers].sort((a, b) => a - b)).toEqual([1, 6, 7, 9, 11, 13]);
     const written = calls.filter((ids) => !ids.includes('5') && !ids.includes('12')).flat();
     expect(written.sort()).toEqual(task(16).ids.filter((id) => id !== '5' && id !== '12').sort());
   });

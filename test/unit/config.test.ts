@@ -29,7 +29,7 @@ describe('resolveEmbedConfig', () => {
       textColumn: 'text',
       statePath: '.embed/state.sqlite',
       maxBatchTokens: 1024,
-      sortWindow: 800,
+      sortWindow: 1600,
       writeMethod: 'copy',
       dbDownBudgetSeconds: 120,
       lockTimeoutSeconds: 60,

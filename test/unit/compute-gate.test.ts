@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { createComputeGate } from '../../dist/workers/compute-gate.js';
+
+const gateModule = pathToFileURL(path.resolve('dist/workers/compute-gate.js')).href;
+
+/**
+ * A thread that passes `tasks` pieces of work through the gate at once; each holds its permit `holdMs`
+ * (or for ever) and records in a shared array how many pieces were inside at once, overall and in order.
+ */
+const threadSource = `
+const { workerData, parentPort } = require('node:worker_threads');
+(async () => {
+  const { ComputeGate } = await import(workerData.gateModule);
+  const gate = new ComputeGate(workerData.gate, workerData.leaseMs);
+  const live = new Int32Array(workerData.live);
+  const work = (n) => async () => {
+    const inside = Atomics.add(live, 0, 1) + 1;
+    for (let max = Atomics.load(live, 1); inside > max; max = Atomics.load(live, 1)) Atomics.compareExchange(live, 1, max, inside);
+    const position = Atomics.add(live, 2, 1);
+    Atomics.store(live, 3 + position, workerData.id * 1000 + n);
+    parentPort.postMessage('inside');
+    await new Promise((resolve) => { if (workerData.holdMs !== null) setTimeout(resolve, workerData.holdMs); });
+    Atomics.sub(live, 0, 1);
+  };
+  await Promise.all(Array.from({ length: workerData.tasks }, (_, n) => gate.run(work(n))));
+  parentPort.postMessage('done');
+})();
+`;
+
+interface ThreadOptions {
+  id: number;
+  tasks: number;
+  holdMs: number | null;
+  leaseMs?: number;
+}
+
+function startThread(gate: SharedArrayBuffer, live: SharedArrayBuffer, options: ThreadOptions) {
+  const worker = new Worker(threadSource, { eval: true, workerData: { gateModule, gate, live, leaseMs: 60_000, ...options } });
+  const message = (wanted: string) =>
+    new Promise<void>((resolve, reject) => {
+      worker.on('message', (m) => m === wanted && resolve());
+      worker.once('error', reject);
+    });
+  return { worker, inside: message('inside'), done: message('done') };
+}
+
+const sharedCounters = () => new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * 64);
+
+describe('compute gate', () => {
+  it('lets exactly as many pieces of work in at once, across threads, as it has permits', async () => {
+    const gate = createComputeGate(2);
+    const live = sharedCounters();
+    const threads = [1, 2, 3, 4].map((id) => startThread(gate, live, { id, tasks: 5, holdMs: 15 }));
+    await Promise.all(threads.map((t) => t.done));
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+    const counters = new Int32Array(live);
+    expect(counters[1]).toBe(2);
+    expect(counters[2]).toBe(20);
+  });
+
+  it('runs one thread\'s work one piece at a time and in call order, whatever the permits', async () => {
+    const gate = createComputeGate(3);
+    const live = sharedCounters();
+    const thread = startThread(gate, live, { id: 1, tasks: 6, holdMs: 5 });
+    await thread.done;
+    await thread.worker.terminate();
+    const counters = new Int32Array(live);
+    expect(counters[1]).toBe(1);
+    expect([...counters.slice(3, 9)]).toEqual([1000, 1001, 1002, 1003, 1004, 1005]);
+  });
+
+  it('takes over, once its lease has run out, a permit whose thread died holding it', async () => {
+    const gate = createComputeGate(1);
+    const live = sharedCounters();
+    const holder = startThread(gate, live, { id: 1, tasks: 1, holdMs: null, leaseMs: 300 });
+    await holder.inside;
+    await holder.worker.terminate();
+    const next = startThread(gate, live, { id: 2, tasks: 2, holdMs: 5, leaseMs: 300 });
+    await next.done;
+    await next.worker.terminate();
+    expect([...new Int32Array(live).slice(3, 6)]).toEqual([1000, 2000, 2001]);
+  });
+
+  it('refuses a gate without permits', () => {
+    expect(() => createComputeGate(0)).toThrow('at least one permit');
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * How many tasks compute (tokenize and run the model) at once, across every worker thread: as many as
+ * the cores can hold. A worker takes two tasks so that one writes and commits while the other computes;
+ * the gate keeps that overlap from turning into more sessions running than there are cores, which only
+ * thrash caches (eight 1-thread sessions on 2 cores ran up to 21% below two). It also makes the worker
+ * count matter little on the CPU: extra workers wait at the gate instead of competing for the cores.
+ *
+ * Shared through one SharedArrayBuffer: a slot per permit holding its holder's thread and the time it
+ * took the permit, then a counter that every release bumps and waiters wait on. Waiting is asynchronous,
+ * so a worker waiting here still moves its other task's write on. A permit held past the lease is
+ * presumed left by a thread that died (out of memory, a native fault) and is taken over: at worst one
+ * more task computes than planned, never a run that stalls.
+ */
+import { threadId } from 'node:worker_threads';
+
+const defaultLeaseMs = 60_000;
+/** Waiters look again this often, for leases that ran out with no release to wake them. */
+const recheckMs = 1_000;
+const stampBits = 42n;
+const stampMask = (1n << stampBits) - 1n;
+
+// Atomics.waitAsync is ES2024, beyond the project's lib setting, but Node 20 has it.
+const atomics = Atomics as unknown as {
+  waitAsync(
+    array: BigInt64Array,
+    index: number,
+    value: bigint,
+    timeoutMs: number,
+  ): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+};
+
+export function createComputeGate(permits: number): SharedArrayBuffer {
+  if (!Number.isInteger(permits) || permits < 1) throw new RangeError(`a compute gate needs at least one permit, not ${permits}`);
+  return new SharedArrayBuffer((permits + 1) * BigInt64Array.BYTES_PER_ELEMENT);
+}
+
+interface Permit {
+  slot: number;
+  word: bigint;
+}
+
+export class ComputeGate {
+  private readonly words: BigInt64Array;
+  private readonly permits: number;
+  /** This worker's own turn: its thread computes one thing at a time anyway (a session run blocks it). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    buffer: SharedArrayBuffer,
+    private readonly leaseMs = defaultLeaseMs,
+  ) {
+    this.words = new BigInt64Array(buffer);
+    this.permits = this.words.length - 1;
+  }
+
+  /** Runs the work once this worker's earlier work is done and a permit is free, in call order. */
+  run<T>(work: () => T | Promise<T>): Promise<T> {
+    const turn = this.queue.then(async () => {
+      const permit = await this.acquire();
+      try {
+        return await work();
+      } finally {
+        this.release(permit);
+      }
+    });
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async acquire(): Promise<Permit> {
+    for (;;) {
+      const releases = Atomics.load(this.words, this.permits);
+      const now = Date.now();
+      for (let slot = 0; slot < this.permits; slot++) {
+        const held = Atomics.load(this.words, slot);
+        if (held !== 0n && now - Number(held & stampMask) < this.leaseMs) continue;
+        const word = (BigInt(threadId) << stampBits) | BigInt(now);
+        if (Atomics.compareExchange(this.words, slot, held, word) === held) return { slot, word };
+      }
+      const waited = atomics.waitAsync(this.words, this.permits, releases, recheckMs);
+      if (waited.async) await untilSettledOrTimeout(waited.value, recheckMs);
+    }
+  }
+
+  private release(permit: Permit): void {
+    // Only if still ours: a waiter may have taken it over after the lease.
+    Atomics.compareExchange(this.words, permit.slot, permit.word, 0n);
+    Atomics.add(this.words, this.permits, 1n);
+    Atomics.notify(this.words, this.permits, 1);
+  }
+}
+
+/** A pending Atomics.waitAsync does not keep a thread's event loop alive; a timer beside it does. */
+async function untilSettledOrTimeout(wait: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([wait, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+}
