@@ -41,8 +41,8 @@ export interface LoopInput {
   ledger: CommitLedger;
   /** Where progress and failed rows go (a --retry-failed run records failures but no progress). */
   job: Pick<JobState, 'saveProgress' | 'recordFailure'>;
-  /** Rows per worker task: the unit that is sorted, committed and recorded. */
-  rowsPerTask: number;
+  /** Rows for the next worker task (the unit that is sorted, committed and recorded), given the rows read so far. */
+  taskRows: (rowsRead: number) => number;
   maxInFlight: number;
   /** True once the user asked to stop: no new batch is dispatched, those in flight finish. */
   stopRequested: () => boolean;
@@ -113,9 +113,10 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
   try {
     read: for await (const page of input.pages) {
       stats.readMs += performance.now() - readStartedAt;
-      for (let start = 0; start < page.length; start += input.rowsPerTask) {
+      for (let start = 0; start < page.length; ) {
         if (stopping()) break read;
-        const rows = page.slice(start, start + input.rowsPerTask);
+        const rows = page.slice(start, start + input.taskRows(stats.rowsRead));
+        start += rows.length;
         stats.lastRead = rows[rows.length - 1]!.id;
         stats.rowsRead += rows.length;
         const seq = input.ledger.open(stats.lastRead, rows.length);

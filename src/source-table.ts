@@ -94,12 +94,9 @@ export async function describeSource(
 }
 
 /** The planner's estimate, or a count when the table was never analysed. */
-export async function estimateRows(client: Queryable, source: SourceTable, limit: number | undefined): Promise<number> {
-  let total = source.estimatedRows;
-  if (total <= 0) {
-    total = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${source.sql}`)).rows[0]!.n);
-  }
-  return limit === undefined ? total : Math.min(total, limit);
+export async function estimateRows(client: Queryable, source: SourceTable): Promise<number> {
+  if (source.estimatedRows > 0) return source.estimatedRows;
+  return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${source.sql}`)).rows[0]!.n);
 }
 
 /** The largest of some ids (of the table's, given none), compared by PostgreSQL in the id column's own type. */

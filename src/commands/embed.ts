@@ -23,6 +23,7 @@ import { readFailedRows } from '../failed-rows.js';
 import { createProgress } from '../progress.js';
 import { planResume } from '../resume-plan.js';
 import { readPages } from '../row-reader.js';
+import { taskRowsAfter } from '../task-size.js';
 import { formatReport, type RunReport } from '../run-summary.js';
 import { describeSource, estimateRows, highestId, type SourceTable } from '../source-table.js';
 import { StateStore, type JobState } from '../state-store.js';
@@ -145,7 +146,9 @@ async function run(
   const retry = config.mode === 'retry-failed';
   const failedIds = job.failureCount() > 0 ? job.failures().map((f) => f.rowId) : [];
   const failedBefore = new Set(failedIds);
-  const total = await estimateRows(client, source, config.limit);
+  const tableRows = await estimateRows(client, source);
+  const total = config.limit === undefined ? tableRows : Math.min(tableRows, config.limit);
+  const rowsLeft = Math.min(config.limit ?? Number.POSITIVE_INFINITY, Math.max(0, tableRows - progress.rowsDone));
   const bar = createProgress(total, { quiet: config.quiet || config.json });
   const interrupts = watchInterrupts(() => {
     bar.stop();
@@ -184,7 +187,15 @@ async function run(
       job: retry ? { saveProgress: () => undefined, recordFailure: (id, error) => job.recordFailure(id, error) } : job,
       // Retried rows all failed once: alone in its task, each gets its own verdict, and a task whose rows
       // all fail again is not mistaken for a broken worker.
-      rowsPerTask: retry ? 1 : taskRows,
+      taskRows: retry
+        ? () => 1
+        : (rowsRead) =>
+            taskRowsAfter(rowsRead, {
+              fullTask: taskRows,
+              batchSize: config.batchSize,
+              rowsExpected: rowsLeft,
+              computeSlots: computeSlots(config),
+            }),
       maxInFlight: tasksInFlight(config),
       stopRequested: () => interrupts.requested,
       onProgress: (rows) => bar.update(progress.rowsDone + rows),
