@@ -12,22 +12,13 @@
  * more task computes than planned, never a run that stalls.
  */
 import { threadId } from 'node:worker_threads';
+import { waitAsync } from './wait-async.js';
 
 const defaultLeaseMs = 60_000;
 /** Waiters look again this often, for leases that ran out with no release to wake them. */
 const recheckMs = 1_000;
 const stampBits = 42n;
 const stampMask = (1n << stampBits) - 1n;
-
-// Atomics.waitAsync is ES2024, beyond the project's lib setting, but Node 20 has it.
-const atomics = Atomics as unknown as {
-  waitAsync(
-    array: BigInt64Array,
-    index: number,
-    value: bigint,
-    timeoutMs: number,
-  ): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-};
 
 export function createComputeGate(permits: number): SharedArrayBuffer {
   if (!Number.isInteger(permits) || permits < 1) throw new RangeError(`a compute gate needs at least one permit, not ${permits}`);
@@ -77,8 +68,7 @@ export class ComputeGate {
         const word = (BigInt(threadId) << stampBits) | BigInt(now);
         if (Atomics.compareExchange(this.words, slot, held, word) === held) return { slot, word };
       }
-      const waited = atomics.waitAsync(this.words, this.permits, releases, recheckMs);
-      if (waited.async) await untilSettledOrTimeout(waited.value, recheckMs);
+      await waitAsync(this.words, this.permits, releases, recheckMs);
     }
   }
 
@@ -88,11 +78,4 @@ export class ComputeGate {
     Atomics.add(this.words, this.permits, 1n);
     Atomics.notify(this.words, this.permits, 1);
   }
-}
-
-/** A pending Atomics.waitAsync does not keep a thread's event loop alive; a timer beside it does. */
-async function untilSettledOrTimeout(wait: Promise<unknown>, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([wait, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-  clearTimeout(timer);
 }

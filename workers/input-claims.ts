@@ -10,6 +10,7 @@
  * The table is direct-mapped, one 64-bit word per slot (31 bits of the key, then the ticket): an input
  * whose slot another input holds is simply embedded without coordination.
  */
+import { waitAsync } from './wait-async.js';
 
 const slots = 1 << 18;
 const counter = slots;
@@ -18,16 +19,6 @@ const lock = slots + 1;
 const waitLimitMs = 30_000;
 /** The lock is held for a loop over one task's inputs; held this long, its holder is gone. */
 const lockLimitMs = 1_000;
-
-// Atomics.waitAsync is ES2024, beyond the project's lib setting, but Node 20 has it.
-const atomics = Atomics as unknown as {
-  waitAsync(
-    array: BigInt64Array,
-    index: number,
-    value: bigint,
-    timeoutMs: number,
-  ): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-};
 
 export function createClaimBuffer(): SharedArrayBuffer {
   // The slots, the ticket counter and the lock.
@@ -69,8 +60,7 @@ export class InputClaims {
 
   /** Resolves once the earlier task has released the claim, or has held it past the wait limit. */
   async waitFor(claim: Claim & { kind: 'earlier' }): Promise<void> {
-    const result = atomics.waitAsync(this.words, claim.slot, claim.word, waitLimitMs);
-    const outcome = result.async ? await result.value : result.value;
+    const outcome = await waitAsync(this.words, claim.slot, claim.word, waitLimitMs);
     if (outcome === 'timed-out' && Atomics.compareExchange(this.words, claim.slot, claim.word, 0n) === claim.word) {
       Atomics.notify(this.words, claim.slot);
     }
