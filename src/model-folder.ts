@@ -35,7 +35,18 @@ export interface ResolveModelOptions {
   allowDownload: boolean;
 }
 
+/** A model's folder and what its files say, but for the file hash (reading the ONNX file takes a moment). */
+export type ModelFiles = Omit<ModelInfo, 'fileHash'>;
+
 export async function resolveModel(name: string, dtype: Dtype, options: ResolveModelOptions): Promise<ModelInfo> {
+  return withFileHash(await locateModel(name, dtype, options));
+}
+
+export async function withFileHash(files: ModelFiles): Promise<ModelInfo> {
+  return { ...files, fileHash: await sha256File(files.onnxFile) };
+}
+
+export async function locateModel(name: string, dtype: Dtype, options: ResolveModelOptions): Promise<ModelFiles> {
   const dir = locate(name, options.modelsDir);
   const expected = [...requiredFiles, onnxFileFor[dtype]];
   let downloadFailure: string | undefined;
@@ -62,7 +73,6 @@ export async function resolveModel(name: string, dtype: Dtype, options: ResolveM
     dtype,
     dimension,
     maxSequenceLength: maxSequenceLength(dir, config),
-    fileHash: await sha256File(onnxFile),
   };
 }
 

@@ -14,7 +14,7 @@ import { connect, connectionConfig, databaseIdentity, explainServerError, type C
 import { runEmbedLoop, type LoopStats } from '../embed-loop.js';
 import { EmbedError, EXIT } from '../errors.js';
 import { watchInterrupts } from '../interrupt.js';
-import { resolveModel, type ModelInfo } from '../model-folder.js';
+import { locateModel, withFileHash, type ModelFiles, type ModelInfo } from '../model-folder.js';
 import { createComputeGate } from '../../workers/compute-gate.js';
 import { createClaimBuffer } from '../../workers/input-claims.js';
 import { finishMetrics } from '../metrics-pass.js';
@@ -36,14 +36,16 @@ export type EmbedOptions = EmbedArgs;
 export async function embed(args: EmbedOptions): Promise<number> {
   const startedAt = performance.now();
   const config = resolveEmbedConfig(args);
-  const model = await resolveModel(config.model, config.dtype, { modelsDir: modelsDir(), allowDownload: true });
+  const files = await locateModel(config.model, config.dtype, { modelsDir: modelsDir(), allowDownload: true });
   const { createWorkerPool } = await import('../worker-pool.js');
-  const pool = createWorkerPool(workerConfig(config, model), config.workers);
+  const pool = createWorkerPool(workerConfig(config, files), config.workers);
   // The workers load the model while the database is looked at; one must have loaded it before the
   // target is created or claimed, so that a model that cannot load stops the run with nothing written.
   const modelLoads = pool.ready();
   modelLoads.catch(() => undefined);
   try {
+    // Hashed while the workers load it.
+    const model = await withFileHash(files);
     return await embedWithPool(args.table, config, model, pool, modelLoads, startedAt);
   } finally {
     await pool.close();
@@ -252,7 +254,7 @@ async function run(
   };
 }
 
-function workerConfig(config: EmbedConfig, model: ModelInfo): WorkerConfig {
+function workerConfig(config: EmbedConfig, model: ModelFiles): WorkerConfig {
   return {
     modelDir: model.dir,
     onnxFile: model.onnxFile,
