@@ -6,7 +6,8 @@
  *
  * The first workers to start load the model at once, as many as may compute at the same time; a worker
  * beyond those loads it only if it ever gets a task (tasks are packed onto as few workers as can compute,
- * so on 2 cores `--workers 8` loads two models, not eight). A model that cannot load becomes the answer to every task instead of an unhandled rejection.
+ * so on 2 cores `--workers 8` loads two models, not eight). A model that cannot load becomes the answer
+ * to every task instead of an unhandled rejection.
  */
 import { workerData } from 'piscina';
 import { describeFailure, firstLine, type WorkerFailure } from '../src/batch-failure.js';
