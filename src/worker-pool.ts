@@ -9,6 +9,7 @@ import type { BatchOutcome, BatchResult, CloseTask, ReadyOutcome, ReadyTask, Wor
 import { WorkerError } from './errors.js';
 import { packingBalancer } from './packing-balancer.js';
 import { workerFile } from './paths.js';
+import { releasePermitsOfGoneThreads } from '../workers/compute-gate.js';
 
 export interface WorkerPool {
   /** Resolves once a worker has loaded the model; rejects with why it could not (ModelError, DeviceError). */
@@ -39,7 +40,12 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
     failPool = reject;
   });
   poolFailed.catch(() => undefined);
+  // A thread that died holding a compute permit cannot give it back. piscina drops a dead thread from
+  // its list before it fails the thread's tasks or reports the death.
+  const freeDeadThreadsPermits = () =>
+    releasePermitsOfGoneThreads(config.computeGate, new Set(pool.threads.map((thread) => thread.threadId)));
   pool.on('error', (error: unknown) => {
+    freeDeadThreadsPermits();
     failPool(new WorkerError(`a worker thread died outside any batch (${firstLine(error)}); progress is saved`, { cause: error }));
   });
   return {
@@ -53,6 +59,7 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
         outcome = (await Promise.race([pool.run(task), poolFailed])) as BatchOutcome | undefined;
       } catch (error) {
         if (error instanceof WorkerError) throw error;
+        freeDeadThreadsPermits();
         throw new BatchFailedError(`worker thread died (${firstLine(error)})`, { cause: error });
       }
       if (outcome === undefined) throw new Error('a worker answered a batch as if it were closing');

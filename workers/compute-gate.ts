@@ -7,9 +7,10 @@
  *
  * Shared through one SharedArrayBuffer: a slot per permit holding its holder's thread and the time it
  * took the permit, then a counter that every release bumps and waiters wait on. Waiting is asynchronous,
- * so a worker waiting here still moves its other task's write on. A permit held past the lease is
- * presumed left by a thread that died (out of memory, a native fault) and is taken over: at worst one
- * more task computes than planned, never a run that stalls.
+ * so a worker waiting here still moves its other task's write on. A thread that dies holding a permit
+ * (out of memory, a native fault) cannot release it: the pool, which sees threads die, frees the permits
+ * of threads that are gone; and as a last resort a permit held past the lease is taken over: at worst
+ * one more task computes than planned, never a run that stalls.
  */
 import { threadId } from 'node:worker_threads';
 import { waitAsync } from './wait-async.js';
@@ -23,6 +24,23 @@ const stampMask = (1n << stampBits) - 1n;
 export function createComputeGate(permits: number): SharedArrayBuffer {
   if (!Number.isInteger(permits) || permits < 1) throw new RangeError(`a compute gate needs at least one permit, not ${permits}`);
   return new SharedArrayBuffer((permits + 1) * BigInt64Array.BYTES_PER_ELEMENT);
+}
+
+/** Frees the permits held by threads not in liveThreadIds; returns how many. */
+export function releasePermitsOfGoneThreads(buffer: SharedArrayBuffer, liveThreadIds: ReadonlySet<number>): number {
+  const words = new BigInt64Array(buffer);
+  const permits = words.length - 1;
+  let released = 0;
+  for (let slot = 0; slot < permits; slot++) {
+    const held = Atomics.load(words, slot);
+    if (held === 0n || liveThreadIds.has(Number(held >> stampBits))) continue;
+    if (Atomics.compareExchange(words, slot, held, 0n) === held) released++;
+  }
+  if (released > 0) {
+    Atomics.add(words, permits, 1n);
+    Atomics.notify(words, permits);
+  }
+  return released;
 }
 
 interface Permit {

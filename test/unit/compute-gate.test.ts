@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { createComputeGate } from '../../dist/workers/compute-gate.js';
+import { createComputeGate, releasePermitsOfGoneThreads } from '../../dist/workers/compute-gate.js';
 
 const gateModule = pathToFileURL(path.resolve('dist/workers/compute-gate.js')).href;
 
@@ -82,6 +82,23 @@ describe('compute gate', () => {
     await next.done;
     await next.worker.terminate();
     expect([...new Int32Array(live).slice(3, 6)]).toEqual([1000, 2000, 2001]);
+  });
+
+  it('frees at once, when told which threads live, a permit whose thread died holding it', async () => {
+    const gate = createComputeGate(1);
+    const live = sharedCounters();
+    const holder = startThread(gate, live, { id: 1, tasks: 1, holdMs: null });
+    await holder.inside;
+    const next = startThread(gate, live, { id: 2, tasks: 1, holdMs: 5 });
+    expect(releasePermitsOfGoneThreads(gate, new Set([holder.worker.threadId, next.worker.threadId]))).toBe(0);
+    await holder.worker.terminate();
+    const startedAt = performance.now();
+    expect(releasePermitsOfGoneThreads(gate, new Set([next.worker.threadId]))).toBe(1);
+    await next.done;
+    await next.worker.terminate();
+    // Well inside the 60 s lease: the waiter was woken by the release, not by its lease check.
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    expect([...new Int32Array(live).slice(3, 5)]).toEqual([1000, 2000]);
   });
 
   it('refuses a gate without permits', () => {
