@@ -9,18 +9,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createTableOfTexts } from '../helpers/fixtures.js';
+import { repeatedPhrases } from '../helpers/repeated-phrases.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { directEmbeddings, maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
 import { normalisedText } from '../helpers/normalised-text.js';
 
-const phrases = ['river stone', 'quick light', 'garden window music', 'paper winter', 'orange silent market', 'the data table'];
-const texts = Array.from({ length: 300 }, (_, i) => {
-  const phrase = phrases[Math.floor(i / 2) % phrases.length]!;
-  if (i % 5 === 0) return `${phrase} ${i}`;
-  if (i % 3 === 0) return phrase.toUpperCase();
-  if (i % 4 === 0) return ` ${phrase.replace(' ', '\t\u00a0')} `;
-  return phrase;
-});
+const texts = repeatedPhrases(300);
 const distinctInputs = new Set(texts.map((text) => normalisedText(text, true))).size;
 
 describe('duplicate texts', () => {

@@ -8,18 +8,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createTableOfTexts } from '../helpers/fixtures.js';
+import { repeatedPhrases } from '../helpers/repeated-phrases.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { frequencies } from '../helpers/normalised-text.js';
 
-const phrases = ['river stone', 'quick light', 'garden window music', 'paper winter', 'orange silent market', 'the data table'];
-// Every phrase recurs all through the table, in several cases and spacings; some rows are unique.
-const texts = Array.from({ length: 600 }, (_, i) => {
-  const phrase = phrases[Math.floor(i / 2) % phrases.length]!;
-  if (i % 5 === 0) return `${phrase} ${i}`;
-  if (i % 3 === 0) return phrase.toUpperCase();
-  if (i % 4 === 0) return ` ${phrase.replace(' ', '\t\u00a0')} `;
-  return phrase;
-});
+const texts = repeatedPhrases(600);
 
 describe('frequency with any number of workers', () => {
   const modelDir = inject('tinyModelDir');
