@@ -4,9 +4,8 @@
  * while the last few finish one by one (a 1600-row fp32 task is 8 s of one core). So once the rows left
  * no longer fill a task for each worker computing, each task takes its share of them (half of what is
  * left, on 2 cores), shrinking to one batch: the last tasks are small and the workers finish at about the
- * same time. Rows left is an estimate (the planner's row
- * count, or --limit): a run that reads past it has a stale estimate and no idea where the end is, so it
- * goes back to full tasks.
+ * same time. Rows left is an estimate (the planner's row count, or --limit): a run that reads past it
+ * has a stale estimate and no idea where the end is, so it goes back to full tasks.
  */
 export interface TaskSizing {
   /** Rows of a full task: whole batches filling the sort window (config.ts rowsPerTask). */

@@ -18,7 +18,8 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-const tasksPerWorker = 2;
+/** One task computes while the other writes and commits. */
+export const tasksPerWorker = 2;
 
 export function createWorkerPool(config: WorkerConfig, workers: number): WorkerPool {
   const pool = new Piscina<WorkerTask | ReadyTask | CloseTask, BatchOutcome | ReadyOutcome | undefined>({

@@ -136,7 +136,7 @@ export class BatchEmbedder {
       inference.lookupMs += performance.now() - startedAt;
       return keys.filter((key) => !stored.has(key));
     };
-    const embed = (keys: string[]) => this.gate.run(async () => {
+    const runModel = async (keys: string[]) => {
       const startedAt = performance.now();
       const indices = keys.map((key) => firstWith.get(key)!);
       const embedded = await encoder.embedTokenized(indices.map((i) => tokenized[i]!));
@@ -147,7 +147,12 @@ export class BatchEmbedder {
       inference.realTokens += embedded.realTokens;
       inference.paddedTokens += embedded.paddedTokens;
       inference.inferenceMs += performance.now() - startedAt;
-    });
+    };
+    const embed = async (keys: string[]) => {
+      // Nothing to run (every input stored already): no reason to wait for a permit.
+      if (keys.length === 0) return;
+      await this.gate.run(() => runModel(keys));
+    };
 
     const missing = await lookup([...firstWith.keys()]);
     const beingRun = (key: string) => claimOf.get(key)!.kind === 'earlier';

@@ -13,6 +13,7 @@
  * one more task computes than planned, never a run that stalls.
  */
 import { threadId } from 'node:worker_threads';
+import { OneAtATime } from './one-at-a-time.js';
 import { waitAsync } from './wait-async.js';
 
 const defaultLeaseMs = 60_000;
@@ -52,7 +53,7 @@ export class ComputeGate {
   private readonly words: BigInt64Array;
   private readonly permits: number;
   /** This worker's own turn: its thread computes one thing at a time anyway (a session run blocks it). */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly ownTurn = new OneAtATime();
 
   constructor(
     buffer: SharedArrayBuffer,
@@ -64,7 +65,7 @@ export class ComputeGate {
 
   /** Runs the work once this worker's earlier work is done and a permit is free, in call order. */
   run<T>(work: () => T | Promise<T>): Promise<T> {
-    const turn = this.queue.then(async () => {
+    return this.ownTurn.run(async () => {
       const permit = await this.acquire();
       try {
         return await work();
@@ -72,8 +73,6 @@ export class ComputeGate {
         this.release(permit);
       }
     });
-    this.queue = turn.catch(() => undefined);
-    return turn;
   }
 
   private async acquire(): Promise<Permit> {

@@ -11,6 +11,7 @@ import { backoffDelay, sleep, type BackoffOptions } from '../src/backoff.js';
 import type { ConnectionConfig } from '../src/database.js';
 import type { WritePlan } from '../src/target-table.js';
 import { BatchWriter } from './batch-writer.js';
+import { OneAtATime } from './one-at-a-time.js';
 import type { StageRow } from './copy-binary.js';
 
 export interface ReconnectOptions extends BackoffOptions {
@@ -20,7 +21,7 @@ export interface ReconnectOptions extends BackoffOptions {
 export class ReconnectingWriter {
   private writer: Promise<BatchWriter> | undefined;
   private client: pg.Client | undefined;
-  private turn: Promise<unknown> = Promise.resolve();
+  private readonly oneOperationAtATime = new OneAtATime();
 
   constructor(
     private readonly connection: ConnectionConfig,
@@ -43,9 +44,7 @@ export class ReconnectingWriter {
    * and be rolled back with it.
    */
   private withWriter<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T> {
-    const done = this.turn.then(() => this.attempt(work));
-    this.turn = done.catch(() => undefined);
-    return done;
+    return this.oneOperationAtATime.run(() => this.attempt(work));
   }
 
   private async attempt<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T> {

@@ -28,7 +28,7 @@ import { formatReport, type RunReport } from '../run-summary.js';
 import { describeSource, estimateRows, highestId, type SourceTable } from '../source-table.js';
 import { StateStore, type JobState } from '../state-store.js';
 import { ReconnectingClient } from '../reconnecting-client.js';
-import type { WorkerPool } from '../worker-pool.js';
+import { createWorkerPool, tasksPerWorker, type WorkerPool } from '../worker-pool.js';
 import { modelLabel, prepareTarget, type Target } from '../target-table.js';
 
 export type EmbedOptions = EmbedArgs;
@@ -37,7 +37,6 @@ export async function embed(args: EmbedOptions): Promise<number> {
   const startedAt = performance.now();
   const config = resolveEmbedConfig(args);
   const files = await locateModel(config.model, config.dtype, { modelsDir: modelsDir(), allowDownload: true });
-  const { createWorkerPool } = await import('../worker-pool.js');
   const pool = createWorkerPool(workerConfig(config, files), config.workers);
   // The workers load the model while the database is looked at; one must have loaded it before the
   // target is created or claimed, so that a model that cannot load stops the run with nothing written.
@@ -300,5 +299,5 @@ function computeSlots(config: EmbedConfig, cores = os.availableParallelism()): n
 
 /** Two tasks per computing worker: one computes while the other writes and commits. */
 function tasksInFlight(config: EmbedConfig): number {
-  return computeSlots(config) * 2;
+  return computeSlots(config) * tasksPerWorker;
 }
