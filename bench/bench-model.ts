@@ -3,7 +3,7 @@
  * first use; any other name or path must already be there, as the CLI would find it.
  */
 import { ensureModel, type GeneratedModelName } from '../scripts/make-model.js';
-import { resolveModel, type Dtype, type ModelInfo } from '../src/model-folder.js';
+import { resolveModel, type Dtype, type ModelInfo } from '../src/model/model-folder.js';
 import { modelsDir } from '../src/paths.js';
 
 const generated: readonly string[] = ['tiny-random', 'minilm-l6-random'] satisfies GeneratedModelName[];

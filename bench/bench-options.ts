@@ -2,9 +2,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaults } from '../src/config.js';
-import type { Dtype } from '../src/model-folder.js';
-import { parseTableName, type TableName } from '../src/table-name.js';
+import { defaults } from '../src/cli/config.js';
+import type { Dtype } from '../src/model/model-folder.js';
+import { parseTableName, type TableName } from '../src/db/table-name.js';
 import type { EngineRunOptions } from './engine-run.js';
 import { dtypeOption, listOption, positiveOption } from './options.js';
 import { resultsDir } from './results-file.js';

@@ -1,5 +1,5 @@
 /** What `npm run bench` measures and writes as JSON: the shape shared by the run, the targets and the report. */
-import type { Dtype } from '../src/model-folder.js';
+import type { Dtype } from '../src/model/model-folder.js';
 import type { Throughput } from './encoder-throughput.js';
 import type { EngineRun } from './engine-run.js';
 import type { MachineFacts } from './machine-facts.js';

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultCorpus } from '../scripts/load-corpus.js';
 import { syntheticSentences } from '../scripts/synthetic-text.js';
-import type { Dtype } from '../src/model-folder.js';
+import type { Dtype } from '../src/model/model-folder.js';
 import { benchModel } from './bench-model.js';
 import { batchedThroughput, sortedCeiling, type EncoderModel, type SortedCeiling, type Throughput } from './encoder-throughput.js';
 import { formatMachineFacts, loadAverage, machineFacts, type MachineFacts } from './machine-facts.js';

@@ -4,8 +4,8 @@
  */
 import type pg from 'pg';
 import { loadCorpus } from '../scripts/load-corpus.js';
-import type { Dtype } from '../src/model-folder.js';
-import { quoteTable, type TableName } from '../src/table-name.js';
+import type { Dtype } from '../src/model/model-folder.js';
+import { quoteTable, type TableName } from '../src/db/table-name.js';
 import { engineRunOptions, type BenchOptions } from './bench-options.js';
 import { benchModel } from './bench-model.js';
 import { runEngine, type EngineRun } from './engine-run.js';

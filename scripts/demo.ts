@@ -11,7 +11,7 @@ import { loadEmbeddedPostgres } from './embedded-postgres.js';
 import { freePortOn } from './free-port.js';
 import { loadCorpus } from './load-corpus.js';
 import { ensureModel } from './make-model.js';
-import { resolveModel } from '../src/model-folder.js';
+import { resolveModel } from '../src/model/model-folder.js';
 import { modelsDir, packageRoot } from '../src/paths.js';
 import { Encoder } from '../workers/encoder.js';
 

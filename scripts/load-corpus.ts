@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { packageRoot } from '../src/paths.js';
-import { parseTableName, quoteTable } from '../src/table-name.js';
+import { parseTableName, quoteTable } from '../src/db/table-name.js';
 import { SeededRandom } from './model-maker/seeded-random.js';
 import { syntheticSentences } from './synthetic-text.js';
 

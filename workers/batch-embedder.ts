@@ -12,13 +12,13 @@
  * does not.
  */
 import { threadId } from 'node:worker_threads';
-import type { BatchResult, BatchTask, WorkerConfig } from '../src/batch-task.js';
-import { charCount, wordCount } from '../src/text-metrics.js';
+import type { BatchResult, BatchTask, WorkerConfig } from '../common/batch-task.js';
+import { charCount, wordCount } from '../common/text-metrics.js';
 import { contentHash } from './batch-writer.js';
-import { ComputeGate } from './compute-gate.js';
+import { ComputeGate } from '../common/compute-gate.js';
 import type { StageRow } from './copy-binary.js';
 import { Encoder } from './encoder.js';
-import { InputClaims, type Claim } from './input-claims.js';
+import { InputClaims, type Claim } from '../common/input-claims.js';
 import { inputKey } from './input-key.js';
 import type { ReconnectingWriter } from './reconnecting-writer.js';
 import { TextTokenizer, type TokenizedText } from './text-tokenizer.js';

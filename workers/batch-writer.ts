@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { WritePlan } from '../src/target-table.js';
+import type { WritePlan } from '../src/target/target-table.js';
 import { encodeStageRows, type StageRow } from './copy-binary.js';
 
 export function contentHash(text: string): string {

@@ -2,7 +2,7 @@
  * PostgreSQL's binary COPY format for the stage table (see src/stage-table.ts). Binary float4 is exact
  * and skips printing and parsing 384 numbers per row, the main cost of a text COPY.
  */
-import type { EmbeddingFormat } from '../src/target-table.js';
+import type { EmbeddingFormat } from '../src/target/target-table.js';
 
 const signature = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const float4Oid = 700;

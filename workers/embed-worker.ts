@@ -10,11 +10,11 @@
  * to every task instead of an unhandled rejection.
  */
 import { workerData } from 'piscina';
-import { describeFailure, firstLine, type WorkerFailure } from '../src/batch-failure.js';
-import type { BatchOutcome, CloseTask, ReadyOutcome, ReadyTask, WorkerConfig, WorkerTask } from '../src/batch-task.js';
-import { EmbedError } from '../src/errors.js';
+import { describeFailure, firstLine, type WorkerFailure } from '../common/batch-failure.js';
+import type { BatchOutcome, CloseTask, ReadyOutcome, ReadyTask, WorkerConfig, WorkerTask } from '../common/batch-task.js';
+import { EmbedError } from '../common/errors.js';
 import type { BatchEmbedder } from './batch-embedder.js';
-import { arriveAndWait } from './close-barrier.js';
+import { arriveAndWait } from '../common/close-barrier.js';
 import { ReconnectingWriter } from './reconnecting-writer.js';
 
 const config = workerData as WorkerConfig;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { DeviceError, ModelError } from '../src/errors.js';
+import { DeviceError, ModelError } from '../common/errors.js';
 
 export type Device = 'cpu' | 'cuda';
 

@@ -6,12 +6,12 @@
  * thread, whose circuit breaker waits for the database instead.
  */
 import pg from 'pg';
-import { isConnectionLost } from '../src/batch-failure.js';
-import { backoffDelay, sleep, type BackoffOptions } from '../src/backoff.js';
-import type { ConnectionConfig } from '../src/database.js';
-import type { WritePlan } from '../src/target-table.js';
+import { isConnectionLost } from '../common/batch-failure.js';
+import { backoffDelay, sleep, type BackoffOptions } from '../common/backoff.js';
+import type { ConnectionConfig } from '../src/db/database.js';
+import type { WritePlan } from '../src/target/target-table.js';
 import { BatchWriter } from './batch-writer.js';
-import { OneAtATime } from './one-at-a-time.js';
+import { OneAtATime } from '../common/one-at-a-time.js';
 import type { StageRow } from './copy-binary.js';
 
 export interface ReconnectOptions extends BackoffOptions {

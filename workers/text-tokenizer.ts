@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { ModelError } from '../src/errors.js';
+import { ModelError } from '../common/errors.js';
 
 export interface TokenizedText {
   ids: number[];

@@ -1,6 +1,6 @@
 /** `embed failures <table>`: the rows a job could not embed, with the error and how often they were tried. */
-import { EXIT } from '../errors.js';
-import { openLookup, singleJob, type JobLookupArgs } from '../job-lookup.js';
+import { EXIT } from '../../common/errors.js';
+import { openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
 
 export interface FailuresOptions extends JobLookupArgs {
   json?: boolean;

@@ -3,9 +3,9 @@
  * --drop-target, so the next run rebuilds progress from them; the side table is dropped only if its
  * comment shows that embed wrote it.
  */
-import { EXIT, StateError, UsageError } from '../errors.js';
-import { jobTables, openLookup, singleJob, type JobLookupArgs } from '../job-lookup.js';
-import { readMarker } from '../target-marker.js';
+import { EXIT, StateError, UsageError } from '../../common/errors.js';
+import { jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
+import { readMarker } from '../target/target-marker.js';
 
 export interface ResetOptions extends JobLookupArgs {
   dropTarget?: boolean;

@@ -4,13 +4,13 @@
  * is right even just after a crash, when the state file lags the target by the batches in flight.
  */
 import type pg from 'pg';
-import { EXIT } from '../errors.js';
-import { jobTables, openLookup, singleJob, type JobLookupArgs } from '../job-lookup.js';
-import { formatDuration } from '../progress.js';
-import { unreadCondition } from '../row-reader.js';
-import type { SourceTable } from '../source-table.js';
-import type { IdRange, JobIdentity, JobProgress, LockHolder, RunRecord } from '../state-store.js';
-import type { TargetInfo } from '../target-table.js';
+import { EXIT } from '../../common/errors.js';
+import { jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
+import { formatDuration } from '../run/progress.js';
+import { unreadCondition } from '../source/row-reader.js';
+import type { SourceTable } from '../source/source-table.js';
+import type { IdRange, JobIdentity, JobProgress, LockHolder, RunRecord } from '../state/state-store.js';
+import type { TargetInfo } from '../target/target-table.js';
 
 export interface StatusOptions extends JobLookupArgs {
   json?: boolean;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionLostError } from '../../dist/src/batch-failure.js';
-import { runIsolated } from '../../dist/src/batch-isolation.js';
-import type { BatchResult, BatchTask } from '../../dist/src/batch-task.js';
-import { DatabaseError, WorkerError } from '../../dist/src/errors.js';
+import { ConnectionLostError } from '../../dist/common/batch-failure.js';
+import { runIsolated } from '../../dist/src/run/batch-isolation.js';
+import type { BatchResult, BatchTask } from '../../dist/common/batch-task.js';
+import { DatabaseError, WorkerError } from '../../dist/common/errors.js';
 
 const task = (count: number): BatchTask => ({
   seq: 7,

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { createComputeGate, releasePermitsOfGoneThreads } from '../../dist/workers/compute-gate.js';
+import { createComputeGate, releasePermitsOfGoneThreads } from '../../dist/common/compute-gate.js';
 
-const gateModule = pathToFileURL(path.resolve('dist/workers/compute-gate.js')).href;
+const gateModule = pathToFileURL(path.resolve('dist/common/compute-gate.js')).href;
 
 /**
  * A thread that passes `tasks` pieces of work through the gate at once; each holds its permit `holdMs`

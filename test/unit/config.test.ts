@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEmbedConfig, rowsPerTask } from '../../dist/src/config.js';
-import { UsageError } from '../../dist/src/errors.js';
+import { resolveEmbedConfig, rowsPerTask } from '../../dist/src/cli/config.js';
+import { UsageError } from '../../dist/common/errors.js';
 
 const resolve = (args: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, cores = 2) =>
   resolveEmbedConfig({ table: 'sentences', ...args }, env, cores);

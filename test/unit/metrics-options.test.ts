@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEmbedConfig } from '../../dist/src/config.js';
-import { UsageError } from '../../dist/src/errors.js';
+import { resolveEmbedConfig } from '../../dist/src/cli/config.js';
+import { UsageError } from '../../dist/common/errors.js';
 
 const resolve = (args: Record<string, unknown>) => resolveEmbedConfig({ table: 'sentences', ...args }, {}, 2);
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StateError } from '../../dist/src/errors.js';
-import { StateStore, type JobIdentity } from '../../dist/src/state-store.js';
+import { StateError } from '../../dist/common/errors.js';
+import { StateStore, type JobIdentity } from '../../dist/src/state/state-store.js';
 
 const identity: JobIdentity = {
   database: 'localhost:5432/db',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseColumnName, parseTableName, quoteTable } from '../../dist/src/table-name.js';
+import { parseColumnName, parseTableName, quoteTable } from '../../dist/src/db/table-name.js';
 
 describe('parseTableName', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMarker } from '../../dist/src/target-marker.js';
+import { parseMarker } from '../../dist/src/target/target-marker.js';
 
 const prefix = 'embeddings written by embed; keep this comment, it stops two models mixing here: ';
 

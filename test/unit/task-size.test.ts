@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { taskRowsAfter } from '../../dist/src/task-size.js';
+import { taskRowsAfter } from '../../dist/src/run/task-size.js';
 
 describe('task size', () => {
   const sizing = { fullTask: 1600, batchSize: 100, rowsExpected: 20_000, computeSlots: 2 };

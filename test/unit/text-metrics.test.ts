@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charCount, normalisedTextSql, whitespaceRanges, wordCount } from '../../dist/src/text-metrics.js';
+import { charCount, normalisedTextSql, whitespaceRanges, wordCount } from '../../dist/common/text-metrics.js';
 
 describe('text metrics', () => {
   it('counts characters as code points, as PostgreSQL char_length does', () => {

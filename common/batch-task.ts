@@ -1,0 +1,86 @@
+/** What the main thread sends a worker for one batch, and what the worker reports once it has committed. */
+import type { Device } from '../workers/onnx-session.js';
+import type { WorkerFailure, WriteContext } from './batch-failure.js';
+import type { ConnectionConfig } from '../src/db/database.js';
+import type { WritePlan } from '../src/target/target-table.js';
+
+export interface WorkerConfig {
+  modelDir: string;
+  onnxFile: string;
+  maxSequenceLength: number;
+  threads: number;
+  device: Device;
+  maxBatchTokens: number;
+  /** False in a metrics-only run: the worker loads the tokenizer alone and never the model. */
+  runModel: boolean;
+  /** The inputs being embedded right now, shared by all workers (see workers/input-claims.ts). */
+  inputClaims: SharedArrayBuffer;
+  /** Permits to compute, shared by all workers (see workers/compute-gate.ts). */
+  computeGate: SharedArrayBuffer;
+  /** A counter each worker takes a number from as it starts (see workers/embed-worker.ts). */
+  startOrder: SharedArrayBuffer;
+  /** Workers (by start number) that load the model as they start; the others load on their first task. */
+  workersLoadingAtStart: number;
+  /** node-postgres client config: a connection string (or none, for the PG* variables) and timeouts. */
+  connection: ConnectionConfig;
+}
+
+export interface BatchTask {
+  seq: number;
+  ids: string[];
+  texts: string[];
+}
+
+/**
+ * Where a worker writes: the statements, and what it needs to word a failed write. It travels with every
+ * task (a few hundred bytes) because the pool starts, and loads the model, before the target is prepared.
+ */
+export interface WriteTarget {
+  plan: WritePlan;
+  context: WriteContext;
+}
+
+export interface WorkerTask extends BatchTask {
+  target: WriteTarget;
+}
+
+/** Answered once the worker has loaded the model, or with why it could not. */
+export interface ReadyTask {
+  ready: true;
+}
+
+export type ReadyOutcome = { ready: true } | { failure: WorkerFailure };
+
+export interface BatchResult {
+  seq: number;
+  /** The worker threads that ran the task (several once it is split to find a failing row). */
+  workers: number[];
+  written: number;
+  /** Rows the model ran on; the others repeated an input already embedded (or no model ran). */
+  rowsInferred: number;
+  truncatedIds: string[];
+  /** Word pieces before truncation, one per row. */
+  tokenCounts: number[];
+  realTokens: number;
+  paddedTokens: number;
+  tokenizeMs: number;
+  inferenceMs: number;
+  writeMs: number;
+}
+
+/** A batch the worker could not commit, reported as data (see batch-failure.ts). */
+export interface BatchFailureReport {
+  seq: number;
+  failure: WorkerFailure;
+}
+
+export type BatchOutcome = BatchResult | BatchFailureReport;
+
+/**
+ * Sent once per worker when the pool closes: each worker frees its ONNX session and connection itself,
+ * since a thread terminated while holding a session can abort the whole process in native code. The
+ * barrier (a shared counter) holds every worker until all have arrived, so none takes a second one.
+ */
+export interface CloseTask {
+  close: { barrier: SharedArrayBuffer; workers: number };
+}

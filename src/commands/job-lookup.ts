@@ -1,0 +1,149 @@
+/**
+ * Finds the job that `status`, `failures` and `reset` talk about. A job's identity holds the model's
+ * file hash and every default the run resolved, which a user does not retype; so jobs are looked up by
+ * database and table, narrowed by whichever of --model, --target, --column, --id-column and
+ * --text-column were given, and one match is required.
+ */
+import type pg from 'pg';
+import { defaults } from '../cli/config.js';
+import { connect, connectionConfig, databaseIdentity } from '../db/database.js';
+import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
+import { modelName } from '../model/model-folder.js';
+import { describeSource, type SourceTable } from '../source/source-table.js';
+import { StateStore, type JobIdentity, type JobState } from '../state/state-store.js';
+import { parseColumnName, parseTableName, quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
+import { describeTarget, type TargetInfo } from '../target/target-table.js';
+
+/** The flags that pick a job, as yargs hands them over. */
+export interface JobLookupArgs {
+  table: string;
+  model?: string;
+  target?: string;
+  column?: string;
+  idColumn?: string;
+  textColumn?: string;
+  databaseUrl?: string;
+  state?: string;
+}
+
+export interface LookupConfig {
+  table: TableName;
+  model?: string;
+  target?: TableName;
+  column?: string;
+  idColumn?: string;
+  textColumn?: string;
+  databaseUrl?: string;
+  statePath: string;
+}
+
+export function resolveLookupConfig(args: JobLookupArgs, env: NodeJS.ProcessEnv = process.env): LookupConfig {
+  if (args.target !== undefined && args.column !== undefined) {
+    throw new UsageError('--target and --column exclude each other: a job writes to a side table or to a column, not both');
+  }
+  const statePath = args.state ?? env.EMBED_STATE ?? defaults.statePath;
+  if (statePath.trim() === '') throw new UsageError(`${args.state !== undefined ? '--state' : 'EMBED_STATE'} must not be empty`);
+  return {
+    table: parseTableName(args.table),
+    model: args.model ?? (env.EMBED_MODEL || undefined),
+    target: args.target === undefined ? undefined : parseTableName(args.target, '--target'),
+    column: args.column === undefined ? undefined : parseColumnName(args.column, '--column'),
+    idColumn: args.idColumn === undefined ? undefined : parseColumnName(args.idColumn, '--id-column'),
+    textColumn: args.textColumn === undefined ? undefined : parseColumnName(args.textColumn, '--text-column'),
+    databaseUrl: args.databaseUrl ?? (env.DATABASE_URL || undefined),
+    statePath,
+  };
+}
+
+/** An open state file and database connection; close() releases both. */
+export interface LookupSession {
+  config: LookupConfig;
+  state: StateStore;
+  client: pg.Client;
+  database: string;
+  /** The source table's quoted, schema-qualified name. */
+  sourceSql: string;
+  /** Jobs on this table that match the flags given. */
+  jobs: JobState[];
+  close(): Promise<void>;
+}
+
+export async function openLookup(args: JobLookupArgs): Promise<LookupSession> {
+  const config = resolveLookupConfig(args);
+  const state = StateStore.open(config.statePath, { ifCorrupt: 'refuse', mustExist: true });
+  const connection = connectionConfig(config.databaseUrl);
+  let client: pg.Client;
+  try {
+    client = await connect(connection);
+  } catch (error) {
+    state.close();
+    throw error;
+  }
+  const session: LookupSession = {
+    config,
+    state,
+    client,
+    database: databaseIdentity(connection),
+    sourceSql: '',
+    jobs: [],
+    async close() {
+      state.close();
+      await client.end();
+    },
+  };
+  try {
+    session.sourceSql = await qualifiedName(client, config.table);
+    session.jobs = state.jobs().filter((job) => matches(job.identity, session));
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  return session;
+}
+
+/** The one job the flags pick, or an error that says how to pick. */
+export function singleJob(session: LookupSession): JobState {
+  const { jobs, sourceSql, state } = session;
+  if (jobs.length === 1) return jobs[0]!;
+  if (jobs.length === 0) {
+    throw new StateError(`state file ${state.file} has no job for ${sourceSql} with these flags; pass the --state (and --model, --target) the job ran with`);
+  }
+  const listed = jobs.map((job) => `${job.identity.model} -> ${job.identity.target}`).join(', ');
+  throw new UsageError(`${jobs.length} jobs on ${sourceSql} in ${state.file} (${listed}); pick one with --model or --target`);
+}
+
+/** The source table and target of a recorded job, as the run that recorded it saw them. */
+export async function jobTables(client: pg.ClientBase, identity: JobIdentity): Promise<{ source: SourceTable; target: TargetInfo }> {
+  const source = await describeSource(client, parseTableName(identity.source), identity.idColumn, identity.textColumn);
+  const model = { name: identity.model, fileHash: identity.modelHash };
+  const columnPrefix = `${source.sql}.`;
+  const target = identity.target.startsWith(columnPrefix)
+    ? describeTarget(source, model, { column: parseColumnName(identity.target.slice(columnPrefix.length), 'column') })
+    : describeTarget(source, model, { target: parseTableName(identity.target) });
+  return { source, target };
+}
+
+function matches(identity: JobIdentity, session: LookupSession): boolean {
+  const { config } = session;
+  if (identity.database !== session.database || identity.source !== session.sourceSql) return false;
+  if (config.idColumn !== undefined && identity.idColumn !== config.idColumn) return false;
+  if (config.textColumn !== undefined && identity.textColumn !== config.textColumn) return false;
+  if (config.model !== undefined && identity.model !== modelName(config.model)) return false;
+  if (config.column !== undefined && identity.target !== `${session.sourceSql}.${quoteIdentifier(config.column)}`) return false;
+  if (config.target !== undefined) {
+    const schema = config.target.schema ?? parseTableName(session.sourceSql).schema;
+    if (identity.target !== quoteTable({ schema, name: config.target.name })) return false;
+  }
+  return true;
+}
+
+/** Resolves a table name through the search path, as the run did. */
+async function qualifiedName(client: pg.ClientBase, table: TableName): Promise<string> {
+  const found = await client.query<{ schema: string }>(
+    `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)`,
+    [quoteTable(table)],
+  );
+  const row = found.rows[0];
+  if (!row) throw new DatabaseError(`table ${quoteTable(table)} does not exist; check the name and schema`, { code: 'SOURCE' });
+  return `${quoteIdentifier(row.schema)}.${quoteIdentifier(table.name)}`;
+}

@@ -1,0 +1,119 @@
+/**
+ * Connecting to the user's PostgreSQL: a URL or the libpq PG* variables, and errors that name the host
+ * and port but never the password (the driver's messages can quote the URL).
+ */
+import pg from 'pg';
+import { sqlstate } from '../../common/batch-failure.js';
+import { DatabaseError } from '../../common/errors.js';
+
+export interface ConnectionConfig {
+  connectionString?: string;
+  /** Milliseconds (0: the server's setting); a locked table then ends in an error, not a hang. */
+  lock_timeout?: number;
+  statement_timeout?: number;
+  /** An unreachable host fails after this long instead of the operating system's minutes. */
+  connectionTimeoutMillis?: number;
+  keepAlive?: boolean;
+}
+
+export interface SessionLimits {
+  lockTimeoutSeconds: number;
+  statementTimeoutSeconds: number;
+}
+
+export function connectionConfig(databaseUrl: string | undefined, limits?: SessionLimits): ConnectionConfig {
+  return {
+    ...(databaseUrl === undefined ? {} : { connectionString: databaseUrl }),
+    connectionTimeoutMillis: 15_000,
+    keepAlive: true,
+    ...(limits && { lock_timeout: limits.lockTimeoutSeconds * 1000, statement_timeout: limits.statementTimeoutSeconds * 1000 }),
+  };
+}
+
+/** What reads need of a connection: pg.Client has it, and so does the reconnecting client. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+export async function connect(config: ConnectionConfig): Promise<pg.Client> {
+  const client = new pg.Client(config);
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (cause) {
+    await client.end().catch(() => undefined);
+    throw new DatabaseError(`cannot connect to PostgreSQL at ${describeServer(config)}: ${redact(cause, config)}`, { cause });
+  }
+  return client;
+}
+
+/** Resolves once the server accepts a new session and answers; the circuit breaker's probe. */
+export async function ping(config: ConnectionConfig): Promise<void> {
+  const client = new pg.Client(config);
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * A server error met on the main thread, worded for the user when it is one of the session limits this
+ * tool sets; anything else is returned as it was.
+ */
+export function explainServerError(error: unknown, limits: SessionLimits): unknown {
+  const code = sqlstate(error);
+  if (code === '55P03') {
+    return new DatabaseError(
+      `a table this run reads or writes is locked by another session: no lock within --lock-timeout ${limits.lockTimeoutSeconds}s; ` +
+        'run the same command again once the lock is released',
+      { cause: error },
+    );
+  }
+  if (code === '57014' && /statement timeout/.test((error as Error).message)) {
+    return new DatabaseError(
+      `a query took longer than --statement-timeout ${limits.statementTimeoutSeconds}s; raise it (0 for no limit) and run the same command again`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+/** host:port/database, as node-postgres resolves them, without user or password. */
+export function describeServer(config: ConnectionConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const user = env.PGUSER ?? env.USER ?? 'postgres';
+  let host = env.PGHOST ?? 'localhost';
+  let port = env.PGPORT ?? '5432';
+  let database = env.PGDATABASE ?? user;
+  if (config.connectionString) {
+    try {
+      const url = new URL(config.connectionString);
+      host = url.searchParams.get('host') ?? (decodeURIComponent(url.hostname) || host);
+      port = url.port || '5432';
+      database = decodeURIComponent(url.pathname.slice(1)) || decodeURIComponent(url.username) || database;
+    } catch {
+      return 'the server named by the connection string';
+    }
+  }
+  return `${host}:${port}/${database}`;
+}
+
+/** A database identity for the state file: the server and database, never credentials. */
+export const databaseIdentity = describeServer;
+
+export function redact(error: unknown, config: ConnectionConfig): string {
+  let message = error instanceof Error ? error.message : String(error);
+  const secrets = [process.env.PGPASSWORD];
+  if (config.connectionString) {
+    try {
+      secrets.push(decodeURIComponent(new URL(config.connectionString).password));
+    } catch {
+      // Not a URL (key=value form): nothing to pull out, the whole string is hidden below.
+    }
+    secrets.push(config.connectionString);
+  }
+  for (const secret of secrets) if (secret) message = message.split(secret).join('***');
+  return message.split('\n')[0]!;
+}

@@ -1,0 +1,51 @@
+/**
+ * The main thread's connection while a run goes: a query that finds the connection gone trips the circuit
+ * breaker, waits for the database to come back, reconnects and runs again. Only reads (pages of rows,
+ * the last id) go through it, and a read can be repeated.
+ */
+import pg from 'pg';
+import { isConnectionLost } from '../../common/batch-failure.js';
+import type { CircuitBreaker } from '../run/circuit-breaker.js';
+import type { ConnectionConfig, Queryable } from './database.js';
+
+export class ReconnectingClient implements Queryable {
+  constructor(
+    private client: pg.Client | undefined,
+    private readonly config: ConnectionConfig,
+    private readonly breaker: CircuitBreaker,
+  ) {}
+
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    for (;;) {
+      await this.breaker.whenClosed();
+      try {
+        const client = await this.connected();
+        return await client.query<R>(text, values);
+      } catch (error) {
+        if (!isConnectionLost(error)) throw error;
+        await this.end();
+        this.breaker.trip(error);
+      }
+    }
+  }
+
+  async end(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connected(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    const client = new pg.Client(this.config);
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.client = client;
+    return client;
+  }
+}

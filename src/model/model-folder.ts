@@ -1,0 +1,125 @@
+/**
+ * Finds a model folder (transformers.js layout) for a name or path and reads what the job needs to know
+ * about it without loading it: the ONNX file for the dtype, the vector dimension, the maximum sequence
+ * length, and a hash of the weights that identifies the model in the state file and the target.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ModelError } from '../../common/errors.js';
+import { downloadModel } from './model-download.js';
+
+export type Dtype = 'fp32' | 'q8';
+
+export interface ModelInfo {
+  /**
+   * A hub-style name as given (`Xenova/all-MiniLM-L6-v2`), or a folder's own name when given a path, so
+   * that `./models/x` and `/abs/models/x` are one model; the file hash tells apart two folders of one name.
+   */
+  name: string;
+  dir: string;
+  onnxFile: string;
+  dtype: Dtype;
+  dimension: number;
+  maxSequenceLength: number;
+  /** sha256 of the ONNX file, hex. */
+  fileHash: string;
+}
+
+const onnxFileFor: Record<Dtype, string> = { fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx' };
+const requiredFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
+
+export interface ResolveModelOptions {
+  modelsDir: string;
+  /** Try the model hub (through transformers.js) when the folder is missing. */
+  allowDownload: boolean;
+}
+
+/** A model's folder and what its files say, but for the file hash (reading the ONNX file takes a moment). */
+export type ModelFiles = Omit<ModelInfo, 'fileHash'>;
+
+export async function resolveModel(name: string, dtype: Dtype, options: ResolveModelOptions): Promise<ModelInfo> {
+  return withFileHash(await locateModel(name, dtype, options));
+}
+
+export async function withFileHash(files: ModelFiles): Promise<ModelInfo> {
+  return { ...files, fileHash: await sha256File(files.onnxFile) };
+}
+
+export async function locateModel(name: string, dtype: Dtype, options: ResolveModelOptions): Promise<ModelFiles> {
+  const dir = locate(name, options.modelsDir);
+  const expected = [...requiredFiles, onnxFileFor[dtype]];
+  let downloadFailure: string | undefined;
+  if (missingFiles(dir, expected).length > 0 && options.allowDownload && !looksLikePath(name)) {
+    downloadFailure = await downloadModel(name, dtype, options.modelsDir);
+  }
+  const missing = missingFiles(dir, expected);
+  if (missing.length > 0) {
+    throw new ModelError(
+      `model ${name}: ${dir} lacks ${missing.join(', ')}${downloadFailure ? ` and ${downloadFailure}` : ''}; ` +
+        `generate a local one with "npm run make-model -- minilm-l6-random" or pass --model PATH`,
+    );
+  }
+  const config = readJson(dir, 'config.json');
+  const dimension = Number(config.hidden_size ?? config.d_model ?? config.dim);
+  if (!Number.isInteger(dimension) || dimension <= 0) {
+    throw new ModelError(`model ${name}: config.json has no hidden_size, so the vector dimension is unknown`);
+  }
+  const onnxFile = path.join(dir, onnxFileFor[dtype]);
+  return {
+    name: modelName(name),
+    dir,
+    onnxFile,
+    dtype,
+    dimension,
+    maxSequenceLength: maxSequenceLength(dir, config),
+  };
+}
+
+/** The name a model is known by in job identities and target labels (see ModelInfo.name). */
+export function modelName(nameOrPath: string): string {
+  return looksLikePath(nameOrPath) ? path.basename(path.resolve(nameOrPath)) : nameOrPath;
+}
+
+function locate(name: string, modelsDir: string): string {
+  if (looksLikePath(name) && existsSync(name)) return path.resolve(name);
+  return path.join(modelsDir, name);
+}
+
+function looksLikePath(name: string): boolean {
+  return path.isAbsolute(name) || name.startsWith('.') || existsSync(name);
+}
+
+function missingFiles(dir: string, files: string[]): string[] {
+  return files.filter((file) => !existsSync(path.join(dir, file)));
+}
+
+/**
+ * sentence-transformers' own limit when the folder has it (256 for the MiniLM family), else what the
+ * tokenizer and the position table allow.
+ */
+function maxSequenceLength(dir: string, config: Record<string, unknown>): number {
+  if (existsSync(path.join(dir, 'sentence_bert_config.json'))) {
+    const limit = Number(readJson(dir, 'sentence_bert_config.json').max_seq_length);
+    if (Number.isInteger(limit) && limit > 0) return limit;
+  }
+  const limits = [
+    Number(readJson(dir, 'tokenizer_config.json').model_max_length),
+    Number(config.max_position_embeddings),
+  ].filter((n) => Number.isInteger(n) && n > 0 && n < 1_000_000);
+  return limits.length > 0 ? Math.min(...limits) : 512;
+}
+
+function readJson(dir: string, file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
+  } catch (cause) {
+    throw new ModelError(`cannot read ${path.join(dir, file)}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

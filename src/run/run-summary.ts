@@ -1,0 +1,74 @@
+/** The end-of-run report: a few human lines, or one JSON object with the same facts. */
+import type { MetricsMode } from '../cli/metrics-options.js';
+import type { MetricsSummary } from '../target/metrics-pass.js';
+import { formatDuration } from './progress.js';
+
+export interface RunReport {
+  outcome: 'completed' | 'interrupted';
+  table: string;
+  target: string;
+  model: string;
+  dtype: string;
+  device: string;
+  workers: number;
+  /** Workers that ran at least one task: on the CPU, tasks go to as few workers as can compute at once. */
+  workersUsed: number;
+  /** Tasks that may compute at once (see workers/compute-gate.ts). */
+  computeSlots: number;
+  threads: number;
+  batchSize: number;
+  /** Rows written to the target: embedded, or with metrics-only measured. */
+  rowsEmbedded: number;
+  /** Rows the model ran on. */
+  rowsInferred: number;
+  /** Rows given the vector of another row with the same model input (this run's or one stored before). */
+  rowsFromDuplicates: number;
+  rowsSkipped: number;
+  rowsFailed: number;
+  rowsTruncated: number;
+  elapsedSeconds: number;
+  rowsPerSecond: number;
+  /** Padded tokens the model computed per real token (1 = no padding). */
+  paddingWaste: number;
+  timeShare: { read: number; tokenize: number; inference: number; write: number };
+  stateFile: string;
+  metricsMode: MetricsMode;
+  /** The table's metrics once a run with them completes (see metrics-pass.ts). */
+  metrics?: MetricsSummary;
+}
+
+export function formatReport(report: RunReport): string {
+  const measuredOnly = report.metricsMode === 'only';
+  const lines = [
+    `${report.outcome === 'completed' ? 'done' : 'interrupted'}: ${report.rowsEmbedded} rows ${measuredOnly ? 'measured (metrics only, no model run)' : 'embedded'}, ${report.rowsSkipped} skipped (empty text), ${report.rowsFailed} failed, ${report.rowsTruncated} truncated`,
+  ];
+  if (!measuredOnly && report.rowsEmbedded > 0) {
+    lines.push(`  ${report.rowsInferred} inferred, ${report.rowsFromDuplicates} copied from a duplicate (${percent(report.rowsFromDuplicates / report.rowsEmbedded)})`);
+  }
+  const padding = measuredOnly ? '' : `, padding ${report.paddingWaste.toFixed(2)}x`;
+  lines.push(
+    `  ${formatDuration(report.elapsedSeconds)}, ${report.rowsPerSecond.toFixed(1)} rows/s, ${formatWorkers(report)}, batch ${report.batchSize}${padding}`,
+    `  model ${report.model} (${report.dtype}, ${report.device}) -> ${report.target}`,
+  );
+  if (report.metrics) lines.push(formatMetrics(report.metrics));
+  return lines.join('\n') + '\n';
+}
+
+function formatMetrics(metrics: MetricsSummary): string {
+  const tokens = metrics.tokens ? `tokens p50 ${metrics.tokens.p50}, p95 ${metrics.tokens.p95}, max ${metrics.tokens.max}` : 'no tokens';
+  return (
+    `  metrics in ${metrics.table} (${metrics.rows} rows): ${tokens}; ${percent(metrics.truncatedShare)} truncated; ` +
+    `${percent(metrics.duplicateShare)} duplicates, ${metrics.distinctTexts} distinct texts${metrics.foldCase ? ' (case folded)' : ''}` +
+    (metrics.unmeasured > 0 ? `\n  ${metrics.unmeasured} rows were embedded without metrics: run again with --metrics --refresh to measure them` : '')
+  );
+}
+
+function formatWorkers(report: RunReport): string {
+  const workers = `${report.workers} workers x ${report.threads} threads`;
+  if (report.computeSlots >= report.workers) return workers;
+  return `${workers} (${report.computeSlots} computing at once on this CPU, ${report.workersUsed} used)`;
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}

@@ -1,0 +1,83 @@
+/**
+ * The piscina pool of embed workers: a fixed number of threads started at once (see workers/embed-worker.ts
+ * for when each loads the model). A thread that dies (out of memory, a native fault) is replaced by
+ * piscina and its batch comes back as a BatchFailedError, which the dispatcher retries.
+ */
+import { Piscina } from 'piscina';
+import { BatchFailedError, failureError, firstLine } from '../../common/batch-failure.js';
+import type { BatchOutcome, BatchResult, CloseTask, ReadyOutcome, ReadyTask, WorkerConfig, WorkerTask } from '../../common/batch-task.js';
+import { WorkerError } from '../../common/errors.js';
+import { packingBalancer } from './packing-balancer.js';
+import { workerFile } from '../paths.js';
+import { releasePermitsOfGoneThreads } from '../../common/compute-gate.js';
+
+export interface WorkerPool {
+  /** Resolves once a worker has loaded the model; rejects with why it could not (ModelError, DeviceError). */
+  ready(): Promise<void>;
+  run(task: WorkerTask): Promise<BatchResult>;
+  close(): Promise<void>;
+}
+
+/** One task computes while the other writes and commits. */
+export const tasksPerWorker = 2;
+
+export function createWorkerPool(config: WorkerConfig, workers: number): WorkerPool {
+  const pool = new Piscina<WorkerTask | ReadyTask | CloseTask, BatchOutcome | ReadyOutcome | undefined>({
+    filename: workerFile,
+    workerData: config,
+    minThreads: workers,
+    maxThreads: workers,
+    // One task writes while the other computes (see workers/batch-embedder.ts).
+    concurrentTasksPerWorker: tasksPerWorker,
+    loadBalancer: packingBalancer(tasksPerWorker),
+    // The dispatcher bounds the batches in flight itself; a queue here would only hide them.
+    maxQueue: workers * 4,
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
+  // A replacement thread that dies while starting makes piscina stop replacing threads, and batches
+  // queued for it would wait forever: such a failure ends the run instead.
+  let failPool: (error: Error) => void = () => undefined;
+  const poolFailed = new Promise<never>((_, reject) => {
+    failPool = reject;
+  });
+  poolFailed.catch(() => undefined);
+  // A thread that died holding a compute permit cannot give it back. piscina drops a dead thread from
+  // its list before it fails the thread's tasks or reports the death.
+  const freeDeadThreadsPermits = () =>
+    releasePermitsOfGoneThreads(config.computeGate, new Set(pool.threads.map((thread) => thread.threadId)));
+  pool.on('error', (error: unknown) => {
+    freeDeadThreadsPermits();
+    failPool(new WorkerError(`a worker thread died outside any batch (${firstLine(error)}); progress is saved`, { cause: error }));
+  });
+  return {
+    async ready() {
+      const outcome = (await Promise.race([pool.run({ ready: true }), poolFailed])) as ReadyOutcome;
+      if ('failure' in outcome) throw failureError(outcome.failure);
+    },
+    async run(task) {
+      let outcome: BatchOutcome | undefined;
+      try {
+        outcome = (await Promise.race([pool.run(task), poolFailed])) as BatchOutcome | undefined;
+      } catch (error) {
+        if (error instanceof WorkerError) throw error;
+        freeDeadThreadsPermits();
+        throw new BatchFailedError(`worker thread died (${firstLine(error)})`, { cause: error });
+      }
+      if (outcome === undefined) throw new Error('a worker answered a batch as if it were closing');
+      if ('failure' in outcome) throw failureError(outcome.failure);
+      return outcome;
+    },
+    async close() {
+      const barrier = new SharedArrayBuffer(4);
+      // A task that can be aborted gets an idle worker of its own (see packing-balancer.ts): each close
+      // task then lands on a different worker, which the barrier needs.
+      const exclusive = { signal: new AbortController().signal };
+      const released = Promise.allSettled(
+        Array.from({ length: workers }, () => pool.run({ close: { barrier, workers } }, exclusive)),
+      );
+      // A pool whose threads died cannot answer; its sessions went with them.
+      await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
+      await pool.destroy();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The target's own record of what it holds, kept in its COMMENT (on the side table, or on the column):
+ * the model label, so that one target never mixes two models, checked without reading a row; and a
+ * generation, a random id given when a target is first claimed or emptied. The state file stores the
+ * generation its progress was made in, so progress recorded for a target that was since dropped,
+ * recreated or emptied is recognised as stale instead of trusted.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { DatabaseError } from '../../common/errors.js';
+import { quoteIdentifier } from '../db/table-name.js';
+import type { TargetInfo, TargetRef } from './target-table.js';
+
+export interface TargetMarker {
+  model: string;
+  generation: string;
+}
+
+const prefix = 'embeddings written by embed; keep this comment, it stops two models mixing here: ';
+
+export async function readMarker(client: pg.ClientBase, ref: TargetRef): Promise<TargetMarker | undefined> {
+  const result =
+    ref.kind === 'table'
+      ? await client.query<{ comment: string | null }>(`SELECT obj_description(to_regclass($1), 'pg_class') AS comment`, [ref.table])
+      : await client.query<{ comment: string | null }>(
+          `SELECT col_description(attrelid, attnum) AS comment FROM pg_attribute
+            WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped`,
+          [ref.table, ref.column],
+        );
+  return parseMarker(result.rows[0]?.comment ?? null);
+}
+
+export function parseMarker(comment: string | null): TargetMarker | undefined {
+  if (comment === null || !comment.startsWith(prefix)) return undefined;
+  try {
+    const parsed = JSON.parse(comment.slice(prefix.length)) as Partial<TargetMarker>;
+    if (typeof parsed.model === 'string' && typeof parsed.generation === 'string') {
+      return { model: parsed.model, generation: parsed.generation };
+    }
+  } catch {
+    // Not ours after all: treated like an unmarked target.
+  }
+  return undefined;
+}
+
+async function writeMarker(client: pg.ClientBase, ref: TargetRef, marker: TargetMarker): Promise<void> {
+  const object = ref.kind === 'table' ? `TABLE ${ref.table}` : `COLUMN ${ref.table}.${quoteIdentifier(ref.column)}`;
+  const text = prefix + JSON.stringify({ model: marker.model, generation: marker.generation });
+  try {
+    await client.query(`COMMENT ON ${object} IS ${pg.escapeLiteral(text)}`);
+  } catch (cause) {
+    throw new DatabaseError(`cannot record the model in the comment of ${object} (only its owner can): ${(cause as Error).message}`, {
+      cause,
+      code: 'TARGET',
+    });
+  }
+}
+
+/**
+ * The marker of a target about to be written with `model`. An unmarked target is claimed: refused if
+ * one of its rows names another model, else marked with a new generation. A target marked with another
+ * model is refused, unless the run starts over (`restart`), which empties it anyway.
+ */
+export async function claimTarget(
+  client: pg.ClientBase,
+  target: TargetInfo,
+  model: string,
+  options: { restart: boolean },
+): Promise<TargetMarker & { claimedNow: boolean }> {
+  const marker = await readMarker(client, target.ref);
+  const held = marker?.model ?? (await sampleModel(client, target.ref));
+  if (held !== undefined && held !== model && !options.restart) {
+    throw new DatabaseError(
+      `target ${target.display} holds embeddings of model ${held}, not ${model}; pass --target NEW_TABLE to embed into a new table, or --restart to delete them and re-embed with ${model}`,
+      { code: 'TARGET' },
+    );
+  }
+  if (marker !== undefined) return { ...marker, claimedNow: false };
+  const claimed = { model, generation: randomUUID() };
+  await writeMarker(client, target.ref, claimed);
+  return { ...claimed, claimedNow: true };
+}
+
+/**
+ * Deletes every embedding in the target and marks it with `model` and a new generation, in one
+ * transaction: a crash leaves either the old target or the empty new one.
+ */
+export async function emptyTarget(client: pg.ClientBase, target: TargetInfo, model: string, generation: string): Promise<TargetMarker> {
+  const marker = { model, generation };
+  const { ref } = target;
+  await client.query('BEGIN');
+  try {
+    const column = ref.kind === 'column' ? quoteIdentifier(ref.column) : '';
+    await client.query(
+      ref.kind === 'table' ? `TRUNCATE ${ref.table}` : `UPDATE ${ref.table} SET ${column} = NULL WHERE ${column} IS NOT NULL`,
+    );
+    await writeMarker(client, ref, marker);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  return marker;
+}
+
+/**
+ * Whether the target holds any embedding: one row read for a side table. A column target says
+ * undefined, since finding out could mean reading the whole source table.
+ */
+export async function targetHasRows(client: pg.ClientBase, ref: TargetRef): Promise<boolean | undefined> {
+  if (ref.kind === 'column') return undefined;
+  return (await client.query(`SELECT 1 FROM ${ref.table} LIMIT 1`)).rowCount === 1;
+}
+
+/** A side table made before markers existed (or by hand) says which model it holds in its rows. */
+async function sampleModel(client: pg.ClientBase, ref: TargetRef): Promise<string | undefined> {
+  if (ref.kind === 'column') return undefined;
+  return (await client.query<{ model: string }>(`SELECT model FROM ${ref.table} LIMIT 1`)).rows[0]?.model;
+}
