@@ -5,6 +5,7 @@
  */
 import { workerData } from 'piscina';
 import { Encoder, type EncoderOptions } from '../workers/encoder.js';
+import { encodeTexts } from '../scripts/encode-texts.js';
 
 export type EncoderWorkerConfig = Omit<EncoderOptions, 'device'>;
 
@@ -25,7 +26,7 @@ async function start(): Promise<(task: EncoderTask) => Promise<EncoderTaskResult
   const encoder = await Encoder.open({ ...config, device: 'cpu' });
   // The first runs of a session allocate its buffers; no measurement should pay for that.
   const warmUp = 'A sentence of ordinary length, so that the first runs allocate what later runs will reuse.';
-  for (let i = 0; i < 3; i++) await encoder.encode(Array.from({ length: 16 }, () => warmUp));
+  for (let i = 0; i < 3; i++) await encodeTexts(encoder, Array.from({ length: 16 }, () => warmUp));
   return async (task) => {
     if ('barrier' in task) {
       // Blocking this thread keeps piscina from giving it a second barrier task: every thread gets one,
@@ -37,7 +38,7 @@ async function start(): Promise<(task: EncoderTask) => Promise<EncoderTaskResult
       }
       return { rows: 0, realTokens: 0, paddedTokens: 0, tokenizeMs: 0, inferenceMs: 0 };
     }
-    const encoded = await encoder.encode(task.texts);
+    const encoded = await encodeTexts(encoder, task.texts);
     return {
       rows: task.texts.length,
       realTokens: encoded.realTokens,

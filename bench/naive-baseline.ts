@@ -7,6 +7,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { Encoder } from '../workers/encoder.js';
 import type { EncoderModel } from './encoder-throughput.js';
+import { encodeTexts } from '../scripts/encode-texts.js';
 
 export interface NaiveResult {
   rows: number;
@@ -38,11 +39,11 @@ export async function naiveBaseline(
     );
     await client.query(`DROP TABLE IF EXISTS ${options.target}`);
     await client.query(`CREATE TABLE ${options.target} (id bigint PRIMARY KEY, embedding real[] NOT NULL)`);
-    await encoder.encode(['warm up the session before the clock starts']);
+    await encodeTexts(encoder, ['warm up the session before the clock starts']);
     let tokens = 0;
     const startedAt = performance.now();
     for (const row of rows) {
-      const encoded = await encoder.encode([row.text]);
+      const encoded = await encodeTexts(encoder, [row.text]);
       tokens += encoded.realTokens;
       await client.query('BEGIN');
       await client.query(`INSERT INTO ${options.target} (id, embedding) VALUES ($1, $2)`, [row.id, Array.from(encoded.vectors)]);

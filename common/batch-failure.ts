@@ -3,7 +3,8 @@
  * when it crosses from a worker thread, so the worker classifies and words it, and the main thread only
  * acts on the kind: wait for the database, stop the run, or look for the rows at fault.
  */
-import { DatabaseError, DeviceError, EmbedError, ModelError, WorkerError } from './errors.js';
+import { DatabaseError, DeviceError, EmbedError, firstLine, ModelError, WorkerError } from './errors.js';
+import type { SessionLimits } from './connection-config.js';
 
 /**
  * connection: the database went away; retried once it is back, never counted against the batch.
@@ -52,14 +53,34 @@ export function sqlstate(error: unknown): string | undefined {
   return typeof code === 'string' && typeof severity === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
-export interface WriteContext {
+export interface WriteContext extends SessionLimits {
   /** The target as the user sees it, quoted. */
   target: string;
-  lockTimeoutSeconds: number;
-  statementTimeoutSeconds: number;
 }
 
 const resume = 'progress is saved; run the same command again to resume';
+
+/**
+ * The words for an error that is one of the session limits this tool sets (lock_timeout, 55P03;
+ * statement_timeout, 57014), met writing a batch to `writing` or, without it, on the main thread;
+ * undefined for any other error.
+ */
+export function explainSqlState(error: unknown, limits: SessionLimits, writing?: string): string | undefined {
+  const code = sqlstate(error);
+  if (code === '55P03') {
+    const locked = `is locked by another session: no lock within --lock-timeout ${limits.lockTimeoutSeconds}s`;
+    return writing === undefined
+      ? `a table this run reads or writes ${locked}; run the same command again once the lock is released`
+      : `target ${writing} ${locked}; ${resume} once the lock is released`;
+  }
+  if (code === '57014' && /statement timeout/.test(firstLine(error))) {
+    const limit = `--statement-timeout ${limits.statementTimeoutSeconds}s`;
+    return writing === undefined
+      ? `a query took longer than ${limit}; raise it (0 for no limit) and run the same command again`
+      : `writing a batch to ${writing} took longer than ${limit}; use a smaller batch size or raise the timeout; ${resume}`;
+  }
+  return undefined;
+}
 
 /** Runs in the worker: turns whatever a batch threw into a WorkerFailure with a one-line message. */
 export function describeFailure(error: unknown, context: WriteContext): WorkerFailure {
@@ -71,18 +92,8 @@ export function describeFailure(error: unknown, context: WriteContext): WorkerFa
   // Data the target rejects (22), a constraint (23), a trigger's RAISE (P0001), a deadlock or
   // serialisation failure (40): a retry or a smaller batch can succeed.
   if (/^(22|23|40|P0)/.test(code)) return { kind: 'batch', message: `${message} (SQLSTATE ${code})` };
-  if (code === '55P03') {
-    return {
-      kind: 'fatal',
-      message: `target ${context.target} is locked by another session: no lock within --lock-timeout ${context.lockTimeoutSeconds}s; ${resume} once the lock is released`,
-    };
-  }
-  if (code === '57014' && /statement timeout/.test(message)) {
-    return {
-      kind: 'fatal',
-      message: `writing a batch to ${context.target} took longer than --statement-timeout ${context.statementTimeoutSeconds}s; use a smaller batch size or raise the timeout; ${resume}`,
-    };
-  }
+  const explained = explainSqlState(error, context, context.target);
+  if (explained !== undefined) return { kind: 'fatal', message: explained };
   return { kind: 'fatal', message: `cannot write to ${context.target}: ${message} (SQLSTATE ${code}); ${resume}` };
 }
 
@@ -94,9 +105,4 @@ export function failureError(failure: WorkerFailure): Error {
   if (failure.errorClass === 'DeviceError') return new DeviceError(failure.message);
   if (failure.errorClass === 'WorkerError') return new WorkerError(failure.message);
   return new DatabaseError(failure.message, { code: 'TARGET' });
-}
-
-export function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.trim();
 }

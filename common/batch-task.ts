@@ -1,8 +1,9 @@
 /** What the main thread sends a worker for one batch, and what the worker reports once it has committed. */
-import type { Device } from '../workers/onnx-session.js';
 import type { WorkerFailure, WriteContext } from './batch-failure.js';
-import type { ConnectionConfig } from '../src/db/database.js';
-import type { WritePlan } from '../src/target/target-table.js';
+import type { ConnectionConfig } from './connection-config.js';
+import type { WritePlan } from './write-plan.js';
+
+export type Device = 'cpu' | 'cuda';
 
 export interface WorkerConfig {
   modelDir: string;
@@ -59,8 +60,6 @@ export interface BatchResult {
   /** Rows the model ran on; the others repeated an input already embedded (or no model ran). */
   rowsInferred: number;
   truncatedIds: string[];
-  /** Word pieces before truncation, one per row. */
-  tokenCounts: number[];
   realTokens: number;
   paddedTokens: number;
   tokenizeMs: number;
@@ -83,4 +82,27 @@ export type BatchOutcome = BatchResult | BatchFailureReport;
  */
 export interface CloseTask {
   close: { barrier: SharedArrayBuffer; workers: number };
+}
+
+/** Everything the pool sends a worker, and everything a worker answers: the two types piscina is given. */
+export type WorkerRequest = WorkerTask | ReadyTask | CloseTask;
+export type WorkerAnswer = BatchOutcome | ReadyOutcome | undefined;
+
+/** The pool's workerData as a worker receives it (piscina types it `any`), checked before use. */
+export function workerConfigFrom(data: unknown): WorkerConfig {
+  if (!isWorkerConfig(data)) throw new Error('a worker was started without its WorkerConfig as workerData');
+  return data;
+}
+
+function isWorkerConfig(data: unknown): data is WorkerConfig {
+  if (typeof data !== 'object' || data === null) return false;
+  const shared = ['inputClaims', 'computeGate', 'startOrder'] as const;
+  return (
+    'modelDir' in data &&
+    typeof data.modelDir === 'string' &&
+    'onnxFile' in data &&
+    typeof data.onnxFile === 'string' &&
+    'connection' in data &&
+    shared.every((key) => key in data && Reflect.get(data, key) instanceof SharedArrayBuffer)
+  );
 }

@@ -1,5 +1,5 @@
 /**
- * The few error classes the engine throws. Only the entry point (src/cli.ts) turns them into exit codes
+ * The few error classes the engine throws. Only the entry point (src/cli/) turns them into exit codes
  * and one-line messages; everything else throws and lets them travel.
  */
 export type ErrorCode =
@@ -64,16 +64,8 @@ export class WorkerError extends EmbedError {
   }
 }
 
-export const EXIT = {
-  done: 0,
-  error: 1,
-  usage: 2,
-  completedWithFailures: 3,
-  interrupted: 130,
-} as const;
-
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError) return EXIT.usage;
-  if (error instanceof EmbedError && error.code === 'INTERRUPTED') return EXIT.interrupted;
-  return EXIT.error;
+/** The first line of an error's message, for one-line reports. */
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim();
 }

@@ -14,6 +14,7 @@ import { ensureModel } from './make-model.js';
 import { resolveModel } from '../src/model/model-folder.js';
 import { modelsDir, packageRoot } from '../src/paths.js';
 import { Encoder } from '../workers/encoder.js';
+import { encodeTexts } from './encode-texts.js';
 
 const realModel = 'Xenova/all-MiniLM-L6-v2';
 const query = process.argv[2] ?? 'The weather is lovely today.';
@@ -87,7 +88,7 @@ async function printNeighbours(client: pg.Client, modelName: string, text: strin
     device: 'cpu',
     maxBatchTokens: 4096,
   });
-  const { vectors } = await encoder.encode([text]);
+  const { vectors } = await encodeTexts(encoder, [text]);
   await encoder.release();
   // Vectors are unit length, so the dot product is the cosine similarity.
   const result = await client.query<{ score: number; text: string }>(

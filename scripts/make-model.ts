@@ -13,8 +13,9 @@ import { parseArgs } from 'node:util';
 import { buildFolderAtomically } from './model-maker/atomic-folder.js';
 import { FP32_MODEL_FILE, Q8_MODEL_FILE, writeModelFolder } from './model-maker/model-folder.js';
 import { MODEL_SPECS } from './model-maker/model-specs.js';
+import type { GeneratedModelName } from './model-maker/model-name.js';
 
-export type GeneratedModelName = 'tiny-random' | 'minilm-l6-random';
+export type { GeneratedModelName } from './model-maker/model-name.js';
 
 export interface MakeModelOptions {
   /** Where model folders go; default: <repo>/models. */

@@ -16,7 +16,7 @@ import type { BatchResult, BatchTask, WorkerConfig } from '../common/batch-task.
 import { charCount, wordCount } from '../common/text-metrics.js';
 import { contentHash } from './batch-writer.js';
 import { ComputeGate } from '../common/compute-gate.js';
-import type { StageRow } from './copy-binary.js';
+import type { StageRow } from '../common/stage-row.js';
 import { Encoder } from './encoder.js';
 import { InputClaims, type Claim } from '../common/input-claims.js';
 import { inputKey } from './input-key.js';
@@ -97,7 +97,6 @@ export class BatchEmbedder {
         written: rows.length,
         rowsInferred: inference.rowsInferred,
         truncatedIds: rows.filter((row) => row.truncated).map((row) => row.id),
-        tokenCounts: rows.map((row) => row.tokenCount),
         realTokens: inference.realTokens,
         paddedTokens: inference.paddedTokens,
         tokenizeMs,

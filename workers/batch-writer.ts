@@ -7,8 +7,9 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { WritePlan } from '../src/target/target-table.js';
-import { encodeStageRows, type StageRow } from './copy-binary.js';
+import { unnestArrays, type StageRow } from '../common/stage-row.js';
+import type { WritePlan } from '../common/write-plan.js';
+import { encodeStageRows } from './copy-binary.js';
 
 export function contentHash(text: string): string {
   // md5 of the UTF-8 text: the same value PostgreSQL's md5(text) gives, so a refresh can compare on the server.
@@ -57,16 +58,6 @@ export class BatchWriter {
 
   /** The stage's columns as arrays, in the order of unnestRows' parameters. */
   private async insert(rows: readonly StageRow[]): Promise<void> {
-    const [open, close] = this.plan.format === 'vector' ? ['[', ']'] : ['{', '}'];
-    await this.client.query(this.plan.insertSql, [
-      rows.map((r) => r.id),
-      rows.map((r) => (r.vector === null ? null : open + r.vector.join(',') + close)),
-      rows.map((r) => r.contentHash),
-      rows.map((r) => r.inputKey),
-      rows.map((r) => r.tokenCount),
-      rows.map((r) => r.truncated),
-      rows.map((r) => r.charCount),
-      rows.map((r) => r.wordCount),
-    ]);
+    await this.client.query(this.plan.insertSql, unnestArrays(rows, this.plan.format));
   }
 }

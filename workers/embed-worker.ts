@@ -10,14 +10,14 @@
  * to every task instead of an unhandled rejection.
  */
 import { workerData } from 'piscina';
-import { describeFailure, firstLine, type WorkerFailure } from '../common/batch-failure.js';
-import type { BatchOutcome, CloseTask, ReadyOutcome, ReadyTask, WorkerConfig, WorkerTask } from '../common/batch-task.js';
-import { EmbedError } from '../common/errors.js';
+import { describeFailure, type WorkerFailure } from '../common/batch-failure.js';
+import { workerConfigFrom, type WorkerAnswer, type WorkerRequest } from '../common/batch-task.js';
+import { EmbedError, firstLine } from '../common/errors.js';
 import type { BatchEmbedder } from './batch-embedder.js';
 import { arriveAndWait } from '../common/close-barrier.js';
 import { ReconnectingWriter } from './reconnecting-writer.js';
 
-const config = workerData as WorkerConfig;
+const config = workerConfigFrom(workerData);
 
 let loading: Promise<BatchEmbedder> | undefined;
 // The embedder's module pulls in onnxruntime-node and transformers.js: a worker that never loads the
@@ -30,7 +30,7 @@ let writer: ReconnectingWriter | undefined;
 const startNumber = Atomics.add(new Int32Array(config.startOrder), 0, 1) + 1;
 if (startNumber <= config.workersLoadingAtStart) embedder().catch(() => undefined);
 
-export default async function handle(task: WorkerTask | ReadyTask | CloseTask): Promise<BatchOutcome | ReadyOutcome | undefined> {
+export default async function handle(task: WorkerRequest): Promise<WorkerAnswer> {
   if ('close' in task) {
     // A model still loading is waited for: a thread terminated inside the native loader can abort the process.
     const loaded = await loading?.catch(() => undefined);

@@ -4,7 +4,8 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { planMicroBatches } from './micro-batches.js';
-import { openModelSession, type Device, type ModelSession } from './onnx-session.js';
+import type { Device } from '../common/batch-task.js';
+import { openModelSession, type ModelSession } from './onnx-session.js';
 import { meanPoolNormalised } from './pooling.js';
 import { TextTokenizer, type TokenizedText } from './text-tokenizer.js';
 
@@ -20,17 +21,13 @@ export interface EncoderOptions {
   maxPaddingRatio?: number;
 }
 
-export interface Encoded {
+/** Vectors of texts tokenized already, in the order given. */
+export interface Embedded {
   /** rows x dimension, row-major, each row of length 1. */
   vectors: Float32Array;
   dimension: number;
-  /** Word pieces per text before truncation, special tokens included. */
-  tokenCounts: number[];
-  truncated: boolean[];
   realTokens: number;
   paddedTokens: number;
-  tokenizeMs: number;
-  inferenceMs: number;
 }
 
 export class Encoder {
@@ -49,24 +46,10 @@ export class Encoder {
     return new Encoder(tokenizer, session, options.maxBatchTokens, options.maxPaddingRatio);
   }
 
-  async encode(texts: readonly string[]): Promise<Encoded> {
-    const startedAt = performance.now();
-    const tokenized = this.tokenize(texts);
-    const tokenizedAt = performance.now();
-    const embedded = await this.embedTokenized(tokenized);
-    return {
-      ...embedded,
-      tokenCounts: tokenized.map((t) => t.fullLength),
-      truncated: tokenized.map((t) => t.truncated),
-      tokenizeMs: tokenizedAt - startedAt,
-      inferenceMs: performance.now() - tokenizedAt,
-    };
-  }
-
   /** The model on texts tokenized already (by tokenize), vectors in the order given. */
   async embedTokenized(
     tokenized: readonly TokenizedText[],
-  ): Promise<Pick<Encoded, 'vectors' | 'dimension' | 'realTokens' | 'paddedTokens'>> {
+  ): Promise<Embedded> {
     const lengths = tokenized.map((t) => t.ids.length);
     let vectors = new Float32Array(0);
     let dimension = 0;

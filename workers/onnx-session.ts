@@ -6,9 +6,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { DeviceError, ModelError } from '../common/errors.js';
-
-export type Device = 'cpu' | 'cuda';
+import type { Device } from '../common/batch-task.js';
+import { DeviceError, firstLine, ModelError } from '../common/errors.js';
 
 // Every failure comes back as an exception with a message; the native log would print it a second time.
 ort.env.logLevel = 'fatal';
@@ -103,9 +102,4 @@ function assertCudaAvailable(): void {
         'with its CUDA 12 libraries (without onnxruntime-node-install=skip in .npmrc) on a machine with an NVIDIA GPU, or run with --device cpu',
     );
   }
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.trim();
 }

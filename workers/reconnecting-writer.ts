@@ -8,11 +8,11 @@
 import pg from 'pg';
 import { isConnectionLost } from '../common/batch-failure.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../common/backoff.js';
-import type { ConnectionConfig } from '../src/db/database.js';
-import type { WritePlan } from '../src/target/target-table.js';
+import type { ConnectionConfig } from '../common/connection-config.js';
+import type { StageRow } from '../common/stage-row.js';
+import type { WritePlan } from '../common/write-plan.js';
 import { BatchWriter } from './batch-writer.js';
 import { OneAtATime } from '../common/one-at-a-time.js';
-import type { StageRow } from './copy-binary.js';
 
 export interface ReconnectOptions extends BackoffOptions {
   attempts: number;

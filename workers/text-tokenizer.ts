@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { ModelError } from '../common/errors.js';
+import { firstLine, ModelError } from '../common/errors.js';
 
 export interface TokenizedText {
   ids: number[];
@@ -30,7 +30,7 @@ export class TextTokenizer {
     try {
       tokenizer = await AutoTokenizer.from_pretrained(path.basename(modelDir), { local_files_only: true });
     } catch (cause) {
-      throw new ModelError(`cannot load the tokenizer in ${modelDir}: ${String(cause).split('\n')[0]}`, { cause });
+      throw new ModelError(`cannot load the tokenizer in ${modelDir}: ${firstLine(String(cause))}`, { cause });
     }
     return new TextTokenizer(tokenizer, maxLength, new Set(tokenizer.all_special_ids), tokenizer.pad_token_id ?? 0);
   }

@@ -4,7 +4,7 @@
  */
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GeneratedModelName } from '../make-model.js';
+import type { GeneratedModelName } from './model-name.js';
 import { buildBertModel } from './bert-graph.js';
 import { type BertArchitecture, MODEL_SPECS } from './model-specs.js';
 import { encodeModel } from './onnx-proto.js';

@@ -1,5 +1,5 @@
 /** The BERT architectures make-model can generate, by name. */
-import type { GeneratedModelName } from '../make-model.js';
+import type { GeneratedModelName } from './model-name.js';
 import { TINY_VOCABULARY } from './tiny-vocabulary.js';
 
 export interface BertArchitecture {

@@ -8,8 +8,8 @@ import { UsageError } from '../../common/errors.js';
 import { resolveMetricsOptions, type MetricsOptions } from './metrics-options.js';
 import type { Dtype } from '../model/model-folder.js';
 import { parseColumnName, parseTableName, type TableName } from '../db/table-name.js';
-import type { WriteMethod } from '../target/target-table.js';
-import type { Device } from '../../workers/onnx-session.js';
+import type { Device } from '../../common/batch-task.js';
+import type { WriteMethod } from '../../common/write-plan.js';
 
 /** The command line as yargs hands it over: strings, so that every check and message is ours. */
 export interface EmbedArgs {

@@ -2,7 +2,7 @@
  * Ctrl-C and SIGTERM: the first asks the run to stop reading and let the batches in flight commit; a
  * second one exits at once (progress already saved stays saved; the in-flight batches are redone).
  */
-import { EXIT } from '../../common/errors.js';
+import { EXIT } from './exit-codes.js';
 
 export interface InterruptWatch {
   readonly requested: boolean;

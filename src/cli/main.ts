@@ -6,7 +6,8 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { EXIT, exitCodeFor, UsageError } from '../../common/errors.js';
+import { firstLine, UsageError } from '../../common/errors.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { hideSecrets, secretsIn } from './secrets.js';
 
 const embedFlags = (y: Argv) =>
@@ -164,8 +165,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function report(error: unknown, verbose: boolean, secrets: readonly string[]): number {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`embed: ${hideSecrets(message.split('\n')[0]!, secrets)}\n`);
+  process.stderr.write(`embed: ${hideSecrets(firstLine(error), secrets)}\n`);
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${hideSecrets(error.stack, secrets)}\n`);
   if (error instanceof UsageError) process.stderr.write('run embed --help for usage\n');
   return exitCodeFor(error);

@@ -10,9 +10,11 @@ import { CommitLedger } from '../run/commit-ledger.js';
 import { resolveEmbedConfig, rowsPerTask, type EmbedArgs, type EmbedConfig } from '../cli/config.js';
 import type { CircuitBreaker } from '../run/circuit-breaker.js';
 import { databaseBreaker } from '../run/database-breaker.js';
-import { connect, connectionConfig, databaseIdentity, explainServerError, type ConnectionConfig, type Queryable } from '../db/database.js';
+import type { ConnectionConfig } from '../../common/connection-config.js';
+import { connect, connectionConfig, databaseIdentity, explainServerError, type Queryable } from '../db/database.js';
 import { runEmbedLoop, type LoopStats } from '../run/embed-loop.js';
-import { EmbedError, EXIT } from '../../common/errors.js';
+import { EmbedError } from '../../common/errors.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { watchInterrupts } from '../cli/interrupt.js';
 import { locateModel, withFileHash, type ModelFiles, type ModelInfo } from '../model/model-folder.js';
 import { createComputeGate } from '../../common/compute-gate.js';
@@ -31,9 +33,7 @@ import { ReconnectingClient } from '../db/reconnecting-client.js';
 import { createWorkerPool, tasksPerWorker, type WorkerPool } from '../run/worker-pool.js';
 import { modelLabel, prepareTarget, type Target } from '../target/target-table.js';
 
-export type EmbedOptions = EmbedArgs;
-
-export async function embed(args: EmbedOptions): Promise<number> {
+export async function embed(args: EmbedArgs): Promise<number> {
   const startedAt = performance.now();
   const config = resolveEmbedConfig(args);
   const files = await locateModel(config.model, config.dtype, { modelsDir: modelsDir(), allowDownload: true });

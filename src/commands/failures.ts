@@ -1,5 +1,5 @@
 /** `embed failures <table>`: the rows a job could not embed, with the error and how often they were tried. */
-import { EXIT } from '../../common/errors.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
 
 export interface FailuresOptions extends JobLookupArgs {

@@ -3,7 +3,8 @@
  * --drop-target, so the next run rebuilds progress from them; the side table is dropped only if its
  * comment shows that embed wrote it.
  */
-import { EXIT, StateError, UsageError } from '../../common/errors.js';
+import { StateError, UsageError } from '../../common/errors.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
 import { readMarker } from '../target/target-marker.js';
 

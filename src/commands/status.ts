@@ -4,7 +4,7 @@
  * is right even just after a crash, when the state file lags the target by the batches in flight.
  */
 import type pg from 'pg';
-import { EXIT } from '../../common/errors.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
 import { formatDuration } from '../run/progress.js';
 import { unreadCondition } from '../source/row-reader.js';

@@ -3,23 +3,9 @@
  * and port but never the password (the driver's messages can quote the URL).
  */
 import pg from 'pg';
-import { sqlstate } from '../../common/batch-failure.js';
-import { DatabaseError } from '../../common/errors.js';
-
-export interface ConnectionConfig {
-  connectionString?: string;
-  /** Milliseconds (0: the server's setting); a locked table then ends in an error, not a hang. */
-  lock_timeout?: number;
-  statement_timeout?: number;
-  /** An unreachable host fails after this long instead of the operating system's minutes. */
-  connectionTimeoutMillis?: number;
-  keepAlive?: boolean;
-}
-
-export interface SessionLimits {
-  lockTimeoutSeconds: number;
-  statementTimeoutSeconds: number;
-}
+import { explainSqlState } from '../../common/batch-failure.js';
+import type { ConnectionConfig, SessionLimits } from '../../common/connection-config.js';
+import { DatabaseError, firstLine } from '../../common/errors.js';
 
 export function connectionConfig(databaseUrl: string | undefined, limits?: SessionLimits): ConnectionConfig {
   return {
@@ -64,21 +50,8 @@ export async function ping(config: ConnectionConfig): Promise<void> {
  * tool sets; anything else is returned as it was.
  */
 export function explainServerError(error: unknown, limits: SessionLimits): unknown {
-  const code = sqlstate(error);
-  if (code === '55P03') {
-    return new DatabaseError(
-      `a table this run reads or writes is locked by another session: no lock within --lock-timeout ${limits.lockTimeoutSeconds}s; ` +
-        'run the same command again once the lock is released',
-      { cause: error },
-    );
-  }
-  if (code === '57014' && /statement timeout/.test((error as Error).message)) {
-    return new DatabaseError(
-      `a query took longer than --statement-timeout ${limits.statementTimeoutSeconds}s; raise it (0 for no limit) and run the same command again`,
-      { cause: error },
-    );
-  }
-  return error;
+  const explained = explainSqlState(error, limits);
+  return explained === undefined ? error : new DatabaseError(explained, { cause: error });
 }
 
 /** host:port/database, as node-postgres resolves them, without user or password. */
@@ -115,5 +88,5 @@ export function redact(error: unknown, config: ConnectionConfig): string {
     secrets.push(config.connectionString);
   }
   for (const secret of secrets) if (secret) message = message.split(secret).join('***');
-  return message.split('\n')[0]!;
+  return firstLine(message);
 }

@@ -6,7 +6,8 @@
 import pg from 'pg';
 import { isConnectionLost } from '../../common/batch-failure.js';
 import type { CircuitBreaker } from '../run/circuit-breaker.js';
-import type { ConnectionConfig, Queryable } from './database.js';
+import type { ConnectionConfig } from '../../common/connection-config.js';
+import type { Queryable } from './database.js';
 
 export class ReconnectingClient implements Queryable {
   constructor(

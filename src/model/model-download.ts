@@ -3,7 +3,8 @@
  * that the next run (and every worker) loads it from disk. Offline this fails quickly and the caller
  * reports the missing folder instead.
  */
-import type { Dtype } from './model-folder.js';
+import { firstLine } from '../../common/errors.js';
+import type { Dtype } from './dtype.js';
 
 /** Returns why the download failed, or undefined when it succeeded. */
 export async function downloadModel(name: string, dtype: Dtype, modelsDir: string): Promise<string | undefined> {
@@ -17,6 +18,6 @@ export async function downloadModel(name: string, dtype: Dtype, modelsDir: strin
     await model.dispose();
     return undefined;
   } catch (error) {
-    return `download from the model hub failed: ${String((error as Error).message ?? error).split('\n')[0]}`;
+    return `download from the model hub failed: ${firstLine(error)}`;
   }
 }

@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ModelError } from '../../common/errors.js';
+import type { Dtype } from './dtype.js';
 import { downloadModel } from './model-download.js';
 
-export type Dtype = 'fp32' | 'q8';
+export type { Dtype } from './dtype.js';
 
 export interface ModelInfo {
   /**

@@ -5,7 +5,7 @@
  */
 import { isConnectionLost } from '../../common/batch-failure.js';
 import type { BatchResult, BatchTask } from '../../common/batch-task.js';
-import { EmbedError, WorkerError } from '../../common/errors.js';
+import { EmbedError, firstLine, WorkerError } from '../../common/errors.js';
 
 export interface FailedRow {
   id: string;
@@ -42,7 +42,7 @@ export async function runIsolated(
       }
     }
     if (part.ids.length === 1) {
-      failed.push({ id: part.ids[0]!, error: message(lastError) });
+      failed.push({ id: part.ids[0]!, error: firstLine(lastError) });
       return;
     }
     // Halves in order, one at a time: the batch keeps its place in the dispatcher's bound on work in flight.
@@ -65,10 +65,6 @@ function mayLieInRows(error: unknown): boolean {
   return !(error instanceof EmbedError) && !isConnectionLost(error);
 }
 
-function message(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
-}
-
 function merge(seq: number, results: BatchResult[]): BatchResult | undefined {
   if (results.length === 0) return undefined;
   if (results.length === 1) return results[0];
@@ -79,7 +75,6 @@ function merge(seq: number, results: BatchResult[]): BatchResult | undefined {
     written: sum((r) => r.written),
     rowsInferred: sum((r) => r.rowsInferred),
     truncatedIds: results.flatMap((r) => r.truncatedIds),
-    tokenCounts: results.flatMap((r) => r.tokenCounts),
     realTokens: sum((r) => r.realTokens),
     paddedTokens: sum((r) => r.paddedTokens),
     tokenizeMs: sum((r) => r.tokenizeMs),

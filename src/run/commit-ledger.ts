@@ -63,8 +63,4 @@ export class CommitLedger {
     return [...this.carriedRanges, ...committedAhead];
   }
 
-  get inFlight(): number {
-    return [...this.pending.values()].filter((b) => !b.committed).length;
-  }
-
 }

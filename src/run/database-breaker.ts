@@ -4,7 +4,8 @@
  */
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { EmbedConfig } from '../cli/config.js';
-import { describeServer, ping, redact, type ConnectionConfig } from '../db/database.js';
+import type { ConnectionConfig } from '../../common/connection-config.js';
+import { describeServer, ping, redact } from '../db/database.js';
 import { DatabaseError } from '../../common/errors.js';
 
 export function databaseBreaker(config: EmbedConfig, connection: ConnectionConfig): CircuitBreaker {

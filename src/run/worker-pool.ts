@@ -4,9 +4,9 @@
  * piscina and its batch comes back as a BatchFailedError, which the dispatcher retries.
  */
 import { Piscina } from 'piscina';
-import { BatchFailedError, failureError, firstLine } from '../../common/batch-failure.js';
-import type { BatchOutcome, BatchResult, CloseTask, ReadyOutcome, ReadyTask, WorkerConfig, WorkerTask } from '../../common/batch-task.js';
-import { WorkerError } from '../../common/errors.js';
+import { BatchFailedError, failureError } from '../../common/batch-failure.js';
+import type { BatchResult, WorkerAnswer, WorkerConfig, WorkerRequest, WorkerTask } from '../../common/batch-task.js';
+import { firstLine, WorkerError } from '../../common/errors.js';
 import { packingBalancer } from './packing-balancer.js';
 import { workerFile } from '../paths.js';
 import { releasePermitsOfGoneThreads } from '../../common/compute-gate.js';
@@ -22,7 +22,7 @@ export interface WorkerPool {
 export const tasksPerWorker = 2;
 
 export function createWorkerPool(config: WorkerConfig, workers: number): WorkerPool {
-  const pool = new Piscina<WorkerTask | ReadyTask | CloseTask, BatchOutcome | ReadyOutcome | undefined>({
+  const pool = new Piscina<WorkerRequest, WorkerAnswer>({
     filename: workerFile,
     workerData: config,
     minThreads: workers,
@@ -51,13 +51,13 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
   });
   return {
     async ready() {
-      const outcome = (await Promise.race([pool.run({ ready: true }), poolFailed])) as ReadyOutcome;
-      if ('failure' in outcome) throw failureError(outcome.failure);
+      const outcome = await Promise.race([pool.run({ ready: true }), poolFailed]);
+      if (outcome !== undefined && 'failure' in outcome) throw failureError(outcome.failure);
     },
     async run(task) {
-      let outcome: BatchOutcome | undefined;
+      let outcome: WorkerAnswer;
       try {
-        outcome = (await Promise.race([pool.run(task), poolFailed])) as BatchOutcome | undefined;
+        outcome = await Promise.race([pool.run(task), poolFailed]);
       } catch (error) {
         if (error instanceof WorkerError) throw error;
         freeDeadThreadsPermits();
@@ -65,6 +65,7 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
       }
       if (outcome === undefined) throw new Error('a worker answered a batch as if it were closing');
       if ('failure' in outcome) throw failureError(outcome.failure);
+      if ('ready' in outcome) throw new Error('a worker answered a batch as if asked whether it was ready');
       return outcome;
     },
     async close() {

@@ -18,7 +18,6 @@ export interface SourceTable {
   /** format_type() of the id column, e.g. bigint, integer, uuid, text. */
   idType: string;
   textColumn: string;
-  textType: string;
   estimatedRows: number;
 }
 
@@ -88,7 +87,6 @@ export async function describeSource(
     idColumn,
     idType: id.type,
     textColumn,
-    textType: text.type,
     estimatedRows: Number(row.estimate),
   };
 }

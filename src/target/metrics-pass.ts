@@ -9,7 +9,7 @@ import type { Queryable } from '../db/database.js';
 import type { MetricsOptions } from '../cli/metrics-options.js';
 import type { SourceTable } from '../source/source-table.js';
 import { quoteIdentifier } from '../db/table-name.js';
-import { normalisedTextSql } from '../../common/text-metrics.js';
+import { normalisedTextSql } from './normalised-text.js';
 
 export interface MetricsSummary {
   /** Where the metrics are: the side table, or the metrics table. */

@@ -8,9 +8,10 @@
 import pg from 'pg';
 import { DatabaseError } from '../../common/errors.js';
 import type { SourceTable } from '../source/source-table.js';
-import { copySql, stageDdl, upsertFromStage, type StagedValue } from './stage-table.js';
+import { copySql, stageDdl } from '../../common/stage-row.js';
+import type { WriteMethod, WritePlan } from '../../common/write-plan.js';
+import { upsertFromStage, type StagedValue } from './stage-table.js';
 import { quoteIdentifier } from '../db/table-name.js';
-import type { WriteMethod, WritePlan } from './target-table.js';
 
 const metricColumns = [
   ['token_count', 'integer'],

@@ -5,29 +5,7 @@
  * The embedding is NULL for a row whose vector the target already holds under the same input key (the
  * merge copies it there) and in a metrics-only run.
  */
-import type { EmbeddingFormat } from './target-table.js';
-
-export const stageTable = 'embed_stage';
-
-export const stageColumns = ['id', 'embedding', 'content_hash', 'input_hash', 'token_count', 'truncated', 'char_count', 'word_count'] as const;
-
-export function stageDdl(format: EmbeddingFormat): string {
-  return `CREATE TEMP TABLE IF NOT EXISTS ${stageTable} (
-    id text NOT NULL,
-    embedding ${format === 'vector' ? 'vector' : 'real[]'},
-    content_hash text NOT NULL,
-    input_hash bytea,
-    token_count integer NOT NULL,
-    truncated boolean NOT NULL,
-    char_count integer NOT NULL,
-    word_count integer NOT NULL) ON COMMIT DELETE ROWS`;
-}
-
-export const copySql = `COPY ${stageTable} (${stageColumns.join(', ')}) FROM STDIN (FORMAT binary)`;
-
-/** The insert method's rows, aliased `u`: parameters $1 to $8 in stageColumns' order. */
-export const unnestRows = `unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::integer[], $6::boolean[], $7::integer[], $8::integer[])
-         AS u(${stageColumns.join(', ')})`;
+import { stageTable, unnestRows } from '../../common/stage-row.js';
 
 /** A target column's value, as SQL over a staged row aliased by the argument. */
 export type StagedValue = [column: string, value: (row: string) => string];

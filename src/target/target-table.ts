@@ -11,28 +11,10 @@ import type { MetricsMode } from '../cli/metrics-options.js';
 import { prepareMetricColumns, prepareMetricsTable, stagedMetrics } from './metrics-storage.js';
 import type { ModelInfo } from '../model/model-folder.js';
 import type { SourceTable } from '../source/source-table.js';
-import { copySql, stageDdl, stageTable, unnestRows, upsertFromStage, type StagedValue } from './stage-table.js';
+import { copySql, stageDdl, stageTable, unnestRows } from '../../common/stage-row.js';
+import type { EmbeddingFormat, WriteMethod, WritePlan } from '../../common/write-plan.js';
+import { upsertFromStage, type StagedValue } from './stage-table.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
-
-export type EmbeddingFormat = 'vector' | 'real[]';
-export type WriteMethod = 'copy' | 'insert';
-
-/** Everything a worker needs to write a batch; plain data so it crosses to worker threads. */
-export interface WritePlan {
-  method: WriteMethod;
-  format: EmbeddingFormat;
-  /** Stored in the model column of every row. */
-  modelLabel: string;
-  /** Temp table the binary COPY fills; emptied at each commit. */
-  stageDdl: string;
-  copySql: string;
-  /** Moves the stage into the target; no parameters. */
-  mergeSql: string;
-  /** One statement over unnest() of the stage's columns as arrays (see stage-table.ts), for servers without COPY. */
-  insertSql: string;
-  /** Which input keys the target holds a vector for (see input-hash-column.ts); none for a column target. */
-  lookupSql?: string;
-}
 
 export interface TargetOptions {
   /** Side table to write (default `<table>_embeddings` in the source's schema). */

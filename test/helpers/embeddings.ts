@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type pg from 'pg';
 import { Encoder } from '../../dist/workers/encoder.js';
+import { encodeTexts } from '../../dist/scripts/encode-texts.js';
 
 export async function storedEmbeddings(client: pg.ClientBase, target: string): Promise<Map<string, number[]>> {
   const result = await client.query<{ id: string; embedding: number[] | string }>(`SELECT id::text AS id, embedding FROM ${target}`);
@@ -20,7 +21,7 @@ export async function directEmbeddings(modelDir: string, texts: string[], maxSeq
     maxBatchTokens: 4096,
   });
   try {
-    const encoded = await encoder.encode(texts);
+    const encoded = await encodeTexts(encoder, texts);
     return texts.map((_, i) => encoded.vectors.slice(i * encoded.dimension, (i + 1) * encoded.dimension));
   } finally {
     await encoder.release();

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ensureModel } from '../../dist/scripts/make-model.js';
 import { Encoder } from '../../dist/workers/encoder.js';
 import { variedTexts } from '../helpers/varied-texts.js';
+import { encodeTexts } from '../../dist/scripts/encode-texts.js';
 
 describe('encoder equivalence with transformers.js', () => {
   const encoders: Encoder[] = [];
@@ -42,7 +43,7 @@ describe('encoder equivalence with transformers.js', () => {
     });
     encoders.push(encoder);
     const tokenizer = await AutoTokenizer.from_pretrained(path.basename(modelDir));
-    const ours = await encoder.encode(texts);
+    const ours = await encodeTexts(encoder, texts);
     expect(ours.truncated.filter(Boolean).length).toBe(1);
     for (let i = 0; i < texts.length; i++) {
       let text = texts[i]!;

@@ -4,7 +4,7 @@
  * toLowerCase() does.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalisedTextSql } from '../../dist/common/text-metrics.js';
+import { normalisedTextSql } from '../../dist/src/target/normalised-text.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { normalisedText } from '../helpers/normalised-text.js';
 

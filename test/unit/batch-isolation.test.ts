@@ -23,7 +23,6 @@ function rejecting(bad: string[], calls: string[][] = []) {
       written: part.ids.length,
       rowsInferred: part.ids.length,
       truncatedIds: part.ids.filter((id) => id === '2'),
-      tokenCounts: part.ids.map(() => 3),
       realTokens: 3 * part.ids.length,
       paddedTokens: 4 * part.ids.length,
       tokenizeMs: 1,

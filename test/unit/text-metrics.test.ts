@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { charCount, normalisedTextSql, whitespaceRanges, wordCount } from '../../dist/common/text-metrics.js';
+import { charCount, whitespaceRanges, wordCount } from '../../dist/common/text-metrics.js';
+import { normalisedTextSql } from '../../dist/src/target/normalised-text.js';
 
 describe('text metrics', () => {
   it('counts characters as code points, as PostgreSQL char_length does', () => {

@@ -1,0 +1,16 @@
+/** The node-postgres client config every session of a run uses, main thread and workers alike. */
+export interface ConnectionConfig {
+  connectionString?: string;
+  /** Milliseconds (0: the server's setting); a locked table then ends in an error, not a hang. */
+  lock_timeout?: number;
+  statement_timeout?: number;
+  /** An unreachable host fails after this long instead of the operating system's minutes. */
+  connectionTimeoutMillis?: number;
+  keepAlive?: boolean;
+}
+
+/** The lock and statement timeouts every session of a run gets, in seconds (0: the server's setting). */
+export interface SessionLimits {
+  lockTimeoutSeconds: number;
+  statementTimeoutSeconds: number;
+}

@@ -1,0 +1,21 @@
+/** How a worker writes a batch: the statements and their shape, prepared on the main thread (src/target/). */
+
+export type EmbeddingFormat = 'vector' | 'real[]';
+export type WriteMethod = 'copy' | 'insert';
+
+/** Everything a worker needs to write a batch; plain data so it crosses to worker threads. */
+export interface WritePlan {
+  method: WriteMethod;
+  format: EmbeddingFormat;
+  /** Stored in the model column of every row. */
+  modelLabel: string;
+  /** Temp table the binary COPY fills; emptied at each commit. */
+  stageDdl: string;
+  copySql: string;
+  /** Moves the stage into the target; no parameters. */
+  mergeSql: string;
+  /** One statement over unnest() of the stage's columns as arrays (see stage-row.ts), for servers without COPY. */
+  insertSql: string;
+  /** Which input keys the target holds a vector for (see src/target/input-hash-column.ts); none for a column target. */
+  lookupSql?: string;
+}
