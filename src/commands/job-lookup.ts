@@ -10,7 +10,8 @@ import { connect, connectionConfig, databaseIdentity } from '../db/database.js';
 import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
 import { modelName } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
-import { StateStore, type JobIdentity, type JobState } from '../state/state-store.js';
+import type { JobIdentity, JobState } from '../state/job-state.js';
+import { StateStore } from '../state/state-store.js';
 import { parseColumnName, parseTableName, quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 import { describeTarget, type TargetInfo } from '../target/target-table.js';
 

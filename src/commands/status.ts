@@ -9,7 +9,7 @@ import { jobTables, openLookup, singleJob, type JobLookupArgs } from './job-look
 import { formatDuration } from '../run/progress.js';
 import { unreadCondition } from '../source/row-reader.js';
 import type { SourceTable } from '../source/source-table.js';
-import type { IdRange, JobIdentity, JobProgress, LockHolder, RunRecord } from '../state/state-store.js';
+import type { IdRange, JobIdentity, JobProgress, LockHolder, RunRecord } from '../state/job-state.js';
 import type { TargetInfo } from '../target/target-table.js';
 
 export interface StatusOptions extends JobLookupArgs {

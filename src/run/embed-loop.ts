@@ -11,7 +11,7 @@ import type { BatchResult, BatchTask } from '../../common/batch-task.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { CommitLedger } from './commit-ledger.js';
 import { isBlank, type SourceRow } from '../source/row-reader.js';
-import type { JobState } from '../state/state-store.js';
+import type { JobState } from '../state/job-state.js';
 
 export interface LoopStats {
   rowsEmbedded: number;

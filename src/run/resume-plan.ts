@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { JobState } from '../state/state-store.js';
+import type { JobState } from '../state/job-state.js';
 import { claimTarget, emptyTarget, targetHasRows } from '../target/target-marker.js';
 import type { TargetInfo } from '../target/target-table.js';
 

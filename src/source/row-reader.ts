@@ -6,7 +6,7 @@
  */
 import type { Queryable } from '../db/database.js';
 import type { SourceTable } from './source-table.js';
-import type { IdRange } from '../state/state-store.js';
+import type { IdRange } from '../state/job-state.js';
 import { quoteIdentifier } from '../db/table-name.js';
 
 export interface SourceRow {

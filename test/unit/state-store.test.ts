@@ -5,7 +5,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../dist/common/errors.js';
-import { StateStore, type JobIdentity } from '../../dist/src/state/state-store.js';
+import type { JobIdentity } from '../../dist/src/state/job-state.js';
+import { StateStore } from '../../dist/src/state/state-store.js';
 
 const identity: JobIdentity = {
   database: 'localhost:5432/db',
