@@ -95,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
       'embed the rows of <table> that are not embedded yet',
       embedFlags,
       async (args) => {
-        const { embed } = await import('../commands/embed.js');
+        const { embed } = await import('../commands/embed/index.js');
         exitCode = await embed({
           table: args.table,
           batchSize: args.batchSize,
