@@ -1,0 +1,54 @@
+/**
+ * What the pool's workers are started with, and how many of them compute at once: the shared memory
+ * (compute gate, input claims, start order) is created here, once per run.
+ */
+import os from 'node:os';
+import type { WorkerConfig } from '../../common/batch-task.js';
+import type { ConnectionConfig } from '../../common/connection-config.js';
+import { createComputeGate } from '../../common/compute-gate.js';
+import { createClaimBuffer } from '../../common/input-claims.js';
+import type { EmbedConfig } from '../cli/config.js';
+import { connectionConfig } from '../db/database.js';
+import type { ModelFiles } from '../model/model-folder.js';
+import { tasksPerWorker } from './worker-pool.js';
+
+export function workerConfig(config: EmbedConfig, model: ModelFiles): WorkerConfig {
+  return {
+    modelDir: model.dir,
+    onnxFile: model.onnxFile,
+    maxSequenceLength: model.maxSequenceLength,
+    threads: config.threads,
+    device: config.device,
+    maxBatchTokens: config.maxBatchTokens,
+    runModel: config.metrics.mode !== 'only',
+    inputClaims: createClaimBuffer(),
+    computeGate: createComputeGate(computeSlots(config)),
+    startOrder: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
+    // Tasks are packed onto as few workers as can compute at once (see packing-balancer.ts).
+    workersLoadingAtStart: computeSlots(config),
+    connection: sessionConnection(config),
+  };
+}
+
+/** Every session of the run, main thread and workers, with the same lock and statement timeouts. */
+export function sessionConnection(config: EmbedConfig): ConnectionConfig {
+  return connectionConfig(config.databaseUrl, {
+    lockTimeoutSeconds: config.lockTimeoutSeconds,
+    statementTimeoutSeconds: config.statementTimeoutSeconds,
+  });
+}
+
+/**
+ * Tasks that may compute at once. On the CPU, as many sessions as the cores hold (cores / threads per
+ * session): more only thrash caches and lose time to switching. A GPU queues its own work, so there every
+ * worker computes.
+ */
+export function computeSlots(config: EmbedConfig, cores = os.availableParallelism()): number {
+  if (config.device === 'cuda') return config.workers;
+  return Math.min(config.workers, Math.max(1, Math.floor(cores / config.threads)));
+}
+
+/** Two tasks per computing worker: one computes while the other writes and commits. */
+export function tasksInFlight(config: EmbedConfig): number {
+  return computeSlots(config) * tasksPerWorker;
+}

@@ -1,0 +1,115 @@
+/**
+ * The rules of ARCHITECTURE.md, read from the source files themselves: which folder may import which,
+ * where the native libraries are loaded, how worker data is typed, who ends the process, no import
+ * loops, and no long file without a reason.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/cli.js';
+
+const codeFolders = ['src', 'common', 'workers', 'scripts', 'bench'];
+
+function walk(dir: string): string[] {
+  return readdirSync(path.join(repoRoot, dir)).flatMap((name) => {
+    const file = path.posix.join(dir, name);
+    return statSync(path.join(repoRoot, file)).isDirectory() ? walk(file) : [file];
+  });
+}
+
+const sources = codeFolders.flatMap(walk).filter((file) => file.endsWith('.ts'));
+const text = new Map(sources.map((file) => [file, readFileSync(path.join(repoRoot, file), 'utf8')]));
+
+/** Every module a file names in an import or export ... from, static or dynamic. */
+function specifiers(source: string): string[] {
+  const found: string[] = [];
+  for (const match of source.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)'([^']+)'/gm)) found.push(match[1]!);
+  return found;
+}
+
+/** The repo files a file imports (relative specifiers), and the packages it imports. */
+function importsOf(file: string): { files: string[]; packages: string[] } {
+  const files: string[] = [];
+  const packages: string[] = [];
+  for (const spec of specifiers(text.get(file)!)) {
+    if (spec.startsWith('.')) files.push(path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts'));
+    else packages.push(spec);
+  }
+  return { files, packages };
+}
+
+const folderOf = (file: string) => file.split('/')[0]!;
+
+describe('architecture rules', () => {
+  it('every relative import names a file that exists', () => {
+    const missing = sources.flatMap((file) => importsOf(file).files.filter((to) => !text.has(to)).map((to) => `${file} -> ${to}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('src/ and workers/ never import each other, and common/ imports neither', () => {
+    const allowed: Record<string, string[]> = { src: ['src', 'common'], workers: ['workers', 'common'], common: ['common'] };
+    const broken = sources.flatMap((file) => {
+      const mayImport = allowed[folderOf(file)];
+      if (mayImport === undefined) return [];
+      return importsOf(file)
+        .files.filter((to) => !mayImport.includes(folderOf(to)))
+        .map((to) => `${file} -> ${to}`);
+    });
+    expect(broken).toEqual([]);
+  });
+
+  it('only workers/onnx-session.ts imports onnxruntime-node, and only src/state/ imports better-sqlite3', () => {
+    const importers = (name: string) => sources.filter((file) => importsOf(file).packages.includes(name));
+    // The bench's machine report reads onnxruntime-node's version; the engine never loads it elsewhere.
+    expect(importers('onnxruntime-node').filter((file) => !file.startsWith('bench/'))).toEqual(['workers/onnx-session.ts']);
+    expect(importers('better-sqlite3').filter((file) => !file.startsWith('src/state/'))).toEqual([]);
+    expect(importers('better-sqlite3').length).toBeGreaterThan(0);
+  });
+
+  it('worker data and results cross the thread boundary typed, without casts', () => {
+    const boundary = ['common/batch-task.ts', 'workers/embed-worker.ts', 'src/run/worker-pool.ts'];
+    const casts = boundary.flatMap((file) =>
+      text
+        .get(file)!
+        .split('\n')
+        .filter((line) => !/^\s*(\/\/|\*|\/\*\*|import\b)/.test(line) && /[\w)\]]\s+as\s+(?:[A-Z{(]|unknown\b|any\b|string\b|number\b|boolean\b)/.test(line))
+        .map((line) => `${file}: ${line.trim()}`),
+    );
+    expect(casts).toEqual([]);
+  });
+
+  it('only the CLI entry (src/cli/) ends the process or maps errors to exit codes', () => {
+    const outside = (pattern: RegExp) =>
+      sources.filter((file) => folderOf(file) !== 'scripts' && folderOf(file) !== 'bench' && !file.startsWith('src/cli/'))
+        .filter((file) => pattern.test(text.get(file)!.replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, '')));
+    expect(outside(/process\.exit\s*\(/)).toEqual([]);
+    expect(outside(/\bexitCodeFor\b/)).toEqual([]);
+  });
+
+  it('has no import loops', () => {
+    const graph = new Map(sources.map((file) => [file, importsOf(file).files.filter((to) => text.has(to))]));
+    const loops: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, trail: string[]) => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        loops.push([...trail.slice(trail.indexOf(file)), file].join(' -> '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const to of graph.get(file)!) visit(to, [...trail, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(loops).toEqual([]);
+  });
+
+  it('no file runs past 250 lines without saying why in its header', () => {
+    const tests = walk('test').filter((file) => file.endsWith('.ts'));
+    const long = [...sources, ...tests].filter((file) => {
+      const lines = readFileSync(path.join(repoRoot, file), 'utf8').split('\n');
+      return lines.length > 250 && !/Longer than 250 lines because/.test(lines.slice(0, 20).join('\n'));
+    });
+    expect(long).toEqual([]);
+  });
+});
