@@ -5,7 +5,7 @@
  * --text-column were given, and one match is required.
  */
 import type pg from 'pg';
-import { defaults } from '../cli/config.js';
+import { defaults } from '../cli/defaults.js';
 import { connect, connectionConfig, databaseIdentity } from '../db/database.js';
 import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
 import { modelName } from '../model/model-folder.js';

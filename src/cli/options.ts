@@ -1,0 +1,149 @@
+/**
+ * The embed command's flags, each declared once: name, type, environment variable, default, parse and
+ * help. The yargs options and their help text, the args type (EmbedArgs) and the values config.ts
+ * resolves all come from this table, so a default shown by --help is the one a run uses.
+ */
+import { parseColumnName, parseTableName } from '../db/table-name.js';
+import { defaults } from './defaults.js';
+import { aWeek, nonEmpty, oneOf, positiveInteger, seconds } from './parse.js';
+
+export interface StringOption<T> {
+  type: 'string';
+  /** The environment variable a flag not given falls back to. */
+  env?: string;
+  help: string;
+  /** The value when neither the flag nor its variable is set. */
+  value?: T;
+  /** Words for a default that is computed rather than fixed (shown by --help instead of value). */
+  shown?: string;
+  /** Checks the text of the flag (name `--flag`) or of its variable (name `ENV`). */
+  parse?: (value: string, name: string) => T;
+}
+
+export interface BooleanOption {
+  type: 'boolean';
+  help: string;
+}
+
+export type OptionSpec = StringOption<unknown> | BooleanOption;
+
+const string = <S extends Omit<StringOption<unknown>, 'type'>>(spec: S) => ({ type: 'string' as const, ...spec });
+const flag = (help: string): BooleanOption => ({ type: 'boolean', help });
+
+export const embedOptions = {
+  workers: string({ env: 'EMBED_WORKERS', shown: 'auto = cores', help: 'worker threads, a number or auto' }),
+  threads: string({ shown: 'max(1, floor(cores / workers))', help: 'ONNX threads per worker' }),
+  model: string({ env: 'EMBED_MODEL', value: defaults.model, help: 'model name under models/ or a folder path', parse: nonEmpty }),
+  dtype: string({
+    value: defaults.dtype,
+    help: 'weights: fp32 or q8 (int8 quantized)',
+    parse: (value: string, name: string) => oneOf(value, name, ['fp32', 'q8'] as const),
+  }),
+  device: string({ value: defaults.device, help: 'cpu or cuda', parse: (value: string, name: string) => oneOf(value, name, ['cpu', 'cuda'] as const) }),
+  'id-column': string({ value: defaults.idColumn, help: 'unique, orderable id column', parse: parseColumnName }),
+  'text-column': string({ value: defaults.textColumn, help: 'column with the text', parse: parseColumnName }),
+  target: string({ shown: '<table>_embeddings', help: 'side table to write', parse: parseTableName }),
+  column: string({ help: 'write into this column of the source table instead of a side table', parse: parseColumnName }),
+  limit: string({
+    help: 'embed at most this many rows in this run',
+    parse: (value: string, name: string) => positiveInteger(value, name, Number.MAX_SAFE_INTEGER),
+  }),
+  'database-url': string({ env: 'DATABASE_URL', shown: 'the PG* variables', help: 'postgres:// URL' }),
+  state: string({ env: 'EMBED_STATE', value: defaults.statePath, help: 'state file', parse: nonEmpty }),
+  'max-batch-tokens': string({
+    value: defaults.maxBatchTokens,
+    help: 'padded tokens per model run',
+    parse: (value: string, name: string) => positiveInteger(value, name, 1_000_000),
+  }),
+  'sort-window': string({
+    value: defaults.sortWindow,
+    help: 'rows per worker task (whole batches), sorted by length together and committed together',
+    parse: (value: string, name: string) => positiveInteger(value, name, 100_000),
+  }),
+  'write-method': string({
+    value: defaults.writeMethod,
+    help: 'copy (binary COPY) or insert (for servers without COPY)',
+    parse: (value: string, name: string) => oneOf(value, name, ['copy', 'insert'] as const),
+  }),
+  'cast-text': flag('embed the text form of a column that is not text (integer, jsonb, ...)'),
+  'db-down-budget': string({
+    value: defaults.dbDownBudgetSeconds,
+    help: 'seconds to wait for a database that went away mid-run before stopping',
+    parse: (value: string, name: string) => positiveInteger(value, name, aWeek, 'a whole number of seconds'),
+  }),
+  'lock-timeout': string({
+    value: defaults.lockTimeoutSeconds,
+    help: "seconds to wait for a lock before giving up, 0 for the server's setting",
+    parse: seconds,
+  }),
+  'statement-timeout': string({ value: defaults.statementTimeoutSeconds, help: "seconds a statement may run, 0 for the server's setting", parse: seconds }),
+  refresh: flag('also re-embed rows whose text changed and rows never embedded, compared on the server'),
+  'rebuild-state': flag("forget the state file's progress for this job and rebuild it from the target"),
+  restart: flag("forget progress, delete the target's embeddings and embed everything (also to change model)"),
+  'retry-failed': flag('embed only the rows recorded as failed (see embed failures)'),
+  metrics: flag('also store text metrics (tokens, truncated, characters, words, frequency) as columns of the side table'),
+  'metrics-only': flag('store text metrics in <table>_metrics without running the model (tokenizer only)'),
+  'fold-case': flag('the frequency metric ignores case (texts are always trimmed, whitespace collapsed)'),
+  quiet: flag('no progress, no summary'),
+  json: flag('print one JSON summary object on stdout'),
+};
+
+/** The flags that pick a recorded job, for the commands that read or forget one. */
+export const jobOptions = {
+  model: string({ env: 'EMBED_MODEL', help: "the job's --model, when the table has jobs with several" }),
+  target: string({ help: "the job's --target, when the table has jobs with several" }),
+  column: string({ help: "the job's --column" }),
+  'id-column': string({ help: "the job's --id-column" }),
+  'text-column': string({ help: "the job's --text-column" }),
+  'database-url': embedOptions['database-url'],
+  state: embedOptions.state,
+  json: flag('print JSON on stdout'),
+};
+
+type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+
+/** The values of a table of options as yargs hands them over, keyed in camelCase: strings, so that every check is ours. */
+export type ArgsOf<O> = { [K in keyof O & string as Camel<K>]?: O[K] extends BooleanOption ? boolean : string };
+
+/** The embed command line: the positionals, the table's flags and the global --verbose. */
+export type EmbedArgs = { table: string; batchSize?: string; verbose?: boolean } & ArgsOf<typeof embedOptions>;
+
+export const camelCase = (name: string): string => name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+
+/** What --help says of an option: its help, its variable and its default. */
+export function describeOption(spec: OptionSpec): string {
+  if (spec.type === 'boolean') return spec.help;
+  const shown = spec.shown ?? (spec.value === undefined ? undefined : String(spec.value));
+  return `${spec.help}${spec.env === undefined ? '' : ` (env ${spec.env})`}${shown === undefined ? '' : ` [default: ${shown}]`}`;
+}
+
+/** The yargs options of a table. */
+export function yargsOptions(options: Record<string, OptionSpec>): Record<string, { type: 'string' | 'boolean'; describe: string }> {
+  return Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { type: spec.type, describe: describeOption(spec) }]));
+}
+
+/** A table's values from what yargs parsed (kebab-case flags), keyed in camelCase and checked for type. */
+export function argsOf<O extends Record<string, OptionSpec>>(options: O, parsed: Record<string, unknown>): ArgsOf<O> {
+  const entries = Object.entries(options).map(([name, spec]) => {
+    const value = parsed[name];
+    return [camelCase(name), typeof value === spec.type ? value : undefined] as const;
+  });
+  // Built key by key from the table above, each value of its option's type: what ArgsOf<O> spells out.
+  return Object.fromEntries(entries) as ArgsOf<O>;
+}
+
+/**
+ * A string option's value: the flag's, else its variable's, checked by its parse; undefined when
+ * neither is set (the caller then takes the option's value).
+ */
+export function given<T>(
+  args: Readonly<Record<string, unknown>>,
+  env: NodeJS.ProcessEnv,
+  name: string,
+  spec: { env?: string; parse: (value: string, name: string) => T },
+): T | undefined {
+  const fromFlag = args[camelCase(name)];
+  if (typeof fromFlag === 'string') return spec.parse(fromFlag, `--${name}`);
+  const fromEnv = spec.env === undefined ? undefined : env[spec.env];
+  return fromEnv === undefined || spec.env === undefined ? undefined : spec.parse(fromEnv, spec.env);
+}

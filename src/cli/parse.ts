@@ -1,0 +1,35 @@
+/** Checks of one flag's or environment variable's text, each with a one-line message saying what to pass. */
+import { UsageError } from '../../common/errors.js';
+
+export const aWeek = 7 * 24 * 3600;
+
+export function positiveInteger(value: string, name: string, max: number, expected = 'a whole number'): number {
+  const trimmed = value.trim();
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) {
+    throw new UsageError(`${name} must be ${expected} of at least 1, got ${JSON.stringify(value)}`);
+  }
+  const number = Number(trimmed);
+  if (number > max) throw new UsageError(`${name} must be at most ${max}, got ${value}`);
+  return number;
+}
+
+/** Whole seconds, 0 meaning no limit of ours. */
+export function seconds(value: string, name: string): number {
+  const trimmed = value.trim();
+  if (!/^\d+$/.test(trimmed)) {
+    throw new UsageError(`${name} must be a whole number of seconds (0 for no limit), got ${JSON.stringify(value)}`);
+  }
+  const number = Number(trimmed);
+  if (number > aWeek) throw new UsageError(`${name} must be at most ${aWeek} seconds, got ${value}`);
+  return number;
+}
+
+export function oneOf<T extends string>(value: string, name: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+export function nonEmpty(value: string, name: string): string {
+  if (value.trim() === '') throw new UsageError(`${name} must not be empty`);
+  return value;
+}
