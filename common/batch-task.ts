@@ -14,9 +14,9 @@ export interface WorkerConfig {
   maxBatchTokens: number;
   /** False in a metrics-only run: the worker loads the tokenizer alone and never the model. */
   runModel: boolean;
-  /** The inputs being embedded right now, shared by all workers (see workers/input-claims.ts). */
+  /** The inputs being embedded right now, shared by all workers (see input-claims.ts). */
   inputClaims: SharedArrayBuffer;
-  /** Permits to compute, shared by all workers (see workers/compute-gate.ts). */
+  /** Permits to compute, shared by all workers (see compute-gate.ts). */
   computeGate: SharedArrayBuffer;
   /** A counter each worker takes a number from as it starts (see workers/embed-worker.ts). */
   startOrder: SharedArrayBuffer;

@@ -40,7 +40,7 @@ export class InputClaims {
     this.words = new BigInt64Array(buffer);
   }
 
-  /** Claims, for one task, each of these input keys (see input-key.ts). */
+  /** Claims, for one task, each of these input keys (see workers/input-key.ts). */
   claimAll(keys: readonly Buffer[]): Claim[] {
     this.lock();
     try {

@@ -1,7 +1,7 @@
 /**
  * Which worker gets a task: the busiest one that still has room, so that a worker is filled up to its
  * tasks before the next one gets any. piscina's own balancer does the opposite (an idle worker first),
- * which with more workers than the compute gate lets run (see workers/compute-gate.ts) hands tasks to
+ * which with more workers than the compute gate lets run (see common/compute-gate.ts) hands tasks to
  * workers that can only wait, each loading a model to do so. Packed, `--workers 8` on 2 cores keeps two
  * workers busy, as `--workers 2` does, and the others never load the model.
  *

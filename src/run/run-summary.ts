@@ -13,7 +13,7 @@ export interface RunReport {
   workers: number;
   /** Workers that ran at least one task: on the CPU, tasks go to as few workers as can compute at once. */
   workersUsed: number;
-  /** Tasks that may compute at once (see workers/compute-gate.ts). */
+  /** Tasks that may compute at once (see common/compute-gate.ts). */
   computeSlots: number;
   threads: number;
   batchSize: number;
@@ -33,7 +33,7 @@ export interface RunReport {
   timeShare: { read: number; tokenize: number; inference: number; write: number };
   stateFile: string;
   metricsMode: MetricsMode;
-  /** The table's metrics once a run with them completes (see metrics-pass.ts). */
+  /** The table's metrics once a run with them completes (see src/target/metrics-pass.ts). */
   metrics?: MetricsSummary;
 }
 

@@ -34,7 +34,7 @@ export interface JobProgress {
    * while progress is rebuilt from the target or a --refresh runs, cleared when the pass reads to the end.
    */
   checkTarget: boolean;
-  /** The target's generation (see target-marker.ts) this progress was made in; null before the first run. */
+  /** The target's generation (see src/target/target-marker.ts) this progress was made in; null before the first run. */
   generation: string | null;
 }
 

@@ -1,9 +1,6 @@
 /**
- * The temp table each worker's batch goes through on its way to the target, and the same rows as
- * unnest() arrays for servers without COPY. Besides the vector it carries what the target may keep of a
- * row: the content hash, the key of the model input (see workers/input-key.ts) and the text metrics.
- * The embedding is NULL for a row whose vector the target already holds under the same input key (the
- * merge copies it there) and in a metrics-only run.
+ * The upserts that move a staged batch (common/stage-row.ts) into a target table: from the temp table
+ * after a binary COPY, or from unnest() arrays for servers without COPY.
  */
 import { stageTable, unnestRows } from '../../common/stage-row.js';
 
