@@ -3,14 +3,12 @@
  * later run, get a copy of its vector instead of another inference. The tiny model's tokenizer is
  * uncased BERT, so texts differing only in case and spacing are the same input.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createTableOfTexts } from '../helpers/fixtures.js';
 import { repeatedPhrases } from '../helpers/repeated-phrases.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { directEmbeddings, maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
 import { normalisedText } from '../helpers/normalised-text.js';
 
@@ -19,21 +17,11 @@ const distinctInputs = new Set(texts.map((text) => normalisedText(text, true))).
 
 describe('duplicate texts', () => {
   const modelDir = inject('tinyModelDir');
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-state-'));
-  let db: TestDatabase;
-  let n = 0;
-  // Batches of 10 rows, one per task: most repeats meet their first occurrence in another task.
-  const run = (...args: string[]) =>
-    runCli(['texts', '10', '--sort-window', '1', '--workers', '1', '--model', modelDir, '--database-url', db.url, '--state', path.join(stateDir, `${n++}.sqlite`), ...args]);
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  const fixture = useTestDatabase('embed-state-', async (db) => {
     await createTableOfTexts(db.client, 'texts', texts);
   });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  // Batches of 10 rows, one per task: most repeats meet their first occurrence in another task.
+  const run = (...args: string[]) => fixture.run(['texts', '10', '--sort-window', '1', '--workers', '1', '--model', modelDir, ...args]);
 
   it.each(['copy', 'insert'])('are inferred once per distinct input and share its vector (--write-method %s)', async (method) => {
     const target = `e_${method}`;
@@ -46,7 +34,7 @@ describe('duplicate texts', () => {
       rowsFromDuplicates: texts.length - distinctInputs,
     });
 
-    const stored = await storedEmbeddings(db.client, target);
+    const stored = await storedEmbeddings(fixture.db.client, target);
     const byInput = new Map<string, number[]>();
     texts.forEach((text, i) => {
       const vector = stored.get(String(i + 1))!;
@@ -61,11 +49,11 @@ describe('duplicate texts', () => {
   it('are inferred once with three workers at once: a worker waits for an input another is running', async () => {
     const result = await runCli([
       'texts', '10', '--sort-window', '1', '--workers', '3', '--target', 'e_three', '--model', modelDir,
-      '--database-url', db.url, '--state', path.join(stateDir, 'three.sqlite'), '--json',
+      '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'three.sqlite'), '--json',
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rowsEmbedded: texts.length, rowsInferred: distinctInputs });
-    const stored = await storedEmbeddings(db.client, 'e_three');
+    const stored = await storedEmbeddings(fixture.db.client, 'e_three');
     const first = new Map<string, number[]>();
     texts.forEach((text, i) => {
       const key = normalisedText(text, true);
@@ -76,12 +64,12 @@ describe('duplicate texts', () => {
 
   it('are copied from the target in a later run, with no inference at all', async () => {
     const repeats = ['RIVER   stone', 'the data table', ' paper\twinter'];
-    await db.client.query('INSERT INTO texts SELECT 1000 + i, t FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i)', [repeats]);
+    await fixture.db.client.query('INSERT INTO texts SELECT 1000 + i, t FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i)', [repeats]);
     const result = await run('--target', 'e_copy');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^done: 3 rows embedded,/);
     expect(result.stdout).toContain('\n  0 inferred, 3 copied from a duplicate (100.0%)\n');
-    const stored = await storedEmbeddings(db.client, 'e_copy');
+    const stored = await storedEmbeddings(fixture.db.client, 'e_copy');
     expect(stored.get('1001')).toEqual(stored.get(String(texts.indexOf('river stone') + 1)));
     expect(stored.get('1002')).toEqual(stored.get(String(texts.indexOf('the data table') + 1)));
   });

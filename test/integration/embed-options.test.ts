@@ -1,32 +1,22 @@
 /** The command line as a user meets it: env vs flags, table names, and one-line errors with exit codes. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable } from '../helpers/fixtures.js';
 
 describe('embed command line', () => {
   const modelDir = inject('tinyModelDir');
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-state-'));
-  let db: TestDatabase;
-  let run: (args: string[], env?: NodeJS.ProcessEnv) => ReturnType<typeof runCli>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  const fixture = useTestDatabase('embed-state-', async (db) => {
     await createTextTable(db.client, 'sentences', 200);
     await db.client.query('CREATE SCHEMA "My Schema"');
     await createTextTable(db.client, '"My Schema"."My Texts"', 120);
     await db.client.query('CREATE TABLE y (id int PRIMARY KEY)');
     let n = 0;
     run = (args, env) =>
-      runCli([...args, '--model', modelDir, '--database-url', db.url, '--state', path.join(stateDir, `${n++}.sqlite`)], env);
+      runCli([...args, '--model', modelDir, '--database-url', db.url, '--state', path.join(fixture.dir, `${n++}.sqlite`)], env);
   });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  let run: (args: string[], env?: NodeJS.ProcessEnv) => ReturnType<typeof runCli>;
 
   it('EMBED_WORKERS sets the worker count and --workers beats it', async () => {
     const fromEnv = await run(['sentences', '--target', 'e_env', '--json'], { EMBED_WORKERS: '3' });
@@ -44,7 +34,7 @@ describe('embed command line', () => {
     const quoted = await run(['"My Schema"."My Texts"', '--workers', '1', '--json']);
     expect(quoted.code).toBe(0);
     expect(JSON.parse(quoted.stdout).target).toBe('"My Schema"."My Texts_embeddings"');
-    const count = await db.client.query('SELECT count(*)::int AS n FROM "My Schema"."My Texts_embeddings"');
+    const count = await fixture.db.client.query('SELECT count(*)::int AS n FROM "My Schema"."My Texts_embeddings"');
     expect(count.rows[0].n).toBe(JSON.parse(quoted.stdout).rowsEmbedded);
   });
 
@@ -55,7 +45,7 @@ describe('embed command line', () => {
     const quoted = await run(['"x; drop table y"']);
     expect(quoted.code).toBe(1);
     expect(quoted.stderr).toMatch(/^embed: table "x; drop table y" does not exist/);
-    expect((await db.client.query(`SELECT to_regclass('y') AS t`)).rows[0].t).toBe('y');
+    expect((await fixture.db.client.query(`SELECT to_regclass('y') AS t`)).rows[0].t).toBe('y');
   });
 
   it('reports a missing table or column in one line, exit 1', async () => {
@@ -69,7 +59,7 @@ describe('embed command line', () => {
   });
 
   it('reports a missing model folder in one line naming the files expected', async () => {
-    const result = await runCli(['sentences', '--model', 'no-such-model', '--database-url', db.url], { EMBED_OFFLINE: '1' });
+    const result = await runCli(['sentences', '--model', 'no-such-model', '--database-url', fixture.db.url], { EMBED_OFFLINE: '1' });
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);

@@ -5,12 +5,11 @@
  * workers its tasks go to as few workers as may compute at once. (Four sessions in four threads running
  * at once: onnx-sessions-in-threads.test.ts.)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { directEmbeddings, maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
 import { createTextTable, textFor } from '../helpers/fixtures.js';
 
@@ -18,22 +17,14 @@ const rows = 10_000;
 
 describe('embed <table> with worker threads', () => {
   const modelDir = inject('tinyModelDir');
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-state-'));
-  let db: TestDatabase;
-  let expected: Map<string, Float32Array>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  const fixture = useTestDatabase('embed-state-', async (db) => {
     await createTextTable(db.client, 'sentences', rows);
     const texts = Array.from({ length: rows }, (_, i) => ({ id: String(i + 1), text: textFor(i + 1) }))
       .filter((row) => row.text !== null && row.text.trim() !== '');
     const vectors = await directEmbeddings(modelDir, texts.map((row) => row.text!));
     expected = new Map(texts.map((row, i) => [row.id, vectors[i]!]));
   });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  let expected: Map<string, Float32Array>;
 
   it.each([
     { workers: 1, batch: 100, window: 800 },
@@ -43,7 +34,7 @@ describe('embed <table> with worker threads', () => {
     const target = `embeddings_w${workers}`;
     const result = await runCli([
       'sentences', String(batch), '--workers', String(workers), '--sort-window', String(window), '--model', modelDir, '--target', target,
-      '--database-url', db.url, '--state', path.join(stateDir, `w${workers}.sqlite`), '--json',
+      '--database-url', fixture.db.url, '--state', path.join(fixture.dir, `w${workers}.sqlite`), '--json',
     ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -55,7 +46,7 @@ describe('embed <table> with worker threads', () => {
     expect(summary.workersUsed).toBeGreaterThanOrEqual(1);
     expect(summary.workersUsed).toBeLessThanOrEqual(summary.computeSlots);
 
-    const stored = await storedEmbeddings(db.client, target);
+    const stored = await storedEmbeddings(fixture.db.client, target);
     expect(stored.size).toBe(expected.size);
     let worst = 0;
     for (const [id, vector] of expected) {
@@ -64,7 +55,7 @@ describe('embed <table> with worker threads', () => {
       worst = Math.max(worst, maxAbsDifference(actual!, vector));
     }
     expect(worst).toBeLessThanOrEqual(1e-6);
-    const duplicates = await db.client.query(`SELECT id FROM ${target} GROUP BY id HAVING count(*) > 1`);
+    const duplicates = await fixture.db.client.query(`SELECT id FROM ${target} GROUP BY id HAVING count(*) > 1`);
     expect(duplicates.rowCount).toBe(0);
   });
 });

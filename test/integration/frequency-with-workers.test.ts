@@ -2,39 +2,23 @@
  * Frequency counts the whole table on the server, so it comes out the same whatever the number of
  * workers and however duplicates fall across their batches.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { describe, expect, inject, it } from 'vitest';
 import { createTableOfTexts } from '../helpers/fixtures.js';
 import { repeatedPhrases } from '../helpers/repeated-phrases.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { frequencies } from '../helpers/normalised-text.js';
 
 const texts = repeatedPhrases(600);
 
 describe('frequency with any number of workers', () => {
   const modelDir = inject('tinyModelDir');
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-state-'));
-  let db: TestDatabase;
-  let n = 0;
-  const run = (args: string[], env?: NodeJS.ProcessEnv) =>
-    runCli(
-      ['texts', '10', '--sort-window', '1', '--model', modelDir, '--database-url', db.url, '--state', path.join(stateDir, `${n++}.sqlite`), '--json', ...args],
-      env,
-    );
-  const frequencyOf = async (table: string) =>
-    (await db.client.query<{ frequency: number }>(`SELECT frequency FROM ${table} ORDER BY id`)).rows.map((row) => row.frequency);
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  const fixture = useTestDatabase('embed-state-', async (db) => {
     await createTableOfTexts(db.client, 'texts', texts);
   });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  const run = (args: string[], env?: NodeJS.ProcessEnv) =>
+    fixture.run(['texts', '10', '--sort-window', '1', '--model', modelDir, '--json', ...args], env);
+  const frequencyOf = async (table: string) =>
+    (await fixture.db.client.query<{ frequency: number }>(`SELECT frequency FROM ${table} ORDER BY id`)).rows.map((row) => row.frequency);
 
   it('is the same with one worker and with three, metrics alone or beside embeddings', async () => {
     const one = await run(['--metrics-only', '--workers', '1', '--target', 'm1']);

@@ -3,12 +3,10 @@
  * truncated, its characters and words, and how many rows share its normalised text (case kept, or folded
  * with --fold-case), and the summary describes their distribution.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 
 // [id, text, word pieces with [CLS] and [SEP], code points, words]; the tiny model keeps 128 word pieces.
 const rows: [number, string | null, number, number, number][] = [
@@ -25,26 +23,18 @@ const rows: [number, string | null, number, number, number][] = [
 
 describe('--metrics', () => {
   const modelDir = inject('tinyModelDir');
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-state-'));
-  let db: TestDatabase;
-  const run = (...flags: string[]) =>
-    runCli(['texts', '2', '--model', modelDir, '--database-url', db.url, '--state', path.join(stateDir, 'state.sqlite'), '--json', ...flags]);
-  const stored = async () =>
-    (
-      await db.client.query<{ id: number; token_count: number; truncated: boolean; char_count: number; word_count: number; frequency: number }>(
-        `SELECT id::int AS id, token_count, truncated, char_count, word_count, frequency FROM texts_embeddings ORDER BY id`,
-      )
-    ).rows;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  const fixture = useTestDatabase('embed-state-', async (db) => {
     await db.client.query('CREATE TABLE texts (id bigint PRIMARY KEY, text text)');
     for (const [id, text] of rows) await db.client.query('INSERT INTO texts VALUES ($1, $2)', [id, text]);
   });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  const run = (...flags: string[]) =>
+    runCli(['texts', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'state.sqlite'), '--json', ...flags]);
+  const stored = async () =>
+    (
+      await fixture.db.client.query<{ id: number; token_count: number; truncated: boolean; char_count: number; word_count: number; frequency: number }>(
+        `SELECT id::int AS id, token_count, truncated, char_count, word_count, frequency FROM texts_embeddings ORDER BY id`,
+      )
+    ).rows;
 
   it('stores each metric beside the embedding, frequency counted case kept', async () => {
     const result = await run('--metrics', '--workers', '2');
@@ -88,7 +78,7 @@ describe('--metrics', () => {
   });
 
   it('counts a row added later in the frequency of the rows stored before it', async () => {
-    await db.client.query(`INSERT INTO texts VALUES (10, 'THE DATA TABLE.')`);
+    await fixture.db.client.query(`INSERT INTO texts VALUES (10, 'THE DATA TABLE.')`);
     const result = await run('--metrics', '--fold-case', '--workers', '1');
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rowsEmbedded: 1 });
@@ -97,7 +87,7 @@ describe('--metrics', () => {
   });
 
   it('keeps a row\'s metrics true to its text when it changes, even in a run without --metrics', async () => {
-    await db.client.query(`UPDATE texts SET text = 'hello world data table row' WHERE id = 3`);
+    await fixture.db.client.query(`UPDATE texts SET text = 'hello world data table row' WHERE id = 3`);
     const plain = await run('--refresh', '--workers', '1');
     expect(plain.code, plain.stderr).toBe(0);
     expect(JSON.parse(plain.stdout)).toMatchObject({ rowsEmbedded: 1, metricsMode: 'off' });

@@ -2,36 +2,26 @@
  * Rows embedded before --metrics was used have no metrics; the summary says so, and --metrics --refresh
  * measures them, reusing their stored vectors instead of running the model again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { storedEmbeddings } from '../helpers/embeddings.js';
 import { createTextTable } from '../helpers/fixtures.js';
 
 describe('metrics for rows embedded without them', () => {
   const modelDir = inject('tinyModelDir');
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-state-'));
-  let db: TestDatabase;
-  const run = (...flags: string[]) =>
-    runCli(['sentences', '50', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', path.join(stateDir, 'state.sqlite'), ...flags]);
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  const fixture = useTestDatabase('embed-state-', async (db) => {
     await createTextTable(db.client, 'sentences', 300);
   });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  const run = (...flags: string[]) =>
+    runCli(['sentences', '50', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'state.sqlite'), ...flags]);
 
   it('are reported missing, then measured by --refresh without inference', async () => {
     const plain = await run('--json');
     expect(plain.code, plain.stderr).toBe(0);
     const embedded = JSON.parse(plain.stdout).rowsEmbedded as number;
-    const before = await storedEmbeddings(db.client, 'sentences_embeddings');
+    const before = await storedEmbeddings(fixture.db.client, 'sentences_embeddings');
 
     const noted = await run('--metrics');
     expect(noted.code, noted.stderr).toBe(0);
@@ -44,6 +34,6 @@ describe('metrics for rows embedded without them', () => {
       rowsInferred: 0,
       metrics: { rows: embedded, unmeasured: 0 },
     });
-    expect(await storedEmbeddings(db.client, 'sentences_embeddings')).toEqual(before);
+    expect(await storedEmbeddings(fixture.db.client, 'sentences_embeddings')).toEqual(before);
   });
 });
