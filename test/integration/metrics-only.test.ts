@@ -2,38 +2,26 @@
  * --metrics-only measures every row with the tokenizer alone, in the worker threads, into
  * <table>_metrics: no model is loaded or run and no embeddings table appears.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { describe, expect, inject, it } from 'vitest';
+import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable, textFor } from '../helpers/fixtures.js';
 
 const rows = 400;
 
 describe('--metrics-only', () => {
   const tinyModelDir = inject('tinyModelDir');
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'embed-metrics-only-'));
-  // The tiny model with its weights replaced by junk: any attempt to load the model fails the run.
-  const modelDir = path.join(scratch, 'no-weights');
-  let db: TestDatabase;
-  let n = 0;
-  const run = (args: string[], env?: NodeJS.ProcessEnv) =>
-    runCli(['sentences', '20', ...args, '--database-url', db.url, '--state', path.join(scratch, `${n++}.sqlite`)], env);
-  const metricsOf = async (table: string) =>
-    (await db.client.query(`SELECT id::int, token_count, truncated, char_count, word_count, frequency FROM ${table} ORDER BY id`)).rows;
-
-  beforeAll(async () => {
+  const fixture = useTestDatabase('embed-metrics-only-', async (db) => {
     cpSync(tinyModelDir, modelDir, { recursive: true });
     writeFileSync(path.join(modelDir, 'onnx', 'model.onnx'), 'not an ONNX model');
-    db = await createTestDatabase();
     await createTextTable(db.client, 'sentences', rows);
   });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  // The tiny model with its weights replaced by junk: any attempt to load the model fails the run.
+  const modelDir = path.join(fixture.dir, 'no-weights');
+  const run = (args: string[], env?: NodeJS.ProcessEnv) => fixture.run(['sentences', '20', ...args], env);
+  const metricsOf = async (table: string) =>
+    (await fixture.db.client.query(`SELECT id::int, token_count, truncated, char_count, word_count, frequency FROM ${table} ORDER BY id`)).rows;
 
   it('writes <table>_metrics with EMBED_WORKERS threads and never loads the model', async () => {
     const result = await run(['--metrics-only', '--model', modelDir, '--json'], { EMBED_WORKERS: '2' });
@@ -48,15 +36,15 @@ describe('--metrics-only', () => {
       rowsFromDuplicates: 0,
       metrics: { table: '"public"."sentences_metrics"', rows: measured },
     });
-    expect((await db.client.query(`SELECT to_regclass('sentences_embeddings') AS t`)).rows[0].t).toBeNull();
-    expect((await db.client.query('SELECT count(*)::int AS n FROM sentences_metrics WHERE frequency IS NOT NULL')).rows[0].n).toBe(measured);
+    expect((await fixture.db.client.query(`SELECT to_regclass('sentences_embeddings') AS t`)).rows[0].t).toBeNull();
+    expect((await fixture.db.client.query('SELECT count(*)::int AS n FROM sentences_metrics WHERE frequency IS NOT NULL')).rows[0].n).toBe(measured);
   });
 
   it('fails with the same model folder when the model has to run', async () => {
     const result = await run(['--model', modelDir, '--workers', '1', '--target', 'never']);
     expect(result.code).not.toBe(0);
     // The model is loaded once before the target is touched, so the failed run creates nothing.
-    expect((await db.client.query(`SELECT to_regclass('never') AS t`)).rows[0].t).toBeNull();
+    expect((await fixture.db.client.query(`SELECT to_regclass('never') AS t`)).rows[0].t).toBeNull();
   });
 
   it('measures what --metrics measures beside the embeddings, and says it ran no model', async () => {

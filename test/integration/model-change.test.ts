@@ -4,12 +4,11 @@
  * out; --target NEW embeds into a new table; --restart empties the target and re-embeds it with the
  * new model, after which the old model is the one refused.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable } from '../helpers/fixtures.js';
 import { countRows, embeddableRows } from '../helpers/progress.js';
 
@@ -17,25 +16,17 @@ const rows = 1_500;
 
 describe('a different model than the target holds', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-model-change-'));
-  const otherModel = path.join(dir, 'other-model');
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  const fixture = useTestDatabase('embed-model-change-', async (db) => {
     await createTextTable(db.client, 'sentences', rows);
     cpSync(modelDir, otherModel, { recursive: true });
   });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const otherModel = path.join(fixture.dir, 'other-model');
 
   const models = async (table: string) =>
-    (await db.client.query<{ model: string }>(`SELECT DISTINCT model FROM ${table} ORDER BY 1`)).rows.map((r) => r.model);
+    (await fixture.db.client.query<{ model: string }>(`SELECT DISTINCT model FROM ${table} ORDER BY 1`)).rows.map((r) => r.model);
 
   it('is refused, and --target or --restart are the ways out', async () => {
-    const base = ['sentences', '100', '--workers', '2', '--database-url', db.url, '--state', path.join(dir, 's.sqlite'), '--json'];
+    const base = ['sentences', '100', '--workers', '2', '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 's.sqlite'), '--json'];
     const first = await runCli([...base, '--model', modelDir]);
     expect(first.code, first.stderr).toBe(0);
     const [original] = await models('sentences_embeddings');
@@ -59,7 +50,7 @@ describe('a different model than the target holds', () => {
     expect(restarted.code, restarted.stderr).toBe(0);
     expect(JSON.parse(restarted.stdout)).toMatchObject({ outcome: 'completed', rowsEmbedded: embeddableRows(rows) });
     expect(await models('sentences_embeddings')).toEqual([other]);
-    expect(await countRows(db.client, 'sentences_embeddings')).toBe(embeddableRows(rows));
+    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows));
 
     const back = await runCli([...base, '--model', modelDir]);
     expect(back.code).toBe(1);
@@ -67,10 +58,10 @@ describe('a different model than the target holds', () => {
   });
 
   it('is also refused on a target made before targets carried their model in a comment', async () => {
-    await db.client.query(`COMMENT ON TABLE other_embeddings IS NULL`);
+    await fixture.db.client.query(`COMMENT ON TABLE other_embeddings IS NULL`);
     const refused = await runCli([
-      'sentences', '--workers', '1', '--model', modelDir, '--target', 'other_embeddings', '--database-url', db.url,
-      '--state', path.join(dir, 's2.sqlite'),
+      'sentences', '--workers', '1', '--model', modelDir, '--target', 'other_embeddings', '--database-url', fixture.db.url,
+      '--state', path.join(fixture.dir, 's2.sqlite'),
     ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^embed: target "public"."other_embeddings" holds embeddings of model .*other-model@[0-9a-f]{12}, not /);

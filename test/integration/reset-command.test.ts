@@ -3,12 +3,10 @@
  * progress from them and embeds nothing again; with --drop-target it also drops the side table (only
  * one that embed marked as its own), and the next run embeds everything.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable } from '../helpers/fixtures.js';
 import { embeddableRows } from '../helpers/progress.js';
 
@@ -16,22 +14,14 @@ const rows = 1_500;
 
 describe('embed reset', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-reset-'));
-  const state = path.join(dir, 'state.sqlite');
-  let db: TestDatabase;
-  let embed: () => ReturnType<typeof runCli>;
-  let reset: (...extra: string[]) => ReturnType<typeof runCli>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  const fixture = useTestDatabase('embed-reset-', async (db) => {
     await createTextTable(db.client, 'sentences', rows);
     embed = () => runCli(['sentences', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', state, '--json']);
     reset = (...extra) => runCli(['reset', 'sentences', '--database-url', db.url, '--state', state, ...extra]);
   });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const state = path.join(fixture.dir, 'state.sqlite');
+  let embed: () => ReturnType<typeof runCli>;
+  let reset: (...extra: string[]) => ReturnType<typeof runCli>;
 
   it('forgets progress and keeps the embeddings', async () => {
     expect(JSON.parse((await embed()).stdout).rowsEmbedded).toBe(embeddableRows(rows));
@@ -41,7 +31,7 @@ describe('embed reset', () => {
       `forgot the progress of "public"."sentences" -> "public"."sentences_embeddings" (model tiny-random) in ${state}; ` +
         'the embeddings stay in "public"."sentences_embeddings", and the next run rebuilds progress from them\n',
     );
-    const status = await runCli(['status', 'sentences', '--database-url', db.url, '--state', state]);
+    const status = await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--state', state]);
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/^embed: state file .* has no job for "public"."sentences" with these flags/);
 
@@ -51,20 +41,20 @@ describe('embed reset', () => {
   });
 
   it('--drop-target drops the side table, only one embed marked as its own', async () => {
-    await db.client.query(`COMMENT ON TABLE sentences_embeddings IS 'the team''s hand-made vectors'`);
+    await fixture.db.client.query(`COMMENT ON TABLE sentences_embeddings IS 'the team''s hand-made vectors'`);
     const refused = await reset('--drop-target');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(
       'embed: "public"."sentences_embeddings" has no comment saying embed wrote it, so it is not dropped; drop it yourself if it is yours to drop\n',
     );
-    expect((await db.client.query(`SELECT to_regclass('sentences_embeddings') AS t`)).rows[0].t).not.toBeNull();
+    expect((await fixture.db.client.query(`SELECT to_regclass('sentences_embeddings') AS t`)).rows[0].t).not.toBeNull();
 
     // A run marks the unmarked target as its own again (same model in its rows).
     expect((await embed()).code).toBe(0);
     const dropped = await reset('--drop-target', '--json');
     expect(dropped.code, dropped.stderr).toBe(0);
     expect(JSON.parse(dropped.stdout)).toMatchObject({ droppedTarget: '"public"."sentences_embeddings"', stateFile: state });
-    expect((await db.client.query(`SELECT to_regclass('sentences_embeddings') AS t`)).rows[0].t).toBeNull();
+    expect((await fixture.db.client.query(`SELECT to_regclass('sentences_embeddings') AS t`)).rows[0].t).toBeNull();
 
     const fresh = await embed();
     expect(fresh.stderr).toBe('');

@@ -4,12 +4,11 @@
  * progress from the target: it embeds only the rows the target lacks (or holds from another text),
  * never writes a duplicate, and a target dropped since the file was written is embedded again in full.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable } from '../helpers/fixtures.js';
 import { countRows, embeddableRows } from '../helpers/progress.js';
 
@@ -17,9 +16,12 @@ const rows = 3_000;
 
 describe('rebuilding progress from the target', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-rebuild-'));
-  const state = path.join(dir, 'state.sqlite');
-  let db: TestDatabase;
+  const fixture = useTestDatabase('embed-rebuild-', async (db) => {
+    await createTextTable(db.client, 'sentences', rows);
+    command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', state, '--json'];
+    expect((await embed()).summary.rowsEmbedded).toBe(embeddableRows(rows));
+  });
+  const state = path.join(fixture.dir, 'state.sqlite');
   let command: string[];
 
   const embed = async (...extra: string[]) => {
@@ -31,21 +33,10 @@ describe('rebuilding progress from the target', () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(state + suffix, { force: true });
   };
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    await createTextTable(db.client, 'sentences', rows);
-    command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', state, '--json'];
-    expect((await embed()).summary.rowsEmbedded).toBe(embeddableRows(rows));
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('a deleted state file: one warning, and only the rows missing from the target are embedded', async () => {
-    await db.client.query(`DELETE FROM sentences_embeddings WHERE id % 30 = 0`);
-    const missing = embeddableRows(rows) - (await countRows(db.client, 'sentences_embeddings'));
-    const changed = await db.client.query(`UPDATE sentences SET text = text || ' (edited)' WHERE id % 30 = 7 AND text <> ''`);
+    await fixture.db.client.query(`DELETE FROM sentences_embeddings WHERE id % 30 = 0`);
+    const missing = embeddableRows(rows) - (await countRows(fixture.db.client, 'sentences_embeddings'));
+    const changed = await fixture.db.client.query(`UPDATE sentences SET text = text || ' (edited)' WHERE id % 30 = 7 AND text <> ''`);
     removeState();
 
     const { summary, stderr } = await embed();
@@ -53,8 +44,8 @@ describe('rebuilding progress from the target', () => {
       `embed: warning: no progress for this job in state file ${state}; rebuilding it from "public"."sentences_embeddings" (rows embedded from the same text count as done)\n`,
     );
     expect(summary.rowsEmbedded).toBe(missing + changed.rowCount!);
-    expect(await countRows(db.client, 'sentences_embeddings')).toBe(embeddableRows(rows));
-    const stale = await db.client.query(
+    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows));
+    const stale = await fixture.db.client.query(
       `SELECT 1 FROM sentences s JOIN sentences_embeddings e USING (id) WHERE e.content_hash <> md5(s.text)`,
     );
     expect(stale.rowCount).toBe(0);
@@ -65,7 +56,7 @@ describe('rebuilding progress from the target', () => {
   it('a corrupt state file: moved aside with one warning, progress rebuilt, nothing re-embedded', async () => {
     removeState();
     writeFileSync(state, 'this is not a SQLite database, just garbage bytes\n'.repeat(100));
-    const status = await runCli(['status', 'sentences', '--database-url', db.url, '--state', state]);
+    const status = await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--state', state]);
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/^embed: state file .* is corrupt \(file is not a database\); run embed on the table once to set it aside/);
 
@@ -74,36 +65,36 @@ describe('rebuilding progress from the target', () => {
     expect(stderr).toBe(`embed: warning: state file ${state} was corrupt; moved it to ${aside} and rebuilding progress from "public"."sentences_embeddings"\n`);
     expect(readFileSync(aside!, 'utf8')).toMatch(/^this is not a SQLite database/);
     expect(summary.rowsEmbedded).toBe(0);
-    expect(await countRows(db.client, 'sentences_embeddings')).toBe(embeddableRows(rows));
+    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows));
   });
 
   it('--rebuild-state finds rows the state file wrongly counts as done', async () => {
-    await db.client.query(`DELETE FROM sentences_embeddings WHERE id % 100 = 1`);
-    const missing = embeddableRows(rows) - (await countRows(db.client, 'sentences_embeddings'));
+    await fixture.db.client.query(`DELETE FROM sentences_embeddings WHERE id % 100 = 1`);
+    const missing = embeddableRows(rows) - (await countRows(fixture.db.client, 'sentences_embeddings'));
     expect((await embed()).summary.rowsEmbedded).toBe(0);
     const { summary, stderr } = await embed('--rebuild-state');
     expect(stderr).toBe('');
     expect(summary.rowsEmbedded).toBe(missing);
-    expect(await countRows(db.client, 'sentences_embeddings')).toBe(embeddableRows(rows));
+    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows));
   });
 
   it('a --column target: the rows whose column is still NULL are the ones left', async () => {
-    const columnState = path.join(dir, 'column.sqlite');
-    const column = ['sentences', '--workers', '2', '--column', 'embedding', '--model', modelDir, '--database-url', db.url, '--state', columnState, '--json'];
+    const columnState = path.join(fixture.dir, 'column.sqlite');
+    const column = ['sentences', '--workers', '2', '--column', 'embedding', '--model', modelDir, '--database-url', fixture.db.url, '--state', columnState, '--json'];
     const first = await runCli(column);
     expect(first.stderr).toBe('');
     expect(JSON.parse(first.stdout).rowsEmbedded).toBe(embeddableRows(rows));
-    await db.client.query(`UPDATE sentences SET embedding = NULL WHERE id % 100 = 3`);
-    const cleared = Number((await db.client.query(`SELECT count(*) AS n FROM sentences WHERE embedding IS NULL AND id % 100 = 3 AND text <> ''`)).rows[0].n);
+    await fixture.db.client.query(`UPDATE sentences SET embedding = NULL WHERE id % 100 = 3`);
+    const cleared = Number((await fixture.db.client.query(`SELECT count(*) AS n FROM sentences WHERE embedding IS NULL AND id % 100 = 3 AND text <> ''`)).rows[0].n);
     rmSync(columnState);
     const again = await runCli(column);
     expect(again.stderr).toMatch(/^embed: warning: no progress for this job in state file .*; rebuilding it from "public"."sentences"."embedding"/);
     expect(JSON.parse(again.stdout).rowsEmbedded).toBe(cleared);
-    await db.client.query(`ALTER TABLE sentences DROP COLUMN embedding`);
+    await fixture.db.client.query(`ALTER TABLE sentences DROP COLUMN embedding`);
   });
 
   it('a target dropped since the state file was written is embedded again in full', async () => {
-    await db.client.query(`DROP TABLE sentences_embeddings`);
+    await fixture.db.client.query(`DROP TABLE sentences_embeddings`);
     const { summary, stderr } = await embed();
     expect(stderr).toBe(
       `embed: warning: "public"."sentences_embeddings" was dropped or emptied since state file ${state} recorded progress; embedding from the first row\n`,

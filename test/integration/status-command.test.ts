@@ -3,35 +3,25 @@
  * the last run and its speed, an ETA, failures and the state file, as text or --json; a table with
  * several jobs asks which one, and a missing state file is one line.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable } from '../helpers/fixtures.js';
 
 const rows = 3_000;
 
 describe('embed status', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-status-'));
-  const state = path.join(dir, 'state.sqlite');
-  let db: TestDatabase;
-  let status: (...extra: string[]) => ReturnType<typeof runCli>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  const fixture = useTestDatabase('embed-status-', async (db) => {
     await createTextTable(db.client, 'sentences', rows);
     status = (...extra) => runCli(['status', 'sentences', '--database-url', db.url, '--state', state, ...extra]);
   });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const state = path.join(fixture.dir, 'state.sqlite');
+  let status: (...extra: string[]) => ReturnType<typeof runCli>;
 
   it('reports a partial job exactly, as JSON and as text', async () => {
-    const run = await runCli(['sentences', '--workers', '2', '--limit', '1000', '--model', modelDir, '--database-url', db.url, '--state', state]);
+    const run = await runCli(['sentences', '--workers', '2', '--limit', '1000', '--model', modelDir, '--database-url', fixture.db.url, '--state', state]);
     expect(run.code, run.stderr).toBe(0);
 
     const json = await status('--json');
@@ -72,7 +62,7 @@ describe('embed status', () => {
 
   it('asks which job when a table has several, and says so when there is no state file', async () => {
     const other = await runCli([
-      'sentences', '--workers', '1', '--limit', '200', '--target', 'more_embeddings', '--model', modelDir, '--database-url', db.url, '--state', state,
+      'sentences', '--workers', '1', '--limit', '200', '--target', 'more_embeddings', '--model', modelDir, '--database-url', fixture.db.url, '--state', state,
     ]);
     expect(other.code, other.stderr).toBe(0);
     const ambiguous = await status();
@@ -83,10 +73,10 @@ describe('embed status', () => {
     const picked = await status('--target', 'more_embeddings', '--json');
     expect(JSON.parse(picked.stdout)).toMatchObject({ rowsDone: 200, job: { target: '"public"."more_embeddings"' } });
 
-    const missing = await runCli(['status', 'sentences', '--database-url', db.url, '--state', path.join(dir, 'nowhere.sqlite')]);
+    const missing = await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'nowhere.sqlite')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
-      `embed: no state file at ${path.join(dir, 'nowhere.sqlite')}; pass the --state the job ran with (or set EMBED_STATE)\n`,
+      `embed: no state file at ${path.join(fixture.dir, 'nowhere.sqlite')}; pass the --state the job ran with (or set EMBED_STATE)\n`,
     );
   });
 });
