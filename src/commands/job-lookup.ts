@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { defaults } from '../cli/defaults.js';
+import type { ArgsOf, jobOptions } from '../cli/options.js';
 import { connect, connectionConfig, databaseIdentity } from '../db/database.js';
 import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
 import { modelName } from '../model/model-folder.js';
@@ -15,17 +16,8 @@ import { StateStore } from '../state/state-store.js';
 import { parseColumnName, parseTableName, quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 import { describeTarget, type TargetInfo } from '../target/target-table.js';
 
-/** The flags that pick a job, as yargs hands them over. */
-export interface JobLookupArgs {
-  table: string;
-  model?: string;
-  target?: string;
-  column?: string;
-  idColumn?: string;
-  textColumn?: string;
-  databaseUrl?: string;
-  state?: string;
-}
+/** The flags that pick a job (jobOptions in src/cli/options.ts), as yargs hands them over. */
+export type JobLookupArgs = { table: string } & Omit<ArgsOf<typeof jobOptions>, 'json'>;
 
 export interface LookupConfig {
   table: TableName;
