@@ -1,0 +1,68 @@
+/**
+ * How a run finds the rows changed since the last complete pass: only the row versions written since
+ * its snapshot (written-since.ts), nothing at all when the table's counters prove nothing was written
+ * (table-counters.ts), or, when transaction ids cannot be trusted, every row compared with the target
+ * as --refresh does, with one line saying why.
+ */
+import type { Queryable } from '../database.js';
+import type { SourceTable } from '../source-table.js';
+import { nextXid, type PassSnapshot } from './pass-snapshot.js';
+import { provenUnchanged, settledSeconds } from './table-counters.js';
+
+export type CapturePlan =
+  /** Read the row versions written since `since` that the target does not hold with the same text. */
+  | { kind: 'catch-up'; since: PassSnapshot }
+  /** Nothing was written to the table since `since`: no row needs reading. */
+  | { kind: 'unchanged'; since: PassSnapshot }
+  /** Compare every row with the target; `reason` is the line to print. */
+  | { kind: 'compare-all'; reason: string };
+
+/**
+ * Comparing 32-bit ids by age is exact up to 2^31 transactions; past half of that the last pass is
+ * treated as too old to reason about, leaving a wide margin. PostgreSQL's own freezing does not enter
+ * into it: a frozen row keeps its xmin.
+ */
+export const safeAge = 1_000_000_000n;
+
+export interface CaptureOptions {
+  /** Transactions after which a snapshot is too old to trust (tests lower it). */
+  safeAge?: bigint;
+  /** Seconds a backend must have been idle before its statistics count (tests lower it). */
+  settledSeconds?: number;
+}
+
+export async function planCapture(
+  client: Queryable,
+  source: SourceTable,
+  since: PassSnapshot | undefined,
+  options: CaptureOptions = {},
+): Promise<CapturePlan> {
+  if (since === undefined) {
+    return { kind: 'compare-all', reason: 'no record of which transactions the last complete pass saw; comparing every row with the target once' };
+  }
+  // The next id to be assigned, as pass-snapshot.ts reads it.
+  const server = await client.query<{ replica: boolean; xmax: string; age: number }>(
+    `SELECT pg_is_in_recovery() AS replica, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax, age('3'::xid) AS age`,
+  );
+  const { replica, xmax, age: ageOfThree } = server.rows[0]!;
+  const next = nextXid(BigInt(xmax), BigInt(ageOfThree));
+  if (replica) {
+    return { kind: 'compare-all', reason: 'the server is a replica (in recovery): transaction ids are not trusted there; comparing every row with the target' };
+  }
+  if (next < BigInt(since.next)) {
+    return {
+      kind: 'compare-all',
+      reason: 'the server has used fewer transactions than when the last complete pass started (another server, or restored from a dump); comparing every row with the target',
+    };
+  }
+  const age = next - BigInt(since.xmin);
+  const limit = options.safeAge ?? safeAge;
+  if (age > limit) {
+    return {
+      kind: 'compare-all',
+      reason: `${age.toLocaleString('en-US')} transactions since the last complete pass started (more than ${limit.toLocaleString('en-US')}, too many to compare ids safely); comparing every row with the target`,
+    };
+  }
+  if (await provenUnchanged(client, source, since.counters, options.settledSeconds ?? settledSeconds)) return { kind: 'unchanged', since };
+  return { kind: 'catch-up', since };
+}

@@ -1,0 +1,61 @@
+/**
+ * The rows a catch-up pass reads, as one SQL condition, and the same condition counted by kind: the
+ * run decides from it whether there is anything to read, `embed status` reports it as the rows waiting.
+ */
+import type { Queryable } from '../database.js';
+import type { SourceTable } from '../source-table.js';
+import { quoteIdentifier } from '../table-name.js';
+import type { TargetInfo, TargetRef } from '../target-table.js';
+import type { PassSnapshot } from './pass-snapshot.js';
+import { rowKindSql, writtenSinceSql, type RowKind } from './written-since.js';
+
+export type WaitingRows = Record<RowKind, number>;
+
+/** Condition on `src`: written since the snapshot, and not held by the target with the same text. */
+export function catchUpSql(target: TargetInfo, since: PassSnapshot): string {
+  return `${writtenSinceSql(since)} AND (${target.pendingSql})`;
+}
+
+/** Condition on `src`: the target holds a vector for the row, whatever its text. */
+export function holdsVectorSql(source: SourceTable, ref: TargetRef): string {
+  if (ref.kind === 'column') return `src.${quoteIdentifier(ref.column)} IS NOT NULL`;
+  return `EXISTS (SELECT 1 FROM ${ref.table} AS done WHERE done.id = src.${quoteIdentifier(source.idColumn)})`;
+}
+
+/** The kind of a row read by a catch-up pass (see written-since.ts); rows of other passes are new or changed. */
+export function readKindSql(source: SourceTable, target: TargetInfo, since: PassSnapshot | undefined): string {
+  const holds = holdsVectorSql(source, target.ref);
+  return since === undefined ? `CASE WHEN ${holds} THEN 'changed' ELSE 'new' END` : rowKindSql(since, holds);
+}
+
+/** Removes the vectors of texts emptied since the snapshot (a catch-up pass skips blank rows). */
+export function clearBlankSinceSql(target: TargetInfo, since: PassSnapshot): string {
+  // clearBlankSql ends in its WHERE clause on `src`.
+  return `${target.clearBlankSql} AND ${writtenSinceSql(since)}`;
+}
+
+/**
+ * Rows a catch-up pass from `since` would embed (or whose vector it would remove), by kind. Blank rows
+ * the target holds nothing for are left out: the pass reads them but has nothing to do with them.
+ * `within` narrows it to what a pass in progress has yet to read.
+ */
+export async function countWaiting(
+  client: Queryable,
+  source: SourceTable,
+  target: TargetInfo,
+  since: PassSnapshot,
+  within: { where: string; params: string[] } = { where: 'true', params: [] },
+): Promise<WaitingRows> {
+  const text = `src.${quoteIdentifier(source.textColumn)}`;
+  const blank = `(${text} IS NULL OR ${text}::text ~ '^[[:space:]]*$')`;
+  const result = await client.query<{ kind: RowKind; n: string }>(
+    `SELECT kind, count(*) AS n FROM (
+       SELECT ${readKindSql(source, target, since)} AS kind FROM ${source.sql} AS src
+        WHERE (${within.where}) AND ${catchUpSql(target, since)} AND (NOT ${blank} OR ${holdsVectorSql(source, target.ref)})
+     ) AS waiting GROUP BY kind`,
+    within.params,
+  );
+  const counts: WaitingRows = { new: 0, late: 0, changed: 0 };
+  for (const row of result.rows) counts[row.kind] = Number(row.n);
+  return counts;
+}
