@@ -4,8 +4,8 @@
  * (table-counters.ts), or, when transaction ids cannot be trusted, every row compared with the target
  * as --refresh does, with one line saying why.
  */
-import type { Queryable } from '../database.js';
-import type { SourceTable } from '../source-table.js';
+import type { Queryable } from '../db/database.js';
+import type { SourceTable } from '../source/source-table.js';
 import { nextXid, type PassSnapshot } from './pass-snapshot.js';
 import { provenUnchanged, settledSeconds } from './table-counters.js';
 

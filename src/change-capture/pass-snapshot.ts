@@ -6,8 +6,8 @@
  * (the pass's reads all start later), so the next run needs to look only at row versions written by
  * transactions from xmin on (see written-since.ts).
  */
-import type { Queryable } from '../database.js';
-import type { SourceTable } from '../source-table.js';
+import type { Queryable } from '../db/database.js';
+import type { SourceTable } from '../source/source-table.js';
 import { readCounters, type TableCounters } from './table-counters.js';
 
 export interface PassSnapshot {

@@ -14,8 +14,8 @@
  * - With statistics off (track_counts), on a partitioned table or one with inheritance children (whose
  *   rows are counted on each child), no counts are recorded and every run looks at the rows.
  */
-import type { Queryable } from '../database.js';
-import type { SourceTable } from '../source-table.js';
+import type { Queryable } from '../db/database.js';
+import type { SourceTable } from '../source/source-table.js';
 
 export interface TableCounters {
   inserted: string;

@@ -2,10 +2,10 @@
  * The rows a catch-up pass reads, as one SQL condition, and the same condition counted by kind: the
  * run decides from it whether there is anything to read, `embed status` reports it as the rows waiting.
  */
-import type { Queryable } from '../database.js';
-import type { SourceTable } from '../source-table.js';
-import { quoteIdentifier } from '../table-name.js';
-import type { TargetInfo, TargetRef } from '../target-table.js';
+import type { Queryable } from '../db/database.js';
+import type { SourceTable } from '../source/source-table.js';
+import { quoteIdentifier } from '../db/table-name.js';
+import type { TargetInfo, TargetRef } from '../target/target-table.js';
 import type { PassSnapshot } from './pass-snapshot.js';
 import { rowKindSql, writtenSinceSql, type RowKind } from './written-since.js';
 

@@ -9,8 +9,8 @@ import { planCapture } from '../../dist/src/change-capture/capture-plan.js';
 import { takePassSnapshot, type PassSnapshot } from '../../dist/src/change-capture/pass-snapshot.js';
 import { countWaiting } from '../../dist/src/change-capture/waiting-rows.js';
 import { writtenSinceSql } from '../../dist/src/change-capture/written-since.js';
-import { describeSource, type SourceTable } from '../../dist/src/source-table.js';
-import { describeTarget, type TargetInfo } from '../../dist/src/target-table.js';
+import { describeSource, type SourceTable } from '../../dist/src/source/source-table.js';
+import { describeTarget, type TargetInfo } from '../../dist/src/target/target-table.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 const model = { name: 'tiny', fileHash: 'abcdef0123456789' };
