@@ -12,6 +12,7 @@ import type { CircuitBreaker } from './circuit-breaker.js';
 import type { CommitLedger } from './commit-ledger.js';
 import { isBlank, type SourceRow } from '../source/row-reader.js';
 import type { JobState } from '../state/job-state.js';
+import type { RowKind } from '../change-capture/written-since.js';
 
 export interface LoopStats {
   rowsEmbedded: number;
@@ -32,6 +33,8 @@ export interface LoopStats {
   lastRead: string | null;
   /** Worker threads that ran at least one task. */
   workersUsed: number;
+  /** Rows embedded by kind, when the reads said (rows of unknown kind count as new). */
+  rowsByKind: Record<RowKind, number>;
 }
 
 export interface LoopInput {
@@ -65,6 +68,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
     rowsRead: 0,
     lastRead: null,
     workersUsed: 0,
+    rowsByKind: { new: 0, late: 0, changed: 0 },
   };
   const workersUsed = new Set<number>();
   const inFlight = new Set<Promise<void>>();
@@ -85,7 +89,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
     }
   };
 
-  const committed = (seq: number, result?: BatchResult, failed: readonly { id: string; error: string }[] = []) => {
+  const committed = (seq: number, result?: BatchResult, failed: readonly { id: string; error: string }[] = [], sent: readonly SourceRow[] = []) => {
     // Failed rows first: a crash between the two writes redoes the batch, it never forgets a failure.
     for (const row of failed) input.job.recordFailure(row.id, row.error);
     stats.rowsFailed += failed.length;
@@ -94,6 +98,8 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
     input.job.saveProgress(input.ledger.currentWatermark, input.ledger.ranges, rows);
     rowsDone += rows;
     if (result) {
+      const failedIds = new Set(failed.map((row) => row.id));
+      for (const row of sent) if (!failedIds.has(row.id)) stats.rowsByKind[row.kind ?? 'new']++;
       for (const worker of result.workers) workersUsed.add(worker);
       stats.workersUsed = workersUsed.size;
       stats.rowsEmbedded += result.written;
@@ -135,7 +141,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
         }
         const task: BatchTask = { seq, ids: embeddable.map((r) => r.id), texts: embeddable.map((r) => r.text!) };
         const done = runIsolated(task, runWhileReachable).then(
-          ({ result, failed }) => committed(seq, result, failed),
+          ({ result, failed }) => committed(seq, result, failed, embeddable),
           (error: unknown) => {
             failure ??= error;
           },

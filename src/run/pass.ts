@@ -1,12 +1,15 @@
 /**
  * What one run reads and how it records it. A forward pass (a plain run, resume, refresh, rebuild or
- * restart) reads in id order above the watermark and moves it; a retry of failed rows reads only those
- * rows, wherever they lie, and records no progress. The loop (embed-loop.ts) is the same for both.
+ * restart) reads in id order above the watermark and moves it: every row, every row the target lacks
+ * (a rebuild or --refresh), or the rows written since the last complete pass that the target lacks (a
+ * catch-up pass, see change-capture/); a retry of failed rows reads only those rows, wherever they lie,
+ * and records no progress. The loop (embed-loop.ts) is the same for both.
  */
 import type { BatchResult, BatchTask } from '../../common/batch-task.js';
 import type { Queryable } from '../db/database.js';
 import { readFailedRows } from '../source/failed-rows.js';
-import { readPages, type SourceRow } from '../source/row-reader.js';
+import { readPages, type ReadOptions, type SourceRow } from '../source/row-reader.js';
+import { catchUpSql, readKindSql } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { JobProgress, JobState } from '../state/job-state.js';
 import type { Target } from '../target/target-table.js';
@@ -28,21 +31,36 @@ export function forwardPass(
   target: Target,
   job: JobState,
   progress: JobProgress,
+  /** The table's counters proved nothing was written since the last complete pass. */
+  nothingToRead: boolean,
   sizing: TaskSizing & { limit?: number },
 ): Pass {
   return {
-    pages: readPages(db, source, {
-      after: progress.watermark,
-      exclude: progress.ranges,
-      pageSize: sizing.fullTask,
-      limit: sizing.limit,
-      pending: progress.checkTarget ? target.pendingSql : undefined,
-    }),
+    pages: nothingToRead
+      ? noPages()
+      : readPages(db, source, {
+          after: progress.watermark,
+          exclude: progress.ranges,
+          pageSize: sizing.fullTask,
+          limit: sizing.limit,
+          ...passReads(source, target, progress),
+        }),
     record: job,
     taskRows: (rowsRead) => taskRowsAfter(rowsRead, sizing),
     completesPass: true,
   };
 }
+
+/** What the pass in progress reads beyond the watermark, and each row's kind for the summary. */
+function passReads(source: SourceTable, target: Target, progress: JobProgress): Pick<ReadOptions, 'pending' | 'kind'> {
+  if (progress.passSince !== undefined) {
+    return { pending: catchUpSql(target, progress.passSince), kind: readKindSql(source, target, progress.passSince) };
+  }
+  if (progress.checkTarget) return { pending: target.pendingSql, kind: readKindSql(source, target, undefined) };
+  return {};
+}
+
+async function* noPages(): AsyncGenerator<SourceRow[]> {}
 
 /** --retry-failed: the rows recorded as failed, each cleared as it is read again. */
 export function retryFailedPass(db: Queryable, source: SourceTable, job: JobState, failedIds: readonly string[], pageSize: number): Pass {

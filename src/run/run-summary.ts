@@ -19,6 +19,12 @@ export interface RunReport {
   batchSize: number;
   /** Rows written to the target: embedded, or with metrics-only measured. */
   rowsEmbedded: number;
+  /** Of those: rows the target had no vector for, written after the last complete pass started... */
+  rowsNew: number;
+  /** ...or committed after it read past them, by transactions that had started before it... */
+  rowsLate: number;
+  /** ...and rows whose text changed since the target's vector was made. */
+  rowsChanged: number;
   /** Rows the model ran on. */
   rowsInferred: number;
   /** Rows given the vector of another row with the same model input (this run's or one stored before). */
@@ -42,6 +48,9 @@ export function formatReport(report: RunReport): string {
   const lines = [
     `${report.outcome === 'completed' ? 'done' : 'interrupted'}: ${report.rowsEmbedded} rows ${measuredOnly ? 'measured (metrics only, no model run)' : 'embedded'}, ${report.rowsSkipped} skipped (empty text), ${report.rowsFailed} failed, ${report.rowsTruncated} truncated`,
   ];
+  if (report.rowsEmbedded > 0 && report.rowsEmbedded !== report.rowsNew) {
+    lines.push(`  ${report.rowsNew} new, ${report.rowsLate} committed late, ${report.rowsChanged} changed since the last complete pass`);
+  }
   if (!measuredOnly && report.rowsEmbedded > 0) {
     lines.push(`  ${report.rowsInferred} inferred, ${report.rowsFromDuplicates} copied from a duplicate (${percent(report.rowsFromDuplicates / report.rowsEmbedded)})`);
   }

@@ -8,10 +8,13 @@ import type { Queryable } from '../db/database.js';
 import type { SourceTable } from './source-table.js';
 import type { IdRange } from '../state/job-state.js';
 import { quoteIdentifier } from '../db/table-name.js';
+import type { RowKind } from '../change-capture/written-since.js';
 
 export interface SourceRow {
   id: string;
   text: string | null;
+  /** What the row is to the target (see change-capture/waiting-rows.ts), when the read asked. */
+  kind?: RowKind;
 }
 
 export interface ReadOptions {
@@ -24,6 +27,8 @@ export interface ReadOptions {
    * already holds are then skipped by the server, their text never sent.
    */
   pending?: string;
+  /** SQL on `src` giving each row's kind (readKindSql), for the summary. */
+  kind?: string;
 }
 
 export async function* readPages(client: Queryable, source: SourceTable, options: ReadOptions): AsyncGenerator<SourceRow[]> {
@@ -36,7 +41,7 @@ export async function* readPages(client: Queryable, source: SourceTable, options
     const { where, params } = unreadCondition(source, { ...options, after });
     const pageSize = Math.min(options.pageSize, remaining);
     const result = await client.query<SourceRow>(
-      `SELECT ${id}::text AS id, ${text}::text AS text FROM ${source.sql} AS src
+      `SELECT ${id}::text AS id, ${text}::text AS text${options.kind === undefined ? '' : `, ${options.kind} AS kind`} FROM ${source.sql} AS src
         WHERE ${where} ORDER BY ${id} LIMIT ${pageSize}`,
       params,
     );

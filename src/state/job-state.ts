@@ -1,10 +1,12 @@
 /**
- * One job's rows in the state file: its progress (watermark, committed ranges, target generation),
- * failed rows, lock and runs. The file itself (schema, corruption, finding a job) is state-store.ts.
+ * One job's rows in the state file: its progress (watermark, committed ranges, target generation, the
+ * snapshots of the pass in progress and of the last complete one: see change-capture/), failed rows,
+ * lock and runs. The file itself (schema, corruption, finding a job) is state-store.ts.
  */
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import { StateError } from '../../common/errors.js';
+import { formatSnapshot, parseSnapshot, type PassSnapshot } from '../change-capture/pass-snapshot.js';
 
 /** What makes two runs the same job: same rows in, same model, same place out. */
 export interface JobIdentity {
@@ -36,6 +38,23 @@ export interface JobProgress {
   checkTarget: boolean;
   /** The target's generation (see src/target/target-marker.ts) this progress was made in; null before the first run. */
   generation: string | null;
+  /** A pass has started and not yet read to the end: the next run resumes it. */
+  passOpen: boolean;
+  /** The pass in progress reads only rows written since this snapshot (a catch-up pass); else every row. */
+  passSince?: PassSnapshot;
+  /** Taken as the pass in progress started; trusted once it completes. */
+  passSnapshot?: PassSnapshot;
+  /** The snapshot of the last complete pass: every row version it could see had been read by that pass. */
+  snapshot?: PassSnapshot;
+}
+
+/** How a pass reads (see JobProgress). */
+export interface PassStart {
+  generation: string;
+  checkTarget: boolean;
+  since?: PassSnapshot;
+  /** Undefined where no snapshot can be trusted (a replica): the pass then leaves no record to catch up from. */
+  snapshot?: PassSnapshot;
 }
 
 export interface FailedRow {
@@ -79,33 +98,68 @@ export class JobState {
 
   progress(): JobProgress {
     const job = this.db
-      .prepare('SELECT watermark, rows_done AS rowsDone, check_target AS checkTarget, generation FROM jobs WHERE id = ?')
-      .get(this.id) as Omit<JobProgress, 'ranges' | 'checkTarget'> & { checkTarget: number };
+      .prepare(
+        `SELECT watermark, rows_done AS rowsDone, check_target AS checkTarget, generation, pass_open AS passOpen,
+                pass_since AS passSince, pass_snapshot AS passSnapshot, snapshot FROM jobs WHERE id = ?`,
+      )
+      .get(this.id) as Pick<JobProgress, 'watermark' | 'rowsDone' | 'generation'> & {
+      checkTarget: number;
+      passOpen: number;
+      passSince: string | null;
+      passSnapshot: string | null;
+      snapshot: string | null;
+    };
     const ranges = this.db.prepare('SELECT after, last FROM ranges WHERE job_id = ? ORDER BY rowid').all(this.id) as IdRange[];
-    return { ...job, ranges, checkTarget: job.checkTarget === 1 };
+    const passSince = parseSnapshot(job.passSince);
+    const passSnapshot = parseSnapshot(job.passSnapshot);
+    const snapshot = parseSnapshot(job.snapshot);
+    return {
+      watermark: job.watermark,
+      rowsDone: job.rowsDone,
+      generation: job.generation,
+      ranges,
+      checkTarget: job.checkTarget === 1,
+      passOpen: job.passOpen === 1,
+      ...(passSince && { passSince }),
+      ...(passSnapshot && { passSnapshot }),
+      ...(snapshot && { snapshot }),
+    };
   }
 
   /**
    * Starts a pass from the first row, forgetting the watermark and ranges, in one transaction: after a
    * crash the file holds either the old progress or the new pass, never a mix.
    */
-  startPass(pass: { generation: string; checkTarget: boolean }): void {
+  startPass(pass: PassStart): void {
     const start = this.db.transaction(() => {
       this.db
         .prepare(
-          `UPDATE jobs SET watermark = NULL, rows_done = 0, check_target = ?, generation = ?, updated_at = datetime('now') WHERE id = ?`,
+          `UPDATE jobs SET watermark = NULL, rows_done = 0, check_target = ?, generation = ?, pass_open = 1, pass_since = ?,
+                  pass_snapshot = ?, updated_at = datetime('now') WHERE id = ?`,
         )
-        .run(pass.checkTarget ? 1 : 0, pass.generation, this.id);
+        .run(
+          pass.checkTarget ? 1 : 0,
+          pass.generation,
+          pass.since === undefined ? null : formatSnapshot(pass.since),
+          pass.snapshot === undefined ? null : formatSnapshot(pass.snapshot),
+          this.id,
+        );
       this.db.prepare('DELETE FROM ranges WHERE job_id = ?').run(this.id);
     });
     start.immediate();
   }
 
-  /** The pass read the whole table: everything up to `watermark` is done, later runs read only above it. */
+  /**
+   * The pass read the whole table: its snapshot becomes the one later runs catch up from (none, when it
+   * had none: the next run then compares every row).
+   */
   completePass(watermark: string | null): void {
     const complete = this.db.transaction(() => {
       this.db
-        .prepare(`UPDATE jobs SET watermark = ?, check_target = 0, updated_at = datetime('now') WHERE id = ?`)
+        .prepare(
+          `UPDATE jobs SET watermark = ?, check_target = 0, pass_open = 0, pass_since = NULL, snapshot = pass_snapshot,
+                  pass_snapshot = NULL, updated_at = datetime('now') WHERE id = ?`,
+        )
         .run(watermark, this.id);
       this.db.prepare('DELETE FROM ranges WHERE job_id = ?').run(this.id);
     });

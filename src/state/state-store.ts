@@ -31,7 +31,11 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at TEXT NOT NULL DEFAULT (datetime('now')),
   updated_at TEXT NOT NULL DEFAULT (datetime('now')),
   check_target INTEGER NOT NULL DEFAULT 0,
-  generation TEXT
+  generation TEXT,
+  pass_open INTEGER NOT NULL DEFAULT 0,
+  pass_since TEXT,
+  pass_snapshot TEXT,
+  snapshot TEXT
 );
 CREATE TABLE IF NOT EXISTS ranges (
   job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
@@ -70,6 +74,10 @@ CREATE TABLE IF NOT EXISTS locks (
 const addedColumns: Record<string, string> = {
   check_target: 'ALTER TABLE jobs ADD COLUMN check_target INTEGER NOT NULL DEFAULT 0',
   generation: 'ALTER TABLE jobs ADD COLUMN generation TEXT',
+  pass_open: 'ALTER TABLE jobs ADD COLUMN pass_open INTEGER NOT NULL DEFAULT 0',
+  pass_since: 'ALTER TABLE jobs ADD COLUMN pass_since TEXT',
+  pass_snapshot: 'ALTER TABLE jobs ADD COLUMN pass_snapshot TEXT',
+  snapshot: 'ALTER TABLE jobs ADD COLUMN snapshot TEXT',
 };
 
 export class StateStore {

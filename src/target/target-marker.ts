@@ -3,17 +3,23 @@
  * the model label, so that one target never mixes two models, checked without reading a row; and a
  * generation, a random id given when a target is first claimed or emptied. The state file stores the
  * generation its progress was made in, so progress recorded for a target that was since dropped,
- * recreated or emptied is recognised as stale instead of trusted.
+ * recreated or emptied is recognised as stale instead of trusted. Once a pass completes, its snapshot
+ * (see change-capture/) is kept here too, so that a lost state file costs a look at the rows written
+ * since, not a comparison of every row. COMMENT takes a lock that readers and writers of the table do
+ * not wait for.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DatabaseError } from '../../common/errors.js';
 import { quoteIdentifier } from '../db/table-name.js';
+import { snapshotFrom, type PassSnapshot } from '../change-capture/pass-snapshot.js';
 import type { TargetInfo, TargetRef } from './target-table.js';
 
 export interface TargetMarker {
   model: string;
   generation: string;
+  /** The snapshot of the last pass that completed into this generation of the target. */
+  snapshot?: PassSnapshot;
 }
 
 const prefix = 'embeddings written by embed; keep this comment, it stops two models mixing here: ';
@@ -33,9 +39,10 @@ export async function readMarker(client: pg.ClientBase, ref: TargetRef): Promise
 export function parseMarker(comment: string | null): TargetMarker | undefined {
   if (comment === null || !comment.startsWith(prefix)) return undefined;
   try {
-    const parsed = JSON.parse(comment.slice(prefix.length)) as Partial<TargetMarker>;
+    const parsed = JSON.parse(comment.slice(prefix.length)) as Partial<Record<keyof TargetMarker, unknown>>;
     if (typeof parsed.model === 'string' && typeof parsed.generation === 'string') {
-      return { model: parsed.model, generation: parsed.generation };
+      const snapshot = snapshotFrom(parsed.snapshot);
+      return { model: parsed.model, generation: parsed.generation, ...(snapshot && { snapshot }) };
     }
   } catch {
     // Not ours after all: treated like an unmarked target.
@@ -45,7 +52,7 @@ export function parseMarker(comment: string | null): TargetMarker | undefined {
 
 async function writeMarker(client: pg.ClientBase, ref: TargetRef, marker: TargetMarker): Promise<void> {
   const object = ref.kind === 'table' ? `TABLE ${ref.table}` : `COLUMN ${ref.table}.${quoteIdentifier(ref.column)}`;
-  const text = prefix + JSON.stringify({ model: marker.model, generation: marker.generation });
+  const text = prefix + JSON.stringify({ model: marker.model, generation: marker.generation, snapshot: marker.snapshot });
   try {
     await client.query(`COMMENT ON ${object} IS ${pg.escapeLiteral(text)}`);
   } catch (cause) {
@@ -79,6 +86,11 @@ export async function claimTarget(
   const claimed = { model, generation: randomUUID() };
   await writeMarker(client, target.ref, claimed);
   return { ...claimed, claimedNow: true };
+}
+
+/** Records the snapshot of a pass that completed, beside the marker's model and generation. */
+export async function recordSnapshot(client: pg.ClientBase, ref: TargetRef, marker: TargetMarker, snapshot: PassSnapshot | undefined): Promise<void> {
+  await writeMarker(client, ref, { model: marker.model, generation: marker.generation, ...(snapshot && { snapshot }) });
 }
 
 /**

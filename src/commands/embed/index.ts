@@ -76,16 +76,18 @@ async function embedWithPool(
       dimension: model.dimension,
     });
     job.lock();
-    const plan = await planResume(client, job, target, modelLabel(model), state, {
+    const plan = await planResume(client, job, source, target, modelLabel(model), state, {
       refresh: config.mode === 'refresh',
       rebuildState: config.mode === 'rebuild-state',
       restart: config.mode === 'restart',
+      catchUp: config.mode !== 'retry-failed',
     });
     if (plan.warning !== undefined) process.stderr.write(`embed: warning: ${plan.warning}\n`);
+    if (plan.note !== undefined) process.stderr.write(`embed: note: ${plan.note}\n`);
     if (config.mode === 'refresh' && target.ref.kind === 'column') {
       process.stderr.write('embed: note: a --column target keeps no content hash, so --refresh finds rows never embedded but not changed texts\n');
     }
-    const report = await run(config, { pool, startedAt, model, client, db, breaker, source, target, job, stateFile: state.file });
+    const report = await run(config, { pool, startedAt, model, client, db, breaker, source, target, job, plan, stateFile: state.file });
     process.stdout.write(config.json ? JSON.stringify(report) + '\n' : config.quiet ? '' : formatReport(report));
     if (report.outcome === 'interrupted') {
       process.stderr.write('interrupted: progress is saved; run the same command again to resume\n');

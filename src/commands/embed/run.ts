@@ -20,6 +20,8 @@ import { estimateRows, highestId, type SourceTable } from '../../source/source-t
 import type { JobState } from '../../state/job-state.js';
 import { finishMetrics } from '../../target/metrics-pass.js';
 import type { Target } from '../../target/target-table.js';
+import type { ResumePlan } from '../../run/resume-plan.js';
+import { recordSnapshot } from '../../target/target-marker.js';
 import { runReport } from './report.js';
 
 export interface RunParts {
@@ -33,12 +35,13 @@ export interface RunParts {
   source: SourceTable;
   target: Target;
   job: JobState;
+  plan: ResumePlan;
   stateFile: string;
 }
 
 export async function run(
   config: EmbedConfig,
-  { pool, startedAt, model, client, db, breaker, source, target, job, stateFile }: RunParts,
+  { pool, startedAt, model, client, db, breaker, source, target, job, plan, stateFile }: RunParts,
 ): Promise<RunReport> {
   const runId = job.startRun();
   const progress = job.progress();
@@ -62,7 +65,7 @@ export async function run(
   const pass =
     config.mode === 'retry-failed'
       ? retryFailedPass(db, source, job, failedIds, taskRows)
-      : forwardPass(db, source, target, job, progress, {
+      : forwardPass(db, source, target, job, progress, plan.nothingToRead, {
           fullTask: taskRows,
           batchSize: config.batchSize,
           rowsExpected: rowsLeft,
@@ -92,9 +95,12 @@ export async function run(
     interrupts.dispose();
   }
   const readToEnd = pass.completesPass && !interrupts.requested && (config.limit === undefined || stats.rowsRead < config.limit);
-  if (readToEnd) {
+  if (readToEnd && progress.passOpen) {
     ledger.finish(await highestId(db, source, [stats.lastRead, lastAtStart, ...progress.ranges.map((r) => r.last)]));
     job.completePass(ledger.currentWatermark);
+    // The state file first: the target's copy only serves a state file lost later, and an older one
+    // there is merely more work for it.
+    await recordSnapshot(client, target.ref, plan.marker, progress.passSnapshot);
   }
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const rowsPerSecond = stats.rowsEmbedded / Math.max(elapsedSeconds, 1e-9);
