@@ -19,7 +19,8 @@ export function catchUpSql(target: TargetInfo, since: PassSnapshot): string {
 /** Condition on `src`: the target holds a vector for the row, whatever its text. */
 export function holdsVectorSql(source: SourceTable, ref: TargetRef): string {
   if (ref.kind === 'column') return `src.${quoteIdentifier(ref.column)} IS NOT NULL`;
-  return `EXISTS (SELECT 1 FROM ${ref.table} AS done WHERE done.id = src.${quoteIdentifier(source.idColumn)})`;
+  // A scalar subquery, not EXISTS, which the planner may turn into a hashed scan of the whole target.
+  return `(SELECT true FROM ${ref.table} AS done WHERE done.id = src.${quoteIdentifier(source.idColumn)}) IS NOT NULL`;
 }
 
 /** The kind of a row read by a catch-up pass (see written-since.ts); rows of other passes are new or changed. */
@@ -29,9 +30,20 @@ export function readKindSql(source: SourceTable, target: TargetInfo, since: Pass
 }
 
 /** Removes the vectors of texts emptied since the snapshot (a catch-up pass skips blank rows). */
-export function clearBlankSinceSql(target: TargetInfo, since: PassSnapshot): string {
-  // clearBlankSql ends in its WHERE clause on `src`.
-  return `${target.clearBlankSql} AND ${writtenSinceSql(since)}`;
+export function clearBlankSinceSql(source: SourceTable, target: TargetInfo, since: PassSnapshot): string {
+  const blankSince = `${blankTextSql(source)} AND ${writtenSinceSql(since)}`;
+  if (target.ref.kind === 'column') {
+    const column = quoteIdentifier(target.ref.column);
+    return `UPDATE ${source.sql} AS src SET ${column} = NULL WHERE src.${column} IS NOT NULL AND ${blankSince}`;
+  }
+  // The ids first (one pass over the source), then primary-key probes: the target is never scanned.
+  return `DELETE FROM ${target.ref.table} AS done
+           WHERE done.id = ANY (ARRAY(SELECT src.${quoteIdentifier(source.idColumn)} FROM ${source.sql} AS src WHERE ${blankSince}))`;
+}
+
+function blankTextSql(source: SourceTable): string {
+  const text = `src.${quoteIdentifier(source.textColumn)}`;
+  return `(${text} IS NULL OR ${text}::text ~ '^[[:space:]]*$')`;
 }
 
 /**
@@ -46,14 +58,20 @@ export async function countWaiting(
   since: PassSnapshot,
   within: { where: string; params: string[] } = { where: 'true', params: [] },
 ): Promise<WaitingRows> {
-  const text = `src.${quoteIdentifier(source.textColumn)}`;
-  const blank = `(${text} IS NULL OR ${text}::text ~ '^[[:space:]]*$')`;
+  const where = `(${within.where}) AND ${catchUpSql(target, since)} AND (NOT ${blankTextSql(source)} OR ${holdsVectorSql(source, target.ref)})`;
+  return countKinds(client, source, readKindSql(source, target, since), { where, params: within.params });
+}
+
+/** Rows of the source meeting `where`, counted by the kind `kindSql` gives each. */
+export async function countKinds(
+  client: Queryable,
+  source: SourceTable,
+  kindSql: string,
+  where: { where: string; params: string[] },
+): Promise<WaitingRows> {
   const result = await client.query<{ kind: RowKind; n: string }>(
-    `SELECT kind, count(*) AS n FROM (
-       SELECT ${readKindSql(source, target, since)} AS kind FROM ${source.sql} AS src
-        WHERE (${within.where}) AND ${catchUpSql(target, since)} AND (NOT ${blank} OR ${holdsVectorSql(source, target.ref)})
-     ) AS waiting GROUP BY kind`,
-    within.params,
+    `SELECT kind, count(*) AS n FROM (SELECT ${kindSql} AS kind FROM ${source.sql} AS src WHERE ${where.where}) AS waiting GROUP BY kind`,
+    where.params,
   );
   const counts: WaitingRows = { new: 0, late: 0, changed: 0 };
   for (const row of result.rows) counts[row.kind] = Number(row.n);

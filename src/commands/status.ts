@@ -7,10 +7,10 @@ import type pg from 'pg';
 import { EXIT } from '../cli/exit-codes.js';
 import { jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
 import { formatDuration } from '../run/progress.js';
-import { unreadCondition } from '../source/row-reader.js';
+import { rowsForNextRun } from '../change-capture/next-run.js';
+import type { WaitingRows } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
-import type { IdRange, JobIdentity, JobProgress, LockHolder, RunRecord } from '../state/job-state.js';
-import type { TargetInfo } from '../target/target-table.js';
+import type { IdRange, JobIdentity, LockHolder, RunRecord } from '../state/job-state.js';
 
 export interface StatusOptions extends JobLookupArgs {
   json?: boolean;
@@ -24,6 +24,8 @@ export interface JobStatus {
   percent: number;
   /** The pass in progress checks every row against the target (rebuilding progress, or --refresh). */
   checkingTarget: boolean;
+  /** The rows the next run would embed (rowsTotal - rowsDone), by kind (see change-capture/). */
+  waiting: WaitingRows;
   /** Every row with an id up to this one is done... */
   watermark: string | null;
   /** ...and so are the rows in these ranges above it. */
@@ -43,7 +45,9 @@ export async function status(options: StatusOptions): Promise<number> {
     const job = singleJob(session);
     const progress = job.progress();
     const { source, target } = await jobTables(session.client, job.identity);
-    const { total, remaining } = await countRows(session.client, source, target, progress);
+    const total = await countRows(session.client, source);
+    const waiting = await rowsForNextRun(session.client, source, target, progress);
+    const remaining = waiting.new + waiting.late + waiting.changed;
     const rate = job.lastRate() ?? null;
     const holder: LockHolder | undefined = job.lockHolder();
     const report: JobStatus = {
@@ -53,6 +57,7 @@ export async function status(options: StatusOptions): Promise<number> {
       rowsTotal: total,
       percent: total === 0 ? 100 : ((total - remaining) / total) * 100,
       checkingTarget: progress.checkTarget,
+      waiting,
       watermark: progress.watermark,
       ranges: progress.ranges,
       lastRun: job.lastRun() ?? null,
@@ -68,24 +73,8 @@ export async function status(options: StatusOptions): Promise<number> {
   }
 }
 
-/** Every row of the source, and those the next run would still read (exactly the same condition). */
-async function countRows(
-  client: pg.ClientBase,
-  source: SourceTable,
-  target: TargetInfo,
-  progress: JobProgress,
-): Promise<{ total: number; remaining: number }> {
-  const unread = unreadCondition(source, {
-    after: progress.watermark,
-    exclude: progress.ranges,
-    pending: progress.checkTarget ? target.pendingSql : undefined,
-  });
-  const result = await client.query<{ total: string; remaining: string }>({
-    text: `SELECT (SELECT count(*) FROM ${source.sql}) AS total,
-                  (SELECT count(*) FROM ${source.sql} AS src WHERE ${unread.where}) AS remaining`,
-    values: unread.params,
-  });
-  return { total: Number(result.rows[0]!.total), remaining: Number(result.rows[0]!.remaining) };
+async function countRows(client: pg.ClientBase, source: SourceTable): Promise<number> {
+  return Number((await client.query<{ total: string }>(`SELECT count(*) AS total FROM ${source.sql}`)).rows[0]!.total);
 }
 
 function formatStatus(s: JobStatus): string {
@@ -103,6 +92,9 @@ function formatStatus(s: JobStatus): string {
     `job         ${s.job.source} (${s.job.idColumn}, ${s.job.textColumn}) -> ${s.job.target} on ${s.job.database}`,
     `model       ${s.job.model}@${s.job.modelHash.slice(0, 12)}, ${s.job.dimension} dimensions`,
     `rows        ${n(s.rowsDone)} of ${n(s.rowsTotal)} done (${s.percent.toFixed(1)}%), ${n(s.rowsTotal - s.rowsDone)} to go${s.checkingTarget ? ' (checking each against the target)' : ''}`,
+    ...(s.waiting.late + s.waiting.changed > 0
+      ? [`waiting     ${n(s.waiting.new)} new, ${n(s.waiting.late)} committed late, ${n(s.waiting.changed)} changed`]
+      : []),
     `last run    ${lastRun}`,
     `ETA         ${eta}`,
     `failures    ${n(s.failures)}${s.failures > 0 ? ' (embed failures lists them, embed --retry-failed retries them)' : ''}`,

@@ -88,7 +88,7 @@ export async function planResume(
     const capture = hasRows && marker.snapshot ? await planCapture(client, source, marker.snapshot, options.capture) : undefined;
     if (capture !== undefined && capture.kind !== 'compare-all') {
       // The target's own record of its last complete pass: only rows written since need comparing.
-      await client.query(clearBlankSinceSql(target, capture.since));
+      await client.query(clearBlankSinceSql(source, target, capture.since));
       await start({ generation, checkTarget: false, since: capture.since });
     } else {
       await start({ generation, checkTarget: hasRows });
@@ -112,7 +112,7 @@ export async function planResume(
     if (capture.kind === 'unchanged') return { nothingToRead: true, marker };
     if (capture.kind === 'catch-up') {
       // Passes skip blank rows: a text emptied since loses its old vector here.
-      await client.query(clearBlankSinceSql(target, capture.since));
+      await client.query(clearBlankSinceSql(source, target, capture.since));
       await start({ generation, checkTarget: false, since: capture.since });
     } else {
       note = capture.reason;

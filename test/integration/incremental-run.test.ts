@@ -1,7 +1,7 @@
 /**
- * After a complete run, the same command embeds only the rows added since (ids above the watermark),
- * walking the primary key from the watermark: no sequential scan of the source, and index reads in
- * proportion to the new rows, not to the table.
+ * After a complete run, the same command embeds only the rows written since it started: it looks at each
+ * row version's transaction id on the server (one pass over the source, no text sent), and compares with
+ * the target only the rows written since, so the target is probed in proportion to them.
  */
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -17,16 +17,16 @@ describe('an incremental run', () => {
   const fixture = useSentencesTable(rows, 'embed-incremental-');
   const { dir } = fixture;
 
-  /** The source's scan counters, once every backend that touched it has reported. */
-  const scans = async () => {
+  /** The target's index fetches, once every backend that touched it has reported. */
+  const targetReads = async () => {
     await fixture.db.client.query('SELECT pg_stat_clear_snapshot()');
-    const result = await fixture.db.client.query<{ seq: string; fetched: string }>(
-      `SELECT seq_scan AS seq, coalesce(idx_tup_fetch, 0) AS fetched FROM pg_stat_user_tables WHERE relname = 'sentences'`,
+    const result = await fixture.db.client.query<{ fetched: string }>(
+      `SELECT coalesce(idx_tup_fetch, 0) AS fetched FROM pg_stat_user_tables WHERE relname = 'sentences_embeddings'`,
     );
-    return { seq: Number(result.rows[0]!.seq), fetched: Number(result.rows[0]!.fetched) };
+    return { fetched: Number(result.rows[0]!.fetched) };
   };
 
-  it('embeds only the rows added since the last complete run, without scanning the table', async () => {
+  it('embeds only the rows added since the last complete run, comparing only them with the target', async () => {
     const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(dir, 's.sqlite'), '--json'];
     const first = await runCli(command);
     expect(first.code, first.stderr).toBe(0);
@@ -38,14 +38,14 @@ describe('an incremental run', () => {
     ]);
     // Statistics reach the shared counters when a backend ends or idles; settle them before measuring.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
-    const before = await scans();
+    const before = await targetReads();
     const second = await runCli(command);
     expect(second.code, second.stderr).toBe(0);
-    expect(JSON.parse(second.stdout)).toMatchObject({ outcome: 'completed', rowsEmbedded: added });
+    expect(JSON.parse(second.stdout)).toMatchObject({ outcome: 'completed', rowsEmbedded: added, rowsNew: added });
     await new Promise((resolve) => setTimeout(resolve, 1_200));
-    const after = await scans();
-    expect(after.seq - before.seq).toBe(0);
-    // The new rows, their foreign-key checks and a few single-row lookups; a scan would fetch thousands.
+    const after = await targetReads();
+    // The new rows' probes and upserts; comparing every row would fetch thousands. (The workers' lookup
+    // of stored inputs may read this small target whole: that is the planner's choice at this size.)
     expect(after.fetched - before.fetched).toBeLessThan(10 * added);
     expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows) + added);
 

@@ -33,24 +33,30 @@ describe('rebuilding progress from the target', () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(state + suffix, { force: true });
   };
 
-  it('a deleted state file: one warning, and only the rows missing from the target are embedded', async () => {
-    await fixture.db.client.query(`DELETE FROM sentences_embeddings WHERE id % 30 = 0`);
-    const missing = embeddableRows(rows) - (await countRows(fixture.db.client, 'sentences_embeddings'));
-    const changed = await fixture.db.client.query(`UPDATE sentences SET text = text || ' (edited)' WHERE id % 30 = 7 AND text <> ''`);
+  it('a deleted state file: one warning, and only the rows written since the last complete pass are compared', async () => {
+    // The target's comment keeps the last complete pass's snapshot: rows added or edited since are found
+    // without comparing every row.
+    const added = await fixture.db.client.query(`INSERT INTO sentences SELECT i, 'added after the pass ' || i FROM generate_series($1::int, $2::int) AS i`, [
+      rows + 1,
+      rows + 30,
+    ]);
+    const changed = await fixture.db.client.query(`UPDATE sentences SET text = text || ' (edited)' WHERE id % 30 = 7 AND text <> '' AND id <= $1`, [rows]);
     removeState();
 
     const { summary, stderr } = await embed();
     expect(stderr).toBe(
-      `embed: warning: no progress for this job in state file ${state}; rebuilding it from "public"."sentences_embeddings" (rows embedded from the same text count as done)\n`,
+      `embed: warning: no progress for this job in state file ${state}; rebuilding it from "public"."sentences_embeddings" from the rows written since its last complete pass\n`,
     );
-    expect(summary.rowsEmbedded).toBe(missing + changed.rowCount!);
-    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows));
+    expect(summary).toMatchObject({ rowsEmbedded: added.rowCount! + changed.rowCount!, rowsNew: added.rowCount!, rowsChanged: changed.rowCount! });
+    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows) + added.rowCount!);
     const stale = await fixture.db.client.query(
       `SELECT 1 FROM sentences s JOIN sentences_embeddings e USING (id) WHERE e.content_hash <> md5(s.text)`,
     );
     expect(stale.rowCount).toBe(0);
     // The rebuilt file is trusted again: nothing left to do, no warning.
     expect(await embed()).toEqual({ summary: expect.objectContaining({ rowsEmbedded: 0 }), stderr: '' });
+    // Their embeddings go with them (ON DELETE CASCADE): the table is as the other tests expect it.
+    await fixture.db.client.query(`DELETE FROM sentences WHERE id > $1`, [rows]);
   });
 
   it('a corrupt state file: moved aside with one warning, progress rebuilt, nothing re-embedded', async () => {

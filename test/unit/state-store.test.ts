@@ -31,17 +31,29 @@ describe('StateStore', () => {
   it('keeps progress per job across opens, in WAL mode with full fsync', () => {
     const store = StateStore.open(file, { ifCorrupt: 'refuse' });
     const job = store.job(identity);
-    expect(job.progress()).toEqual({ watermark: null, ranges: [], rowsDone: 0, checkTarget: false, generation: null });
-    job.startPass({ generation: 'g1', checkTarget: true });
+    expect(job.progress()).toEqual({ watermark: null, ranges: [], rowsDone: 0, checkTarget: false, generation: null, passOpen: false });
+    const since = { xmin: '90', next: '95' };
+    const snapshot = { xmin: '100', next: '104', counters: { inserted: '5', updated: '0', deleted: '1', databaseReset: null, serverReset: null } };
+    job.startPass({ generation: 'g1', checkTarget: true, since, snapshot });
     job.saveProgress('100', [{ after: '200', last: '300' }], 250);
     store.close();
 
     const again = StateStore.open(file, { ifCorrupt: 'refuse' });
     const same = again.job(identity);
     expect(same.id).toBe(job.id);
-    expect(same.progress()).toEqual({ watermark: '100', ranges: [{ after: '200', last: '300' }], rowsDone: 250, checkTarget: true, generation: 'g1' });
+    expect(same.progress()).toEqual({
+      watermark: '100',
+      ranges: [{ after: '200', last: '300' }],
+      rowsDone: 250,
+      checkTarget: true,
+      generation: 'g1',
+      passOpen: true,
+      passSince: since,
+      passSnapshot: snapshot,
+    });
     same.completePass('400');
-    expect(same.progress()).toMatchObject({ watermark: '400', ranges: [], checkTarget: false, generation: 'g1' });
+    // The completed pass's snapshot is the one the next pass catches up from.
+    expect(same.progress()).toEqual({ watermark: '400', ranges: [], rowsDone: 250, checkTarget: false, generation: 'g1', passOpen: false, snapshot });
     expect(again.job({ ...identity, model: 'other' }).id).not.toBe(job.id);
     expect(again.jobs().map((j) => j.identity.model)).toEqual(['tiny', 'other']);
     again.close();
