@@ -6,7 +6,9 @@
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import { StateError } from '../../common/errors.js';
-import { formatSnapshot, parseSnapshot, type PassSnapshot } from '../change-capture/pass-snapshot.js';
+import { progressFrom, snapshotColumn, type IdRange, type JobProgress, type PassStart, type ProgressRow } from './job-progress.js';
+
+export type { IdRange, JobProgress, PassStart } from './job-progress.js';
 
 /** What makes two runs the same job: same rows in, same model, same place out. */
 export interface JobIdentity {
@@ -20,42 +22,6 @@ export interface JobIdentity {
   dimension: number;
 }
 
-/** Ids are opaque text here: only PostgreSQL compares them, in the id column's own type and order. */
-export interface IdRange {
-  /** Exclusive lower bound; null for "from the start". */
-  after: string | null;
-  last: string;
-}
-
-export interface JobProgress {
-  watermark: string | null;
-  ranges: IdRange[];
-  rowsDone: number;
-  /**
-   * The pass in progress skips, on the server, rows the target already holds with the same text: set
-   * while progress is rebuilt from the target or a --refresh runs, cleared when the pass reads to the end.
-   */
-  checkTarget: boolean;
-  /** The target's generation (see src/target/target-marker.ts) this progress was made in; null before the first run. */
-  generation: string | null;
-  /** A pass has started and not yet read to the end: the next run resumes it. */
-  passOpen: boolean;
-  /** The pass in progress reads only rows written since this snapshot (a catch-up pass); else every row. */
-  passSince?: PassSnapshot;
-  /** Taken as the pass in progress started; trusted once it completes. */
-  passSnapshot?: PassSnapshot;
-  /** The snapshot of the last complete pass: every row version it could see had been read by that pass. */
-  snapshot?: PassSnapshot;
-}
-
-/** How a pass reads (see JobProgress). */
-export interface PassStart {
-  generation: string;
-  checkTarget: boolean;
-  since?: PassSnapshot;
-  /** Undefined where no snapshot can be trusted (a replica): the pass then leaves no record to catch up from. */
-  snapshot?: PassSnapshot;
-}
 
 export interface FailedRow {
   rowId: string;
@@ -97,33 +63,14 @@ export class JobState {
   ) {}
 
   progress(): JobProgress {
-    const job = this.db
+    const row = this.db
       .prepare(
         `SELECT watermark, rows_done AS rowsDone, check_target AS checkTarget, generation, pass_open AS passOpen,
                 pass_since AS passSince, pass_snapshot AS passSnapshot, snapshot FROM jobs WHERE id = ?`,
       )
-      .get(this.id) as Pick<JobProgress, 'watermark' | 'rowsDone' | 'generation'> & {
-      checkTarget: number;
-      passOpen: number;
-      passSince: string | null;
-      passSnapshot: string | null;
-      snapshot: string | null;
-    };
+      .get(this.id) as ProgressRow;
     const ranges = this.db.prepare('SELECT after, last FROM ranges WHERE job_id = ? ORDER BY rowid').all(this.id) as IdRange[];
-    const passSince = parseSnapshot(job.passSince);
-    const passSnapshot = parseSnapshot(job.passSnapshot);
-    const snapshot = parseSnapshot(job.snapshot);
-    return {
-      watermark: job.watermark,
-      rowsDone: job.rowsDone,
-      generation: job.generation,
-      ranges,
-      checkTarget: job.checkTarget === 1,
-      passOpen: job.passOpen === 1,
-      ...(passSince && { passSince }),
-      ...(passSnapshot && { passSnapshot }),
-      ...(snapshot && { snapshot }),
-    };
+    return progressFrom(row, ranges);
   }
 
   /**
@@ -137,13 +84,7 @@ export class JobState {
           `UPDATE jobs SET watermark = NULL, rows_done = 0, check_target = ?, generation = ?, pass_open = 1, pass_since = ?,
                   pass_snapshot = ?, updated_at = datetime('now') WHERE id = ?`,
         )
-        .run(
-          pass.checkTarget ? 1 : 0,
-          pass.generation,
-          pass.since === undefined ? null : formatSnapshot(pass.since),
-          pass.snapshot === undefined ? null : formatSnapshot(pass.snapshot),
-          this.id,
-        );
+        .run(pass.checkTarget ? 1 : 0, pass.generation, snapshotColumn(pass.since), snapshotColumn(pass.snapshot), this.id);
       this.db.prepare('DELETE FROM ranges WHERE job_id = ?').run(this.id);
     });
     start.immediate();
