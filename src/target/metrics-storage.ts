@@ -95,7 +95,7 @@ export async function prepareMetricsTable(
     copySql,
     ...upsertFromStage(
       qualified,
-      source.idType,
+      source,
       [['model', () => pg.escapeLiteral(label)], ['content_hash', (row) => `${row}.content_hash`], ...stagedMetrics],
       'measured_at',
     ),

@@ -3,6 +3,8 @@
  * after a binary COPY, or from unnest() arrays for servers without COPY.
  */
 import { stageTable, unnestRows } from '../../common/stage-row.js';
+import { quoteIdentifier } from '../db/table-name.js';
+import type { SourceTable } from '../source/source-table.js';
 
 /** A target column's value, as SQL over a staged row aliased by the argument. */
 export type StagedValue = [column: string, value: (row: string) => string];
@@ -12,13 +14,19 @@ export type StagedValue = [column: string, value: (row: string) => string];
  * each one upsert. Redoing a batch after a crash must change nothing, so a row is rewritten only when a
  * value it was written from differs (not the embedding, which follows from them, nor the frequency,
  * which the end of a run computes); `touched` (a timestamp column whose default is now()) records when.
+ * A row deleted from the source since it was read is left out (nothing is owed for it), and the source
+ * rows written for are locked against deletion until the commit, so the foreign key always holds: a
+ * delete that commits first leaves the row out, one that comes later cascades.
  */
 export function upsertFromStage(
   qualified: string,
-  idType: string,
+  source: Pick<SourceTable, 'sql' | 'idColumn' | 'idType'>,
   values: readonly StagedValue[],
   touched: string,
 ): { mergeSql: string; insertSql: string } {
+  const idType = source.idType;
+  const stillThere = (row: string) =>
+    `WHERE EXISTS (SELECT 1 FROM ${source.sql} AS s WHERE s.${quoteIdentifier(source.idColumn)} = ${row}.id::${idType} FOR KEY SHARE)`;
   const columns = values.map(([column]) => column);
   const compared = columns.filter((column) => column !== 'embedding' && column !== 'frequency');
   const upsert = `ON CONFLICT (id) DO UPDATE
@@ -29,8 +37,8 @@ export function upsertFromStage(
   const into = `INSERT INTO ${qualified} (id, ${columns.join(', ')})`;
   return {
     mergeSql: `${into}
-       SELECT ${select('st')} FROM ${stageTable} AS st ${upsert}`,
+       SELECT ${select('st')} FROM ${stageTable} AS st ${stillThere('st')} ${upsert}`,
     insertSql: `${into}
-       SELECT ${select('u')} FROM ${unnestRows} ${upsert}`,
+       SELECT ${select('u')} FROM ${unnestRows} ${stillThere('u')} ${upsert}`,
   };
 }

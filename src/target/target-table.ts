@@ -136,7 +136,7 @@ function sideTablePlan(
     modelLabel: label,
     stageDdl: stageDdl(format),
     copySql,
-    ...upsertFromStage(qualified, source.idType, values, 'embedded_at'),
+    ...upsertFromStage(qualified, source, values, 'embedded_at'),
     lookupSql: storedInputsSql(qualified, label),
   };
 }
