@@ -1,0 +1,147 @@
+/**
+ * What finding work costs a plain run, against --refresh, on one large table (1,000,000 rows by default)
+ * that a complete pass has already embedded: seconds of the whole command and CPU seconds of the
+ * PostgreSQL server, for
+ *   - a run with nothing to do while another session was just busy in the database (the counters cannot
+ *     vouch for the table, so the rows written since the last pass are looked for),
+ *   - the same once every other session has been idle long enough (the counters prove nothing changed),
+ *   - a run after 1% of the rows' texts were edited,
+ *   - --refresh with nothing to do, and after another 1% were edited.
+ * The cost of finding work does not depend on the model: the target is filled on the server with the
+ * right content hashes (the tiny-random model's one vector copied), then a --rebuild-state pass records
+ * the snapshot later runs catch up from. Server CPU is read from /proc (PostgreSQL on this machine):
+ * the live server processes plus the children the postmaster has reaped; other sessions on the same
+ * server count too, so run it on a quiet server.
+ *
+ *   npm run bench:capture -- [--rows N] [--database-url URL]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ensureModel } from '../scripts/make-model.js';
+import { packageRoot } from '../src/paths.js';
+import { formatMachineFacts, machineFacts } from './machine-facts.js';
+import { fixed, formatTable } from './text-table.js';
+
+const table = 'capture_bench';
+
+interface Measured {
+  case: string;
+  seconds: number;
+  serverCpuSeconds: number | null;
+  rowsEmbedded: number;
+  note: string;
+}
+
+async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { rows: { type: 'string', default: '1000000' }, 'database-url': { type: 'string' } } });
+  const rows = Number(values.rows);
+  const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const modelDir = await ensureModel('tiny-random');
+  const state = path.join(mkdtempSync(path.join(os.tmpdir(), 'capture-bench-')), 'state.sqlite');
+  const command = [table, '100', '--workers', '2', '--model', modelDir, '--database-url', databaseUrl, '--state', state, '--json'];
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    console.log(`bench capture: ${rows.toLocaleString('en-US')} rows, model tiny-random\n${formatMachineFacts(machineFacts())}`);
+    await loadTable(client, rows);
+    // Creates and claims the target with one real row, fills it on the server, then records a complete pass.
+    await embed([...command, '--limit', '1']);
+    await fillTarget(client);
+    await embed([...command, '--rebuild-state']);
+
+    const results: Measured[] = [];
+    const measure = async (name: string, extra: string[], note: string) => {
+      const cpuBefore = serverCpuSeconds();
+      const started = performance.now();
+      const report = await embed([...command, ...extra]);
+      const seconds = (performance.now() - started) / 1000;
+      const cpuAfter = serverCpuSeconds();
+      results.push({ case: name, seconds, serverCpuSeconds: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore, rowsEmbedded: report.rowsEmbedded, note });
+      console.log(`  ${name}: ${seconds.toFixed(2)} s, ${report.rowsEmbedded} rows embedded`);
+    };
+    await client.query('SELECT 1');
+    await measure('plain, nothing to do', [], 'another session active in the last 15 s: rows written since are looked for');
+    await client.end();
+    await new Promise((resolve) => setTimeout(resolve, 17_000));
+    await measure('plain, nothing to do, database idle', [], 'counters unchanged and every session idle: no row read');
+    const edit = new pg.Client({ connectionString: databaseUrl });
+    await edit.connect();
+    const editShare = async () =>
+      edit.query(`UPDATE ${table} SET text = text || ' (edited)' WHERE id IN (SELECT id FROM ${table} ORDER BY random() LIMIT $1)`, [Math.round(rows / 100)]);
+    await editShare();
+    await measure('plain, 1% of texts edited', [], 'catch-up pass');
+    await measure('--refresh, nothing to do', ['--refresh'], 'every row compared');
+    await editShare();
+    await measure('--refresh, 1% of texts edited', ['--refresh'], 'every row compared');
+    await edit.end();
+    console.log(
+      '\n' +
+        formatTable(
+          ['case', 'seconds', 'server CPU s', 'rows embedded', 'note'],
+          results.map((r) => [r.case, fixed(r.seconds, 2), r.serverCpuSeconds === null ? 'n/a' : fixed(r.serverCpuSeconds, 2), String(r.rowsEmbedded), r.note]),
+        ),
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function loadTable(client: pg.Client, rows: number): Promise<void> {
+  await client.query(`DROP TABLE IF EXISTS ${table}_embeddings, ${table}`);
+  await client.query(`CREATE TABLE ${table} (id bigserial PRIMARY KEY, text text NOT NULL, tag int NOT NULL DEFAULT 0)`);
+  await client.query(`INSERT INTO ${table} (text) SELECT 'sentence ' || i || ' about ' || md5(i::text) FROM generate_series(1, $1::int) AS i`, [rows]);
+  await client.query(`VACUUM ANALYZE ${table}`);
+}
+
+async function fillTarget(client: pg.Client): Promise<void> {
+  const target = `${table}_embeddings`;
+  await client.query(
+    `INSERT INTO ${target} (id, embedding, model, content_hash)
+     SELECT s.id, one.embedding, one.model, md5(convert_to(s.text, 'UTF8')) FROM ${table} s, (SELECT embedding, model FROM ${target} LIMIT 1) one
+     ON CONFLICT (id) DO NOTHING`,
+  );
+  await client.query(`VACUUM ANALYZE ${target}`);
+}
+
+function embed(args: string[]): Promise<{ rowsEmbedded: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'embed.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`embed ${args.join(' ')} exited ${code}: ${stderr}`));
+      else resolve(JSON.parse(stdout) as { rowsEmbedded: number });
+    });
+  });
+}
+
+/** CPU seconds of every process named postgres, plus the reaped children its postmaster accounts for. */
+function serverCpuSeconds(): number | null {
+  const tick = 100;
+  let total = 0;
+  let found = false;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (name !== 'postgres' && name !== 'postmaster') continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime are fields 14-17 of stat: 11-14 after the name.
+    total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / tick;
+    found = true;
+  }
+  return found ? total : null;
+}
+
+await main(process.argv.slice(2));
