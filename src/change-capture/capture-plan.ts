@@ -6,7 +6,7 @@
  */
 import type { Queryable } from '../db/database.js';
 import type { SourceTable } from '../source/source-table.js';
-import { nextXid, type PassSnapshot } from './pass-snapshot.js';
+import { nextXid, sameServer, systemIdentifierSql, type PassSnapshot } from './pass-snapshot.js';
 import { provenUnchanged, settledSeconds } from './table-counters.js';
 
 export type CapturePlan =
@@ -41,13 +41,20 @@ export async function planCapture(
     return { kind: 'compare-all', reason: 'no record of which transactions the last complete pass saw; comparing every row with the target once' };
   }
   // The next id to be assigned, as pass-snapshot.ts reads it.
-  const server = await client.query<{ replica: boolean; xmax: string; age: number }>(
-    `SELECT pg_is_in_recovery() AS replica, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax, age('3'::xid) AS age`,
+  const server = await client.query<{ replica: boolean; xmax: string; age: number; system: string | null }>(
+    `SELECT pg_is_in_recovery() AS replica, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax, age('3'::xid) AS age,
+            ${systemIdentifierSql} AS system`,
   );
-  const { replica, xmax, age: ageOfThree } = server.rows[0]!;
+  const { replica, xmax, age: ageOfThree, system } = server.rows[0]!;
   const next = nextXid(BigInt(xmax), BigInt(ageOfThree));
   if (replica) {
     return { kind: 'compare-all', reason: 'the server is a replica (in recovery): transaction ids are not trusted there; comparing every row with the target' };
+  }
+  if (!sameServer(since, system)) {
+    return {
+      kind: 'compare-all',
+      reason: 'the last complete pass ran on another server (a restored or upgraded cluster): its transaction ids mean nothing here; comparing every row with the target',
+    };
   }
   if (next < BigInt(since.next)) {
     return {

@@ -21,6 +21,8 @@ export interface PassSnapshot {
   next: string;
   /** The source's counters read just after the snapshot; absent when the statistics are off or hidden. */
   counters?: TableCounters;
+  /** pg_control_system()'s system identifier, where this role may read it: transaction ids mean nothing on another server. */
+  system?: string;
 }
 
 /**
@@ -30,15 +32,29 @@ export interface PassSnapshot {
 export async function takePassSnapshot(client: Queryable, source: SourceTable): Promise<PassSnapshot | undefined> {
   // The statement's snapshot is taken before it runs; age() measures from the next id to be assigned
   // (the session has none of its own), read as it runs, so after the snapshot. The counters come later still.
-  const result = await client.query<{ xmin: string; xmax: string; age: number; replica: boolean }>(
+  const result = await client.query<{ xmin: string; xmax: string; age: number; replica: boolean; system: string | null }>(
     `SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax, age('3'::xid) AS age,
-            pg_is_in_recovery() AS replica
+            pg_is_in_recovery() AS replica, ${systemIdentifierSql} AS system
        FROM pg_current_snapshot() AS s`,
   );
   const row = result.rows[0]!;
   if (row.replica) return undefined;
   const counters = await readCounters(client, source);
-  return { xmin: row.xmin, next: nextXid(BigInt(row.xmax), BigInt(row.age)).toString(), ...(counters && { counters }) };
+  return {
+    xmin: row.xmin,
+    next: nextXid(BigInt(row.xmax), BigInt(row.age)).toString(),
+    ...(counters && { counters }),
+    ...(row.system !== null && { system: row.system }),
+  };
+}
+
+/** The server's system identifier, or NULL where the role may not call pg_control_system(). */
+export const systemIdentifierSql = `CASE WHEN has_function_privilege('pg_control_system()', 'EXECUTE')
+       THEN (SELECT system_identifier::text FROM pg_control_system()) END`;
+
+/** Seen by a snapshot's reader: the server it was taken on. */
+export function sameServer(snapshot: PassSnapshot, system: string | null): boolean {
+  return snapshot.system === undefined || system === null || snapshot.system === system;
 }
 
 const xidRange = 2n ** 32n;
@@ -69,7 +85,8 @@ export function snapshotFrom(value: unknown): PassSnapshot | undefined {
   if (candidate === null || typeof candidate !== 'object') return undefined;
   if (!isXid8(candidate.xmin) || !isXid8(candidate.next)) return undefined;
   const counters = candidate.counters;
-  return { xmin: candidate.xmin, next: candidate.next, ...(isCounters(counters) && { counters }) };
+  const system = typeof candidate.system === 'string' && /^\d{1,20}$/.test(candidate.system) ? candidate.system : undefined;
+  return { xmin: candidate.xmin, next: candidate.next, ...(isCounters(counters) && { counters }), ...(system !== undefined && { system }) };
 }
 
 function isXid8(value: unknown): value is string {

@@ -154,6 +154,11 @@ describe('change capture on the server', () => {
     expect(snapshot.counters).toBeDefined();
 
     expect(await planCapture(db.client, source, undefined)).toMatchObject({ kind: 'compare-all' });
+    expect(snapshot.system).toMatch(/^\d+$/);
+    expect(await planCapture(db.client, source, { ...snapshot, system: '1' })).toMatchObject({
+      kind: 'compare-all',
+      reason: expect.stringContaining('another server'),
+    });
     const ahead = { ...snapshot, xmin: String(BigInt(snapshot.next) + 1000n), next: String(BigInt(snapshot.next) + 1000n) };
     expect(await planCapture(db.client, source, ahead)).toMatchObject({ kind: 'compare-all', reason: expect.stringContaining('restored') });
     for (let i = 0; i < 5; i++) await db.client.query('SELECT pg_current_xact_id()');
