@@ -53,16 +53,24 @@ async function main(args: string[]): Promise<void> {
     await fillTarget(client);
     await embed([...command, '--rebuild-state']);
 
+    // The command's start-up (workers, model, target checks) on a one-row table, for scale.
+    await client.query(`DROP TABLE IF EXISTS ${table}_one_embeddings, ${table}_one`);
+    await client.query(`CREATE TABLE ${table}_one (id bigint PRIMARY KEY, text text)`);
+    await client.query(`INSERT INTO ${table}_one VALUES (1, 'one row')`);
+    const one = [`${table}_one`, ...command.slice(1, -3), '--state', `${state}.one`, '--json'];
+    await embed(one);
+
     const results: Measured[] = [];
-    const measure = async (name: string, extra: string[], note: string) => {
+    const measure = async (name: string, extra: string[], note: string, args = command) => {
       const cpuBefore = serverCpuSeconds();
       const started = performance.now();
-      const report = await embed([...command, ...extra]);
+      const report = await embed([...args, ...extra]);
       const seconds = (performance.now() - started) / 1000;
       const cpuAfter = serverCpuSeconds();
       results.push({ case: name, seconds, serverCpuSeconds: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore, rowsEmbedded: report.rowsEmbedded, note });
       console.log(`  ${name}: ${seconds.toFixed(2)} s, ${report.rowsEmbedded} rows embedded`);
     };
+    await measure('start-up alone: plain, 1-row table', [], 'for scale', one);
     await client.query('SELECT 1');
     await measure('plain, nothing to do', [], 'another session active in the last 15 s: rows written since are looked for');
     await client.end();

@@ -7,6 +7,10 @@ export interface ConnectionConfig {
   /** An unreachable host fails after this long instead of the operating system's minutes. */
   connectionTimeoutMillis?: number;
   keepAlive?: boolean;
+  /** Names the run's sessions in pg_stat_activity (a URL's own application_name wins). */
+  application_name?: string;
+  /** Server settings for the session, as `-c name=value` (a URL's own options win). */
+  options?: string;
 }
 
 /** The lock and statement timeouts every session of a run gets, in seconds (0: the server's setting). */

@@ -29,6 +29,8 @@ export interface CaptureOptions {
   safeAge?: bigint;
   /** Seconds a backend must have been idle before its statistics count (tests lower it). */
   settledSeconds?: number;
+  /** application_name of the run's own sessions, which have not written to the table. */
+  ownSessions?: string;
 }
 
 export async function planCapture(
@@ -70,6 +72,7 @@ export async function planCapture(
       reason: `${age.toLocaleString('en-US')} transactions since the last complete pass started (more than ${limit.toLocaleString('en-US')}, too many to compare ids safely); comparing every row with the target`,
     };
   }
-  if (await provenUnchanged(client, source, since.counters, options.settledSeconds ?? settledSeconds)) return { kind: 'unchanged', since };
+  const settled = { idleSeconds: options.settledSeconds ?? settledSeconds, ...(options.ownSessions !== undefined && { ownSessions: options.ownSessions }) };
+  if (await provenUnchanged(client, source, since.counters, settled)) return { kind: 'unchanged', since };
   return { kind: 'catch-up', since };
 }

@@ -7,7 +7,8 @@
  * - A backend keeps its counts to itself and adds them to the shared ones lazily after commit, at most
  *   once a second while busy; an idle backend does it when it has been idle for ten seconds. A commit
  *   whose counts are not shared yet is therefore only possible in a backend of this database that is not
- *   idle, or became idle less than `settledSeconds` ago: the skip requires that there is none.
+ *   idle, or became idle less than `settledSeconds` ago: the skip requires that there is none (the
+ *   run's own sessions aside: they have not written to the table).
  * - Counts can be reset (one table, the database: both set the database's stats_reset) or discarded
  *   (after a crash or an immediate shutdown, which also sets the server-wide pg_stat_wal.stats_reset):
  *   both timestamps must be unchanged.
@@ -55,17 +56,17 @@ export async function provenUnchanged(
   client: Queryable,
   source: SourceTable,
   recorded: TableCounters | undefined,
-  idleSeconds = settledSeconds,
+  options: { idleSeconds?: number; ownSessions?: string } = {},
 ): Promise<boolean> {
   if (recorded === undefined) return false;
   const now = await readCounters(client, source);
   if (now === undefined || !sameCounters(now, recorded)) return false;
   const unsettled = await client.query<{ n: string }>(
     `SELECT count(*) AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid()
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name IS DISTINCT FROM $2
         AND backend_type NOT IN ('autovacuum worker', 'walsender')
         AND (state IS DISTINCT FROM 'idle' OR state_change IS NULL OR state_change > clock_timestamp() - make_interval(secs => $1))`,
-    [idleSeconds],
+    [options.idleSeconds ?? settledSeconds, options.ownSessions ?? null],
   );
   return Number(unsettled.rows[0]!.n) === 0;
 }

@@ -30,13 +30,25 @@ export function workerConfig(config: EmbedConfig, model: ModelFiles): WorkerConf
   };
 }
 
-/** Every session of the run, main thread and workers, with the same lock and statement timeouts. */
+/**
+ * Every session of the run, main thread and workers, with the same lock and statement timeouts, named
+ * after the process so that the run can tell its own sessions from others' (change-capture/table-counters.ts).
+ */
 export function sessionConnection(config: EmbedConfig): ConnectionConfig {
-  return connectionConfig(config.databaseUrl, {
-    lockTimeoutSeconds: config.lockTimeoutSeconds,
-    statementTimeoutSeconds: config.statementTimeoutSeconds,
-  });
+  return {
+    ...connectionConfig(config.databaseUrl, {
+      lockTimeoutSeconds: config.lockTimeoutSeconds,
+      statementTimeoutSeconds: config.statementTimeoutSeconds,
+    }),
+    application_name: runSessionName,
+    // Keyset pages that compare rows with the target are costed high enough to be compiled, which takes
+    // longer than running them: half a second a page on a table of a million rows.
+    options: '-c jit=off',
+  };
 }
+
+/** application_name of this run's sessions. */
+export const runSessionName = `embed ${process.pid}`;
 
 /**
  * Tasks that may compute at once. On the CPU, as many sessions as the cores hold (cores / threads per

@@ -12,7 +12,7 @@ import { modelsDir } from '../../paths.js';
 import { databaseBreaker } from '../../run/database-breaker.js';
 import { planResume } from '../../run/resume-plan.js';
 import { formatReport } from '../../run/run-summary.js';
-import { sessionConnection, workerConfig } from '../../run/worker-config.js';
+import { runSessionName, sessionConnection, workerConfig } from '../../run/worker-config.js';
 import { createWorkerPool, type WorkerPool } from '../../run/worker-pool.js';
 import { describeSource } from '../../source/source-table.js';
 import type { JobState } from '../../state/job-state.js';
@@ -81,6 +81,7 @@ async function embedWithPool(
       rebuildState: config.mode === 'rebuild-state',
       restart: config.mode === 'restart',
       catchUp: config.mode !== 'retry-failed',
+      capture: { ownSessions: runSessionName },
     });
     if (plan.warning !== undefined) process.stderr.write(`embed: warning: ${plan.warning}\n`);
     if (plan.note !== undefined) process.stderr.write(`embed: note: ${plan.note}\n`);
