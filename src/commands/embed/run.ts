@@ -3,7 +3,7 @@
  * and interrupts, then the watermark, the run's record in the state file, the metrics and the report.
  */
 import type pg from 'pg';
-import { EmbedError } from '../../../common/errors.js';
+import { EmbedError, firstLine } from '../../../common/errors.js';
 import { rowsPerTask, type EmbedConfig } from '../../cli/config.js';
 import { watchInterrupts } from '../../cli/interrupt.js';
 import type { Queryable } from '../../db/database.js';
@@ -99,8 +99,11 @@ export async function run(
     ledger.finish(await highestId(db, source, [stats.lastRead, lastAtStart, ...progress.ranges.map((r) => r.last)]));
     job.completePass(ledger.currentWatermark);
     // The state file first: the target's copy only serves a state file lost later, and an older one
-    // there is merely more work for it.
-    await recordSnapshot(client, target.ref, plan.marker, progress.passSnapshot);
+    // there is merely more work for it, so a comment that cannot be written (a lock held by a manual
+    // VACUUM, say) is a warning, not a failed run.
+    await recordSnapshot(client, target.ref, plan.marker, progress.passSnapshot).catch((error: unknown) => {
+      process.stderr.write(`embed: warning: the pass is complete but ${target.display}'s comment keeps an older record of it (${firstLine(error)}); nothing is lost\n`);
+    });
   }
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const rowsPerSecond = stats.rowsEmbedded / Math.max(elapsedSeconds, 1e-9);
