@@ -43,6 +43,9 @@ describe('kill -9 during a catch-up run, then the same command', () => {
         .query<{ n: string }>(`SELECT count(*) AS n FROM notes s JOIN notes_embeddings e USING (id) WHERE e.content_hash = md5(s.text) AND s.text LIKE 'edited: %'`)
         .then((r) => Number(r.rows[0]!.n));
 
+    const comment = async () =>
+      (await db.client.query<{ c: string }>(`SELECT obj_description('notes_embeddings'::regclass) AS c`)).rows[0]!.c;
+    const recorded = await comment();
     const { child, done: exited } = startCli([...command, '--quiet']);
     while ((await done()) < 300) await sleep(20);
     child.kill('SIGKILL');
@@ -50,10 +53,13 @@ describe('kill -9 during a catch-up run, then the same command', () => {
     expect(killed.signal).toBe('SIGKILL');
     const atKill = await done();
     expect(atKill).toBeLessThan(edited.rowCount!);
+    // The interrupted pass's snapshot is not trusted: the target still records the last complete one.
+    expect(await comment()).toBe(recorded);
 
     const resumed = await runCli([...command, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     const summary = JSON.parse(resumed.stdout) as { rowsEmbedded: number; rowsChanged: number; rowsNew: number };
+    expect(await comment()).not.toBe(recorded);
     // The same pass, resumed: the rows done before the kill are not read again (at most the tasks in flight are redone).
     expect(summary.rowsChanged).toBeLessThanOrEqual(edited.rowCount! - atKill + 100 * 8 * 2 * 2);
     expect(summary.rowsChanged + summary.rowsNew).toBeGreaterThan(0);

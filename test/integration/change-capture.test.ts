@@ -124,6 +124,20 @@ describe('plain runs catch every committed change', () => {
     await expectFresh('reinserted');
   });
 
+  it('a --column target: rows without a vector are found, edited texts are not (no content hash)', async () => {
+    await createTable('in_column');
+    const column = [...command('in_column'), '--column', 'embedding', '--json'];
+    const first = await runCli(column);
+    expect(first.code, first.stderr).toBe(0);
+    await db.client.query(`INSERT INTO in_column (text) SELECT 'added later ' || i FROM generate_series(1, 25) AS i`);
+    await db.client.query(`UPDATE in_column SET text = 'edited: ' || text WHERE id <= 10`);
+    const second = await runCli(column);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ rowsEmbedded: 25, rowsNew: 25 });
+    const missing = await db.client.query(`SELECT 1 FROM in_column WHERE embedding IS NULL`);
+    expect(missing.rowCount).toBe(0);
+  });
+
   it('a text emptied since loses its vector', async () => {
     await createTable('emptied');
     expect(await embed('emptied')).toMatchObject({ rowsEmbedded: 2000 });
