@@ -19,6 +19,8 @@ export interface SourceTable {
   idType: string;
   textColumn: string;
   estimatedRows: number;
+  /** The role may lock rows of the table (row locks need UPDATE on a column): see target/stage-table.ts. */
+  lockable: boolean;
 }
 
 const textTypes = new Set(['text', 'character varying', 'character', 'citext', 'name']);
@@ -63,8 +65,9 @@ export async function describeSource(
       { code: 'SOURCE' },
     );
   }
-  const readable = await client.query<{ ok: boolean }>(
-    `SELECT has_column_privilege($1::oid, $2, 'SELECT') AND has_column_privilege($1::oid, $3, 'SELECT') AS ok`,
+  const readable = await client.query<{ ok: boolean; lockable: boolean }>(
+    `SELECT has_column_privilege($1::oid, $2, 'SELECT') AND has_column_privilege($1::oid, $3, 'SELECT') AS ok,
+            has_any_column_privilege($1::oid, 'UPDATE') AS lockable`,
     [row.oid, idColumn, textColumn],
   );
   if (!readable.rows[0]!.ok) {
@@ -88,6 +91,7 @@ export async function describeSource(
     idType: id.type,
     textColumn,
     estimatedRows: Number(row.estimate),
+    lockable: readable.rows[0]!.lockable,
   };
 }
 

@@ -16,17 +16,19 @@ export type StagedValue = [column: string, value: (row: string) => string];
  * which the end of a run computes); `touched` (a timestamp column whose default is now()) records when.
  * A row deleted from the source since it was read is left out (nothing is owed for it), and the source
  * rows written for are locked against deletion until the commit, so the foreign key always holds: a
- * delete that commits first leaves the row out, one that comes later cascades.
+ * delete that commits first leaves the row out, one that comes later cascades. Row locks need UPDATE on
+ * the source; a role without it only leaves out rows deleted before the write began (a delete that
+ * commits while the write runs can still fail that row's foreign key).
  */
 export function upsertFromStage(
   qualified: string,
-  source: Pick<SourceTable, 'sql' | 'idColumn' | 'idType'>,
+  source: Pick<SourceTable, 'sql' | 'idColumn' | 'idType' | 'lockable'>,
   values: readonly StagedValue[],
   touched: string,
 ): { mergeSql: string; insertSql: string } {
   const idType = source.idType;
   const stillThere = (row: string) =>
-    `WHERE EXISTS (SELECT 1 FROM ${source.sql} AS s WHERE s.${quoteIdentifier(source.idColumn)} = ${row}.id::${idType} FOR KEY SHARE)`;
+    `WHERE EXISTS (SELECT 1 FROM ${source.sql} AS s WHERE s.${quoteIdentifier(source.idColumn)} = ${row}.id::${idType}${source.lockable ? ' FOR KEY SHARE' : ''})`;
   const columns = values.map(([column]) => column);
   const compared = columns.filter((column) => column !== 'embedding' && column !== 'frequency');
   const upsert = `ON CONFLICT (id) DO UPDATE

@@ -88,8 +88,14 @@ export async function claimTarget(
   return { ...claimed, claimedNow: true };
 }
 
-/** Records the snapshot of a pass that completed, beside the marker's model and generation. */
+/**
+ * Records the snapshot of a pass that completed, beside the marker's model and generation. Only the
+ * owner may comment: a role that writes a target someone else owns leaves the record as it was (a lost
+ * state file then costs a comparison of every row).
+ */
 export async function recordSnapshot(client: pg.ClientBase, ref: TargetRef, marker: TargetMarker, snapshot: PassSnapshot | undefined): Promise<void> {
+  const owner = await client.query<{ owns: boolean }>(`SELECT pg_has_role(relowner, 'USAGE') AS owns FROM pg_class WHERE oid = to_regclass($1)`, [ref.table]);
+  if (owner.rows[0]?.owns !== true) return;
   await writeMarker(client, ref, { model: marker.model, generation: marker.generation, ...(snapshot && { snapshot }) });
 }
 
