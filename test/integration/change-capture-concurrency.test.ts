@@ -6,13 +6,11 @@
  * for by a row the table started with, one inserted or one whose text was edited, although far more
  * rows had only another column updated.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { expectSameAsFreshRun } from '../helpers/same-as-fresh-run.js';
 
 const initialRows = 3_000;
@@ -85,16 +83,8 @@ function startWriters(url: string, table: string): { stop: () => Promise<Tally> 
 
 describe('plain runs while writers change the table', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-capture-writers-'));
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = useTestDatabase('embed-capture-writers-');
+  const { dir } = fixture;
 
   for (const [name, idType] of [
     ['serial', 'bigserial'],
@@ -102,9 +92,9 @@ describe('plain runs while writers change the table', () => {
   ] as const) {
     it(`${name} ids: three runs during and after the writes end like a fresh full run`, async () => {
       const table = `busy_${name}`;
-      await db.client.query(`CREATE TABLE ${table} (id ${idType} PRIMARY KEY, text text, tag int NOT NULL DEFAULT 0)`);
-      await db.client.query(`INSERT INTO ${table} (text) SELECT 'first text of row ' || i FROM generate_series(1, $1::int) AS i`, [initialRows]);
-      const command = [table, '100', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', path.join(dir, `${table}.sqlite`), '--json'];
+      await fixture.db.client.query(`CREATE TABLE ${table} (id ${idType} PRIMARY KEY, text text, tag int NOT NULL DEFAULT 0)`);
+      await fixture.db.client.query(`INSERT INTO ${table} (text) SELECT 'first text of row ' || i FROM generate_series(1, $1::int) AS i`, [initialRows]);
+      const command = [table, '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(dir, `${table}.sqlite`), '--json'];
       const summaries: { rowsEmbedded: number; rowsChanged: number; rowsLate: number }[] = [];
       const embed = async () => {
         const result = await runCli(command);
@@ -112,7 +102,7 @@ describe('plain runs while writers change the table', () => {
         summaries.push(JSON.parse(result.stdout));
       };
 
-      const writers = startWriters(db.url, table);
+      const writers = startWriters(fixture.db.url, table);
       let tally: Tally;
       try {
         await embed();
@@ -122,7 +112,7 @@ describe('plain runs while writers change the table', () => {
       }
       await embed();
 
-      await expectSameAsFreshRun(db.client, { table, target: `${table}_embeddings`, modelDir, databaseUrl: db.url, dir });
+      await expectSameAsFreshRun(fixture.db.client, { table, target: `${table}_embeddings`, modelDir, databaseUrl: fixture.db.url, dir });
       const embedded = summaries.reduce((sum, s) => sum + s.rowsEmbedded, 0);
       const changed = summaries.reduce((sum, s) => sum + s.rowsChanged, 0);
       console.log(`${name}: writers ${JSON.stringify(tally)}; runs embedded ${summaries.map((s) => `${s.rowsEmbedded} (late ${s.rowsLate}, changed ${s.rowsChanged})`).join(', ')}`);

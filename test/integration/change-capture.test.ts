@@ -4,13 +4,11 @@
  * leaves the text alone embeds nothing. The summary says what was new, late or changed, and `embed
  * status` counts the rows waiting from the same conditions.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { directEmbeddings, maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
 import { expectSameAsFreshRun } from '../helpers/same-as-fresh-run.js';
 
@@ -24,18 +22,10 @@ interface Summary {
 
 describe('plain runs catch every committed change', () => {
   const modelDir = inject('tinyModelDir');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-capture-'));
-  let db: TestDatabase;
+  const fixture = useTestDatabase('embed-capture-');
+  const { dir } = fixture;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const command = (table: string) => [table, '100', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', path.join(dir, `${table}.sqlite`)];
+  const command = (table: string) => [table, '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(dir, `${table}.sqlite`)];
   const embed = async (table: string): Promise<Summary> => {
     const result = await runCli([...command(table), '--json']);
     expect(result.code, result.stderr).toBe(0);
@@ -43,28 +33,28 @@ describe('plain runs catch every committed change', () => {
     return JSON.parse(result.stdout) as Summary;
   };
   const waiting = async (table: string) => {
-    const result = await runCli(['status', table, '--database-url', db.url, '--state', path.join(dir, `${table}.sqlite`), '--json']);
+    const result = await runCli(['status', table, '--database-url', fixture.db.url, '--state', path.join(dir, `${table}.sqlite`), '--json']);
     expect(result.code, result.stderr).toBe(0);
     return (JSON.parse(result.stdout) as { waiting: { new: number; late: number; changed: number } }).waiting;
   };
   const createTable = async (table: string, id = 'bigserial', rows = 2_000) => {
-    await db.client.query(`CREATE TABLE ${table} (id ${id} PRIMARY KEY, text text, tag int NOT NULL DEFAULT 0)`);
-    await db.client.query(`INSERT INTO ${table} (text) SELECT 'first text of row ' || i || ', about ' || md5(i::text) FROM generate_series(1, $1::int) AS i`, [rows]);
+    await fixture.db.client.query(`CREATE TABLE ${table} (id ${id} PRIMARY KEY, text text, tag int NOT NULL DEFAULT 0)`);
+    await fixture.db.client.query(`INSERT INTO ${table} (text) SELECT 'first text of row ' || i || ', about ' || md5(i::text) FROM generate_series(1, $1::int) AS i`, [rows]);
   };
-  const expectFresh = (table: string) => expectSameAsFreshRun(db.client, { table, target: `${table}_embeddings`, modelDir, databaseUrl: db.url, dir });
+  const expectFresh = (table: string) => expectSameAsFreshRun(fixture.db.client, { table, target: `${table}_embeddings`, modelDir, databaseUrl: fixture.db.url, dir });
 
   it('a row committed after a complete run by a transaction open before it', async () => {
     await createTable('late_commits', 'bigserial', 0);
     // The target exists before the writer's transaction holds its lock on the table (creating it later
     // would wait for that transaction).
     expect(await embed('late_commits')).toMatchObject({ rowsEmbedded: 0 });
-    const writer = new pg.Client({ connectionString: db.url });
+    const writer = new pg.Client({ connectionString: fixture.db.url });
     await writer.connect();
     try {
       // Its id comes from the sequence now, below every id inserted while it stays open.
       await writer.query('BEGIN');
       await writer.query(`INSERT INTO late_commits (text) VALUES ('the row committed late')`);
-      await db.client.query(`INSERT INTO late_commits (text) SELECT 'a row committed at once ' || i FROM generate_series(1, 3000) AS i`);
+      await fixture.db.client.query(`INSERT INTO late_commits (text) SELECT 'a row committed at once ' || i FROM generate_series(1, 3000) AS i`);
       expect(await embed('late_commits')).toMatchObject({ outcome: 'completed', rowsEmbedded: 3000 });
       await writer.query('COMMIT');
     } finally {
@@ -79,7 +69,7 @@ describe('plain runs catch every committed change', () => {
   it('rows with random ids added after a complete run, anywhere in id order', async () => {
     await createTable('random_ids', 'uuid DEFAULT gen_random_uuid()');
     expect(await embed('random_ids')).toMatchObject({ rowsEmbedded: 2000 });
-    await db.client.query(`INSERT INTO random_ids (text) SELECT 'added later ' || i FROM generate_series(1, 500) AS i`);
+    await fixture.db.client.query(`INSERT INTO random_ids (text) SELECT 'added later ' || i FROM generate_series(1, 500) AS i`);
     expect(await waiting('random_ids')).toEqual({ new: 500, late: 0, changed: 0 });
     expect(await embed('random_ids')).toMatchObject({ rowsEmbedded: 500, rowsNew: 500 });
     expect(await embed('random_ids')).toMatchObject({ rowsEmbedded: 0 });
@@ -89,13 +79,13 @@ describe('plain runs catch every committed change', () => {
   it('edited texts get the vector of their new text', async () => {
     await createTable('edited');
     expect(await embed('edited')).toMatchObject({ rowsEmbedded: 2000 });
-    const edited = await db.client.query<{ id: string; text: string }>(
+    const edited = await fixture.db.client.query<{ id: string; text: string }>(
       `UPDATE edited SET text = 'rewritten: ' || text WHERE id % 37 = 5 RETURNING id::text, text`,
     );
     expect(await waiting('edited')).toEqual({ new: 0, late: 0, changed: edited.rowCount });
     expect(await embed('edited')).toMatchObject({ rowsEmbedded: edited.rowCount, rowsChanged: edited.rowCount });
 
-    const stored = await storedEmbeddings(db.client, 'edited_embeddings');
+    const stored = await storedEmbeddings(fixture.db.client, 'edited_embeddings');
     const expected = await directEmbeddings(modelDir, edited.rows.map((r) => r.text));
     edited.rows.forEach((row, i) => expect(maxAbsDifference(stored.get(row.id)!, expected[i]!)).toBeLessThanOrEqual(1e-6));
     await expectFresh('edited');
@@ -104,21 +94,21 @@ describe('plain runs catch every committed change', () => {
   it('an update that leaves the text alone embeds nothing', async () => {
     await createTable('other_columns');
     expect(await embed('other_columns')).toMatchObject({ rowsEmbedded: 2000 });
-    const before = await db.client.query(`SELECT id, embedded_at FROM other_columns_embeddings ORDER BY id`);
-    await db.client.query(`UPDATE other_columns SET tag = tag + 1`);
-    await db.client.query(`UPDATE other_columns SET text = text WHERE id % 3 = 0`);
+    const before = await fixture.db.client.query(`SELECT id, embedded_at FROM other_columns_embeddings ORDER BY id`);
+    await fixture.db.client.query(`UPDATE other_columns SET tag = tag + 1`);
+    await fixture.db.client.query(`UPDATE other_columns SET text = text WHERE id % 3 = 0`);
     expect(await waiting('other_columns')).toEqual({ new: 0, late: 0, changed: 0 });
     expect(await embed('other_columns')).toMatchObject({ rowsEmbedded: 0 });
-    expect((await db.client.query(`SELECT id, embedded_at FROM other_columns_embeddings ORDER BY id`)).rows).toEqual(before.rows);
+    expect((await fixture.db.client.query(`SELECT id, embedded_at FROM other_columns_embeddings ORDER BY id`)).rows).toEqual(before.rows);
   });
 
   it('a row deleted and inserted again with the same id and a new text', async () => {
     await createTable('reinserted');
     expect(await embed('reinserted')).toMatchObject({ rowsEmbedded: 2000 });
-    await db.client.query(`DELETE FROM reinserted WHERE id IN (10, 1500)`);
-    await db.client.query(`INSERT INTO reinserted (id, text) VALUES (10, 'back with another text'), (1500, 'back again, changed too')`);
+    await fixture.db.client.query(`DELETE FROM reinserted WHERE id IN (10, 1500)`);
+    await fixture.db.client.query(`INSERT INTO reinserted (id, text) VALUES (10, 'back with another text'), (1500, 'back again, changed too')`);
     expect(await embed('reinserted')).toMatchObject({ rowsEmbedded: 2, rowsNew: 2 });
-    const stored = await storedEmbeddings(db.client, 'reinserted_embeddings');
+    const stored = await storedEmbeddings(fixture.db.client, 'reinserted_embeddings');
     const expected = await directEmbeddings(modelDir, ['back with another text']);
     expect(maxAbsDifference(stored.get('10')!, expected[0]!)).toBeLessThanOrEqual(1e-6);
     await expectFresh('reinserted');
@@ -129,20 +119,20 @@ describe('plain runs catch every committed change', () => {
     const column = [...command('in_column'), '--column', 'embedding', '--json'];
     const first = await runCli(column);
     expect(first.code, first.stderr).toBe(0);
-    await db.client.query(`INSERT INTO in_column (text) SELECT 'added later ' || i FROM generate_series(1, 25) AS i`);
-    await db.client.query(`UPDATE in_column SET text = 'edited: ' || text WHERE id <= 10`);
+    await fixture.db.client.query(`INSERT INTO in_column (text) SELECT 'added later ' || i FROM generate_series(1, 25) AS i`);
+    await fixture.db.client.query(`UPDATE in_column SET text = 'edited: ' || text WHERE id <= 10`);
     const second = await runCli(column);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ rowsEmbedded: 25, rowsNew: 25 });
-    const missing = await db.client.query(`SELECT 1 FROM in_column WHERE embedding IS NULL`);
+    const missing = await fixture.db.client.query(`SELECT 1 FROM in_column WHERE embedding IS NULL`);
     expect(missing.rowCount).toBe(0);
   });
 
   it('a text emptied since loses its vector', async () => {
     await createTable('emptied');
     expect(await embed('emptied')).toMatchObject({ rowsEmbedded: 2000 });
-    await db.client.query(`UPDATE emptied SET text = CASE WHEN id = 7 THEN '   ' ELSE NULL END WHERE id IN (7, 8)`);
+    await fixture.db.client.query(`UPDATE emptied SET text = CASE WHEN id = 7 THEN '   ' ELSE NULL END WHERE id IN (7, 8)`);
     expect(await embed('emptied')).toMatchObject({ rowsEmbedded: 0 });
-    expect((await db.client.query(`SELECT id FROM emptied_embeddings WHERE id IN (7, 8)`)).rows).toEqual([]);
+    expect((await fixture.db.client.query(`SELECT id FROM emptied_embeddings WHERE id IN (7, 8)`)).rows).toEqual([]);
   });
 });
