@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { sleep } from '../helpers/progress.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { directEmbeddings, maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
 import { expectSameAsFreshRun } from '../helpers/same-as-fresh-run.js';
@@ -126,6 +127,41 @@ describe('plain runs catch every committed change', () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ rowsEmbedded: 25, rowsNew: 25 });
     const missing = await fixture.db.client.query(`SELECT 1 FROM in_column WHERE embedding IS NULL`);
     expect(missing.rowCount).toBe(0);
+  });
+
+  it('nothing written since the last run: the counters prove it once every session is idle, and no row is read', async () => {
+    // Written by a session that ends: a backend hands its counts over as it exits, so the first run's
+    // record already counts them.
+    const writer = new pg.Client({ connectionString: fixture.db.url });
+    await writer.connect();
+    await writer.query(`CREATE TABLE quiet (id bigserial PRIMARY KEY, text text)`);
+    await writer.query(`INSERT INTO quiet (text) SELECT 'quiet row ' || i FROM generate_series(1, 2000) AS i`);
+    // Analysed, so that the progress bar's estimate does not count the rows.
+    await writer.query(`ANALYZE quiet`);
+    await writer.end();
+    await sleep(500);
+    expect(await embed('quiet')).toMatchObject({ rowsEmbedded: 2000 });
+    /** Heap rows the source's scans fetched, once every backend that touched it has reported. */
+    const fetched = async () => {
+      await sleep(1_200);
+      await fixture.db.client.query('SELECT pg_stat_clear_snapshot()');
+      const result = await fixture.db.client.query<{ n: string }>(
+        `SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) AS n FROM pg_stat_user_tables WHERE relname = 'quiet'`,
+      );
+      return Number(result.rows[0]!.n);
+    };
+
+    // This test's own session was just busy: its counts may not be shared yet, so the run looks.
+    const before = await fetched();
+    expect(await embed('quiet')).toMatchObject({ rowsEmbedded: 0 });
+    const looked = (await fetched()) - before;
+    expect(looked).toBeGreaterThanOrEqual(2000);
+
+    // Every other session of the database idle past PostgreSQL's ten-second flush: the run reads no row.
+    const settled = await fetched();
+    await sleep(16_000);
+    expect(await embed('quiet')).toMatchObject({ rowsEmbedded: 0 });
+    expect((await fetched()) - settled).toBeLessThan(10);
   });
 
   it('a text emptied since loses its vector', async () => {
