@@ -1,7 +1,9 @@
 /**
  * `embed status <table>`: how far a job is, from the state file and exact counts on the server: rows
  * done are the rows a run would no longer read (embedded, or skipped for empty text), so the number
- * is right even just after a crash, when the state file lags the target by the batches in flight.
+ * is right even just after a crash, when the state file lags the target by the batches in flight. The
+ * rows waiting are counted by kind (new, committed late, changed) with the conditions the next run reads
+ * with (change-capture/next-run.ts).
  */
 import type pg from 'pg';
 import { EXIT } from '../cli/exit-codes.js';
