@@ -1,9 +1,14 @@
 /**
  * Generates BERT sentence encoders with deterministic random weights, as ONNX files in the transformers.js
- * folder layout. No model hub is reachable here, and tests and benchmarks need a model that loads and runs
- * like the real one: same graph shape, same tokenizer, same cost per token; the weights do not matter.
+ * folder layout. Tests, benchmarks and the offline demo need a model that loads and runs like the real one:
+ * same graph shape, a tokenizer of the same kind, same cost per token; the weights do not matter.
  *
- *   node dist/scripts/make-model.js <tiny-random|minilm-l6-random> [--models-dir DIR] [--tokenizer-from DIR]
+ * minilm-l6-random copies a real tokenizer when given one (--tokenizer-from DIR or EMBED_TOKENIZER_FROM),
+ * else learns an uncased WordPiece vocabulary of BERT's size from a text file (--learn-from FILE, one text
+ * per line, such as a table's text) or from generated English.
+ *
+ *   node dist/scripts/make-model.js <tiny-random|minilm-l6-random> [--models-dir DIR]
+ *                                   [--tokenizer-from DIR | --learn-from FILE]
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -14,14 +19,17 @@ import { buildFolderAtomically } from './model-maker/atomic-folder.js';
 import { FP32_MODEL_FILE, Q8_MODEL_FILE, writeModelFolder } from './model-maker/model-folder.js';
 import { MODEL_SPECS } from './model-maker/model-specs.js';
 import type { GeneratedModelName } from './model-maker/model-name.js';
+import { readTokenizerNote, sameSource, type TokenizerSource } from './model-maker/tokenizer-source.js';
 
 export type { GeneratedModelName } from './model-maker/model-name.js';
 
 export interface MakeModelOptions {
   /** Where model folders go; default: <repo>/models. */
   modelsDir?: string;
-  /** The real tokenizer to copy, for minilm-l6-random only; default: <repo>/../shared/models/all-MiniLM-L6-v2. */
+  /** A real tokenizer to copy, for minilm-l6-random only; default: EMBED_TOKENIZER_FROM. */
   tokenizerFrom?: string;
+  /** Text to learn minilm-l6-random's vocabulary from, one text per line; default: generated English. */
+  learnFrom?: string;
 }
 
 function isGeneratedModelName(name: unknown): name is GeneratedModelName {
@@ -41,12 +49,18 @@ function resolveOptions(name: GeneratedModelName, options: MakeModelOptions) {
   if (!isGeneratedModelName(name)) {
     throw new Error(`unknown model name '${String(name)}' (expected ${Object.keys(MODEL_SPECS).join(' or ')})`);
   }
-  const root = repoRoot();
-  const modelsDir = resolve(options.modelsDir ?? join(root, 'models'));
-  return {
-    folder: join(modelsDir, name),
-    tokenizerFrom: resolve(options.tokenizerFrom ?? join(root, '..', 'shared', 'models', 'all-MiniLM-L6-v2')),
-  };
+  const modelsDir = resolve(options.modelsDir ?? join(repoRoot(), 'models'));
+  const tokenizerFrom = options.tokenizerFrom ?? (process.env.EMBED_TOKENIZER_FROM || undefined);
+  if (tokenizerFrom !== undefined && options.learnFrom !== undefined) {
+    throw new Error('choose one of --tokenizer-from (copy a real tokenizer) and --learn-from (learn one from text)');
+  }
+  const tokenizer: TokenizerSource =
+    tokenizerFrom !== undefined
+      ? { kind: 'copied', from: resolve(tokenizerFrom) }
+      : options.learnFrom !== undefined
+        ? { kind: 'learned', textFile: resolve(options.learnFrom) }
+        : { kind: 'learned' };
+  return { folder: join(modelsDir, name), tokenizer, explicit: tokenizerFrom !== undefined || options.learnFrom !== undefined };
 }
 
 async function hasBothModelFiles(folder: string): Promise<boolean> {
@@ -60,32 +74,36 @@ async function hasBothModelFiles(folder: string): Promise<boolean> {
 
 /** Writes the model folder (overwrites), returns its absolute path. */
 export async function makeModel(name: GeneratedModelName, options: MakeModelOptions = {}): Promise<string> {
-  const { folder, tokenizerFrom } = resolveOptions(name, options);
-  await buildFolderAtomically(folder, (temporary) => writeModelFolder(temporary, name, tokenizerFrom), async () => false);
+  const { folder, tokenizer } = resolveOptions(name, options);
+  await buildFolderAtomically(folder, (temporary) => writeModelFolder(temporary, name, tokenizer), async () => false);
   return folder;
 }
 
 /**
- * Returns the folder, generating it only when onnx/model.onnx or onnx/model_quantized.onnx is missing.
+ * Returns the folder, generating it only when onnx/model.onnx or onnx/model_quantized.onnx is missing, or
+ * when a tokenizer source is asked for (option or EMBED_TOKENIZER_FROM) and the folder's is another.
  * Safe when several processes call it at once: the first complete folder to land wins.
  */
 export async function ensureModel(name: GeneratedModelName, options: MakeModelOptions = {}): Promise<string> {
-  const { folder, tokenizerFrom } = resolveOptions(name, options);
-  if (!(await hasBothModelFiles(folder))) {
-    await buildFolderAtomically(folder, (temporary) => writeModelFolder(temporary, name, tokenizerFrom), hasBothModelFiles);
+  const { folder, tokenizer, explicit } = resolveOptions(name, options);
+  const usable = async (existing: string): Promise<boolean> =>
+    (await hasBothModelFiles(existing)) &&
+    (!explicit || MODEL_SPECS[name].tokenizer !== 'bert-uncased' || sameSource((await readTokenizerNote(existing))?.source, tokenizer));
+  if (!(await usable(folder))) {
+    await buildFolderAtomically(folder, (temporary) => writeModelFolder(temporary, name, tokenizer), usable);
   }
   return folder;
 }
 
 /** Exit codes: 0 done, 1 generation failed (e.g. missing tokenizer files), 2 bad command line. */
 async function main(args: string[]): Promise<number> {
-  const usage = `usage: make-model <${Object.keys(MODEL_SPECS).join('|')}> [--models-dir DIR] [--tokenizer-from DIR]`;
+  const usage = `usage: make-model <${Object.keys(MODEL_SPECS).join('|')}> [--models-dir DIR] [--tokenizer-from DIR | --learn-from FILE]`;
   let parsed;
   try {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { 'models-dir': { type: 'string' }, 'tokenizer-from': { type: 'string' } },
+      options: { 'models-dir': { type: 'string' }, 'tokenizer-from': { type: 'string' }, 'learn-from': { type: 'string' } },
     });
   } catch (error) {
     console.error(`make-model: ${(error as Error).message}; ${usage}`);
@@ -104,8 +122,11 @@ async function main(args: string[]): Promise<number> {
     const folder = await makeModel(name, {
       modelsDir: parsed.values['models-dir'],
       tokenizerFrom: parsed.values['tokenizer-from'],
+      learnFrom: parsed.values['learn-from'],
     });
     console.log(folder);
+    const note = await readTokenizerNote(folder);
+    if (note !== undefined) console.error(`tokenizer: ${note.description}`);
     return 0;
   } catch (error) {
     console.error(`make-model: ${(error as Error).message}`);

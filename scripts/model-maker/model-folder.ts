@@ -10,7 +10,11 @@ import { type BertArchitecture, MODEL_SPECS } from './model-specs.js';
 import { encodeModel } from './onnx-proto.js';
 import { quantizeMatMulWeights } from './quantize-matmul.js';
 import { SeededRandom, seedFromName } from './seeded-random.js';
-import { SPECIAL_TOKENS_MAP, tinyTokenizerConfig, tinyTokenizerJson, tinyVocabTxt } from './tiny-vocabulary.js';
+import { SPECIAL_TOKENS_MAP, bertTokenizerConfig, bertTokenizerJson, vocabTxt } from './bert-tokenizer-files.js';
+import { generatedEnglish } from './generated-english.js';
+import { TINY_VOCABULARY } from './tiny-vocabulary.js';
+import { TOKENIZER_SOURCE_FILE, type TokenizerNote, type TokenizerSource } from './tokenizer-source.js';
+import { countWords, learnWordPieceVocabulary } from './wordpiece-trainer.js';
 
 const COPIED_TOKENIZER_FILES = [
   'config.json',
@@ -51,31 +55,62 @@ async function checkTokenizerFolder(folder: string): Promise<void> {
   if (missing.length === 0) return;
   const expected = COPIED_TOKENIZER_FILES.join(', ');
   const problem = missing.length === COPIED_TOKENIZER_FILES.length ? 'is missing or empty' : `lacks ${missing.join(', ')}`;
-  throw new Error(`tokenizer folder ${folder} ${problem}: it must hold ${expected} (choose it with --tokenizer-from)`);
+  throw new Error(
+    `tokenizer folder ${folder} ${problem}: it must hold ${expected} (choose it with --tokenizer-from or EMBED_TOKENIZER_FROM, or leave both unset to generate one)`,
+  );
 }
 
-/** Fills `folder` (which must exist) with the named model; `tokenizerFrom` is only read for copied tokenizers. */
-export async function writeModelFolder(folder: string, name: GeneratedModelName, tokenizerFrom: string): Promise<void> {
+/** Sentences of generated English to learn from when no text is given: enough that every lexicon form recurs. */
+const GENERATED_SENTENCES = 100_000;
+
+async function learnedVocabulary(textFile: string | undefined): Promise<{ pieces: string[]; description: string }> {
+  const texts = textFile === undefined ? generatedEnglish(GENERATED_SENTENCES) : (await readFile(textFile, 'utf8')).split('\n');
+  const { pieces, learned } = learnWordPieceVocabulary(countWords(texts));
+  const from = textFile === undefined ? 'generated English text' : textFile;
+  return {
+    pieces,
+    description: `generated uncased WordPiece, ${pieces.length.toLocaleString('en-US')} pieces (${learned.toLocaleString('en-US')} learned from ${from})`,
+  };
+}
+
+async function writeTokenizer(folder: string, pieces: readonly string[], maxLength: number): Promise<void> {
+  await Promise.all([
+    writeFile(join(folder, 'tokenizer.json'), jsonText(bertTokenizerJson(pieces))),
+    writeFile(join(folder, 'tokenizer_config.json'), jsonText(bertTokenizerConfig(maxLength))),
+    writeFile(join(folder, 'special_tokens_map.json'), jsonText(SPECIAL_TOKENS_MAP)),
+    writeFile(join(folder, 'vocab.txt'), vocabTxt(pieces)),
+  ]);
+}
+
+/** Fills `folder` (which must exist) with the named model; `tokenizer` is only read for BERT tokenizers. */
+export async function writeModelFolder(folder: string, name: GeneratedModelName, tokenizer: TokenizerSource): Promise<void> {
   const spec = MODEL_SPECS[name];
   const arch: BertArchitecture = spec.architecture;
+  const copied = spec.tokenizer === 'bert-uncased' && tokenizer.kind === 'copied' ? tokenizer.from : undefined;
   // Checked first: generating the weights takes seconds, a missing file should fail at once.
-  if (spec.tokenizer === 'copied') await checkTokenizerFolder(tokenizerFrom);
+  if (copied !== undefined) await checkTokenizerFolder(copied);
 
   await mkdir(join(folder, 'onnx'));
-  if (spec.tokenizer === 'copied') {
+  let note: TokenizerNote;
+  if (copied !== undefined) {
     // Contents only (not copyFile): a read-only source would otherwise make the copies read-only too.
     await Promise.all(
-      COPIED_TOKENIZER_FILES.map(async (file) => writeFile(join(folder, file), await readFile(join(tokenizerFrom, file)))),
+      COPIED_TOKENIZER_FILES.map(async (file) => writeFile(join(folder, file), await readFile(join(copied, file)))),
     );
+    note = { description: `copied from ${copied}`, source: { kind: 'copied', from: copied } };
+  } else if (spec.tokenizer === 'bert-uncased') {
+    const textFile = tokenizer.kind === 'learned' ? tokenizer.textFile : undefined;
+    const { pieces, description } = await learnedVocabulary(textFile);
+    if (pieces.length !== arch.vocabSize) throw new Error(`learned ${pieces.length} pieces, the model has ${arch.vocabSize}`);
+    await writeTokenizer(folder, pieces, arch.maxPositionEmbeddings);
+    await writeFile(join(folder, 'config.json'), jsonText(bertConfig(arch)));
+    note = { description, source: textFile === undefined ? { kind: 'learned' } : { kind: 'learned', textFile } };
   } else {
-    await Promise.all([
-      writeFile(join(folder, 'config.json'), jsonText(bertConfig(arch))),
-      writeFile(join(folder, 'tokenizer.json'), jsonText(tinyTokenizerJson())),
-      writeFile(join(folder, 'tokenizer_config.json'), jsonText(tinyTokenizerConfig(arch.maxPositionEmbeddings))),
-      writeFile(join(folder, 'special_tokens_map.json'), jsonText(SPECIAL_TOKENS_MAP)),
-      writeFile(join(folder, 'vocab.txt'), tinyVocabTxt()),
-    ]);
+    await writeTokenizer(folder, TINY_VOCABULARY, arch.maxPositionEmbeddings);
+    await writeFile(join(folder, 'config.json'), jsonText(bertConfig(arch)));
+    note = { description: `generated uncased WordPiece, ${TINY_VOCABULARY.length} pieces (a fixed word list)`, source: { kind: 'tiny' } };
   }
+  await writeFile(join(folder, TOKENIZER_SOURCE_FILE), jsonText(note));
   if ('sentenceBertConfig' in spec) {
     await writeFile(join(folder, 'sentence_bert_config.json'), jsonText(spec.sentenceBertConfig));
   }

@@ -16,10 +16,11 @@ export interface BertArchitecture {
 export interface ModelSpec {
   architecture: BertArchitecture;
   /**
-   * 'tiny': the tokenizer is generated with the model. 'copied': the tokenizer and config.json of a real
-   * model are copied from a folder, so the stand-in tokenizes exactly like the model it replaces.
+   * 'tiny': the tokenizer is generated with the model. 'bert-uncased': an uncased BERT WordPiece tokenizer of
+   * `vocabSize` pieces: a real one copied from a folder when one is given (so the stand-in tokenizes exactly
+   * like the model it replaces), else one learned from text (wordpiece-trainer.ts).
    */
-  tokenizer: 'tiny' | 'copied';
+  tokenizer: 'tiny' | 'bert-uncased';
   /** sentence_bert_config.json, when the model stands in for a sentence-transformers model. */
   sentenceBertConfig?: { max_seq_length: number; do_lower_case: boolean };
 }
@@ -50,7 +51,7 @@ export const MODEL_SPECS = {
       typeVocabSize: 2,
       layerNormEps: 1e-12,
     },
-    tokenizer: 'copied',
+    tokenizer: 'bert-uncased',
     // sentence-transformers truncates MiniLM at 256 word pieces, not at the 512 positions it has.
     sentenceBertConfig: { max_seq_length: 256, do_lower_case: false },
   },

@@ -1,10 +1,9 @@
 /**
- * The tiny model's own WordPiece vocabulary and tokenizer files, in the Hugging Face layout that
- * transformers.js reads. Small enough to keep the embedding table tiny, large enough that ordinary English
- * mostly maps to whole words instead of letters.
+ * The tiny model's own WordPiece vocabulary (bert-tokenizer-files.ts writes its files). Small enough to keep
+ * the embedding table tiny, large enough that ordinary English mostly maps to whole words instead of letters.
  */
 
-const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
+import { SPECIAL_TOKENS } from './bert-tokenizer-files.js';
 
 const LETTERS_AND_DIGITS = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
 const PUNCTUATION = [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'];
@@ -50,91 +49,3 @@ function buildVocabulary(): string[] {
 }
 
 export const TINY_VOCABULARY: readonly string[] = buildVocabulary();
-
-const tokenId = (token: string): number => TINY_VOCABULARY.indexOf(token);
-
-const specialToken = (content: string) => ({
-  id: tokenId(content),
-  content,
-  single_word: false,
-  lstrip: false,
-  rstrip: false,
-  normalized: false,
-  special: true,
-});
-
-const templatePiece = (kind: 'SpecialToken' | 'Sequence', id: string, typeId: number) => ({
-  [kind]: { id, type_id: typeId },
-});
-
-/** tokenizer.json in the format of the Hugging Face tokenizers library (what BertTokenizerFast saves). */
-export function tinyTokenizerJson(): object {
-  return {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: SPECIAL_TOKENS.map(specialToken),
-    normalizer: {
-      type: 'BertNormalizer',
-      clean_text: true,
-      handle_chinese_chars: true,
-      strip_accents: null,
-      lowercase: true,
-    },
-    pre_tokenizer: { type: 'BertPreTokenizer' },
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [
-        templatePiece('SpecialToken', '[CLS]', 0),
-        templatePiece('Sequence', 'A', 0),
-        templatePiece('SpecialToken', '[SEP]', 0),
-      ],
-      pair: [
-        templatePiece('SpecialToken', '[CLS]', 0),
-        templatePiece('Sequence', 'A', 0),
-        templatePiece('SpecialToken', '[SEP]', 0),
-        templatePiece('Sequence', 'B', 1),
-        templatePiece('SpecialToken', '[SEP]', 1),
-      ],
-      special_tokens: Object.fromEntries(
-        (['[CLS]', '[SEP]'] as const).map((t) => [t, { id: t, ids: [tokenId(t)], tokens: [t] }]),
-      ),
-    },
-    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: {
-      type: 'WordPiece',
-      unk_token: '[UNK]',
-      continuing_subword_prefix: '##',
-      max_input_chars_per_word: 100,
-      vocab: Object.fromEntries(TINY_VOCABULARY.map((token, id) => [token, id])),
-    },
-  };
-}
-
-export function tinyTokenizerConfig(modelMaxLength: number): object {
-  return {
-    clean_up_tokenization_spaces: true,
-    cls_token: '[CLS]',
-    do_basic_tokenize: true,
-    do_lower_case: true,
-    mask_token: '[MASK]',
-    model_max_length: modelMaxLength,
-    never_split: null,
-    pad_token: '[PAD]',
-    sep_token: '[SEP]',
-    strip_accents: null,
-    tokenize_chinese_chars: true,
-    tokenizer_class: 'BertTokenizer',
-    unk_token: '[UNK]',
-  };
-}
-
-export const SPECIAL_TOKENS_MAP = {
-  cls_token: '[CLS]',
-  mask_token: '[MASK]',
-  pad_token: '[PAD]',
-  sep_token: '[SEP]',
-  unk_token: '[UNK]',
-};
-
-export const tinyVocabTxt = (): string => `${TINY_VOCABULARY.join('\n')}\n`;

@@ -21,8 +21,9 @@ describe('encoder equivalence with transformers.js', () => {
     for (const encoder of encoders) await encoder.release();
   });
 
-  // tiny-random has its own vocabulary; minilm-l6-random has all-MiniLM-L6-v2's real tokenizer and its
-  // sentence-transformers limit of 256 word pieces (the tokenizer alone would allow 512).
+  // tiny-random has its own small vocabulary; minilm-l6-random a BERT-sized uncased WordPiece one (learned,
+  // or a real one copied) and its sentence-transformers limit of 256 word pieces (the tokenizer alone would
+  // allow 512).
   it.each([
     { model: 'tiny-random', maxLength: 128 },
     { model: 'minilm-l6-random', maxLength: 256 },
