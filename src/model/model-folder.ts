@@ -56,10 +56,11 @@ export async function locateModel(name: string, dtype: Dtype, options: ResolveMo
   }
   const missing = missingFiles(dir, expected);
   if (missing.length > 0) {
-    throw new ModelError(
-      `model ${name}: ${dir} lacks ${missing.join(', ')}${downloadFailure ? ` and ${downloadFailure}` : ''}; ` +
-        `generate a local one with "npm run make-model -- minilm-l6-random" or pass --model PATH`,
-    );
+    const local = 'generate a local one with "npm run make-model -- minilm-l6-random" and pass --model minilm-l6-random';
+    if (downloadFailure !== undefined) {
+      throw new ModelError(`model ${name} is not in ${dir} and could not be downloaded: ${downloadFailure}; or ${local}`);
+    }
+    throw new ModelError(`model ${name}: ${dir} lacks ${missing.join(', ')}; pass --model with a model folder, or ${local}`);
   }
   const config = readJson(dir, 'config.json');
   const dimension = Number(config.hidden_size ?? config.d_model ?? config.dim);
