@@ -2,12 +2,10 @@
  * The one module that imports onnxruntime-node: it owns session options (threads, graph optimisation,
  * execution provider) so that every other module deals only in plain typed arrays.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Device } from '../common/batch-task.js';
 import { DeviceError, firstLine, ModelError } from '../common/errors.js';
+import { CUDA_MACHINE_NEEDS, cudaFetchCommand, cudaPlatform, hasCudaProviderLibraries } from './cuda-provider.js';
 
 // Every failure comes back as an exception with a message; the native log would print it a second time.
 ort.env.logLevel = 'fatal';
@@ -52,8 +50,8 @@ export async function openModelSession(onnxFile: string, options: SessionOptions
   } catch (cause) {
     if (options.device === 'cuda') {
       throw new DeviceError(
-        `CUDA is not usable here (${firstLine(cause)}); install onnxruntime-node with its CUDA 12 libraries ` +
-          '(without onnxruntime-node-install=skip in .npmrc) on a machine with an NVIDIA GPU, or run with --device cpu',
+        `CUDA is not usable here (${firstLine(cause)}): the machine needs ${CUDA_MACHINE_NEEDS} ` +
+          '(README, "On a GPU box"), or run with --device cpu',
         { cause },
       );
     }
@@ -90,16 +88,18 @@ function wrap(session: ort.InferenceSession): ModelSession {
 
 /**
  * onnxruntime-node lists CUDA for Linux x64 but loads it from provider libraries that its install step
- * downloads (skipped by this project's .npmrc); checking for them first gives one clear message instead
- * of a native error log.
+ * downloads (skipped by this project's install settings); checking for them first gives one clear message,
+ * with the command that fetches them, instead of a native error log.
  */
 function assertCudaAvailable(): void {
   const cuda = ort.listSupportedBackends().find((backend) => backend.name === 'cuda');
-  const binaryDir = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-  if (!cuda || !existsSync(path.join(binaryDir, 'libonnxruntime_providers_cuda.so'))) {
+  if (!cuda || !cudaPlatform()) {
+    throw new DeviceError(`CUDA is not available: onnxruntime-node runs CUDA on Linux x64 only, this is ${process.platform}/${process.arch}; run with --device cpu`);
+  }
+  if (!hasCudaProviderLibraries()) {
     throw new DeviceError(
-      'CUDA is not available: this onnxruntime-node install has no CUDA provider libraries; install onnxruntime-node ' +
-        'with its CUDA 12 libraries (without onnxruntime-node-install=skip in .npmrc) on a machine with an NVIDIA GPU, or run with --device cpu',
+      `CUDA is not available: this onnxruntime-node install has no CUDA provider libraries; fetch them with ` +
+        `"${cudaFetchCommand()}" (the machine also needs ${CUDA_MACHINE_NEEDS}), or run with --device cpu`,
     );
   }
 }
