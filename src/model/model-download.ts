@@ -46,9 +46,8 @@ function downloadFailure(error: unknown, hub: URL): string {
   return `the download from ${hub.host} failed: ${firstLine(error)}`;
 }
 
-/** Returns why the download failed, or undefined when it succeeded. */
+/** Returns why the download failed, or undefined when it succeeded. The caller checks isOffline() first. */
 export async function downloadModel(name: string, dtype: Dtype, modelsDir: string): Promise<string | undefined> {
-  if (isOffline()) return 'EMBED_OFFLINE=1 is set, so no download was tried';
   const hub = hubEndpoint();
   const { AutoConfig, AutoModel, AutoTokenizer, env } = await import('@huggingface/transformers');
   env.allowRemoteModels = true;

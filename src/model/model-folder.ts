@@ -8,7 +8,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ModelError } from '../../common/errors.js';
 import type { Dtype } from './dtype.js';
-import { downloadModel } from './model-download.js';
+import { downloadModel, isOffline } from './model-download.js';
 
 export type { Dtype } from './dtype.js';
 
@@ -50,17 +50,29 @@ export async function withFileHash(files: ModelFiles): Promise<ModelInfo> {
 export async function locateModel(name: string, dtype: Dtype, options: ResolveModelOptions): Promise<ModelFiles> {
   const dir = locate(name, options.modelsDir);
   const expected = [...requiredFiles, onnxFileFor[dtype]];
+  const isPath = looksLikePath(name);
+  const offline = isOffline();
   let downloadFailure: string | undefined;
-  if (missingFiles(dir, expected).length > 0 && options.allowDownload && !looksLikePath(name)) {
+  if (missingFiles(dir, expected).length > 0 && options.allowDownload && !isPath && !offline) {
     downloadFailure = await downloadModel(name, dtype, options.modelsDir);
   }
   const missing = missingFiles(dir, expected);
   if (missing.length > 0) {
+    const layout = `a model folder holds ${expected.join(', ')}`;
+    if (isPath) {
+      // The path as the user typed it, and where that is when it was relative.
+      const where = path.resolve(name) === name ? '' : ` (${path.resolve(name)})`;
+      if (!existsSync(dir)) {
+        throw new ModelError(`model ${name}: no such folder${where}; --model takes a model folder or a model name under ${options.modelsDir}`);
+      }
+      throw new ModelError(`model ${name}: ${dir} lacks ${missing.join(', ')}; ${layout}`);
+    }
     const local = 'generate a local one with "npm run make-model -- minilm-l6-random" and pass --model minilm-l6-random';
     if (downloadFailure !== undefined) {
       throw new ModelError(`model ${name} is not in ${dir} and could not be downloaded: ${downloadFailure}; or ${local}`);
     }
-    throw new ModelError(`model ${name}: ${dir} lacks ${missing.join(', ')}; pass --model with a model folder, or ${local}`);
+    const why = offline && options.allowDownload ? ' (EMBED_OFFLINE=1 is set, so no download was tried)' : '';
+    throw new ModelError(`model ${name}: ${dir} lacks ${missing.join(', ')}${why}; pass --model with a model folder, or ${local}`);
   }
   const config = readJson(dir, 'config.json');
   const dimension = Number(config.hidden_size ?? config.d_model ?? config.dim);
@@ -84,8 +96,7 @@ export function modelName(nameOrPath: string): string {
 }
 
 function locate(name: string, modelsDir: string): string {
-  if (looksLikePath(name) && existsSync(name)) return path.resolve(name);
-  return path.join(modelsDir, name);
+  return looksLikePath(name) ? path.resolve(name) : path.join(modelsDir, name);
 }
 
 function looksLikePath(name: string): boolean {

@@ -73,7 +73,13 @@ describe('bad arguments and setup', () => {
 
   it('unknown model, a model folder missing files, a corrupt ONNX file: one line, exit 1, early', async () => {
     const unknown = await embed(['sentences', '--model', 'no-such-model-f6']);
-    expectOneLineError(unknown, 1, /^embed: model no-such-model-f6: .* lacks config\.json, tokenizer\.json, .*pass --model PATH$/);
+    expectOneLineError(unknown, 1, /^embed: model no-such-model-f6 is not in .*no-such-model-f6 and could not be downloaded: .*minilm-l6-random$/);
+
+    // A path is reported as the path given, not as a folder under models/.
+    const absolute = path.join(tmp, 'my-models', 'minilm');
+    expectOneLineError(await embed(['sentences', '--model', absolute]), 1, new RegExp(`^embed: model ${absolute}: no such folder; --model takes`));
+    const relative = await runCli(['sentences', '--model', './nowhere/model', '--database-url', db.url, '--state', path.join(tmp, 'state.sqlite')], {}, tmp);
+    expectOneLineError(relative, 1, new RegExp(`^embed: model \\./nowhere/model: no such folder \\(${path.join(tmp, 'nowhere', 'model')}\\);`));
 
     const incomplete = path.join(tmp, 'incomplete-model');
     cpSync(modelDir, incomplete, { recursive: true });
