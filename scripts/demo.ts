@@ -2,25 +2,39 @@
  * `npm run demo`: the main job on a fresh machine with nothing installed by hand. Starts an embedded
  * PostgreSQL in .demo/, loads sample sentences into `sentences`, runs `embed sentences 100 --workers 8`
  * (the real CLI), and prints the nearest neighbours of a query sentence from the stored embeddings.
+ *
+ *   npm run demo -- ["query sentence"] [--rows N]      (EMBED_DEMO_ROWS=N works too; default 20,000)
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadEmbeddedPostgres } from './embedded-postgres.js';
 import { freePortOn } from './free-port.js';
 import { loadCorpus } from './load-corpus.js';
 import { ensureModel } from './make-model.js';
+import { readTokenizerNote } from './model-maker/tokenizer-source.js';
 import { resolveModel } from '../src/model/model-folder.js';
 import { modelsDir, packageRoot } from '../src/paths.js';
 import { Encoder } from '../workers/encoder.js';
 import { encodeTexts } from './encode-texts.js';
 
 const realModel = 'Xenova/all-MiniLM-L6-v2';
-const query = process.argv[2] ?? 'The weather is lovely today.';
 const demoDir = path.join(packageRoot, '.demo');
+const usage = 'usage: npm run demo -- ["query sentence"] [--rows N]';
+
+function demoOptions(): { query: string; rows: number } {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { rows: { type: 'string' } } });
+  const rowsText = values.rows ?? process.env.EMBED_DEMO_ROWS ?? '20000';
+  const rows = Number(rowsText);
+  if (!/^\d+$/.test(rowsText) || rows < 1) throw new Error(`--rows (or EMBED_DEMO_ROWS) must be a whole number above 0, got ${rowsText}; ${usage}`);
+  if (positionals.length > 1) throw new Error(`one query sentence at most (quote it); ${usage}`);
+  return { query: positionals[0] ?? 'The weather is lovely today.', rows };
+}
 
 async function main(): Promise<void> {
+  const { query, rows } = demoOptions();
   const port = await freePortOn('127.0.0.1');
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
@@ -38,7 +52,7 @@ async function main(): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   try {
     await client.connect();
-    const loaded = await loadCorpus(client, { table: 'sentences', rows: 20_000 });
+    const loaded = await loadCorpus(client, { table: 'sentences', rows });
     console.log(`sentences: ${loaded.rows} rows (${loaded.created ? `loaded from ${loaded.source}` : 'kept from an earlier demo'})`);
 
     const model = await pickModel();
@@ -47,8 +61,8 @@ async function main(): Promise<void> {
 
     await printNeighbours(client, model.name, query);
     if (model.meaningless) {
-      console.log('\nThe model hub was not reachable, so this ran minilm-l6-random: all-MiniLM-L6-v2\'s architecture and');
-      console.log('tokenizer with random weights. Speed is real; the neighbours above are meaningless.');
+      console.log('\nThe model hub was not reachable, so this ran minilm-l6-random: all-MiniLM-L6-v2\'s architecture with');
+      console.log('random weights and the tokenizer named above. Speed is real; the neighbours above are meaningless.');
     }
   } finally {
     await client.end();
@@ -62,7 +76,10 @@ async function pickModel(): Promise<{ name: string; meaningless: boolean }> {
     return { name: realModel, meaningless: false };
   } catch {
     console.log(`${realModel} is not available offline; generating minilm-l6-random instead`);
-    return { name: path.basename(await ensureModel('minilm-l6-random')), meaningless: true };
+    const folder = await ensureModel('minilm-l6-random');
+    const note = await readTokenizerNote(folder);
+    console.log(`minilm-l6-random tokenizer: ${note?.description ?? 'unknown'}`);
+    return { name: path.basename(folder), meaningless: true };
   }
 }
 
