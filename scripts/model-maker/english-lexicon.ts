@@ -73,6 +73,61 @@ export const NOUNS = words(`
   fire smoke flame heat cold ice steam wave ocean lake pond stream shore sand dust dirt mud
   sky cloud earth ground soil planet space universe star light darkness shadow shade
   window glass mirror picture photo image camera screen radio television tv
+  action activity address afternoon agency agent amount animal answer apartment appearance application
+  approach area argument arrangement article aspect assistance atmosphere attitude authority award
+  balance band base basis basket battery beauty beginning bell belt bench bill birthday blade blanket
+  block board boat bond border bottle bowl brand branch breath brick budget bug bunch button cabin cable
+  cake camp campaign cancer candidate candle canvas capacity career carpet cash castle category cell
+  chain chairman challenge champion channel chapter charge cheek cheese chemical chest chip choice
+  citizen claim clerk climate coach coal coast code coffee coin collar college colony column comfort
+  command comment commerce commission committee competition complaint computer concept condition
+  conference confidence conflict connection consequence construction contact content context contest
+  contribution control conversation copy cotton council counter courage cousin cow crack craft cream
+  credit crew crop crown current curtain cushion customer cycle dad damage data dawn deal debate debt
+  deck defence degree delivery department deposit desert design desire desk destruction device diamond
+  diet dinner disaster discipline discussion dish display distance district division document dollar
+  drawer drawing drink drop drug dust duty eagle economy edge editor education egg election element
+  elephant employee employer engine entrance environment equipment error essay estate event exchange
+  exercise exhibition existence expense expert explanation expression extent factor factory failure
+  fan farmer fashion fault feature fee fence festival fever fiction figure film finance finger flag
+  flat flight floor flow fog folk football forest fortune foundation frame freedom frog fuel function
+  fund furniture gain gap gate generation gesture giant girlfriend glance glove goal goat grain grandson
+  grass gravity grocery growth guard guide guitar gun habit hall hammer handle harbour harm harvest
+  hat hatred headline heaven height hero highway hole holiday honey horror host household housing
+  hunger hunt husband ice identity illness image impact impression improvement incident income
+  independence index influence initiative injury ink insect instance instrument insurance intention
+  interview invention investment invitation iron issue item jacket jail jaw jewel joke journal judgment
+  juice jungle jury kid kingdom kiss knee knife knot label labour ladder lamp landscape lane laughter
+  lawn layer league leather lecture length lesson liberty lid lifetime limit link lip liquid literature
+  load loan location log luck luggage machine magic mail male mall mammal manner manufacturer margin
+  mask mass mate material meal meaning measure meat media medium memory mess metal method midnight
+  mile mill mineral minister mission mixture mode model monkey monster mood motion motor mouse movement
+  mud muscle mystery nail nest net network nightmare noon notice novel nut object occasion ocean offer
+  operation opportunity option orchestra organ organization origin outcome output oven owner pace pack
+  package pain pair palm pan panel parade parent parliament passage passenger passion path pattern
+  payment peak pearl penalty pension percent performance permission person phase philosophy phrase
+  piano piece pig pile pilot pin pipe pitch planet plastic platform pleasure plot poem poetry poison
+  pole pool population portion portrait position possession post pot potato pound poverty practice
+  praise presence pressure pride priest principle prison prize procedure process product profession
+  professor profile promotion proof property proposal prospect protection protest pub publication
+  purchase quarter queen quote race radio rail range rank ratio reaction reader reality recipe
+  recognition recommendation reduction reference reform relation relationship release relief reputation
+  reserve resident resistance resolution resource respect response responsibility restaurant retirement
+  revenue review revolution reward rhythm rice ride ring rise role roof root rope rose route routine row
+  rubbish rule safety sailor salad salary sale sample sandwich satisfaction sauce scale scene schedule
+  scheme scholar scope score scream script seat secretary section sector selection sentence sequence
+  servant session setting shadow shame share sheep sheet shelf shell shelter shift shock shop shot shower
+  signal signature silk sin singer sink site situation skill slave sleep slice slope smell snake soap
+  soldier solution son source speaker specialist speech spirit sport spot staff stage stair stake stamp
+  standard statement statue status steam steel step stick stock stomach storage strategy strength stress
+  strike string structure studio stuff style subject substance suit suitcase sum supply surface surgery
+  survey suspect sword symbol sympathy tail tale tank tape taste teaching technique technology telephone
+  temperature temple tendency tennis tension term territory text theatre theme therapy thread throat
+  thumb ticket tide tie tiger tip title tobacco toe tone tongue tool topic tourist towel track tradition
+  traffic tragedy transport trap tray treasure treatment trend tribe trick trip troop truck tube tune
+  tunnel turn twin type tyre uncle unit valley value van variety vegetable vehicle venue version vessel
+  victory view village violence vision visitor volume wage wagon wall warning wealth weapon web wheel
+  whisky whole widow width winner wire witch wolf wonder wool worker workshop wound wrist writer yard
 `);
 
 export const VERBS = words(`
@@ -108,6 +163,37 @@ export const VERBS = words(`
   wake:woke:woken weep:wept:wept wind:wound:wound establish maintain achieve determine identify
   represent indicate contain reduce obtain operate perform apply express concern recognise recognize
   reflect regard relate remind replace respond reveal serve settle struggle survive threaten
+  accompany accuse acquire adapt address adjust admire adopt advance advertise advise affect aid aim
+  alter amaze amuse analyse announce annoy anticipate apologise appeal appoint appreciate approve argue
+  arise:arose:arisen arrange arrest assess assign assist assume assure attach attempt attend attract
+  bake balance ban bang bathe beg behave belong bet:bet:bet blame bless blow:blew:blown boil bomb book
+  bother bounce bow breathe breed:bred:bred brush bury calculate calm cancel capture celebrate challenge
+  charge chase cheat cheer chew claim clap clear coach collapse combine comfort command comment commit
+  communicate compete complete compose concentrate conclude conduct confess confirm confuse connect
+  construct consult consume contact contribute convert convince copy correct cough crash crawl creep:crept:crept
+  criticise cure damage dare deal:dealt:dealt debate declare decline decorate defeat defend define delay
+  delight demand deny depart deserve desire detect devote dig:dug:dug direct disagree disappear
+  disappoint dislike dismiss display disturb divide donate doubt drag drain dream:dreamt:dreamt drown
+  earn educate elect eliminate embrace emerge emphasise employ encourage end endure engage enhance
+  ensure entertain equip estimate evaluate evolve exceed exchange excite excuse execute exercise expand
+  experience experiment export expose extend face fade fancy fasten favour fetch file film finance fire
+  fit flash flee:fled:fled float flood flow fold force forecast form found frighten fry fund gain gaze
+  glance glow govern grab grant grasp greet grin grind:ground:ground guarantee guard guide handle
+  harm head heal heat highlight hire hook host hug hum hunt hurt:hurt:hurt ignore illustrate impose
+  impress inherit injure insist inspect inspire install instruct insult interrupt introduce invent
+  invest investigate iron isolate judge justify kick kneel:knelt:knelt knit label lack launch lean:leant:leant
+  leap:leapt:leapt lend:lent:lent license link load locate look mail march match melt mend monitor murder
+  nod note observe occupy occur organise overcome:overcame:overcome pack pause perceive permit persuade
+  phone pinch pour praise predict preserve press prevent proceed process promote pronounce propose
+  prosecute publish purchase pursue qualify question race rank rate react recall recommend recover
+  recruit refer register regret reject release rely rent request resign resist resolve restore retain
+  retire review revise rid:rid:rid ring:rang:rung risk rob rock roll rub ruin rule sail satisfy scare
+  scratch scream secure seize select sew shape shave shelter shift shock shrink:shrank:shrunk sigh
+  signal sink:sank:sunk skip slide:slid:slid slip smash smoke sneeze snow soak sort spare spill split:split:split
+  spoil sponsor stare starve state steer stir store stretch strip stroke study stuff submit succeed suck
+  sue supply surround suspect sustain swallow sweep:swept:swept switch tackle tap tempt tend test tick
+  tidy tie tip tolerate toss trace trade transfer transform translate trap tremble trick trip trouble
+  tune twist type unite unlock urge value vanish vary wander warn weigh whisper whistle wipe wrap yell
 `);
 
 export const ADJECTIVES = words(`
@@ -127,6 +213,36 @@ export const ADJECTIVES = words(`
   christian holy sacred eternal divine mortal noble royal proper perfect pure entire complete total
   free independent responsible successful effective significant available recent current previous
   particular specific individual original foreign native fellow upper lower inner outer northern southern
+  absent academic acceptable accurate active actual additional adequate advanced aggressive alert
+  alternative amazing ambitious annual anxious apparent appropriate armed asleep attractive automatic
+  average awake aware awful bare basic beloved blind bold bored brief brilliant broken calm capable
+  cheap chemical chief civil classic closed comfortable commercial complex confident conscious
+  conservative considerable constant content convenient correct crazy creative criminal critical crucial
+  cultural curious cute daily damp dangerous dead decent delicate delighted dense desperate detailed
+  digital direct distant domestic double downstairs dramatic drunk dull eager eastern educational
+  efficient elderly electric electronic elegant emotional endless enormous environmental equal essential
+  ethnic evil exact excellent excited exciting existing expensive experienced extra extreme faint
+  false familiar fantastic fast favourite federal female financial firm fit fixed flexible fond formal
+  former fortunate frequent friendly frightened front frozen generous genuine giant glad global golden
+  grand grateful grey guilty handy harsh healthy helpful hidden historic historical hollow homeless
+  hopeful hostile humble hungry ideal identical immediate immense incredible industrial inevitable
+  informal initial innocent intelligent intense internal invisible jealous joint junior keen latest
+  lazy leading liberal limited literary live lively logical loose lovely loyal mad magic male manual
+  marine married massive mature maximum mean mere mild minimum minor missing mobile moderate modest
+  moral multiple musical mutual mysterious naked nasty neat negative nervous neutral noisy nuclear
+  odd official online only operational opposite optional ordinary organic outdoor overall painful pale
+  parallel partial passive patient peaceful permanent plain plastic pleased polite poor positive potential
+  powerful practical precious precise pregnant present pretty primary prime principal prior probable
+  professional profound prominent promising proper proud psychological raw realistic reasonable regular
+  relative relevant reliable reluctant remaining remarkable remote representative residential respectable
+  rigid risky romantic rotten royal rural sad satisfied scared secondary secret secure senior sensible
+  sensitive separate severe sexual shallow shocked silent sincere skilled slight slim sole solid sophisticated
+  sore spare spiritual splendid stable steady steep sticky stiff strict striking stuck substantial subtle
+  sufficient suitable super superb superior supreme surprised suspicious swift technical temporary tender
+  tense thick thirsty thorough tight tough tragic tremendous tropical typical ultimate unable unaware
+  uncertain unexpected unfair unhappy uniform unique universal unknown upset urban urgent useless valid
+  valuable vast verbal vertical violent virtual visible visual vital vivid voluntary vulnerable weak
+  wealthy weekly weird welcome western wicked willing wooden worried worthy written yellow
 `);
 
 export const ADVERBS = words(`
@@ -134,6 +250,17 @@ export const ADVERBS = words(`
   certainly actually simply finally suddenly quickly slowly carefully easily clearly nearly exactly
   completely entirely especially particularly generally usually recently immediately directly
   seriously absolutely obviously apparently fortunately unfortunately honestly truly hardly merely
+  abroad accordingly afterwards ahead alike aloud anywhere apart aside awhile barely beforehand
+  briefly constantly correctly currently deeply definitely deliberately differently downstairs eagerly
+  effectively elsewhere equally eventually evidently exceedingly extremely fairly firmly forever forth
+  formerly frankly freely frequently fully gently gladly gradually greatly happily heavily highly
+  hopefully hugely increasingly indoors initially instantly largely lately likewise loudly mainly
+  meanwhile mostly naturally neatly necessarily newly nowadays nowhere occasionally officially openly
+  originally outside overseas partly patiently personally physically plainly politely possibly
+  precisely presently previously primarily promptly properly purely quietly rapidly readily regularly
+  relatively repeatedly roughly sadly scarcely secretly sharply shortly silently slightly smoothly softly
+  somehow somewhat somewhere specifically steadily strictly strongly subsequently successfully sufficiently
+  surely swiftly terribly thoroughly tightly typically ultimately upstairs utterly warmly widely wildly
 `);
 
 export const NAMES = words(`

@@ -14,7 +14,7 @@ import { SPECIAL_TOKENS_MAP, bertTokenizerConfig, bertTokenizerJson, vocabTxt } 
 import { generatedEnglish } from './generated-english.js';
 import { TINY_VOCABULARY } from './tiny-vocabulary.js';
 import { TOKENIZER_SOURCE_FILE, type TokenizerNote, type TokenizerSource } from './tokenizer-source.js';
-import { countWords, learnWordPieceVocabulary } from './wordpiece-trainer.js';
+import { countWords, learnWordPieceVocabulary, type LearnedVocabulary } from './wordpiece-trainer.js';
 
 const COPIED_TOKENIZER_FILES = [
   'config.json',
@@ -63,9 +63,14 @@ async function checkTokenizerFolder(folder: string): Promise<void> {
 /** Sentences of generated English to learn from when no text is given: enough that every lexicon form recurs. */
 const GENERATED_SENTENCES = 100_000;
 
+/** Learned once per process: the text is generated, so the vocabulary is always the same. */
+let fromGeneratedEnglish: LearnedVocabulary | undefined;
+
 async function learnedVocabulary(textFile: string | undefined): Promise<{ pieces: string[]; description: string }> {
-  const texts = textFile === undefined ? generatedEnglish(GENERATED_SENTENCES) : (await readFile(textFile, 'utf8')).split('\n');
-  const { pieces, learned } = learnWordPieceVocabulary(countWords(texts));
+  const { pieces, learned } =
+    textFile === undefined
+      ? (fromGeneratedEnglish ??= learnWordPieceVocabulary(countWords(generatedEnglish(GENERATED_SENTENCES))))
+      : learnWordPieceVocabulary(countWords((await readFile(textFile, 'utf8')).split('\n')));
   const from = textFile === undefined ? 'generated English text' : textFile;
   return {
     pieces,
