@@ -28,9 +28,36 @@ export async function connect(config: ConnectionConfig): Promise<pg.Client> {
     await client.connect();
   } catch (cause) {
     await client.end().catch(() => undefined);
-    throw new DatabaseError(`cannot connect to PostgreSQL at ${describeServer(config)}: ${redact(cause, config)}`, { cause });
+    throw new DatabaseError(`cannot connect to PostgreSQL at ${describeServer(config)}: ${explainConnectFailure(cause, config)}`, { cause });
   }
   return client;
+}
+
+const WHERE_IT_COMES_FROM = '--database-url (else DATABASE_URL, else the PG* variables)';
+
+/** What a failed connection means and what to check, as psql words it; the driver's own text otherwise. */
+export function explainConnectFailure(cause: unknown, config: ConnectionConfig): string {
+  const code = (cause as { code?: string } | undefined)?.code;
+  const message = redact(cause, config);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `connection refused: is the server running on that host and accepting TCP/IP connections on that port? Check ${WHERE_IT_COMES_FROM}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `could not translate the host name to an address (${code}); check the host in ${WHERE_IT_COMES_FROM}`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `no route to the server or no answer (${code}): is the host up, and does a firewall let its port through?`;
+    case 'ENOENT':
+      return `no such socket: is the server running locally and accepting connections on that socket? Check ${WHERE_IT_COMES_FROM}`;
+    case '28P01':
+    case '28000':
+      return `${message}; check the user and password in ${WHERE_IT_COMES_FROM} (or PGPASSWORD, ~/.pgpass)`;
+    default:
+      if (/timeout/i.test(message)) return `no answer within ${(config.connectionTimeoutMillis ?? 0) / 1000}s: is the host up, and does a firewall let its port through?`;
+      return message;
+  }
 }
 
 /** Resolves once the server accepts a new session and answers; the circuit breaker's probe. */
