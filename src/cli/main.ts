@@ -4,6 +4,8 @@
  * errors into exit codes and one-line messages. Commands are imported lazily so that --help loads
  * neither the model runtime nor the database driver.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { firstLine, UsageError } from '../../common/errors.js';
@@ -11,6 +13,13 @@ import { defaults } from './defaults.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { argsOf, embedOptions, jobOptions, yargsOptions } from './options.js';
 import { hideSecrets, secretsIn } from './secrets.js';
+import { explainParseFailure } from './unknown-flags.js';
+import { packageRoot } from '../paths.js';
+
+const version = String(JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).version);
+
+/** Every flag any command takes, for "did you mean". */
+const knownFlags = [...new Set([...Object.keys(embedOptions), ...Object.keys(jobOptions), 'drop-target', 'verbose', 'help', 'version'])];
 
 const embedFlags = (y: Argv) =>
   y
@@ -58,12 +67,15 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .option('verbose', { type: 'boolean', describe: 'print stack traces with errors', global: true })
+    // Flags stay as typed: no camelCase twins of them to show up in "unknown argument" messages.
+    .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
     .help()
-    .version(false)
+    .alias('h', 'help')
+    .version(version)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      throw error ?? new UsageError(explainParseFailure(message, argv, knownFlags) ?? message);
     });
   try {
     await parser.parseAsync();

@@ -63,7 +63,11 @@ describe('bad arguments and setup', () => {
     { args: ['sentences', '--workers', 'many'], message: /^embed: --workers must be auto or a whole number of at least 1, got "many"$/ },
     { args: ['sentences', '--db-down-budget', '0'], message: /^embed: --db-down-budget must be a whole number of seconds of at least 1/ },
     { args: ['sentences', '--lock-timeout', '-1'], message: /^embed: --lock-timeout must be a whole number of seconds \(0 for no limit\), got "-1"$/ },
-    { args: ['sentences', '--bogus'], message: /^embed: Unknown argument: bogus$/ },
+    { args: ['sentences', '--bogus'], message: /^embed: unknown option --bogus$/ },
+    { args: ['sentences', '--text-colum', 'body'], message: /^embed: unknown option --text-colum; did you mean --text-column\?$/ },
+    { args: ['sentences', '--sort-windw', '800'], message: /^embed: unknown option --sort-windw; did you mean --sort-window\?$/ },
+    { args: ['sentences', '100', 'extra'], message: /^embed: unexpected argument "extra": embed takes <table> \[batchSize\] and flags$/ },
+    { args: [], message: /^embed: which table\? give it first: embed <table> \[batchSize\] \[options\]$/ },
     { args: ['sentences; DROP TABLE sentences'], message: /^embed: table name .* is not a valid identifier; if that is its real name, put it in double quotes$/ },
   ])('usage error, exit 2: $args', async ({ args, message }) => {
     // --workers comes last in the command line, so these runs pass their own first.

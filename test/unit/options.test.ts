@@ -3,6 +3,7 @@
  * run with no flags resolves, for every option that has one.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveEmbedConfig, type EmbedConfig } from '../../dist/src/cli/config.js';
@@ -52,3 +53,13 @@ describe('the option table', () => {
     expect(helpOf('sort-window')).not.toContain('[default: 800]');
   });
 });
+
+describe('first contact', () => {
+  const embed = (...args: string[]) => execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'embed.js'), ...args], { encoding: 'utf8' });
+
+  it('embed --version prints the package version, embed -h the help', () => {
+    expect(embed('--version').trim()).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
+    expect(embed('-h').replace(/\s+/g, ' ')).toBe(help);
+  });
+});
+
