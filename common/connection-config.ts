@@ -1,6 +1,11 @@
 /** The node-postgres client config every session of a run uses, main thread and workers alike. */
 export interface ConnectionConfig {
   connectionString?: string;
+  /** Without a connection string: the server and database (else the PG* variables), and who connects. */
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
   /** Milliseconds (0: the server's setting); a locked table then ends in an error, not a hang. */
   lock_timeout?: number;
   statement_timeout?: number;

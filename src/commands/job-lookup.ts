@@ -7,7 +7,8 @@
 import type pg from 'pg';
 import { defaults } from '../cli/defaults.js';
 import type { ArgsOf, jobOptions } from '../cli/options.js';
-import { connect, connectionConfig, databaseIdentity } from '../db/database.js';
+import type { ConnectionConfig } from '../../common/connection-config.js';
+import { connect, connectionConfig, databaseIdentity, recordedDatabase } from '../db/database.js';
 import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
 import { modelName } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
@@ -27,6 +28,8 @@ export interface LookupConfig {
   idColumn?: string;
   textColumn?: string;
   databaseUrl?: string;
+  /** Where databaseUrl came from, for saying which database was read. */
+  databaseFrom: string;
   statePath: string;
 }
 
@@ -44,6 +47,7 @@ export function resolveLookupConfig(args: JobLookupArgs, env: NodeJS.ProcessEnv 
     idColumn: args.idColumn === undefined ? undefined : parseColumnName(args.idColumn, '--id-column'),
     textColumn: args.textColumn === undefined ? undefined : parseColumnName(args.textColumn, '--text-column'),
     databaseUrl: args.databaseUrl ?? (env.DATABASE_URL || undefined),
+    databaseFrom: args.databaseUrl !== undefined ? '--database-url' : env.DATABASE_URL ? 'DATABASE_URL' : 'the PG* variables',
     statePath,
   };
 }
@@ -54,6 +58,8 @@ export interface LookupSession {
   state: StateStore;
   client: pg.Client;
   database: string;
+  /** How the database was chosen: the flag, a variable, or the one recorded for the table's jobs. */
+  databaseFrom: string;
   /** The source table's quoted, schema-qualified name. */
   sourceSql: string;
   /** Jobs on this table that match the flags given. */
@@ -64,10 +70,11 @@ export interface LookupSession {
 export async function openLookup(args: JobLookupArgs): Promise<LookupSession> {
   const config = resolveLookupConfig(args);
   const state = StateStore.open(config.statePath, { ifCorrupt: 'refuse', mustExist: true });
-  const connection = connectionConfig(config.databaseUrl);
   let client: pg.Client;
+  let chosen: { connection: ConnectionConfig; from: string };
   try {
-    client = await connect(connection);
+    chosen = chooseDatabase(config, state);
+    client = await connect(chosen.connection);
   } catch (error) {
     state.close();
     throw error;
@@ -76,7 +83,8 @@ export async function openLookup(args: JobLookupArgs): Promise<LookupSession> {
     config,
     state,
     client,
-    database: databaseIdentity(connection),
+    database: databaseIdentity(chosen.connection),
+    databaseFrom: chosen.from,
     sourceSql: '',
     jobs: [],
     async close() {
@@ -92,6 +100,28 @@ export async function openLookup(args: JobLookupArgs): Promise<LookupSession> {
     throw error;
   }
   return session;
+}
+
+/**
+ * The database named by --database-url, DATABASE_URL or PGHOST/PGPORT/PGDATABASE; with none of them, the
+ * one the state file recorded for the table's jobs (server and database only: who connects comes from
+ * PGUSER/PGPASSWORD or ~/.pgpass, as for psql).
+ */
+function chooseDatabase(config: LookupConfig, state: StateStore, env: NodeJS.ProcessEnv = process.env): { connection: ConnectionConfig; from: string } {
+  if (config.databaseUrl !== undefined || env.PGHOST || env.PGPORT || env.PGDATABASE) {
+    return { connection: connectionConfig(config.databaseUrl), from: config.databaseFrom };
+  }
+  const onTable = state.jobs().filter(({ identity }) => {
+    const source = parseTableName(identity.source);
+    return source.name === config.table.name && (config.table.schema === undefined || source.schema === config.table.schema);
+  });
+  const databases = [...new Set(onTable.map(({ identity }) => identity.database))];
+  if (databases.length > 1) {
+    throw new UsageError(`the state file has jobs on ${config.table.name} in ${databases.length} databases (${databases.join(', ')}); pick one with --database-url`);
+  }
+  const recorded = databases[0] === undefined ? undefined : recordedDatabase(databases[0]);
+  if (recorded === undefined) return { connection: connectionConfig(undefined), from: 'the PostgreSQL defaults' };
+  return { connection: recorded, from: 'recorded for the job (no --database-url, DATABASE_URL or PG* variable given)' };
 }
 
 /** The one job the flags pick, or an error that says how to pick. */

@@ -21,6 +21,8 @@ export interface StatusOptions extends JobLookupArgs {
 export interface JobStatus {
   job: JobIdentity;
   stateFile: string;
+  /** The database status read (host:port/database) and how it was chosen. */
+  database: { read: string; from: string };
   rowsDone: number;
   rowsTotal: number;
   percent: number;
@@ -33,6 +35,8 @@ export interface JobStatus {
   /** ...and so are the rows in these ranges above it. */
   ranges: IdRange[];
   lastRun: RunRecord | null;
+  /** The last run that embedded rows (the last run itself, unless that one had nothing to do). */
+  lastMeasuredRun: RunRecord | null;
   /** Speed of the last run that embedded anything. */
   rowsPerSecond: number | null;
   etaSeconds: number | null;
@@ -50,11 +54,13 @@ export async function status(options: StatusOptions): Promise<number> {
     const total = await countRows(session.client, source);
     const waiting = await rowsForNextRun(session.client, source, target, progress);
     const remaining = waiting.new + waiting.late + waiting.changed;
-    const rate = job.lastRate() ?? null;
+    const measured = job.lastMeasuredRun() ?? null;
+    const rate = measured?.rowsPerSecond ?? null;
     const holder: LockHolder | undefined = job.lockHolder();
     const report: JobStatus = {
       job: job.identity,
       stateFile: session.state.file,
+      database: { read: session.database, from: session.databaseFrom },
       rowsDone: total - remaining,
       rowsTotal: total,
       percent: total === 0 ? 100 : ((total - remaining) / total) * 100,
@@ -63,6 +69,7 @@ export async function status(options: StatusOptions): Promise<number> {
       watermark: progress.watermark,
       ranges: progress.ranges,
       lastRun: job.lastRun() ?? null,
+      lastMeasuredRun: measured,
       rowsPerSecond: rate,
       etaSeconds: remaining === 0 ? 0 : rate === null ? null : remaining / rate,
       failures: job.failureCount(),
@@ -87,7 +94,10 @@ function formatStatus(s: JobStatus): string {
       ? 'none'
       : run.endedAt === null
         ? `${s.runningPid !== null ? 'running' : 'stopped without a word (killed?)'} since ${run.startedAt} UTC`
-        : `${run.outcome}, ${run.startedAt} to ${run.endedAt} UTC, ${n(run.rows ?? 0)} rows at ${(run.rowsPerSecond ?? 0).toFixed(1)} rows/s`;
+        : run.rows === 0 && s.lastMeasuredRun !== null
+          ? `${run.outcome}, ${run.startedAt} to ${run.endedAt} UTC, nothing to do; the last run that embedded rows: ` +
+            `${n(s.lastMeasuredRun.rows ?? 0)} rows at ${(s.lastMeasuredRun.rowsPerSecond ?? 0).toFixed(1)} rows/s (${s.lastMeasuredRun.startedAt} UTC)`
+          : `${run.outcome}, ${run.startedAt} to ${run.endedAt} UTC, ${n(run.rows ?? 0)} rows at ${(run.rowsPerSecond ?? 0).toFixed(1)} rows/s`;
   const eta =
     s.etaSeconds === null ? 'unknown (no run has measured a speed yet)' : s.etaSeconds === 0 ? 'nothing left' : `${formatDuration(s.etaSeconds)} at ${s.rowsPerSecond!.toFixed(1)} rows/s`;
   const lines = [
@@ -102,6 +112,7 @@ function formatStatus(s: JobStatus): string {
     `failures    ${n(s.failures)}${s.failures > 0 ? ' (embed failures lists them, embed --retry-failed retries them)' : ''}`,
     `running     ${s.runningPid === null ? 'no' : `yes, pid ${s.runningPid}`}`,
     `state file  ${s.stateFile}`,
+    `database    ${s.database.read}, ${s.database.from}`,
   ];
   return lines.join('\n') + '\n';
 }

@@ -2,18 +2,45 @@
  * Connecting to the user's PostgreSQL: a URL or the libpq PG* variables, and errors that name the host
  * and port but never the password (the driver's messages can quote the URL).
  */
+import os from 'node:os';
 import pg from 'pg';
 import { explainSqlState } from '../../common/batch-failure.js';
 import type { ConnectionConfig, SessionLimits } from '../../common/connection-config.js';
 import { DatabaseError, firstLine } from '../../common/errors.js';
 
+/** libpq's user when none is named: PGUSER, else the operating system's user ($USER may be unset). */
+const defaultUser = (env: NodeJS.ProcessEnv = process.env): string => env.PGUSER ?? env.USER ?? os.userInfo().username;
+
 export function connectionConfig(databaseUrl: string | undefined, limits?: SessionLimits): ConnectionConfig {
   return {
-    ...(databaseUrl === undefined ? {} : { connectionString: databaseUrl }),
+    ...(databaseUrl === undefined ? { user: defaultUser() } : { connectionString: withUser(databaseUrl) }),
     connectionTimeoutMillis: 15_000,
     keepAlive: true,
     ...(limits && { lock_timeout: limits.lockTimeoutSeconds * 1000, statement_timeout: limits.statementTimeoutSeconds * 1000 }),
   };
+}
+
+/** A URL naming no user gets libpq's default one: node-postgres would otherwise send none without $USER. */
+function withUser(databaseUrl: string): string {
+  if (process.env.PGUSER !== undefined || process.env.USER !== undefined) return databaseUrl;
+  try {
+    const url = new URL(databaseUrl);
+    if (url.username !== '' || url.searchParams.has('user')) return databaseUrl;
+    url.username = encodeURIComponent(defaultUser());
+    return url.toString();
+  } catch {
+    return databaseUrl;
+  }
+}
+
+/**
+ * A connection to the database a state file recorded for a job (databaseIdentity's host:port/database,
+ * which holds no credentials): the user and password come from PGUSER/PGPASSWORD or ~/.pgpass, as for psql.
+ */
+export function recordedDatabase(identity: string): ConnectionConfig | undefined {
+  const parts = /^(.+):(\d+)\/(.+)$/.exec(identity);
+  if (!parts) return undefined;
+  return { ...connectionConfig(undefined), host: parts[1]!, port: Number(parts[2]), database: parts[3]! };
 }
 
 /** What reads need of a connection: pg.Client has it, and so does the reconnecting client. */
@@ -83,7 +110,8 @@ export function explainServerError(error: unknown, limits: SessionLimits): unkno
 
 /** host:port/database, as node-postgres resolves them, without user or password. */
 export function describeServer(config: ConnectionConfig, env: NodeJS.ProcessEnv = process.env): string {
-  const user = env.PGUSER ?? env.USER ?? 'postgres';
+  const user = defaultUser(env);
+  if (config.host !== undefined) return `${config.host}:${config.port ?? 5432}/${config.database ?? user}`;
   let host = env.PGHOST ?? 'localhost';
   let port = env.PGPORT ?? '5432';
   let database = env.PGDATABASE ?? user;

@@ -210,12 +210,19 @@ export class JobState {
       .get(this.id) as RunRecord | undefined;
   }
 
-  /** The most recent run that measured a speed, for an ETA. */
+  /** The most recent run that embedded rows and so measured a speed: a run with nothing to do did not. */
+  lastMeasuredRun(): RunRecord | undefined {
+    return this.db
+      .prepare(
+        `SELECT started_at AS startedAt, ended_at AS endedAt, rows, skipped, failed, rows_per_second AS rowsPerSecond, outcome
+           FROM runs WHERE job_id = ? AND rows > 0 AND rows_per_second > 0 ORDER BY id DESC LIMIT 1`,
+      )
+      .get(this.id) as RunRecord | undefined;
+  }
+
+  /** The speed of the last measured run, for an ETA. */
   lastRate(): number | undefined {
-    const row = this.db
-      .prepare('SELECT rows_per_second AS rate FROM runs WHERE job_id = ? AND rows > 0 AND rows_per_second > 0 ORDER BY id DESC LIMIT 1')
-      .get(this.id) as { rate: number } | undefined;
-    return row?.rate;
+    return this.lastMeasuredRun()?.rowsPerSecond ?? undefined;
   }
 }
 

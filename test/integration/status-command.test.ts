@@ -79,4 +79,30 @@ describe('embed status', () => {
       `embed: no state file at ${path.join(fixture.dir, 'nowhere.sqlite')}; pass the --state the job ran with (or set EMBED_STATE)\n`,
     );
   });
+
+  it('keeps the last real speed after a run with nothing to do; reads the database recorded for the job when given none', async () => {
+    await createTextTable(fixture.db.client, 'notes', 300);
+    const embed = () => runCli(['notes', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url, '--state', state]);
+    expect((await embed()).code).toBe(0);
+    const idle = await embed();
+    expect(idle.code, idle.stderr).toBe(0);
+
+    const report = JSON.parse((await runCli(['status', 'notes', '--database-url', fixture.db.url, '--state', state, '--json'])).stdout);
+    expect(report.lastRun).toMatchObject({ rows: 0, outcome: 'completed' });
+    expect(report.lastMeasuredRun.rows).toBeGreaterThan(0);
+    expect(report.rowsPerSecond).toBe(report.lastMeasuredRun.rowsPerSecond);
+    expect(report.database).toEqual({ read: expect.stringMatching(/:\d+\//), from: '--database-url' });
+
+    // No --database-url, DATABASE_URL or PG* server variable: the job's own server and database, with
+    // only the user and password from the environment, as psql takes them.
+    const url = new URL(fixture.db.url);
+    const credentials = { PGUSER: decodeURIComponent(url.username), ...(url.password && { PGPASSWORD: decodeURIComponent(url.password) }) };
+    const recorded = await runCli(['status', 'notes', '--state', state], credentials);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(recorded.stdout).toMatch(/\nlast run    completed, .* UTC, nothing to do; the last run that embedded rows: \d[\d,]* rows at \d+\.\d rows\/s \(.* UTC\)\n/);
+    expect(recorded.stdout).toContain(
+      `\ndatabase    ${report.database.read}, recorded for the job (no --database-url, DATABASE_URL or PG* variable given)\n`,
+    );
+    expect(report.database.read).toBe(`${url.hostname}:${url.port || 5432}${url.pathname}`);
+  });
 });
