@@ -53,7 +53,7 @@ export async function run(
   const tableRows = await estimateRows(client, source);
   const total = config.limit === undefined ? tableRows : Math.min(tableRows, config.limit);
   const rowsLeft = Math.min(config.limit ?? Number.POSITIVE_INFINITY, Math.max(0, tableRows - progress.rowsDone));
-  const bar = createProgress(total, { quiet: config.quiet || config.json });
+  const bar = createProgress(total, { quiet: config.quiet || config.json, rowsBefore: config.limit === undefined ? Math.min(progress.rowsDone, total) : 0, startedAt });
   const interrupts = watchInterrupts(() => {
     bar.stop();
     // Batches waiting for the database would otherwise wait out the whole budget.
@@ -85,7 +85,7 @@ export async function run(
       taskRows: pass.taskRows,
       maxInFlight: tasksInFlight(config),
       stopRequested: () => interrupts.requested,
-      onProgress: (rows) => bar.update(progress.rowsDone + rows),
+      onProgress: (rows) => bar.update(rows),
     });
   } catch (error) {
     job.endRun(runId, { rows: 0, skipped: 0, failed: 0, rowsPerSecond: 0, outcome: 'failed' });
