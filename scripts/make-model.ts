@@ -80,15 +80,22 @@ export async function makeModel(name: GeneratedModelName, options: MakeModelOpti
 }
 
 /**
- * Returns the folder, generating it only when onnx/model.onnx or onnx/model_quantized.onnx is missing, or
- * when a tokenizer source is asked for (option or EMBED_TOKENIZER_FROM) and the folder's is another.
+ * Returns the folder, generating it only when onnx/model.onnx, onnx/model_quantized.onnx or the tokenizer
+ * note is missing, or when a tokenizer source is asked for (option or EMBED_TOKENIZER_FROM) and the
+ * folder's is another.
  * Safe when several processes call it at once: the first complete folder to land wins.
  */
 export async function ensureModel(name: GeneratedModelName, options: MakeModelOptions = {}): Promise<string> {
   const { folder, tokenizer, explicit } = resolveOptions(name, options);
-  const usable = async (existing: string): Promise<boolean> =>
-    (await hasBothModelFiles(existing)) &&
-    (!explicit || MODEL_SPECS[name].tokenizer !== 'bert-uncased' || sameSource((await readTokenizerNote(existing))?.source, tokenizer));
+  // A folder without a tokenizer note was made before make-model wrote one: made again, it says which it has.
+  const usable = async (existing: string): Promise<boolean> => {
+    const note = await readTokenizerNote(existing);
+    return (
+      (await hasBothModelFiles(existing)) &&
+      note !== undefined &&
+      (!explicit || MODEL_SPECS[name].tokenizer !== 'bert-uncased' || sameSource(note.source, tokenizer))
+    );
+  };
   if (!(await usable(folder))) {
     await buildFolderAtomically(folder, (temporary) => writeModelFolder(temporary, name, tokenizer), usable);
   }

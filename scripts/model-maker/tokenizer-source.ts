@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TOKENIZER_SOURCE_FILE } from '../../src/model/tokenizer-note.js';
 
 export type TokenizerSource =
   /** The tokenizer files of a real model, copied. */
@@ -11,7 +12,7 @@ export type TokenizerSource =
   /** A vocabulary learned from a text file (one text per line), or from generated English when none. */
   | { kind: 'learned'; textFile?: string };
 
-export const TOKENIZER_SOURCE_FILE = 'tokenizer_source.json';
+export { TOKENIZER_SOURCE_FILE };
 
 export interface TokenizerNote {
   /** One line for people: what the tokenizer is and where it came from. */

@@ -8,6 +8,8 @@ export interface RunReport {
   table: string;
   target: string;
   model: string;
+  /** Which tokenizer the model has (see src/model/tokenizer-note.ts). */
+  tokenizer: string;
   dtype: string;
   device: string;
   workers: number;
@@ -58,6 +60,7 @@ export function formatReport(report: RunReport): string {
   lines.push(
     `  ${formatDuration(report.elapsedSeconds)}, ${report.rowsPerSecond.toFixed(1)} rows/s, ${formatWorkers(report)}, batch ${report.batchSize}${padding}`,
     `  model ${report.model} (${report.dtype}, ${report.device}) -> ${report.target}`,
+    `  tokenizer ${report.tokenizer}`,
   );
   if (report.metrics) lines.push(formatMetrics(report.metrics));
   return lines.join('\n') + '\n';

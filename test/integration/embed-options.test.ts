@@ -27,6 +27,12 @@ describe('embed command line', () => {
     expect(JSON.parse(fromFlag.stdout)).toMatchObject({ workers: 2 });
   });
 
+  it('the summary says which tokenizer the model has', async () => {
+    const result = await run(['sentences', '--target', 'e_tokenizer', '--workers', '1']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\n {2}tokenizer generated uncased WordPiece, \d+ pieces \(a fixed word list\)\n/);
+  });
+
   it('accepts schema-qualified and quoted table names', async () => {
     const qualified = await run(['public.sentences', '--target', 'e_qualified', '--workers', '1', '--json']);
     expect(qualified.code).toBe(0);

@@ -54,6 +54,7 @@ describe('model download from a hub (HF_ENDPOINT)', () => {
     const first = await embed(REPO, modelsDir, { HF_ENDPOINT: server.url });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ rowsEmbedded: expect.any(Number), tokenizer: "the model's own" });
     expect(JSON.parse(first.stdout).rowsEmbedded).toBeGreaterThan(0);
     const folder = path.join(modelsDir, REPO);
     for (const file of FILES) {

@@ -1,6 +1,7 @@
 /** The facts a run reports at its end (printed by run-summary.ts), from what the loop counted. */
 import type { EmbedConfig } from '../../cli/config.js';
 import type { ModelInfo } from '../../model/model-folder.js';
+import { describeTokenizer } from '../../model/tokenizer-note.js';
 import type { LoopStats } from '../../run/embed-loop.js';
 import type { RunReport } from '../../run/run-summary.js';
 import { computeSlots } from '../../run/worker-config.js';
@@ -29,6 +30,7 @@ export function runReport(
     table: source.sql,
     target: target.display,
     model: model.name,
+    tokenizer: describeTokenizer(model.dir),
     dtype: model.dtype,
     device: config.device,
     workers: config.workers,
