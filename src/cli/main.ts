@@ -18,8 +18,14 @@ import { packageRoot } from '../paths.js';
 
 const version = String(JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).version);
 
-/** Every flag any command takes, for "did you mean". */
-const knownFlags = [...new Set([...Object.keys(embedOptions), ...Object.keys(jobOptions), 'drop-target', 'verbose', 'help', 'version'])];
+/** The flags each command takes, for "did you mean". */
+const always = ['verbose', 'help', 'version'];
+const flagsByCommand = {
+  '': [...Object.keys(embedOptions), ...always],
+  status: [...Object.keys(jobOptions), ...always],
+  failures: [...Object.keys(jobOptions), ...always],
+  reset: [...Object.keys(jobOptions), 'drop-target', ...always],
+};
 
 const embedFlags = (y: Argv) =>
   y
@@ -75,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     .version(version)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((message, error) => {
-      throw error ?? new UsageError(explainParseFailure(message, argv, knownFlags) ?? message);
+      throw error ?? new UsageError(explainParseFailure(message, argv, flagsByCommand) ?? message);
     });
   try {
     await parser.parseAsync();

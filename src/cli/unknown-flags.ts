@@ -28,16 +28,24 @@ export function closestFlag(typed: string, known: readonly string[]): string | u
   return ranked[0]?.flag;
 }
 
+/** The flags of each command: `embed` itself under '', and the commands that read or forget a job. */
+export type FlagsByCommand = Record<string, readonly string[]>;
+
 /** The message for a yargs failure, or undefined to keep yargs' own. */
-export function explainParseFailure(message: string, argv: readonly string[], knownFlags: readonly string[]): string | undefined {
+export function explainParseFailure(message: string, argv: readonly string[], flags: FlagsByCommand): string | undefined {
   const unknown = /^Unknown arguments?: (.*)$/.exec(message);
   if (unknown) {
+    const command = argv[0] !== undefined && argv[0] !== '' && Object.hasOwn(flags, argv[0]) ? argv[0] : '';
+    const known = flags[command] ?? [];
+    const usage = command === '' ? 'embed <table> [batchSize]' : `embed ${command} <table>`;
     const typedFlags = new Set(argv.filter((arg) => arg.startsWith('-')).map((arg) => arg.replace(/^-+/, '').split('=')[0]!));
     return unknown[1]!
       .split(', ')
       .map((name) => {
-        if (!typedFlags.has(name)) return `unexpected argument "${name}": embed takes <table> [batchSize] and flags`;
-        const meant = closestFlag(name, knownFlags);
+        if (!typedFlags.has(name)) return `unexpected argument "${name}": ${usage} takes flags after that`;
+        const elsewhere = Object.keys(flags).find((other) => other !== command && flags[other]!.includes(name));
+        if (elsewhere !== undefined) return `--${name} is an option of ${elsewhere === '' ? 'embed <table>' : `embed ${elsewhere}`}, not of ${usage}`;
+        const meant = closestFlag(name, known);
         return `unknown option ${name.length === 1 ? '-' : '--'}${name}${meant === undefined ? '' : `; did you mean --${meant}?`}`;
       })
       .join('; ');

@@ -66,7 +66,9 @@ describe('bad arguments and setup', () => {
     { args: ['sentences', '--bogus'], message: /^embed: unknown option --bogus$/ },
     { args: ['sentences', '--text-colum', 'body'], message: /^embed: unknown option --text-colum; did you mean --text-column\?$/ },
     { args: ['sentences', '--sort-windw', '800'], message: /^embed: unknown option --sort-windw; did you mean --sort-window\?$/ },
-    { args: ['sentences', '100', 'extra'], message: /^embed: unexpected argument "extra": embed takes <table> \[batchSize\] and flags$/ },
+    { args: ['sentences', '100', 'extra'], message: /^embed: unexpected argument "extra": embed <table> \[batchSize\] takes flags after that$/ },
+    { args: ['status', 'sentences', '--workers', '2'], message: /^embed: --workers is an option of embed <table>, not of embed status <table>$/ },
+    { args: ['status', 'sentences', '--targt', 'x'], message: /^embed: unknown option --targt; did you mean --target\?$/ },
     { args: [], message: /^embed: which table\? give it first: embed <table> \[batchSize\] \[options\]$/ },
     { args: ['sentences; DROP TABLE sentences'], message: /^embed: table name .* is not a valid identifier; if that is its real name, put it in double quotes$/ },
   ])('usage error, exit 2: $args', async ({ args, message }) => {
