@@ -34,13 +34,20 @@ describe('the flags that pick a recorded job', () => {
       idColumn: undefined,
       textColumn: undefined,
       databaseUrl: undefined,
+      databaseFrom: 'the PG* variables',
     });
     const env = { EMBED_STATE: '/tmp/env.sqlite', EMBED_MODEL: 'env-model', DATABASE_URL: 'postgres://env/db' };
-    expect(resolveLookupConfig({ table: 't' }, env)).toMatchObject({ statePath: '/tmp/env.sqlite', model: 'env-model', databaseUrl: 'postgres://env/db' });
+    expect(resolveLookupConfig({ table: 't' }, env)).toMatchObject({
+      statePath: '/tmp/env.sqlite',
+      model: 'env-model',
+      databaseUrl: 'postgres://env/db',
+      databaseFrom: 'DATABASE_URL',
+    });
     expect(resolveLookupConfig({ table: 't', state: 'flag.sqlite', model: 'm', databaseUrl: 'postgres://flag/db', target: 'x.y' }, env)).toMatchObject({
       statePath: 'flag.sqlite',
       model: 'm',
       databaseUrl: 'postgres://flag/db',
+      databaseFrom: '--database-url',
       target: { schema: 'x', name: 'y' },
     });
   });
