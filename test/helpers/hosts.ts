@@ -15,10 +15,11 @@ export interface Host {
   done: Promise<CliResult>;
 }
 
-export function startHost(root: string, name: string, args: string[], env: NodeJS.ProcessEnv = {}): Host {
+export function startHost(root: string, name: string, args: string[], options: { namespace?: string } = {}): Host {
   const dir = path.join(root, name);
   mkdirSync(dir, { recursive: true });
-  const { child, done } = startCli([...args, '--state', path.join(dir, 'state.sqlite')], env, dir);
+  const via = options.namespace === undefined ? [] : ['ip', 'netns', 'exec', options.namespace];
+  const { child, done } = startCli([...args, '--state', path.join(dir, 'state.sqlite')], {}, dir, via);
   return { name, dir, child, done };
 }
 
@@ -38,6 +39,7 @@ export interface QueueFacts {
 
 /** What the queue holds for the job writing `target` (the queue is found through embed's job record). */
 export async function queueFacts(client: pg.ClientBase, target: string): Promise<QueueFacts> {
+  if (!(await hasQueueSchema(client))) return { passes: [], states: {}, jobs: 0, retried: 0 };
   const job = await client.query<{ queue: string }>(`SELECT queue FROM embed_queue.embed_jobs WHERE target = $1`, [target]);
   const queue = job.rows[0]?.queue;
   if (!queue) return { passes: [], states: {}, jobs: 0, retried: 0 };
@@ -60,10 +62,17 @@ export async function queueFacts(client: pg.ClientBase, target: string): Promise
 
 /** Rows each host embedded, from its records in the queue schema. */
 export async function hostRows(client: pg.ClientBase, target: string): Promise<{ host: string; rows: number; ranges: number }[]> {
+  if (!(await hasQueueSchema(client))) return [];
   const result = await client.query<{ host: string; rows: number; ranges: number }>(
     `SELECT h.host, h.rows::int AS rows, h.ranges FROM embed_queue.embed_hosts h JOIN embed_queue.embed_jobs j USING (queue)
       WHERE j.target = $1 ORDER BY h.started_at`,
     [target],
   );
   return result.rows;
+}
+
+/** The first host creates the schema: until then there is nothing to read. */
+async function hasQueueSchema(client: pg.ClientBase): Promise<boolean> {
+  const result = await client.query<{ found: boolean }>(`SELECT to_regclass('embed_queue.embed_hosts') IS NOT NULL AS found`);
+  return result.rows[0]!.found;
 }
