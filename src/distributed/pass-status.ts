@@ -76,3 +76,52 @@ export async function passStatus(client: pg.ClientBase | pg.Pool, queue: string,
     etaSeconds: left === 0 ? 0 : rate > 0 ? left / rate : null,
   };
 }
+
+export interface JobQueueStatus {
+  queue: string;
+  /** The latest pass; earlier ones are finished. */
+  pass: PassStatus;
+  /** Rows of every pass read and committed (ranges done), blank ones included. */
+  rowsDone: number;
+}
+
+/** The queue's view of a job, when the job has run with --distributed; undefined otherwise. */
+export async function jobQueueStatus(
+  client: pg.ClientBase,
+  job: { source: string; idColumn: string; textColumn: string; target: string },
+): Promise<JobQueueStatus | undefined> {
+  const exists = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${queueSchema}.embed_passes`]);
+  if (!exists.rows[0]!.found) return undefined;
+  const found = await client.query<{ queue: string; pass: number }>(
+    `SELECT j.queue, max(p.pass) AS pass FROM ${queueSchema}.embed_jobs j JOIN ${queueSchema}.embed_passes p USING (queue)
+      WHERE j.source = $1 AND j.id_column = $2 AND j.text_column = $3 AND j.target = $4 GROUP BY j.queue`,
+    [job.source, job.idColumn, job.textColumn, job.target],
+  );
+  const row = found.rows[0];
+  if (!row) return undefined;
+  const done = await client.query<{ rows: string }>(
+    `SELECT coalesce(sum((data->>'rows')::bigint), 0) AS rows FROM (
+       SELECT data FROM ${queueSchema}.job WHERE name = $1 AND state = 'completed'
+       UNION ALL SELECT data FROM ${queueSchema}.archive WHERE name = $1 AND state = 'completed'
+     ) done`,
+    [row.queue],
+  );
+  return { queue: row.queue, pass: await passStatus(client, row.queue, row.pass), rowsDone: Number(done.rows[0]!.rows) };
+}
+
+/** The lines `embed status` prints for a distributed job. */
+export function formatQueueStatus(status: JobQueueStatus, formatDuration: (seconds: number) => string): string[] {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const { pass } = status;
+  const r = pass.ranges;
+  const lines = [
+    `queue       ${status.queue} in schema ${queueSchema} (distributed)`,
+    `pass ${String(pass.pass).padEnd(6)} ${n(pass.rows.done)} of ${n(pass.rows.total)} rows; ranges ${n(r.done)} done, ${n(r.running)} running, ${n(r.waiting)} waiting, ${n(r.failed)} failed`,
+  ];
+  for (const host of pass.hosts) {
+    const silent = host.silentSeconds < 1 ? 'now' : `${formatDuration(host.silentSeconds)} ago`;
+    lines.push(`  host      ${host.host}: ${n(host.rows)} rows in ${n(host.ranges)} ranges, ${host.rowsPerSecond.toFixed(1)} rows/s, last heard ${silent}`);
+  }
+  lines.push(`failed rows ${n(pass.failedRows)} on the job's hosts${pass.failedRows > 0 ? ' (embed failures lists them)' : ''}`);
+  return lines;
+}

@@ -102,6 +102,72 @@ describe('embed --distributed: hosts sharing one job', () => {
     expect(Number(columns.rows[0]!.n)).toBe(0);
   });
 
+  it('Ctrl-C on a host releases its ranges at once: the other host finishes without waiting out the lease', async () => {
+    const target = 'interrupted_embeddings';
+    const lease = 60;
+    const [stopped, going] = ['a', 'b'].map((name) =>
+      startHost(fixture.dir, `interrupted-${name}`, command(target).map((arg, i, all) => (all[i - 1] === '--lease' ? String(lease) : arg))),
+    );
+    for (;;) {
+      const mine = (await hostRows(fixture.db.client, `"public"."${target}"`)).find((h) => h.host.endsWith(`/${stopped!.child.pid}`));
+      if (mine && mine.ranges >= 1) break;
+      await sleep(20);
+    }
+    stopped!.child.kill('SIGINT');
+    const interruptedAt = Date.now();
+    const first = await stopped!.done;
+    expect(first.code, first.stderr).toBe(130);
+    expect(first.stderr).toMatch(/unfinished ranges went back to the queue/);
+    const second = await going!.done;
+    expect(second.code, second.stderr).toBe(0);
+    // Released, not expired: the other host had them long before a lease could run out.
+    expect(Date.now() - interruptedAt).toBeLessThan(lease * 1000);
+    const facts = await queueFacts(fixture.db.client, `"public"."${target}"`);
+    expect(facts.states).toEqual({ completed: facts.jobs });
+    expect(facts.retried).toBeGreaterThan(0);
+    expect(await distinctIds(target)).toBe(embeddable);
+    expect(await countRows(fixture.db.client, target)).toBe(embeddable);
+  });
+
+  it('rows that fail on any host are listed by embed failures; embed status shows the pass as a whole', async () => {
+    const target = 'cursed_embeddings';
+    // A single-host run creates the target (and embeds a row), then a trigger rejects some ids.
+    const single = await runCli([
+      'sentences', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url,
+      '--target', target, '--limit', '1', '--state', path.join(fixture.dir, 'cursed-single.sqlite'), '--quiet',
+    ]);
+    expect(single.code, single.stderr).toBe(0);
+    await fixture.db.client.query(`
+      CREATE FUNCTION reject_cursed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.id % 997 = 0 THEN RAISE EXCEPTION 'row % is cursed', NEW.id; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER reject_cursed BEFORE INSERT ON ${target} FOR EACH ROW EXECUTE FUNCTION reject_cursed();`);
+    const cursed = Array.from({ length: Math.floor(rows / 997) }, (_, i) => String((i + 1) * 997));
+    const hosts = ['a', 'b'].map((name) => startHost(fixture.dir, `cursed-${name}`, command(target)));
+    const results = await Promise.all(hosts.map((h) => h.done));
+    for (const result of results) expect(result.code, result.stderr).toBe(3);
+    expect(results.reduce((n, r) => n + hostSummary(r).rowsEmbedded, 0)).toBe(embeddable - 1 - cursed.length);
+
+    const lookup = ['sentences', '--database-url', fixture.db.url, '--target', target, '--state', path.join(hosts[0]!.dir, 'state.sqlite')];
+    const listed = await runCli(['failures', ...lookup, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const failed = JSON.parse(listed.stdout) as { id: string; error: string; host: string }[];
+    expect(failed.map((f) => f.id).sort()).toEqual([...cursed].sort());
+    for (const f of failed) expect(f.error).toBe(`row ${f.id} is cursed (SQLSTATE P0001)`);
+    expect(new Set(failed.map((f) => f.host)).size).toBeGreaterThan(0);
+
+    const status = await runCli(['status', ...lookup, '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const report = JSON.parse(status.stdout);
+    expect(report.distributed.pass.ranges).toMatchObject({ running: 0, waiting: 0, failed: 0 });
+    expect(report.distributed.pass.ranges.done).toBe(report.distributed.pass.ranges.total);
+    expect(report.distributed.pass.failedRows).toBe(cursed.length);
+    expect(report.distributed.pass.hosts).toHaveLength(2);
+    expect(report).toMatchObject({ rowsTotal: rows, rowsDone: rows, etaSeconds: 0 });
+    const text = await runCli(['status', ...lookup]);
+    expect(text.stdout).toMatch(/ranges \d+ done, 0 running, 0 waiting, 0 failed/);
+    expect(text.stdout).toMatch(/host +\S+: [\d,]+ rows in \d+ ranges, [\d.]+ rows\/s/);
+  });
+
   it('a host that joins late takes ranges', async () => {
     const target = 'late_embeddings';
     const early = startHost(fixture.dir, 'late-a', command(target));
@@ -150,5 +216,29 @@ describe('embed --distributed: hosts sharing one job', () => {
     expect(after.jobs).toBe(before.jobs + after.passes[1]!.ranges);
     expect(hostSummary(later).rowsEmbedded).toBe(500);
     expect(await countRows(fixture.db.client, target)).toBe(embeddable + 500);
+  });
+});
+
+describe('embed drop-queue', () => {
+  const modelDir = inject('tinyModelDir');
+  const fixture = useSentencesTable(500, 'embed-drop-queue-');
+
+  it('says what it drops, drops only the queue schema, and a later run starts a new queue', async () => {
+    const command = ['sentences', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url, '--distributed', '--quiet'];
+    const run = await runCli(command, {}, fixture.dir);
+    expect(run.code, run.stderr).toBe(0);
+    const dropped = await runCli(['drop-queue', '--database-url', fixture.db.url]);
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(dropped.stdout).toMatch(/^dropped schema embed_queue: the range queue \(pg-boss tables\) and embed's records of 1 distributed job\(s\)$/m);
+    expect(dropped.stdout).toMatch(/"public"\."sentences" -> "public"\."sentences_embeddings" \(tiny-random@[0-9a-f]{12}\): 1 pass\(es\), ranges \d+ completed, 0 failed row\(s\)/);
+    const schema = await fixture.db.client.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'embed_queue'`);
+    expect(schema.rowCount).toBe(0);
+    expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(500));
+    const again = await runCli(['drop-queue', '--database-url', fixture.db.url]);
+    expect(again.stdout).toBe('no queue schema in this database; nothing to drop\n');
+    // A new queue plans every row again; the ones embedded already are skipped on the server.
+    const rerun = await runCli([...command.filter((a) => a !== '--quiet'), '--json'], {}, fixture.dir);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(JSON.parse(rerun.stdout).rowsEmbedded).toBe(0);
   });
 });
