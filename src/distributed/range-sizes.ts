@@ -21,7 +21,9 @@ export function rangeSizing(taskRows: number, batchSize: number): RangeSizing {
 export function rangeSizes(rows: number, sizing: RangeSizing): number[] {
   const sizes: number[] = [];
   for (let left = rows; left > 0; ) {
-    const size = Math.min(left, Math.max(sizing.minRows, Math.min(sizing.maxRows, Math.ceil(left * sizing.share))));
+    let size = Math.min(left, Math.max(sizing.minRows, Math.min(sizing.maxRows, Math.ceil(left * sizing.share))));
+    // A remainder smaller than the smallest range joins this one.
+    if (left - size < sizing.minRows) size = left;
     sizes.push(size);
     left -= size;
   }
