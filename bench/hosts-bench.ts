@@ -27,7 +27,7 @@ import { queueSchema } from '../src/distributed/queue-schema.js';
 import { RangeQueue, type FetchedRange } from '../src/distributed/range-queue.js';
 import { packageRoot } from '../src/paths.js';
 import { benchModel } from './bench-model.js';
-import { formatMachineFacts, machineFacts } from './machine-facts.js';
+import { formatMachineFacts, loadAverage, machineFacts } from './machine-facts.js';
 import { dtypeOption, positiveOption } from './options.js';
 import { fixed, formatTable, percent } from './text-table.js';
 
@@ -71,9 +71,10 @@ async function main(argv: string[]): Promise<void> {
       for (const setup of setups) {
         await client.query(`DROP TABLE IF EXISTS ${table}_embeddings`);
         await client.query(`DROP SCHEMA IF EXISTS ${queueSchema} CASCADE`);
+        const loadBefore = loadAverage();
         const rate = await runSetup(setup, model.dir, options);
         results.get(setup.name)!.push(rate);
-        console.log(`  ${setup.name}: ${fixed(rate)} rows/s`);
+        console.log(`  ${setup.name}: ${fixed(rate)} rows/s (load average ${fixed(loadBefore)} before, ${fixed(loadAverage())} after)`);
       }
     }
     const best = (name: string) => Math.max(...results.get(name)!);
@@ -81,8 +82,14 @@ async function main(argv: string[]): Promise<void> {
     console.log(
       '\n' +
         formatTable(
-          ['setup', 'rows/s (best)', 'all runs', 'vs 1 host x 2 workers'],
-          setups.map((s) => [s.name, fixed(best(s.name)), results.get(s.name)!.map((r) => fixed(r)).join(', '), percent(best(s.name) / baseline - 1)]),
+          ['setup', 'rows/s (best)', 'median', 'all runs', 'best vs 1 host x 2 workers'],
+          setups.map((s) => [
+            s.name,
+            fixed(best(s.name)),
+            fixed(median(results.get(s.name)!)),
+            results.get(s.name)!.map((r) => fixed(r)).join(', '),
+            percent(best(s.name) / baseline - 1),
+          ]),
         ),
     );
 
@@ -207,6 +214,10 @@ async function queueCost(options: Options) {
     await queue.stop();
     await pool.end();
   }
+}
+
+function median(values: number[]): number {
+  return quantiles(values).p50;
 }
 
 function quantiles(values: number[]): { p50: number; p95: number } {

@@ -41,10 +41,20 @@ export async function passStatus(client: pg.ClientBase | pg.Pool, queue: string,
     const picked = states.rows.filter((r) => names.includes(r.state));
     return { ranges: picked.reduce((n, r) => n + Number(r.ranges), 0), rows: picked.reduce((n, r) => n + Number(r.rows), 0) };
   };
-  const done = count('completed');
+  // Done is what the plan holds minus what is not done: completed ranges may have been archived and
+  // deleted by pg-boss long since, the others never are while they wait or run.
+  const planned = await client.query<{ ranges: number; rows: string }>(
+    `SELECT ranges, rows FROM ${queueSchema}.embed_passes WHERE queue = $1 AND pass = $2`,
+    [queue, pass],
+  );
   const running = count('active');
   const waiting = count('created', 'retry');
   const failed = count('failed', 'cancelled');
+  const plan = { ranges: planned.rows[0]?.ranges ?? 0, rows: Number(planned.rows[0]?.rows ?? 0) };
+  const done = {
+    ranges: plan.ranges - running.ranges - waiting.ranges - failed.ranges,
+    rows: plan.rows - running.rows - waiting.rows - failed.rows,
+  };
   const hosts = await client.query<{ host: string; rows: string; ranges: number; seconds: number; silent: number }>(
     `SELECT host, rows, ranges, extract(epoch FROM seen_at - started_at)::float8 AS seconds,
             extract(epoch FROM now() - seen_at)::float8 AS silent
@@ -64,13 +74,13 @@ export async function passStatus(client: pg.ClientBase | pg.Pool, queue: string,
   return {
     pass,
     ranges: {
-      total: done.ranges + running.ranges + waiting.ranges + failed.ranges,
+      total: plan.ranges,
       done: done.ranges,
       running: running.ranges,
       waiting: waiting.ranges,
       failed: failed.ranges,
     },
-    rows: { total: done.rows + running.rows + waiting.rows + failed.rows, done: done.rows },
+    rows: { total: plan.rows, done: done.rows },
     failedRows: Number(failedRows.rows[0]!.n),
     hosts: progress,
     etaSeconds: left === 0 ? 0 : rate > 0 ? left / rate : null,
@@ -81,7 +91,7 @@ export interface JobQueueStatus {
   queue: string;
   /** The latest pass; earlier ones are finished. */
   pass: PassStatus;
-  /** Rows of every pass read and committed (ranges done), blank ones included. */
+  /** Rows of every pass in ranges done (read and committed), blank ones included. */
   rowsDone: number;
 }
 
@@ -99,14 +109,13 @@ export async function jobQueueStatus(
   );
   const row = found.rows[0];
   if (!row) return undefined;
-  const done = await client.query<{ rows: string }>(
-    `SELECT coalesce(sum((data->>'rows')::bigint), 0) AS rows FROM (
-       SELECT data FROM ${queueSchema}.job WHERE name = $1 AND state = 'completed'
-       UNION ALL SELECT data FROM ${queueSchema}.archive WHERE name = $1 AND state = 'completed'
-     ) done`,
+  const unfinished = await client.query<{ rows: string }>(
+    `SELECT (SELECT coalesce(sum(rows), 0) FROM ${queueSchema}.embed_passes WHERE queue = $1) - coalesce(sum((data->>'rows')::bigint), 0) AS rows
+       FROM (SELECT data FROM ${queueSchema}.job WHERE name = $1 AND state <> 'completed'
+             UNION ALL SELECT data FROM ${queueSchema}.archive WHERE name = $1 AND state <> 'completed') left_over`,
     [row.queue],
   );
-  return { queue: row.queue, pass: await passStatus(client, row.queue, row.pass), rowsDone: Number(done.rows[0]!.rows) };
+  return { queue: row.queue, pass: await passStatus(client, row.queue, row.pass), rowsDone: Number(unfinished.rows[0]!.rows) };
 }
 
 /** The lines `embed status` prints for a distributed job. */
