@@ -21,14 +21,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadCorpus } from '../scripts/load-corpus.js';
-import { completeRange, joinPass } from '../src/distributed/host-records.js';
-import { lease } from '../src/distributed/lease.js';
 import { queueSchema } from '../src/distributed/queue-schema.js';
-import { RangeQueue, type FetchedRange } from '../src/distributed/range-queue.js';
 import { packageRoot } from '../src/paths.js';
 import { benchModel } from './bench-model.js';
 import { formatMachineFacts, loadAverage, machineFacts } from './machine-facts.js';
 import { dtypeOption, positiveOption } from './options.js';
+import { queueCost, quantiles } from './queue-cost.js';
 import { fixed, formatTable, percent } from './text-table.js';
 
 const bin = path.join(packageRoot, 'bin', 'embed.js');
@@ -94,7 +92,7 @@ async function main(argv: string[]): Promise<void> {
     );
 
     await client.query(`DROP SCHEMA IF EXISTS ${queueSchema} CASCADE`);
-    const cost = await queueCost(options);
+    const cost = await queueCost(options.databaseUrl, options.ranges);
     console.log(
       `\nqueue cost per range (${options.ranges} ranges, fetch then the completing transaction, one host): ` +
         `fetch p50 ${fixed(cost.fetch.p50, 2)} ms, p95 ${fixed(cost.fetch.p95, 2)} ms; complete p50 ${fixed(cost.complete.p50, 2)} ms, ` +
@@ -157,72 +155,8 @@ function runHost(args: string[], cwd: string): Promise<{ rowsEmbedded: number }>
   });
 }
 
-/** Fetch and complete timed per range on one host, then the throughput of many hosts at once. */
-async function queueCost(options: Options) {
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 20 });
-  const name = 'embed-bench-queue';
-  const queue = await RangeQueue.open(pool, name, lease(30), () => undefined);
-  try {
-    await pool.query(
-      `INSERT INTO ${queueSchema}.embed_jobs (queue, source, id_column, text_column, target, model, model_hash, dimension)
-       VALUES ($1, 'bench', 'id', 'text', 'bench', 'bench', 'bench', 1) ON CONFLICT DO NOTHING`,
-      [name],
-    );
-    await joinPass(pool, name, 1);
-    const enqueue = async (count: number) => {
-      const client = await pool.connect();
-      try {
-        await queue.enqueue(client, Array.from({ length: count }, (_, i) => ({ pass: 1, after: String(i), last: String(i + 1), rows: 1 })));
-      } finally {
-        client.release();
-      }
-    };
-    await enqueue(options.ranges);
-    const fetchMs: number[] = [];
-    const completeMs: number[] = [];
-    for (;;) {
-      let t = performance.now();
-      const range = await queue.fetch();
-      if (!range) break;
-      fetchMs.push(performance.now() - t);
-      t = performance.now();
-      await completeRange(pool, queue, range, { rows: 1, failed: [] });
-      completeMs.push(performance.now() - t);
-    }
-    const concurrentHosts = 8;
-    await enqueue(options.ranges);
-    const startedAt = performance.now();
-    let done = 0;
-    await Promise.all(
-      Array.from({ length: concurrentHosts }, async () => {
-        for (let range: FetchedRange | undefined = await queue.fetch(); range; range = await queue.fetch()) {
-          await completeRange(pool, queue, range, { rows: 1, failed: [] });
-          done++;
-        }
-      }),
-    );
-    const rangesPerSecond = done / ((performance.now() - startedAt) / 1000);
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    return {
-      fetch: quantiles(fetchMs),
-      complete: quantiles(completeMs),
-      perRangeMs: mean(fetchMs) + mean(completeMs),
-      concurrentHosts,
-      rangesPerSecond,
-    };
-  } finally {
-    await queue.stop();
-    await pool.end();
-  }
-}
-
 function median(values: number[]): number {
   return quantiles(values).p50;
-}
-
-function quantiles(values: number[]): { p50: number; p95: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: sorted[Math.floor(sorted.length * 0.5)]!, p95: sorted[Math.floor(sorted.length * 0.95)]! };
 }
 
 function parseOptions(argv: string[]): Options {

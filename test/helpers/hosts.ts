@@ -15,11 +15,11 @@ export interface Host {
   done: Promise<CliResult>;
 }
 
-export function startHost(root: string, name: string, args: string[], options: { namespace?: string } = {}): Host {
+export function startHost(root: string, name: string, args: string[], options: { namespace?: string; env?: NodeJS.ProcessEnv } = {}): Host {
   const dir = path.join(root, name);
   mkdirSync(dir, { recursive: true });
   const via = options.namespace === undefined ? [] : ['ip', 'netns', 'exec', options.namespace];
-  const { child, done } = startCli([...args, '--state', path.join(dir, 'state.sqlite')], {}, dir, via);
+  const { child, done } = startCli([...args, '--state', path.join(dir, 'state.sqlite')], options.env, dir, via);
   return { name, dir, child, done };
 }
 

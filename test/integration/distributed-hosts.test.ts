@@ -176,7 +176,8 @@ describe('embed --distributed: hosts sharing one job', () => {
       if ((facts.states.completed ?? 0) >= 3) break;
       await sleep(20);
     }
-    const late = startHost(fixture.dir, 'late-b', command(target));
+    // EMBED_DISTRIBUTED=1 instead of the flag.
+    const late = startHost(fixture.dir, 'late-b', command(target).filter((arg) => arg !== '--distributed'), { env: { EMBED_DISTRIBUTED: '1' } });
     const [first, second] = await Promise.all([early.done, late.done]);
     expect(first.code, first.stderr).toBe(0);
     expect(second.code, second.stderr).toBe(0);
