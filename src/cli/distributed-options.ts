@@ -8,7 +8,7 @@ import { UsageError } from '../../common/errors.js';
 import { defaults } from './defaults.js';
 
 export interface DistributedOptions {
-  enabled: boolean;
+  distributed: boolean;
   leaseSeconds: number;
 }
 
@@ -51,12 +51,12 @@ export function resolveDistributedOptions(flags: DistributedFlags, env: NodeJS.P
   const enabled = flags.distributed ?? fromEnv?.trim() === '1';
   if (!enabled) {
     if (flags.lease !== undefined) throw new UsageError('--lease applies to distributed runs: pass --distributed too');
-    return { enabled: false, leaseSeconds: defaults.leaseSeconds };
+    return { distributed: false, leaseSeconds: defaults.leaseSeconds };
   }
   for (const [flag, name] of singleHostFlags) {
     if (flags[flag] !== undefined && flags[flag] !== false) {
       throw new UsageError(`${name} is not available with --distributed: run it on one host without --distributed`);
     }
   }
-  return { enabled: true, leaseSeconds: flags.lease === undefined ? defaults.leaseSeconds : leaseSeconds(flags.lease, '--lease') };
+  return { distributed: true, leaseSeconds: flags.lease === undefined ? defaults.leaseSeconds : leaseSeconds(flags.lease, '--lease') };
 }

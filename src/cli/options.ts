@@ -88,7 +88,7 @@ export const embedOptions = {
   distributed: flag('share the job with other hosts running the same command, through a queue in PostgreSQL (env EMBED_DISTRIBUTED=1)'),
   lease: string({
     value: defaults.leaseSeconds,
-    help: 'with --distributed: seconds a silent host keeps its ranges before the others take them over',
+    help: 'seconds a silent host of a distributed run keeps its ranges before the others take them over',
     parse: leaseSeconds,
   }),
   quiet: flag('no progress, no summary'),

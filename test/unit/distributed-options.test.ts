@@ -6,11 +6,11 @@ import { UsageError } from '../../dist/common/errors.js';
 
 describe('resolveDistributedOptions', () => {
   it('is off by default, on with --distributed or EMBED_DISTRIBUTED=1, the flag beating the environment', () => {
-    expect(resolveDistributedOptions({}, {})).toEqual({ enabled: false, leaseSeconds: 30 });
-    expect(resolveDistributedOptions({ distributed: true }, {})).toEqual({ enabled: true, leaseSeconds: 30 });
-    expect(resolveDistributedOptions({}, { EMBED_DISTRIBUTED: '1' }).enabled).toBe(true);
-    expect(resolveDistributedOptions({}, { EMBED_DISTRIBUTED: '0' }).enabled).toBe(false);
-    expect(resolveDistributedOptions({ distributed: false }, { EMBED_DISTRIBUTED: '1' }).enabled).toBe(false);
+    expect(resolveDistributedOptions({}, {})).toEqual({ distributed: false, leaseSeconds: 30 });
+    expect(resolveDistributedOptions({ distributed: true }, {})).toEqual({ distributed: true, leaseSeconds: 30 });
+    expect(resolveDistributedOptions({}, { EMBED_DISTRIBUTED: '1' }).distributed).toBe(true);
+    expect(resolveDistributedOptions({}, { EMBED_DISTRIBUTED: '0' }).distributed).toBe(false);
+    expect(resolveDistributedOptions({ distributed: false }, { EMBED_DISTRIBUTED: '1' }).distributed).toBe(false);
     expect(resolveDistributedOptions({ distributed: true, lease: '12' }, {}).leaseSeconds).toBe(12);
   });
 

@@ -50,7 +50,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
   const say = (line: string) => {
     if (!config.quiet) process.stderr.write(`embed: ${line}\n`);
   };
-  const leaseTimes = lease(config.distributed.leaseSeconds);
+  const leaseTimes = lease(config.leaseSeconds);
   const targetOptions = { target: config.target, column: config.column, metrics: config.metrics.mode, method: config.writeMethod };
   const identity = {
     source: source.sql,

@@ -59,7 +59,7 @@ async function embedWithPool(
   try {
     const source = await describeSource(client, config.table, config.idColumn, config.textColumn, { castText: config.castText });
     await modelLoads;
-    if (config.distributed.enabled) {
+    if (config.distributed) {
       return await embedDistributed({
         config,
         model,
