@@ -9,6 +9,7 @@ import type { WriteMethod } from '../../common/write-plan.js';
 import { defaults } from './defaults.js';
 import { embedOptions, given, type EmbedArgs } from './options.js';
 import { positiveInteger } from './parse.js';
+import { resolveDistributedOptions } from './distributed-options.js';
 import { resolveMetricsOptions, type MetricsOptions } from './metrics-options.js';
 import type { Dtype } from '../model/model-folder.js';
 import { parseTableName, type TableName } from '../db/table-name.js';
@@ -56,6 +57,10 @@ export interface EmbedConfig {
   mode: RunMode;
   /** Text metrics beside the embeddings, instead of them, or none (default); see metrics-options.ts. */
   metrics: MetricsOptions;
+  /** Share the job with other hosts through a queue in PostgreSQL (src/distributed/). */
+  distributed: boolean;
+  /** With --distributed: seconds a silent host keeps its ranges (default 30). */
+  leaseSeconds: number;
   quiet: boolean;
   json: boolean;
   verbose: boolean;
@@ -101,6 +106,7 @@ export function resolveEmbedConfig(
     castText: args.castText ?? false,
     mode: runMode(args),
     metrics: resolveMetricsOptions(args),
+    ...resolveDistributedOptions(args, env),
     quiet: args.quiet ?? false,
     json: args.json ?? false,
     verbose: args.verbose ?? false,

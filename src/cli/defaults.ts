@@ -20,4 +20,6 @@ export const defaults = {
   dbDownBudgetSeconds: 120,
   lockTimeoutSeconds: 60,
   statementTimeoutSeconds: 600,
+  /** --distributed: seconds a silent host keeps its ranges (see src/distributed/lease.ts). */
+  leaseSeconds: 30,
 };

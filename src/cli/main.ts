@@ -72,6 +72,20 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = await reset({ ...jobArgs(args), dropTarget: args['drop-target'] === true });
       },
     )
+    .command(
+      'drop-queue',
+      'remove the queue of distributed jobs (schema embed_queue), saying what it held; embeddings stay',
+      (y) =>
+        y.options({
+          ...yargsOptions({ 'database-url': jobOptions['database-url'], json: jobOptions.json }),
+          force: { type: 'boolean', describe: 'drop it even while hosts hold ranges' },
+        }),
+      async (args) => {
+        const { dropQueueCommand } = await import('../commands/drop-queue.js');
+        const { databaseUrl, json } = argsOf({ 'database-url': jobOptions['database-url'], json: jobOptions.json }, args);
+        exitCode = await dropQueueCommand({ databaseUrl, force: args.force === true, json });
+      },
+    )
     .option('verbose', { type: 'boolean', describe: 'print stack traces with errors', global: true })
     // Flags stay as typed: no camelCase twins of them to show up in "unknown argument" messages.
     .parserConfiguration({ 'camel-case-expansion': false })

@@ -5,6 +5,7 @@
  */
 import { parseColumnName, parseTableName } from '../db/table-name.js';
 import { defaults } from './defaults.js';
+import { leaseSeconds } from './distributed-options.js';
 import { aWeek, nonEmpty, oneOf, positiveInteger, seconds } from './parse.js';
 
 export interface StringOption<T> {
@@ -84,6 +85,12 @@ export const embedOptions = {
   metrics: flag('also store text metrics (tokens, truncated, characters, words, frequency) as columns of the side table'),
   'metrics-only': flag('store text metrics in <table>_metrics without running the model (tokenizer only)'),
   'fold-case': flag('the frequency metric ignores case (texts are always trimmed, whitespace collapsed)'),
+  distributed: flag('share the job with other hosts running the same command, through a queue in PostgreSQL (env EMBED_DISTRIBUTED=1)'),
+  lease: string({
+    value: defaults.leaseSeconds,
+    help: 'seconds a silent host of a distributed run keeps its ranges before the others take them over',
+    parse: leaseSeconds,
+  }),
   quiet: flag('no progress, no summary'),
   json: flag('print one JSON summary object on stdout'),
 };

@@ -1,5 +1,7 @@
 /** `embed failures <table>`: the rows a job could not embed, with the error and how often they were tried. */
 import { EXIT } from '../cli/exit-codes.js';
+import { failedRows } from '../distributed/host-records.js';
+import { jobQueueStatus } from '../distributed/pass-status.js';
 import { openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
 
 export interface FailuresOptions extends JobLookupArgs {
@@ -10,9 +12,16 @@ export async function failures(options: FailuresOptions): Promise<number> {
   const session = await openLookup(options);
   try {
     const job = singleJob(session);
-    const rows = job.failures();
+    // A distributed job's rows failed on any of its hosts: they are in the queue schema, with the host.
+    const queue = await jobQueueStatus(session.client, job.identity);
+    const rows: { rowId: string; error: string; attempts: number; lastAt: string; host?: string }[] = [
+      ...job.failures(),
+      ...(queue === undefined ? [] : await failedRows(session.client, queue.queue)),
+    ];
     if (options.json) {
-      process.stdout.write(JSON.stringify(rows.map((r) => ({ id: r.rowId, error: r.error, attempts: r.attempts, lastAt: r.lastAt }))) + '\n');
+      process.stdout.write(
+        JSON.stringify(rows.map((r) => ({ id: r.rowId, error: r.error, attempts: r.attempts, lastAt: r.lastAt, ...(r.host && { host: r.host }) }))) + '\n',
+      );
       return EXIT.done;
     }
     if (rows.length === 0) {
@@ -21,7 +30,9 @@ export async function failures(options: FailuresOptions): Promise<number> {
     }
     const idWidth = Math.max(2, ...rows.map((r) => r.rowId.length));
     const lines = [`${'id'.padEnd(idWidth)}  attempts  last tried (UTC)     error`];
-    for (const r of rows) lines.push(`${r.rowId.padEnd(idWidth)}  ${String(r.attempts).padStart(8)}  ${r.lastAt}  ${r.error}`);
+    for (const r of rows) {
+      lines.push(`${r.rowId.padEnd(idWidth)}  ${String(r.attempts).padStart(8)}  ${r.lastAt}  ${r.host === undefined ? '' : `[${r.host}] `}${r.error}`);
+    }
     lines.push(`${rows.length} failed row${rows.length === 1 ? '' : 's'}; the same embed command with --retry-failed retries them`);
     process.stdout.write(lines.join('\n') + '\n');
     return EXIT.done;

@@ -6,6 +6,7 @@
  * with (change-capture/next-run.ts).
  */
 import type pg from 'pg';
+import { formatQueueStatus, jobQueueStatus, type JobQueueStatus } from '../distributed/pass-status.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
 import { formatDuration } from '../run/progress.js';
@@ -43,6 +44,8 @@ export interface JobStatus {
   failures: number;
   /** The run working on the job now, if any. */
   runningPid: number | null;
+  /** The job's queue when it runs on several hosts (--distributed): the whole pass, every host. */
+  distributed: JobQueueStatus | null;
 }
 
 export async function status(options: StatusOptions): Promise<number> {
@@ -51,11 +54,16 @@ export async function status(options: StatusOptions): Promise<number> {
     const job = singleJob(session);
     const progress = job.progress();
     const { source, target } = await jobTables(session.client, job.identity);
+    const distributed = (await jobQueueStatus(session.client, job.identity)) ?? null;
     const total = await countRows(session.client, source);
-    const waiting = await rowsForNextRun(session.client, source, target, progress);
+    // Across hosts progress lives in the queue: rows of ranges not done yet, and rows above the last pass.
+    const waiting =
+      distributed === null
+        ? await rowsForNextRun(session.client, source, target, progress)
+        : { new: Math.max(0, total - distributed.rowsDone), late: 0, changed: 0 };
     const remaining = waiting.new + waiting.late + waiting.changed;
     const measured = job.lastMeasuredRun() ?? null;
-    const rate = measured?.rowsPerSecond ?? null;
+    const rate = distributed === null ? (measured?.rowsPerSecond ?? null) : sumOfRates(distributed);
     const holder: LockHolder | undefined = job.lockHolder();
     const report: JobStatus = {
       job: job.identity,
@@ -74,12 +82,19 @@ export async function status(options: StatusOptions): Promise<number> {
       etaSeconds: remaining === 0 ? 0 : rate === null ? null : remaining / rate,
       failures: job.failureCount(),
       runningPid: holder?.pid ?? null,
+      distributed,
     };
     process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatStatus(report));
     return EXIT.done;
   } finally {
     await session.close();
   }
+}
+
+/** The rows per second of the hosts heard from lately; null when none has measured a speed. */
+function sumOfRates(status: JobQueueStatus): number | null {
+  const rate = status.pass.hosts.filter((h) => h.silentSeconds < 60).reduce((sum, h) => sum + h.rowsPerSecond, 0);
+  return rate > 0 ? rate : null;
 }
 
 async function countRows(client: pg.ClientBase, source: SourceTable): Promise<number> {
@@ -113,6 +128,7 @@ function formatStatus(s: JobStatus): string {
     `running     ${s.runningPid === null ? 'no' : `yes, pid ${s.runningPid}`}`,
     `state file  ${s.stateFile}`,
     `database    ${s.database.read}, ${s.database.from}`,
+    ...(s.distributed === null ? [] : formatQueueStatus(s.distributed, formatDuration)),
   ];
   return lines.join('\n') + '\n';
 }

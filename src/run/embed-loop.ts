@@ -14,6 +14,9 @@ import { isBlank, type SourceRow } from '../source/row-reader.js';
 import type { JobState } from '../state/job-state.js';
 import type { RowKind } from '../change-capture/written-since.js';
 
+/** What the loop needs of a ledger: a CommitLedger on one host, a RangeLedger (distributed/) across hosts. */
+export type TaskLedger = Pick<CommitLedger, 'open' | 'commit' | 'currentWatermark' | 'ranges'>;
+
 export interface LoopStats {
   rowsEmbedded: number;
   /** Rows the model ran on; rowsEmbedded minus these had their vector copied from an identical input. */
@@ -41,7 +44,7 @@ export interface LoopInput {
   pages: AsyncIterable<SourceRow[]>;
   runBatch: (task: BatchTask) => Promise<BatchResult>;
   breaker: CircuitBreaker;
-  ledger: CommitLedger;
+  ledger: TaskLedger;
   /** Where progress and failed rows go (a --retry-failed run records failures but no progress). */
   job: Pick<JobState, 'saveProgress' | 'recordFailure'>;
   /** Rows for the next worker task (the unit that is sorted, committed and recorded), given the rows read so far. */

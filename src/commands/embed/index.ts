@@ -12,12 +12,13 @@ import { modelsDir } from '../../paths.js';
 import { databaseBreaker } from '../../run/database-breaker.js';
 import { planResume } from '../../run/resume-plan.js';
 import { formatReport } from '../../run/run-summary.js';
-import { runSessionName, sessionConnection, workerConfig } from '../../run/worker-config.js';
+import { runSessionName, sessionConnection, tasksInFlight, workerConfig } from '../../run/worker-config.js';
 import { createWorkerPool, type WorkerPool } from '../../run/worker-pool.js';
 import { describeSource } from '../../source/source-table.js';
 import type { JobState } from '../../state/job-state.js';
 import { StateStore } from '../../state/state-store.js';
 import { modelLabel, prepareTarget } from '../../target/target-table.js';
+import { embedDistributed } from './distributed.js';
 import { run } from './run.js';
 
 export async function embed(args: EmbedArgs): Promise<number> {
@@ -58,6 +59,27 @@ async function embedWithPool(
   try {
     const source = await describeSource(client, config.table, config.idColumn, config.textColumn, { castText: config.castText });
     await modelLoads;
+    if (config.distributed) {
+      return await embedDistributed({
+        config,
+        model,
+        client,
+        db,
+        breaker,
+        source,
+        connection,
+        startedAt,
+        runTask: (task, target) =>
+          pool.run({
+            ...task,
+            target: {
+              plan: target.plan,
+              context: { target: target.display, lockTimeoutSeconds: config.lockTimeoutSeconds, statementTimeoutSeconds: config.statementTimeoutSeconds },
+            },
+          }),
+        maxInFlight: tasksInFlight(config),
+      });
+    }
     const target = await prepareTarget(client, source, model, {
       target: config.target,
       column: config.column,

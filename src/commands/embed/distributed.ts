@@ -1,0 +1,186 @@
+/**
+ * `embed <table> --distributed`: this host joins the job's queue (refused when its model is not the
+ * job's), plans a pass if none is unfinished, embeds ranges until none waits or runs (see
+ * src/distributed/host-loop.ts), and reports like a single-host run. The host's own state file keeps
+ * its runs; progress lives in the queue.
+ */
+import pg from 'pg';
+import type { BatchResult, BatchTask } from '../../../common/batch-task.js';
+import { EmbedError } from '../../../common/errors.js';
+import { rowsPerTask, type EmbedConfig } from '../../cli/config.js';
+import { EXIT } from '../../cli/exit-codes.js';
+import { watchInterrupts } from '../../cli/interrupt.js';
+import type { ConnectionConfig } from '../../../common/connection-config.js';
+import { databaseIdentity, type Queryable } from '../../db/database.js';
+import { joinJob, joinOrPlanPass, queueName, type Pass } from '../../distributed/distributed-job.js';
+import { joinPass } from '../../distributed/host-records.js';
+import { noHostStats, runHost, type HostStats } from '../../distributed/host-loop.js';
+import { lease } from '../../distributed/lease.js';
+import { passStatus } from '../../distributed/pass-status.js';
+import { hostName, rangeRetryLimit, RangeQueue } from '../../distributed/range-queue.js';
+import { rangeSizing } from '../../distributed/range-sizes.js';
+import type { ModelInfo } from '../../model/model-folder.js';
+import type { CircuitBreaker } from '../../run/circuit-breaker.js';
+import { createProgress } from '../../run/progress.js';
+import { formatReport } from '../../run/run-summary.js';
+import type { SourceTable } from '../../source/source-table.js';
+import type { JobState } from '../../state/job-state.js';
+import { StateStore } from '../../state/state-store.js';
+import { claimTarget } from '../../target/target-marker.js';
+import { describeTarget, modelLabel, prepareTarget, type Target } from '../../target/target-table.js';
+import { runReport } from './report.js';
+
+export interface DistributedRunParts {
+  config: EmbedConfig;
+  model: ModelInfo;
+  client: pg.Client;
+  db: Queryable;
+  breaker: CircuitBreaker;
+  source: SourceTable;
+  connection: ConnectionConfig;
+  startedAt: number;
+  /** Runs a task on this host's pool, writing to `target`. */
+  runTask: (task: BatchTask, target: Target) => Promise<BatchResult>;
+  /** Tasks this host keeps in flight. */
+  maxInFlight: number;
+}
+
+export async function embedDistributed(parts: DistributedRunParts): Promise<number> {
+  const { config, model, client, source } = parts;
+  const say = (line: string) => {
+    if (!config.quiet) process.stderr.write(`embed: ${line}\n`);
+  };
+  const leaseTimes = lease(config.leaseSeconds);
+  const targetOptions = { target: config.target, column: config.column, metrics: config.metrics.mode, method: config.writeMethod };
+  const identity = {
+    source: source.sql,
+    idColumn: source.idColumn,
+    textColumn: source.textColumn,
+    target: describeTarget(source, model, targetOptions).display,
+    model: model.name,
+    modelHash: model.fileHash,
+    dimension: model.dimension,
+  };
+  const name = queueName(identity);
+  const queuePool = new pg.Pool({ ...parts.connection, max: 4 });
+  queuePool.on('error', () => undefined);
+  let queue: RangeQueue | undefined;
+  let state: StateStore | undefined;
+  let job: JobState | undefined;
+  try {
+    queue = await RangeQueue.open(queuePool, name, leaseTimes, (error) => say(`queue: ${error.message.split('\n')[0]}`));
+    await joinJob(client, name, identity);
+    const target = await prepareTargetOnce(client, name, modelLabel(model), () => prepareTarget(client, source, model, targetOptions));
+    const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
+    const pass = await joinOrPlanPass(queuePool, queue, source, target, rangeSizing(taskRows, config.batchSize));
+
+    state = StateStore.open(config.statePath, { ifCorrupt: 'move-aside' });
+    job = state.job({ database: databaseIdentity(parts.connection), ...identity });
+    job.lock();
+    const report = (outcome: 'completed' | 'interrupted', stats: HostStats) => {
+      const elapsedSeconds = (performance.now() - parts.startedAt) / 1000;
+      const rowsPerSecond = stats.rowsEmbedded / Math.max(elapsedSeconds, 1e-9);
+      const summary = {
+        ...runReport(config, { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile: state!.file, metrics: undefined }),
+        distributed: { pass: pass?.number ?? null, host: hostName, ranges: stats.rangesDone },
+      };
+      const text = formatReport(summary) + `  host ${hostName}: ${stats.rangesDone} ranges of pass ${pass?.number ?? '-'}\n`;
+      process.stdout.write(config.json ? JSON.stringify(summary) + '\n' : config.quiet ? '' : text);
+      return rowsPerSecond;
+    };
+    if (pass === undefined || pass.finished) {
+      say(pass === undefined ? `${source.sql} has no rows to embed` : `nothing new to embed: pass ${pass.number} is finished and no rows were added since`);
+      report('completed', noHostStats());
+      return EXIT.done;
+    }
+    say(
+      pass.plannedNow
+        ? `planned pass ${pass.number}: ${pass.rows} rows in ${pass.ranges} ranges, queue ${name}; other hosts join with the same command`
+        : `joined pass ${pass.number} (${pass.rows} rows in ${pass.ranges} ranges, planned by ${pass.plannedBy})`,
+    );
+    await joinPass(queuePool, name, pass.number);
+    const runId = job.startRun();
+    const stats = await runThisHost(parts, { queue, queuePool, pass, target, taskRows, leaseTimes, say }).catch((error: unknown) => {
+      job!.endRun(runId, { rows: 0, skipped: 0, failed: 0, rowsPerSecond: 0, outcome: 'failed' });
+      throw error;
+    });
+    const rowsPerSecond = report(stats.outcome, stats);
+    job.endRun(runId, { rows: stats.rowsEmbedded, skipped: stats.rowsSkipped, failed: stats.rowsFailed, rowsPerSecond, outcome: stats.outcome });
+    if (stats.outcome === 'interrupted') {
+      process.stderr.write("interrupted: this host's unfinished ranges went back to the queue; the other hosts go on\n");
+      return EXIT.interrupted;
+    }
+    return await passOutcome(queuePool, name, pass, config.table.name);
+  } finally {
+    job?.unlock();
+    state?.close();
+    await queue?.stop().catch(() => undefined);
+    await queuePool.end().catch(() => undefined);
+  }
+}
+
+/** Hosts arriving together would race to create the target: one at a time. */
+async function prepareTargetOnce(client: pg.Client, queue: string, model: string, prepare: () => Promise<Target>): Promise<Target> {
+  await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${queue}/target`]);
+  try {
+    const target = await prepare();
+    await claimTarget(client, target, model, { restart: false });
+    return target;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`${queue}/target`]);
+  }
+}
+
+async function runThisHost(
+  parts: DistributedRunParts,
+  run: { queue: RangeQueue; queuePool: pg.Pool; pass: Pass; target: Target; taskRows: number; leaseTimes: ReturnType<typeof lease>; say: (line: string) => void },
+): Promise<HostStats & { outcome: 'completed' | 'interrupted' }> {
+  const { config } = parts;
+  const bar = createProgress(run.pass.rows, { quiet: config.quiet || config.json });
+  const interrupts = watchInterrupts(() => {
+    bar.stop();
+    if (parts.breaker.isOpen) {
+      parts.breaker.cancel(new EmbedError('INTERRUPTED', "interrupted while waiting for the database; this host's ranges go back to the others"));
+    }
+  });
+  try {
+    const stats = await runHost({
+      queue: run.queue,
+      queuePool: run.queuePool,
+      pass: run.pass,
+      lease: run.leaseTimes,
+      db: parts.db,
+      source: parts.source,
+      pendingSql: run.target.pendingSql,
+      runBatch: (task) => parts.runTask(task, run.target),
+      breaker: parts.breaker,
+      taskRows: run.taskRows,
+      maxInFlight: parts.maxInFlight,
+      stopRequested: () => interrupts.requested,
+      onProgress: (rows) => bar.update(rows),
+      warn: run.say,
+    });
+    return { ...stats, outcome: interrupts.requested ? 'interrupted' : 'completed' };
+  } finally {
+    bar.stop();
+    interrupts.dispose();
+  }
+}
+
+/** Done for every host: exit 3 when a range failed or rows failed on any host. */
+async function passOutcome(pool: pg.Pool, queue: string, pass: Pass, table: string): Promise<number> {
+  const whole = await passStatus(pool, queue, pass.number);
+  if (whole.ranges.failed > 0) {
+    process.stderr.write(
+      `embed: ${whole.ranges.failed} range(s) of pass ${pass.number} failed: taken up ${rangeRetryLimit + 1} times by hosts that stopped before finishing them; see embed status ${table}\n`,
+    );
+    return EXIT.completedWithFailures;
+  }
+  if (whole.failedRows > 0) {
+    process.stderr.write(
+      `embed: ${whole.failedRows} row(s) failed on the job's hosts; they are kept in the queue schema; list them with "embed failures ${table}"\n`,
+    );
+    return EXIT.completedWithFailures;
+  }
+  return EXIT.done;
+}

@@ -1,0 +1,173 @@
+/**
+ * A distributed job in the queue schema: which model it runs (a host with another model file is
+ * refused), and its passes. The first host to arrive plans a pass; a host arriving while a pass is
+ * unfinished joins it; once a pass is finished, the next host to arrive plans the ids added since.
+ * Planning holds an advisory lock on the job, so two hosts arriving together plan once.
+ */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { ModelError } from '../../common/errors.js';
+import type { SourceTable } from '../source/source-table.js';
+import { targetHasRows } from '../target/target-marker.js';
+import type { TargetInfo } from '../target/target-table.js';
+import { queueSchema } from './queue-schema.js';
+import { hostName, type RangeQueue } from './range-queue.js';
+import { planRanges } from './range-planner.js';
+import type { RangeSizing } from './range-sizes.js';
+
+/** What every host of a job must agree on. The database is the one they all reach, so it is not part of it. */
+export interface DistributedIdentity {
+  source: string;
+  idColumn: string;
+  textColumn: string;
+  target: string;
+  model: string;
+  modelHash: string;
+  dimension: number;
+}
+
+export interface Pass {
+  number: number;
+  afterId: string | null;
+  lastId: string | null;
+  ranges: number;
+  rows: number;
+  /** Rows are checked against the target as they are read (the target held rows when the pass was planned). */
+  checkTarget: boolean;
+  plannedBy: string;
+  /** This host planned it just now. */
+  plannedNow: boolean;
+  /** No range of it is waiting or running: the pass was finished before this host arrived. */
+  finished: boolean;
+}
+
+/** The pg-boss queue of a job: one per source, columns and target. */
+export function queueName(identity: Pick<DistributedIdentity, 'source' | 'idColumn' | 'textColumn' | 'target'>): string {
+  const key = JSON.stringify([identity.source, identity.idColumn, identity.textColumn, identity.target]);
+  return `embed-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+}
+
+/** Records the job on first arrival; refuses a host whose model is not the job's. */
+export async function joinJob(client: pg.ClientBase, queue: string, identity: DistributedIdentity): Promise<void> {
+  await client.query(
+    `INSERT INTO ${queueSchema}.embed_jobs (queue, source, id_column, text_column, target, model, model_hash, dimension)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (queue) DO NOTHING`,
+    [queue, identity.source, identity.idColumn, identity.textColumn, identity.target, identity.model, identity.modelHash, identity.dimension],
+  );
+  const job = (
+    await client.query<{ model: string; model_hash: string; dimension: number }>(
+      `SELECT model, model_hash, dimension FROM ${queueSchema}.embed_jobs WHERE queue = $1`,
+      [queue],
+    )
+  ).rows[0]!;
+  if (job.model_hash !== identity.modelHash || job.dimension !== identity.dimension) {
+    throw new ModelError(
+      `this host's model ${identity.model}@${identity.modelHash.slice(0, 12)} is not the model of the distributed job on ${identity.target} ` +
+        `(${job.model}@${job.model_hash.slice(0, 12)}); give every host the same model files`,
+    );
+  }
+}
+
+/** The pass to work on: the unfinished one, else a new one over the ids added since; undefined for an empty table. */
+export async function joinOrPlanPass(
+  pool: pg.Pool,
+  queue: RangeQueue,
+  source: SourceTable,
+  target: TargetInfo,
+  sizing: RangeSizing,
+): Promise<Pass | undefined> {
+  const client = await pool.connect();
+  try {
+    // A session lock around the transaction: taken before its snapshot, so the snapshot sees what a
+    // planner that held the lock before committed.
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [queue.name]);
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      try {
+        const pass = await planUnderLock(client, queue, source, target, sizing);
+        await client.query('COMMIT');
+        return pass;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [queue.name]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function planUnderLock(
+  client: pg.ClientBase,
+  queue: RangeQueue,
+  source: SourceTable,
+  target: TargetInfo,
+  sizing: RangeSizing,
+): Promise<Pass | undefined> {
+  const latest = await latestPass(client, queue.name);
+  if (latest && (await unfinishedRanges(client, queue.name, latest.number)) > 0) return latest;
+  const number = (latest?.number ?? 0) + 1;
+  const ranges = await planRanges(client, source, number, latest?.lastId ?? null, sizing);
+  if (ranges.length === 0) return latest && { ...latest, finished: true };
+  // The first pass over a target that holds rows (from single-host runs) skips, on the server, the rows
+  // it holds with the same text; later passes cover only ids no pass had.
+  const checkTarget = latest === undefined && ((await targetHasRows(client, target.ref)) ?? true);
+  const rows = ranges.reduce((sum, r) => sum + r.rows, 0);
+  const pass: Pass = {
+    number,
+    afterId: latest?.lastId ?? null,
+    lastId: ranges.at(-1)!.last,
+    ranges: ranges.length,
+    rows,
+    checkTarget,
+    plannedBy: hostName,
+    plannedNow: true,
+    finished: false,
+  };
+  await queue.enqueue(client, ranges);
+  await client.query(
+    `INSERT INTO ${queueSchema}.embed_passes (queue, pass, after_id, last_id, ranges, rows, check_target, planned_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [queue.name, pass.number, pass.afterId, pass.lastId, pass.ranges, pass.rows, pass.checkTarget, pass.plannedBy],
+  );
+  return pass;
+}
+
+export async function latestPass(client: pg.ClientBase | pg.Pool, queue: string): Promise<Pass | undefined> {
+  const row = (
+    await client.query<{ pass: number; after_id: string | null; last_id: string | null; ranges: number; rows: string; check_target: boolean; planned_by: string }>(
+      `SELECT pass, after_id, last_id, ranges, rows, check_target, planned_by FROM ${queueSchema}.embed_passes
+        WHERE queue = $1 ORDER BY pass DESC LIMIT 1`,
+      [queue],
+    )
+  ).rows[0];
+  if (!row) return undefined;
+  return {
+    number: row.pass,
+    afterId: row.after_id,
+    lastId: row.last_id,
+    ranges: row.ranges,
+    rows: Number(row.rows),
+    checkTarget: row.check_target,
+    plannedBy: row.planned_by,
+    plannedNow: false,
+    finished: false,
+  };
+}
+
+/** Ranges of a pass still waiting or running, leaving out the given ones (a host's own). */
+export async function unfinishedRanges(
+  client: pg.ClientBase | pg.Pool,
+  queue: string,
+  pass: number,
+  except: readonly string[] = [],
+): Promise<number> {
+  const result = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${queueSchema}.job
+      WHERE name = $1 AND state < 'completed' AND (data->>'pass')::int = $2 AND NOT (id = ANY($3::uuid[]))`,
+    [queue, pass, except],
+  );
+  return Number(result.rows[0]!.n);
+}

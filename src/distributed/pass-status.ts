@@ -1,0 +1,136 @@
+/**
+ * A pass as a whole, from the queue: ranges done, running, waiting and failed (pg-boss's job table and
+ * its archive), rows per second of each host, the rows that failed on any host, and an ETA from the
+ * speed of the hosts heard from lately.
+ */
+import type pg from 'pg';
+import { queueSchema } from './queue-schema.js';
+
+export interface HostProgress {
+  host: string;
+  rows: number;
+  ranges: number;
+  rowsPerSecond: number;
+  /** Seconds since its last heartbeat or completed range. */
+  silentSeconds: number;
+}
+
+export interface PassStatus {
+  pass: number;
+  ranges: { total: number; done: number; running: number; waiting: number; failed: number };
+  rows: { total: number; done: number };
+  failedRows: number;
+  hosts: HostProgress[];
+  /** Null while no host that is still heard from has measured a speed. */
+  etaSeconds: number | null;
+}
+
+/** A host silent for longer than this no longer counts towards the ETA. */
+const heardFromSeconds = 60;
+
+export async function passStatus(client: pg.ClientBase | pg.Pool, queue: string, pass: number): Promise<PassStatus> {
+  const states = await client.query<{ state: string; ranges: string; rows: string }>(
+    `SELECT state::text AS state, count(*) AS ranges, coalesce(sum((data->>'rows')::bigint), 0) AS rows FROM (
+       SELECT state, data FROM ${queueSchema}.job WHERE name = $1 AND (data->>'pass')::int = $2
+       UNION ALL
+       SELECT state, data FROM ${queueSchema}.archive WHERE name = $1 AND (data->>'pass')::int = $2
+     ) ranges GROUP BY state`,
+    [queue, pass],
+  );
+  const count = (...names: string[]) => {
+    const picked = states.rows.filter((r) => names.includes(r.state));
+    return { ranges: picked.reduce((n, r) => n + Number(r.ranges), 0), rows: picked.reduce((n, r) => n + Number(r.rows), 0) };
+  };
+  // Done is what the plan holds minus what is not done: completed ranges may have been archived and
+  // deleted by pg-boss long since, the others never are while they wait or run.
+  const planned = await client.query<{ ranges: number; rows: string }>(
+    `SELECT ranges, rows FROM ${queueSchema}.embed_passes WHERE queue = $1 AND pass = $2`,
+    [queue, pass],
+  );
+  const running = count('active');
+  const waiting = count('created', 'retry');
+  const failed = count('failed', 'cancelled');
+  const plan = { ranges: planned.rows[0]?.ranges ?? 0, rows: Number(planned.rows[0]?.rows ?? 0) };
+  const done = {
+    ranges: plan.ranges - running.ranges - waiting.ranges - failed.ranges,
+    rows: plan.rows - running.rows - waiting.rows - failed.rows,
+  };
+  const hosts = await client.query<{ host: string; rows: string; ranges: number; seconds: number; silent: number }>(
+    `SELECT host, rows, ranges, extract(epoch FROM seen_at - started_at)::float8 AS seconds,
+            extract(epoch FROM now() - seen_at)::float8 AS silent
+       FROM ${queueSchema}.embed_hosts WHERE queue = $1 AND pass = $2 ORDER BY started_at, host`,
+    [queue, pass],
+  );
+  const failedRows = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${queueSchema}.embed_failed_rows WHERE queue = $1`, [queue]);
+  const progress = hosts.rows.map((h) => ({
+    host: h.host,
+    rows: Number(h.rows),
+    ranges: h.ranges,
+    rowsPerSecond: h.seconds > 0 ? Number(h.rows) / h.seconds : 0,
+    silentSeconds: h.silent,
+  }));
+  const rate = progress.filter((h) => h.silentSeconds < heardFromSeconds).reduce((sum, h) => sum + h.rowsPerSecond, 0);
+  const left = running.rows + waiting.rows;
+  return {
+    pass,
+    ranges: {
+      total: plan.ranges,
+      done: done.ranges,
+      running: running.ranges,
+      waiting: waiting.ranges,
+      failed: failed.ranges,
+    },
+    rows: { total: plan.rows, done: done.rows },
+    failedRows: Number(failedRows.rows[0]!.n),
+    hosts: progress,
+    etaSeconds: left === 0 ? 0 : rate > 0 ? left / rate : null,
+  };
+}
+
+export interface JobQueueStatus {
+  queue: string;
+  /** The latest pass; earlier ones are finished. */
+  pass: PassStatus;
+  /** Rows of every pass in ranges done (read and committed), blank ones included. */
+  rowsDone: number;
+}
+
+/** The queue's view of a job, when the job has run with --distributed; undefined otherwise. */
+export async function jobQueueStatus(
+  client: pg.ClientBase,
+  job: { source: string; idColumn: string; textColumn: string; target: string },
+): Promise<JobQueueStatus | undefined> {
+  const exists = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${queueSchema}.embed_passes`]);
+  if (!exists.rows[0]!.found) return undefined;
+  const found = await client.query<{ queue: string; pass: number }>(
+    `SELECT j.queue, max(p.pass) AS pass FROM ${queueSchema}.embed_jobs j JOIN ${queueSchema}.embed_passes p USING (queue)
+      WHERE j.source = $1 AND j.id_column = $2 AND j.text_column = $3 AND j.target = $4 GROUP BY j.queue`,
+    [job.source, job.idColumn, job.textColumn, job.target],
+  );
+  const row = found.rows[0];
+  if (!row) return undefined;
+  const unfinished = await client.query<{ rows: string }>(
+    `SELECT (SELECT coalesce(sum(rows), 0) FROM ${queueSchema}.embed_passes WHERE queue = $1) - coalesce(sum((data->>'rows')::bigint), 0) AS rows
+       FROM (SELECT data FROM ${queueSchema}.job WHERE name = $1 AND state <> 'completed'
+             UNION ALL SELECT data FROM ${queueSchema}.archive WHERE name = $1 AND state <> 'completed') left_over`,
+    [row.queue],
+  );
+  return { queue: row.queue, pass: await passStatus(client, row.queue, row.pass), rowsDone: Number(unfinished.rows[0]!.rows) };
+}
+
+/** The lines `embed status` prints for a distributed job. */
+export function formatQueueStatus(status: JobQueueStatus, formatDuration: (seconds: number) => string): string[] {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const { pass } = status;
+  const r = pass.ranges;
+  const lines = [
+    `queue       ${status.queue} in schema ${queueSchema} (distributed)`,
+    `pass ${String(pass.pass).padEnd(6)} ${n(pass.rows.done)} of ${n(pass.rows.total)} rows; ranges ${n(r.done)} done, ${n(r.running)} running, ${n(r.waiting)} waiting, ${n(r.failed)} failed`,
+  ];
+  for (const host of pass.hosts) {
+    const silent = host.silentSeconds < 1 ? 'now' : `${formatDuration(host.silentSeconds)} ago`;
+    lines.push(`  host      ${host.host}: ${n(host.rows)} rows in ${n(host.ranges)} ranges, ${host.rowsPerSecond.toFixed(1)} rows/s, last heard ${silent}`);
+  }
+  lines.push(`failed rows ${n(pass.failedRows)} on the job's hosts${pass.failedRows > 0 ? ' (embed failures lists them)' : ''}`);
+  return lines;
+}
