@@ -13,6 +13,7 @@ import { resolveDistributedOptions } from './distributed-options.js';
 import { resolveMetricsOptions, type MetricsOptions } from './metrics-options.js';
 import type { Dtype } from '../model/model-folder.js';
 import { parseTableName, type TableName } from '../db/table-name.js';
+import type { LogFormat } from '../observe/event-log.js';
 
 export type { EmbedArgs } from './options.js';
 
@@ -64,6 +65,9 @@ export interface EmbedConfig {
   quiet: boolean;
   json: boolean;
   verbose: boolean;
+  /** Serve Prometheus metrics on this port (0: any free one). */
+  metricsPort?: number;
+  logFormat: LogFormat;
 }
 
 export function resolveEmbedConfig(
@@ -110,6 +114,8 @@ export function resolveEmbedConfig(
     quiet: args.quiet ?? false,
     json: args.json ?? false,
     verbose: args.verbose ?? false,
+    metricsPort: given(args, env, 'metrics-port', o['metrics-port']),
+    logFormat: given(args, env, 'log-format', o['log-format']) ?? o['log-format'].value,
   };
 }
 

@@ -6,7 +6,8 @@
 import { parseColumnName, parseTableName } from '../db/table-name.js';
 import { defaults } from './defaults.js';
 import { leaseSeconds } from './distributed-options.js';
-import { aWeek, nonEmpty, oneOf, positiveInteger, seconds } from './parse.js';
+import type { LogFormat } from '../observe/event-log.js';
+import { aWeek, nonEmpty, oneOf, port, positiveInteger, seconds } from './parse.js';
 
 export interface StringOption<T> {
   type: 'string';
@@ -93,6 +94,21 @@ export const embedOptions = {
   }),
   quiet: flag('no progress, no summary'),
   json: flag('print one JSON summary object on stdout'),
+  'metrics-port': string({
+    env: 'EMBED_METRICS_PORT',
+    help: 'serve Prometheus metrics at http://HOST:PORT/metrics and liveness at /healthz (0: a free port, logged at start)',
+    parse: port,
+  }),
+  'log-format': string({
+    value: 'human' as LogFormat,
+    help: 'events on stderr as human lines or as one JSON object per line',
+    parse: (value: string, name: string) => oneOf(value, name, ['human', 'json'] as const),
+  }),
+};
+
+/** The flags only `embed watch` has. */
+export const watchOptions = {
+  'install-trigger': flag('add a statement-level trigger that notifies the watcher of each change (removed by embed unwatch)'),
 };
 
 /** The flags that pick a recorded job, for the commands that read or forget one. */
@@ -114,6 +130,9 @@ export type ArgsOf<O> = { [K in keyof O & string as Camel<K>]?: O[K] extends Boo
 
 /** The embed command line: the positionals, the table's flags and the global --verbose. */
 export type EmbedArgs = { table: string; batchSize?: string; verbose?: boolean } & ArgsOf<typeof embedOptions>;
+
+/** The watch command line: the embed command's and its own flags. */
+export type WatchArgs = EmbedArgs & ArgsOf<typeof watchOptions>;
 
 export const camelCase = (name: string): string => name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
 

@@ -33,3 +33,12 @@ export function nonEmpty(value: string, name: string): string {
   if (value.trim() === '') throw new UsageError(`${name} must not be empty`);
   return value;
 }
+
+/** A TCP port to listen on; 0 lets the system pick a free one. */
+export function port(value: string, name: string): number {
+  const trimmed = value.trim();
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) > 65535) {
+    throw new UsageError(`${name} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`);
+  }
+  return Number(trimmed);
+}

@@ -53,6 +53,15 @@ export interface LoopInput {
   /** True once the user asked to stop: no new batch is dispatched, those in flight finish. */
   stopRequested: () => boolean;
   onProgress: (rowsDone: number) => void;
+  /** Told of each page read and each batch recorded: metrics, freshness lag, the event log. */
+  observer?: LoopObserver;
+}
+
+export interface LoopObserver {
+  pageRead?(ms: number, rows: number): void;
+  /** A batch is recorded: `rows` were sent, `failed` of them were isolated as failed. */
+  batchRecorded?(rows: readonly SourceRow[], result: BatchResult | undefined, failed: readonly { id: string; error: string }[]): void;
+  tasksInFlight?(tasks: number): void;
 }
 
 export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
@@ -115,13 +124,16 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
       stats.writeMs += result.writeMs;
     }
     input.onProgress(rowsDone);
+    if (sent.length > 0) input.observer?.batchRecorded?.(sent, result, failed);
   };
   const stopping = () => failure !== undefined || input.stopRequested();
 
   let readStartedAt = performance.now();
   try {
     read: for await (const page of input.pages) {
-      stats.readMs += performance.now() - readStartedAt;
+      const readMs = performance.now() - readStartedAt;
+      stats.readMs += readMs;
+      input.observer?.pageRead?.(readMs, page.length);
       for (let start = 0; start < page.length; ) {
         if (stopping()) break read;
         const rows = page.slice(start, start + input.taskRows(stats.rowsRead));
@@ -150,7 +162,11 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
           },
         );
         inFlight.add(done);
-        void done.finally(() => inFlight.delete(done));
+        input.observer?.tasksInFlight?.(inFlight.size);
+        void done.finally(() => {
+          inFlight.delete(done);
+          input.observer?.tasksInFlight?.(inFlight.size);
+        });
       }
       readStartedAt = performance.now();
     }

@@ -33,7 +33,7 @@ export function forwardPass(
   progress: JobProgress,
   /** The table's counters proved nothing was written since the last complete pass. */
   nothingToRead: boolean,
-  sizing: TaskSizing & { limit?: number },
+  sizing: TaskSizing & { limit?: number; commitTimes?: boolean },
 ): Pass {
   return {
     pages: nothingToRead
@@ -43,6 +43,7 @@ export function forwardPass(
           exclude: progress.ranges,
           pageSize: sizing.fullTask,
           limit: sizing.limit,
+          commitTimes: sizing.commitTimes,
           ...passReads(source, target, progress),
         }),
     record: job,

@@ -15,6 +15,8 @@ export interface SourceRow {
   text: string | null;
   /** What the row is to the target (see change-capture/waiting-rows.ts), when the read asked. */
   kind?: RowKind;
+  /** When the row's transaction committed (Unix seconds), when the read asked and the server records it. */
+  committedAt?: number | null;
 }
 
 export interface ReadOptions {
@@ -29,6 +31,8 @@ export interface ReadOptions {
   pending?: string;
   /** SQL on `src` giving each row's kind (readKindSql), for the summary. */
   kind?: string;
+  /** Also read each row's commit time (needs track_commit_timestamp on), for the freshness lag. */
+  commitTimes?: boolean;
 }
 
 export async function* readPages(client: Queryable, source: SourceTable, options: ReadOptions): AsyncGenerator<SourceRow[]> {
@@ -40,8 +44,9 @@ export async function* readPages(client: Queryable, source: SourceTable, options
   while (remaining > 0) {
     const { where, params } = unreadCondition(source, { ...options, after });
     const pageSize = Math.min(options.pageSize, remaining);
+    const committedAt = options.commitTimes ? `, extract(epoch FROM pg_xact_commit_timestamp(src.xmin))::float8 AS "committedAt"` : '';
     const result = await client.query<SourceRow>(
-      `SELECT ${id}::text AS id, ${text}::text AS text${options.kind === undefined ? '' : `, ${options.kind} AS kind`} FROM ${source.sql} AS src
+      `SELECT ${id}::text AS id, ${text}::text AS text${options.kind === undefined ? '' : `, ${options.kind} AS kind`}${committedAt} FROM ${source.sql} AS src
         WHERE ${where} ORDER BY ${id} LIMIT ${pageSize}`,
       params,
     );

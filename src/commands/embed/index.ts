@@ -8,12 +8,16 @@ import { EXIT } from '../../cli/exit-codes.js';
 import { connect, databaseIdentity, explainServerError } from '../../db/database.js';
 import { ReconnectingClient } from '../../db/reconnecting-client.js';
 import { locateModel, withFileHash, type ModelInfo } from '../../model/model-folder.js';
+import { EngineMetrics } from '../../observe/engine-metrics.js';
+import { eventLog } from '../../observe/event-log.js';
+import { loopObserver } from '../../observe/loop-observer.js';
+import { serveMetrics, type MetricsServer } from '../../observe/metrics-server.js';
 import { modelsDir } from '../../paths.js';
 import { databaseBreaker } from '../../run/database-breaker.js';
 import { planResume } from '../../run/resume-plan.js';
 import { formatReport } from '../../run/run-summary.js';
-import { runSessionName, sessionConnection, tasksInFlight, workerConfig } from '../../run/worker-config.js';
-import { createWorkerPool, type WorkerPool } from '../../run/worker-pool.js';
+import { computeSlots, runSessionName, sessionConnection, tasksInFlight, workerConfig } from '../../run/worker-config.js';
+import { createWorkerPool, tasksPerWorker, type WorkerPool } from '../../run/worker-pool.js';
 import { describeSource } from '../../source/source-table.js';
 import type { JobState } from '../../state/job-state.js';
 import { StateStore } from '../../state/state-store.js';
@@ -48,9 +52,12 @@ async function embedWithPool(
   modelLoads: Promise<void>,
   startedAt: number,
 ): Promise<number> {
+  const log = eventLog(config.logFormat, { quiet: config.quiet });
+  let metrics: EngineMetrics | undefined;
+  let server: MetricsServer | undefined;
   const connection = sessionConnection(config);
   const client = await connect(connection);
-  const breaker = databaseBreaker(config, connection);
+  const breaker = databaseBreaker(config, connection, { ...(config.logFormat === 'json' && { log }), up: (up) => metrics?.database(up) });
   // Setup runs on the plain client (a failure there is reported, not waited out); the run's reads go
   // through this one, which waits for the database when it goes away.
   const db = new ReconnectingClient(client, connection, breaker);
@@ -98,6 +105,12 @@ async function embedWithPool(
       dimension: model.dimension,
     });
     job.lock();
+    if (config.metricsPort !== undefined) {
+      metrics = new EngineMetrics({ table: source.sql, model: modelLabel(model) });
+      metrics.modelReady();
+      server = await serveMetrics(metrics, config.metricsPort, () => ({ ok: true, detail: breaker.isOpen ? 'running; database away' : 'running' }));
+      log.event('note', `serving metrics at http://localhost:${server.port}/metrics`, { metricsPort: server.port });
+    }
     const plan = await planResume(client, job, source, target, modelLabel(model), state, {
       refresh: config.mode === 'refresh',
       rebuildState: config.mode === 'rebuild-state',
@@ -105,12 +118,16 @@ async function embedWithPool(
       catchUp: config.mode !== 'retry-failed',
       capture: { ownSessions: runSessionName },
     });
-    if (plan.warning !== undefined) process.stderr.write(`embed: warning: ${plan.warning}\n`);
-    if (plan.note !== undefined) process.stderr.write(`embed: note: ${plan.note}\n`);
+    if (plan.warning !== undefined) log.event('warning', plan.warning);
+    if (plan.note !== undefined) log.event('note', plan.note);
     if (config.mode === 'refresh' && target.ref.kind === 'column') {
-      process.stderr.write('embed: note: a --column target keeps no content hash, so --refresh finds rows never embedded but not changed texts\n');
+      log.event('note', 'a --column target keeps no content hash, so --refresh finds rows never embedded but not changed texts');
     }
-    const report = await run(config, { pool, startedAt, model, client, db, breaker, source, target, job, plan, stateFile: state.file });
+    const observer =
+      metrics || config.logFormat === 'json'
+        ? loopObserver({ metrics, log: config.logFormat === 'json' ? log : undefined, tasksPerWorker, workers: computeSlots(config) })
+        : undefined;
+    const report = await run(config, { pool, startedAt, model, client, db, breaker, source, target, job, plan, stateFile: state.file, observer });
     process.stdout.write(config.json ? JSON.stringify(report) + '\n' : config.quiet ? '' : formatReport(report));
     if (report.outcome === 'interrupted') {
       process.stderr.write('interrupted: progress is saved; run the same command again to resume\n');
@@ -126,6 +143,7 @@ async function embedWithPool(
   } catch (error) {
     throw explainServerError(error, config);
   } finally {
+    await server?.close();
     job?.unlock();
     state?.close();
     await db.end();
