@@ -11,7 +11,7 @@ import { hideBin } from 'yargs/helpers';
 import { firstLine, UsageError } from '../../common/errors.js';
 import { defaults } from './defaults.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { argsOf, embedOptions, jobOptions, yargsOptions } from './options.js';
+import { argsOf, embedOptions, jobOptions, watchOptions, yargsOptions } from './options.js';
 import { hideSecrets, secretsIn } from './secrets.js';
 import { explainParseFailure } from './unknown-flags.js';
 import { packageRoot } from '../paths.js';
@@ -53,6 +53,28 @@ export async function main(argv: string[]): Promise<number> {
         const { embed } = await import('../commands/embed/index.js');
         const batchSize = typeof args.batchSize === 'string' ? args.batchSize : undefined;
         exitCode = await embed({ table: String(args.table), batchSize, verbose, ...argsOf(embedOptions, args) });
+      },
+    )
+    .command(
+      'watch <table> [batchSize]',
+      'embed the rows of <table> not embedded yet, then keep embedding inserts and edits as they commit, until Ctrl-C or SIGTERM',
+      (y) => embedFlags(y).options(yargsOptions(watchOptions)),
+      async (args) => {
+        const { watch } = await import('../commands/watch/index.js');
+        const batchSize = typeof args.batchSize === 'string' ? args.batchSize : undefined;
+        exitCode = await watch({ table: String(args.table), batchSize, verbose, ...argsOf(embedOptions, args), ...argsOf(watchOptions, args) });
+      },
+    )
+    .command(
+      'unwatch <table>',
+      'remove the trigger embed watch --install-trigger added to <table> (and its function once unused)',
+      (y) =>
+        y
+          .positional('table', { type: 'string', describe: 'the watched table', demandOption: true })
+          .options(yargsOptions({ 'database-url': embedOptions['database-url'] })),
+      async (args) => {
+        const { unwatch } = await import('../commands/unwatch.js');
+        exitCode = await unwatch({ table: String(args.table), databaseUrl: typeof args['database-url'] === 'string' ? args['database-url'] : undefined });
       },
     )
     .command('status <table>', 'how far the job on <table> is: rows done, speed, ETA, failures', jobFlags, async (args) => {

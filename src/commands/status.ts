@@ -14,6 +14,7 @@ import { rowsForNextRun } from '../change-capture/next-run.js';
 import type { WaitingRows } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { IdRange, JobIdentity, LockHolder, RunRecord } from '../state/job-state.js';
+import type { WatchRecord } from '../state/watch-record.js';
 
 export interface StatusOptions extends JobLookupArgs {
   json?: boolean;
@@ -46,6 +47,8 @@ export interface JobStatus {
   runningPid: number | null;
   /** The job's queue when it runs on several hosts (--distributed): the whole pass, every host. */
   distributed: JobQueueStatus | null;
+  /** What the watcher working on the job last reported (embed watch), if one runs. */
+  watch: WatchRecord | null;
 }
 
 export async function status(options: StatusOptions): Promise<number> {
@@ -83,6 +86,7 @@ export async function status(options: StatusOptions): Promise<number> {
       failures: job.failureCount(),
       runningPid: holder?.pid ?? null,
       distributed,
+      watch: liveWatch(job.watchRecords().last(), holder),
     };
     process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatStatus(report));
     return EXIT.done;
@@ -97,8 +101,20 @@ function sumOfRates(status: JobQueueStatus): number | null {
   return rate > 0 ? rate : null;
 }
 
+/** A watcher's record counts only while the process that wrote it holds the job. */
+function liveWatch(record: WatchRecord | undefined, holder: LockHolder | undefined): WatchRecord | null {
+  return record !== undefined && holder !== undefined && holder.pid === record.pid ? record : null;
+}
+
 async function countRows(client: pg.ClientBase, source: SourceTable): Promise<number> {
   return Number((await client.query<{ total: string }>(`SELECT count(*) AS total FROM ${source.sql}`)).rows[0]!.total);
+}
+
+function formatWatch(w: WatchRecord): string {
+  const seconds = (value: number | null) => (value === null ? '-' : `${value.toFixed(2)}s`);
+  const lag = w.lagMax === null ? 'no rows embedded in the last minute' : `lag p50 ${seconds(w.lagP50)}, p95 ${seconds(w.lagP95)}, max ${seconds(w.lagMax)} over the last minute`;
+  const port = w.metricsPort === null ? '' : `, metrics on port ${w.metricsPort}`;
+  return `backlog ${w.backlog.toLocaleString('en-US')} rows, ${lag} (as of ${w.updatedAt} UTC)${port}`;
 }
 
 function formatStatus(s: JobStatus): string {
@@ -126,6 +142,7 @@ function formatStatus(s: JobStatus): string {
     `ETA         ${eta}`,
     `failures    ${n(s.failures)}${s.failures > 0 ? ' (embed failures lists them, embed --retry-failed retries them)' : ''}`,
     `running     ${s.runningPid === null ? 'no' : `yes, pid ${s.runningPid}`}`,
+    ...(s.watch === null ? [] : [`watching    ${formatWatch(s.watch)}`]),
     `state file  ${s.stateFile}`,
     `database    ${s.database.read}, ${s.database.from}`,
     ...(s.distributed === null ? [] : formatQueueStatus(s.distributed, formatDuration)),

@@ -7,6 +7,7 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import { StateError } from '../../common/errors.js';
 import { progressFrom, snapshotColumn, type IdRange, type JobProgress, type PassStart, type ProgressRow } from './job-progress.js';
+import { WatchRecords } from './watch-record.js';
 
 export type { IdRange, JobProgress, PassStart } from './job-progress.js';
 
@@ -186,6 +187,11 @@ export class JobState {
          ON CONFLICT (job_id, row_id) DO UPDATE SET error = excluded.error, attempts = attempts + 1, last_at = datetime('now')`,
       )
       .run(this.id, rowId, error);
+  }
+
+  /** What a watcher on this job last reported (see watch-record.ts). */
+  watchRecords(): WatchRecords {
+    return new WatchRecords(this.db, this.id);
   }
 
   startRun(): number {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StateError } from '../../common/errors.js';
 import { JobState, type JobIdentity } from './job-state.js';
+import { watchSchema } from './watch-record.js';
 
 export interface OpenOptions {
   /**
@@ -68,7 +69,7 @@ CREATE TABLE IF NOT EXISTS locks (
   host TEXT NOT NULL,
   since TEXT NOT NULL DEFAULT (datetime('now'))
 );
-`;
+${watchSchema}`;
 
 /** Columns added after the first release of the file, added in place to older files. */
 const addedColumns: Record<string, string> = {

@@ -1,0 +1,169 @@
+/**
+ * The watch loop: look at the table (a plain run's pass: resume, or catch up on the rows written since
+ * the last complete pass, or nothing when the table's counters show no change), then wait for a
+ * notification (with the trigger) or for the poll interval, which adapts (see watch/poll-interval.ts),
+ * and look again. A lost database is waited for (the circuit breaker), then the loop catches up; a
+ * table dropped or altered, or a model file changed on disk, stops it with one line.
+ */
+import type pg from 'pg';
+import { isConnectionLost } from '../../../common/batch-failure.js';
+import { EmbedError } from '../../../common/errors.js';
+import { rowsForNextRun } from '../../change-capture/next-run.js';
+import type { EmbedConfig } from '../../cli/config.js';
+import { watchInterrupts } from '../../cli/interrupt.js';
+import { connect } from '../../db/database.js';
+import type { ModelInfo } from '../../model/model-folder.js';
+import type { EngineMetrics } from '../../observe/engine-metrics.js';
+import type { EventLog } from '../../observe/event-log.js';
+import { loopObserver } from '../../observe/loop-observer.js';
+import { embedPass } from '../../run/embed-pass.js';
+import type { OpenJob } from '../../run/open-job.js';
+import { planResume } from '../../run/resume-plan.js';
+import type { CircuitBreaker } from '../../run/circuit-breaker.js';
+import { computeSlots } from '../../run/worker-config.js';
+import { tasksPerWorker, type WorkerPool } from '../../run/worker-pool.js';
+import { modelLabel } from '../../target/target-table.js';
+import { hasChangeTrigger, tableOid } from '../../watch/change-trigger.js';
+import { listenForChanges, timerOnly, type ChangeListener } from '../../watch/change-listener.js';
+import { LagWindow } from '../../watch/lag-window.js';
+import { ModelGuard } from '../../watch/model-guard.js';
+import { nextPollInterval, pollBounds } from '../../watch/poll-interval.js';
+import { mayBeAlteredTable, SourceGuard } from '../../watch/source-guard.js';
+
+export interface WatchParts extends OpenJob {
+  pool: WorkerPool;
+  model: ModelInfo;
+  log: EventLog;
+  metrics?: EngineMetrics;
+  metricsPort?: number;
+}
+
+/** With the trigger, a look at the table this often all the same: notifications are hints only. */
+const backstopMs = 10_000;
+
+export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise<void> {
+  const { pool, model, log, metrics, job, source, target, state, breaker, connection } = parts;
+  let client: pg.Client = parts.client;
+  const label = modelLabel(model);
+  const triggered = await hasChangeTrigger(client, source);
+  const commitTimes = (await client.query<{ on: boolean }>(`SELECT current_setting('track_commit_timestamp') = 'on' AS on`)).rows[0]!.on;
+  const sourceGuard = await SourceGuard.start(client, source);
+  const modelGuard = new ModelGuard(model);
+  await modelGuard.start();
+  const listener: ChangeListener = triggered ? await listenForChanges(connection, await tableOid(client, source)) : timerOnly();
+  const lags = new LagWindow();
+  const observer = loopObserver({ metrics, log, tasksPerWorker, workers: computeSlots(config), onLag: (seconds) => lags.add(seconds) });
+  let stopping = false;
+  const interrupts = watchInterrupts(() => {
+    stopping = true;
+    listener.wake();
+    if (breaker.isOpen) breaker.cancel(new EmbedError('INTERRUPTED', 'stopped while waiting for the database; progress is saved'));
+  });
+  const runId = job.startRun();
+  const watchRecords = job.watchRecords();
+  const totals = { rows: 0, skipped: 0, failed: 0, busyMs: 0 };
+  let backlog = 0;
+
+  log.event(
+    'start',
+    `watching ${source.sql} into ${target.display} with ${label}, ${triggered ? 'notified by trigger embed_watch' : `polling every ${pollBounds.minMs / 1000}-${pollBounds.maxMs / 1000}s`}` +
+      `${parts.metricsPort === undefined ? '' : `, metrics at http://localhost:${parts.metricsPort}/metrics`}; Ctrl-C or SIGTERM stops`,
+    { table: source.sql, target: target.display, model: label, mode: triggered ? 'trigger' : 'polling', metricsPort: parts.metricsPort ?? null, pid: process.pid },
+  );
+  if (!commitTimes) {
+    log.event('note', 'track_commit_timestamp is off on this server: freshness lag is not measured (turn it on in postgresql.conf to measure it)');
+  }
+
+  /** One look at the table: a pass when there may be rows to embed. Returns the rows read. */
+  const look = async (): Promise<number> => {
+    await sourceGuard.check(client);
+    await modelGuard.check();
+    const plan = await planResume(client, job, source, target, label, state, {
+      refresh: false,
+      rebuildState: false,
+      restart: false,
+      catchUp: true,
+    });
+    if (plan.warning !== undefined) log.event('warning', plan.warning);
+    if (plan.note !== undefined) log.event('note', plan.note);
+    if (plan.nothingToRead) {
+      backlog = 0;
+      metrics?.setBacklog(0);
+      return 0;
+    }
+    const waiting = await rowsForNextRun(client, source, target, job.progress());
+    backlog = waiting.new + waiting.late + waiting.changed;
+    metrics?.setBacklog(backlog);
+    const startedAt = performance.now();
+    const { stats } = await embedPass(config, { pool, client, db: parts.db, breaker, source, target, job, plan }, {
+      stopRequested: () => stopping,
+      onProgress: (rows) => metrics?.setBacklog(backlog - rows),
+      observer,
+      commitTimes,
+      rowsExpected: backlog,
+    });
+    totals.busyMs += performance.now() - startedAt;
+    totals.rows += stats.rowsEmbedded;
+    totals.skipped += stats.rowsSkipped;
+    totals.failed += stats.rowsFailed;
+    backlog = Math.max(0, backlog - stats.rowsRead);
+    metrics?.setBacklog(backlog);
+    return stats.rowsRead;
+  };
+
+  let caughtUp = false;
+  let interval = pollBounds.minMs;
+  let outcome: 'completed' | 'failed' = 'failed';
+  try {
+    while (!stopping) {
+      let found: number;
+      try {
+        found = await look();
+      } catch (error) {
+        if (stopping && error instanceof EmbedError && error.code === 'INTERRUPTED') break;
+        if (isConnectionLost(error)) {
+          breaker.trip(error);
+          client = await reconnect(client, connection, breaker);
+          continue;
+        }
+        // The table changed under the pass: say how, in one line.
+        if (mayBeAlteredTable(error)) await sourceGuard.check(client);
+        throw error;
+      }
+      watchRecords.record({ pid: process.pid, backlog, ...lags.summary(), metricsPort: parts.metricsPort ?? null });
+      if (!caughtUp) {
+        caughtUp = true;
+        log.event('caught-up', `caught up: ${totals.rows.toLocaleString('en-US')} rows embedded; watching for changes`, { rows: totals.rows });
+      }
+      if (stopping) break;
+      interval = nextPollInterval(interval, found > 0);
+      const why = await listener.wait(triggered ? (found > 0 ? 0 : backstopMs) : interval);
+      if (why === 'reconnect') log.event('reconnected', 'listening for notifications again; looking at the table for what was written meanwhile');
+    }
+    outcome = 'completed';
+  } finally {
+    interrupts.dispose();
+    await listener.close();
+    const busySeconds = totals.busyMs / 1000;
+    job.endRun(runId, { rows: totals.rows, skipped: totals.skipped, failed: totals.failed, rowsPerSecond: busySeconds > 0 ? totals.rows / busySeconds : 0, outcome });
+    watchRecords.clear();
+    if (client !== parts.client) await client.end().catch(() => undefined);
+  }
+  log.event('stop', `stopped: ${totals.rows.toLocaleString('en-US')} rows embedded while watching, ${totals.failed} failed; progress is saved`, {
+    rows: totals.rows,
+    failed: totals.failed,
+  });
+}
+
+/** A new set-up connection once the database answers again (the reads' client reconnects by itself). */
+async function reconnect(old: pg.Client, connection: OpenJob['connection'], breaker: CircuitBreaker): Promise<pg.Client> {
+  await old.end().catch(() => undefined);
+  for (;;) {
+    await breaker.whenClosed();
+    try {
+      return await connect(connection);
+    } catch (error) {
+      breaker.trip(error);
+    }
+  }
+}

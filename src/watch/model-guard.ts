@@ -1,0 +1,40 @@
+/**
+ * A watcher runs for days while its model file may be replaced on disk. The workers hold the model they
+ * loaded at start, but a worker that dies is replaced and would load the new file: vectors of two models
+ * would then mix in one target. Before each look at the table the file's size and modification time are
+ * compared with those at start (a stat, no read); when they moved, the file is hashed again, and a
+ * different hash stops the watcher.
+ */
+import { stat } from 'node:fs/promises';
+import { ModelError } from '../../common/errors.js';
+import { withFileHash, type ModelInfo } from '../model/model-folder.js';
+
+export class ModelGuard {
+  private seen: { size: number; mtimeMs: number } | undefined;
+
+  constructor(private readonly model: ModelInfo) {}
+
+  async start(): Promise<void> {
+    this.seen = await this.look();
+  }
+
+  async check(): Promise<void> {
+    const now = await this.look().catch(() => undefined);
+    if (now && this.seen && now.size === this.seen.size && now.mtimeMs === this.seen.mtimeMs) return;
+    const rehashed = await withFileHash(this.model).catch(() => undefined);
+    if (rehashed?.fileHash === this.model.fileHash) {
+      this.seen = now;
+      return;
+    }
+    const what = rehashed === undefined ? 'is gone or unreadable' : `changed (sha256 ${this.model.fileHash.slice(0, 12)} at start, ${rehashed.fileHash.slice(0, 12)} now)`;
+    throw new ModelError(
+      `model file ${this.model.onnxFile} ${what} while watching; stopped so that one target never mixes two models: ` +
+        'put the old file back, or embed with the new one into a new target (--target) or from scratch (--restart)',
+    );
+  }
+
+  private async look(): Promise<{ size: number; mtimeMs: number }> {
+    const info = await stat(this.model.onnxFile);
+    return { size: info.size, mtimeMs: info.mtimeMs };
+  }
+}
