@@ -43,7 +43,7 @@ export class SourceGuard {
     const now = await shapeOf(client, this.source);
     const { sql, idColumn, textColumn } = this.source;
     const stop = (what: string) =>
-      new DatabaseError(`table ${sql} ${what} while watching; stopped (progress is saved): start embed watch again once the table is as it should be`, {
+      new DatabaseError(`table ${sql} ${what}; stopped watching (progress is saved): start embed watch again once the table is as it should be`, {
         code: 'SOURCE',
       });
     if (!now || now.oid !== this.atStart.oid) throw stop(now ? 'was dropped and created again' : 'was dropped');

@@ -26,6 +26,8 @@ export interface ThrowawayOptions {
   alsoListenOn?: readonly string[];
   /** Client addresses besides 127.0.0.1 that may log in (with the password). */
   clientsFrom?: readonly string[];
+  /** More server settings (`-c name=value` pairs). */
+  postgresFlags?: readonly string[];
 }
 
 export async function startThrowawayServer(password: string, options: ThrowawayOptions = {}): Promise<ThrowawayServer> {
@@ -45,7 +47,7 @@ export async function startThrowawayServer(password: string, options: ThrowawayO
       createPostgresUser: true,
       onLog: () => undefined,
       onError: () => undefined,
-      postgresFlags: extra.length === 0 ? [] : ['-c', `listen_addresses=${['127.0.0.1', ...extra].join(',')}`],
+      postgresFlags: [...(extra.length === 0 ? [] : ['-c', `listen_addresses=${['127.0.0.1', ...extra].join(',')}`]), ...(options.postgresFlags ?? [])],
     });
   let server: EmbeddedPostgres | undefined = make();
   await server.initialise();

@@ -25,6 +25,7 @@ const fieldOf: Record<string, keyof EmbedConfig> = {
   'lock-timeout': 'lockTimeoutSeconds',
   'statement-timeout': 'statementTimeoutSeconds',
   lease: 'leaseSeconds',
+  'log-format': 'logFormat',
 };
 
 const help = execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'embed.js'), '--help'], { encoding: 'utf8' }).replace(/\s+/g, ' ');

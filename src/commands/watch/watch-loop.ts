@@ -20,7 +20,7 @@ import { embedPass } from '../../run/embed-pass.js';
 import type { OpenJob } from '../../run/open-job.js';
 import { planResume } from '../../run/resume-plan.js';
 import type { CircuitBreaker } from '../../run/circuit-breaker.js';
-import { computeSlots } from '../../run/worker-config.js';
+import { computeSlots, runSessionName } from '../../run/worker-config.js';
 import { tasksPerWorker, type WorkerPool } from '../../run/worker-pool.js';
 import { modelLabel } from '../../target/target-table.js';
 import { hasChangeTrigger, tableOid } from '../../watch/change-trigger.js';
@@ -83,6 +83,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
       rebuildState: false,
       restart: false,
       catchUp: true,
+      capture: { ownSessions: runSessionName },
     });
     if (plan.warning !== undefined) log.event('warning', plan.warning);
     if (plan.note !== undefined) log.event('note', plan.note);
