@@ -35,12 +35,22 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
     idleTimeout: Number.POSITIVE_INFINITY,
   });
   // A replacement thread that dies while starting makes piscina stop replacing threads, and batches
-  // queued for it would wait forever: such a failure ends the run instead.
-  let failPool: (error: Error) => void = () => undefined;
-  const poolFailed = new Promise<never>((_, reject) => {
-    failPool = reject;
-  });
-  poolFailed.catch(() => undefined);
+  // queued for it would wait forever: such a failure ends the run instead. Each call waiting on the pool
+  // registers here and leaves when it is answered (racing a promise that never settles would instead
+  // keep every answer alive in its reaction list: memory that grows with every batch of a long watch).
+  let poolFailure: Error | undefined;
+  const waiting = new Set<(error: Error) => void>();
+  const failPool = (error: Error) => {
+    poolFailure ??= error;
+    for (const fail of waiting) fail(poolFailure);
+  };
+  const untilPoolFails = <T>(running: Promise<T>): Promise<T> => {
+    if (poolFailure) return Promise.reject(poolFailure);
+    return new Promise<T>((resolve, reject) => {
+      waiting.add(reject);
+      running.then(resolve, reject).finally(() => waiting.delete(reject));
+    });
+  };
   // A thread that died holding a compute permit cannot give it back. piscina drops a dead thread from
   // its list before it fails the thread's tasks or reports the death.
   const freeDeadThreadsPermits = () =>
@@ -51,13 +61,13 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
   });
   return {
     async ready() {
-      const outcome = await Promise.race([pool.run({ ready: true }), poolFailed]);
+      const outcome = await untilPoolFails(pool.run({ ready: true }));
       if (outcome !== undefined && 'failure' in outcome) throw failureError(outcome.failure);
     },
     async run(task) {
       let outcome: WorkerAnswer;
       try {
-        outcome = await Promise.race([pool.run(task), poolFailed]);
+        outcome = await untilPoolFails(pool.run(task));
       } catch (error) {
         if (error instanceof WorkerError) throw error;
         freeDeadThreadsPermits();
