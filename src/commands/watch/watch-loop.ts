@@ -102,6 +102,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
       observer,
       commitTimes,
       rowsExpected: backlog,
+      warn: (line) => log.event('warning', line),
     });
     totals.busyMs += performance.now() - startedAt;
     totals.rows += stats.rowsEmbedded;
