@@ -44,6 +44,11 @@ export async function openModelSession(onnxFile: string, options: SessionOptions
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // A memory pattern is planned and kept per input shape, and sorted micro-batches come in hundreds
+      // of shapes (rows x padded length): with it on, a session's memory grew with every new shape for
+      // the whole run (50 MB more after 500 varied runs, measured), and it computed no faster. The
+      // arena stays: it is sized by the largest run and reused.
+      enableMemPattern: false,
       logSeverityLevel: 4,
       executionProviders: options.device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     });
