@@ -113,6 +113,8 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     return stats.rowsRead;
   };
 
+  /** Ctrl-C or SIGTERM while the database was away: a stop like any other. */
+  const stoppedWhileWaiting = (error: unknown) => stopping && error instanceof EmbedError && error.code === 'INTERRUPTED';
   let caughtUp = false;
   let interval = pollBounds.minMs;
   let outcome: 'completed' | 'failed' = 'failed';
@@ -122,10 +124,15 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
       try {
         found = await look();
       } catch (error) {
-        if (stopping && error instanceof EmbedError && error.code === 'INTERRUPTED') break;
+        if (stoppedWhileWaiting(error)) break;
         if (isConnectionLost(error)) {
           breaker.trip(error);
-          client = await reconnect(client, connection, breaker);
+          try {
+            client = await reconnect(client, connection, breaker);
+          } catch (again) {
+            if (stoppedWhileWaiting(again)) break;
+            throw again;
+          }
           continue;
         }
         // The table changed under the pass: say how, in one line.
