@@ -44,6 +44,8 @@ interface Options {
 
 interface Spread {
   rows: number;
+  /** Rows with no vector when the watcher stopped. */
+  missing: number;
   p50: number | null;
   p95: number | null;
   max: number | null;
@@ -305,7 +307,7 @@ function spread(values: (number | null)[]): Spread {
   const present = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
   const at = (q: number) => (present.length === 0 ? null : present[Math.min(present.length - 1, Math.floor(q * present.length))]!);
   // Rows never embedded count as missing, not as fast.
-  return { rows: values.length, p50: at(0.5), p95: at(0.95), max: present.length === 0 ? null : present.at(-1)! };
+  return { rows: values.length, missing: values.length - present.length, p50: at(0.5), p95: at(0.95), max: present.length === 0 ? null : present.at(-1)! };
 }
 
 function report(results: ModeResult[], plain: number | null): void {
