@@ -13,21 +13,22 @@
  *                          [--model minilm-l6-random] [--dtype q8] [--plain-rows 10000] [--database-url URL]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { loadEmbeddedPostgres } from '../scripts/embedded-postgres.js';
 import { defaultCorpus } from '../scripts/load-corpus.js';
 import { ensureModel, type GeneratedModelName } from '../scripts/make-model.js';
 import { syntheticSentences } from '../scripts/synthetic-text.js';
 import { packageRoot } from '../src/paths.js';
 import { formatMachineFacts, machineFacts } from './machine-facts.js';
 import { resultsDir, resultStem, writeResult } from './results-file.js';
-import { fixed, formatTable } from './text-table.js';
+import { fixed } from './text-table.js';
+import { report, spread, type ModeResult } from './watch-analysis.js';
 import { watchChart, type TimePoint } from './watch-chart.js';
-import { runWriter, type WriterLog } from './watch-writer.js';
+import { query, requireCommitTimestamps, startServer } from './watch-database.js';
+import { runWriter } from './watch-writer.js';
 
 interface Options {
   databaseUrl: string;
@@ -40,25 +41,6 @@ interface Options {
   initial: number;
   texts: string[];
   stateDir: string;
-}
-
-interface Spread {
-  rows: number;
-  /** Rows with no vector when the watcher stopped. */
-  missing: number;
-  p50: number | null;
-  p95: number | null;
-  max: number | null;
-}
-
-interface ModeResult {
-  mode: string;
-  writer: WriterLog;
-  lag: { all: Spread; betweenBursts: Spread; burstRows: Spread };
-  drains: { burstAt: number; seconds: number | null; rowsPerSecond: number | null }[];
-  rssMb: { start: number; max: number; end: number };
-  exitCode: number | null;
-  series: { backlog: TimePoint[]; lag: TimePoint[]; rss: TimePoint[] };
 }
 
 async function main(args: string[]): Promise<void> {
@@ -134,47 +116,6 @@ function corpus(): string[] {
     [lines[i], lines[j]] = [lines[j]!, lines[i]!];
   }
   return lines;
-}
-
-async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'watch-bench-pg-'));
-  chmodSync(root, 0o755);
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const Server = await loadEmbeddedPostgres();
-  const server = new Server({
-    databaseDir: path.join(root, 'data'),
-    user: 'postgres',
-    password: 'bench',
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => undefined,
-    postgresFlags: ['-c', 'track_commit_timestamp=on'],
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:bench@127.0.0.1:${port}/postgres`,
-    async stop() {
-      await server.stop();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
-}
-
-async function requireCommitTimestamps(databaseUrl: string): Promise<void> {
-  const rows = await query<{ on: string }>(databaseUrl, `SELECT current_setting('track_commit_timestamp') AS on`);
-  if (rows[0]!.on !== 'on') throw new Error('the server must record commit times (track_commit_timestamp = on) for the lag to be measured');
-}
-
-async function query<R extends pg.QueryResultRow>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench' });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 async function createTable(options: Options, table: string, rows: number): Promise<void> {
@@ -300,40 +241,6 @@ function residentMb(pid: number): number {
     return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
   } catch {
     return 0;
-  }
-}
-
-function spread(values: (number | null)[]): Spread {
-  const present = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
-  const at = (q: number) => (present.length === 0 ? null : present[Math.min(present.length - 1, Math.floor(q * present.length))]!);
-  // Rows never embedded count as missing, not as fast.
-  return { rows: values.length, missing: values.length - present.length, p50: at(0.5), p95: at(0.95), max: present.length === 0 ? null : present.at(-1)! };
-}
-
-function report(results: ModeResult[], plain: number | null): void {
-  const s = (v: number | null) => (v === null ? '-' : fixed(v, 2));
-  console.log(
-    formatTable(
-      ['mode', 'rows', 'lag p50', 'p95', 'max', 'between bursts p50', 'p95', 'max', 'burst rows p95', 'max', 'RSS MB start/max/end', 'exit'],
-      results.map((r) => [
-        r.mode,
-        String(r.writer.rows),
-        s(r.lag.all.p50),
-        s(r.lag.all.p95),
-        s(r.lag.all.max),
-        s(r.lag.betweenBursts.p50),
-        s(r.lag.betweenBursts.p95),
-        s(r.lag.betweenBursts.max),
-        s(r.lag.burstRows.p95),
-        s(r.lag.burstRows.max),
-        `${fixed(r.rssMb.start, 0)}/${fixed(r.rssMb.max, 0)}/${fixed(r.rssMb.end, 0)}`,
-        String(r.exitCode),
-      ]),
-    ),
-  );
-  for (const r of results) {
-    const drains = r.drains.map((d) => (d.rowsPerSecond === null ? 'not drained' : `${fixed(d.seconds!, 1)}s at ${fixed(d.rowsPerSecond)} rows/s${plain === null ? '' : ` (${fixed((d.rowsPerSecond / plain) * 100, 0)}% of plain)`}`));
-    console.log(`${r.mode} bursts drained: ${drains.join('; ')}`);
   }
 }
 
