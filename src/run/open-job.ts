@@ -1,7 +1,8 @@
 /**
- * Everything a run or a watcher checks and opens before its first pass: the session connection, the
- * circuit breaker, the source table, the target (once a worker has loaded the model), the state file
- * and the job's lock. A failure on the way closes what was opened.
+ * Everything a watcher checks and opens before its first pass: the session connection, the circuit
+ * breaker, the source table, the target (once a worker has loaded the model), the state file and the
+ * job's lock. A failure on the way closes what was opened. A plain run (commands/embed/index.ts) does
+ * the same steps in line, since a --distributed run leaves them between the source and the target.
  */
 import type pg from 'pg';
 import type { EmbedConfig } from '../cli/config.js';
