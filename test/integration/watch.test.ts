@@ -109,7 +109,7 @@ describe('embed watch', () => {
     const added = watcher.events.filter((e) => e.event === 'trigger').map((e) => e.message);
     expect(added).toEqual([
       `created function "public"."embed_watch_notify"() (sends pg_notify('embed_watch', <table oid>))`,
-      `created trigger "embed_watch" on "public"."triggered": AFTER INSERT OR UPDATE, FOR EACH STATEMENT, calls "public"."embed_watch_notify"()`,
+      `created trigger "embed_watch" on "public"."triggered": AFTER INSERT OR UPDATE OF "id", "text", FOR EACH STATEMENT, calls "public"."embed_watch_notify"()`,
     ]);
 
     // Woken by the notification, not by its 10-second look at the table without one.

@@ -23,7 +23,7 @@ import type { CircuitBreaker } from '../../run/circuit-breaker.js';
 import { computeSlots, runSessionName } from '../../run/worker-config.js';
 import { tasksPerWorker, type WorkerPool } from '../../run/worker-pool.js';
 import { modelLabel } from '../../target/target-table.js';
-import { hasChangeTrigger, tableOid } from '../../watch/change-trigger.js';
+import { changeTriggerState, tableOid } from '../../watch/change-trigger.js';
 import { listenForChanges, timerOnly, type ChangeListener } from '../../watch/change-listener.js';
 import { LagWindow } from '../../watch/lag-window.js';
 import { ModelGuard } from '../../watch/model-guard.js';
@@ -45,7 +45,8 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
   const { pool, model, log, metrics, job, source, target, state, breaker, connection } = parts;
   let client: pg.Client = parts.client;
   const label = modelLabel(model);
-  const triggered = await hasChangeTrigger(client, source);
+  const trigger = await changeTriggerState(client, source);
+  const triggered = trigger !== 'none';
   const commitTimes = (await client.query<{ on: boolean }>(`SELECT current_setting('track_commit_timestamp') = 'on' AS on`)).rows[0]!.on;
   const sourceGuard = await SourceGuard.start(client, source);
   const modelGuard = new ModelGuard(model);
@@ -70,6 +71,9 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
       `${parts.metricsPort === undefined ? '' : `, metrics at http://localhost:${parts.metricsPort}/metrics`}; Ctrl-C or SIGTERM stops`,
     { table: source.sql, target: target.display, model: label, mode: triggered ? 'trigger' : 'polling', metricsPort: parts.metricsPort ?? null, pid: process.pid },
   );
+  if (trigger === 'older') {
+    log.event('note', `trigger embed_watch on ${source.sql} is an earlier version's, woken by updates of any column: embed watch --install-trigger replaces it`);
+  }
   if (!commitTimes) {
     log.event('note', 'track_commit_timestamp is off on this server: freshness lag is not measured (turn it on in postgresql.conf to measure it)');
   }
