@@ -44,6 +44,17 @@ export function releasePermitsOfGoneThreads(buffer: SharedArrayBuffer, liveThrea
   return released;
 }
 
+/**
+ * Threads computing at this moment: the permits held (a thread holds at most one, see ComputeGate.run).
+ * Read by the main thread for the workers-busy gauge.
+ */
+export function threadsComputing(buffer: SharedArrayBuffer): number {
+  const words = new BigInt64Array(buffer);
+  let held = 0;
+  for (let slot = 0; slot < words.length - 1; slot++) if (Atomics.load(words, slot) !== 0n) held++;
+  return held;
+}
+
 interface Permit {
   slot: number;
   word: bigint;

@@ -67,6 +67,8 @@ export interface EmbedConfig {
   verbose: boolean;
   /** Serve Prometheus metrics on this port (0: any free one). */
   metricsPort?: number;
+  /** After the run, serve /metrics up to this long for a last scrape (0: close at once). */
+  metricsLingerSeconds: number;
   logFormat: LogFormat;
 }
 
@@ -115,8 +117,18 @@ export function resolveEmbedConfig(
     json: args.json ?? false,
     verbose: args.verbose ?? false,
     metricsPort: given(args, env, 'metrics-port', o['metrics-port']),
+    metricsLingerSeconds: metricsLinger(args, env),
     logFormat: given(args, env, 'log-format', o['log-format']) ?? o['log-format'].value,
   };
+}
+
+function metricsLinger(args: EmbedArgs, env: NodeJS.ProcessEnv): number {
+  const linger = given(args, env, 'metrics-linger', embedOptions['metrics-linger']);
+  if (linger === undefined) return 0;
+  if (given(args, env, 'metrics-port', embedOptions['metrics-port']) === undefined) {
+    throw new UsageError('--metrics-linger keeps the metrics of --metrics-port served after the run: pass --metrics-port too');
+  }
+  return linger;
 }
 
 function runMode(args: EmbedArgs): RunMode {

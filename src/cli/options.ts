@@ -99,6 +99,10 @@ export const embedOptions = {
     help: 'serve Prometheus metrics at http://HOST:PORT/metrics and liveness at /healthz (0: a free port, logged at start)',
     parse: port,
   }),
+  'metrics-linger': string({
+    help: 'after the run ends, keep serving /metrics up to this many seconds, until one scrape has read the final values',
+    parse: (value: string, name: string) => positiveInteger(value, name, 3600, 'a whole number of seconds'),
+  }),
   'log-format': string({
     value: 'human' as LogFormat,
     help: 'events on stderr as human lines or as one JSON object per line',

@@ -15,6 +15,11 @@ export interface MetricLabels {
   model: string;
 }
 
+export interface MetricSources {
+  /** Worker threads computing at this moment, read at each scrape. */
+  workersComputing(): number;
+}
+
 export class EngineMetrics {
   readonly registry = new client.Registry();
   private readonly embedded: client.Counter<'table' | 'model'>;
@@ -23,11 +28,13 @@ export class EngineMetrics {
   private readonly backlog: client.Gauge<'table'>;
   private readonly lag: client.Histogram<'table'>;
   private readonly stages: client.Histogram<'stage'>;
-  private readonly busy: client.Gauge;
   private readonly databaseUp: client.Gauge;
   private readonly modelLoaded: client.Gauge<'model'>;
 
-  constructor(private readonly labels: MetricLabels) {
+  constructor(
+    private readonly labels: MetricLabels,
+    sources: MetricSources,
+  ) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry });
     this.embedded = new client.Counter({
@@ -68,7 +75,15 @@ export class EngineMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.busy = new client.Gauge({ name: 'embed_workers_busy', help: 'Worker threads running a task', registers });
+    // Read from the workers' compute gate when scraped: what they do, not what was handed to them.
+    new client.Gauge({
+      name: 'embed_workers_busy',
+      help: 'Worker threads tokenizing or running the model at the moment of the scrape',
+      registers,
+      collect() {
+        this.set(sources.workersComputing());
+      },
+    });
     this.databaseUp = new client.Gauge({ name: 'embed_database_up', help: '1 while PostgreSQL answers, 0 while it is away', registers });
     this.modelLoaded = new client.Gauge({ name: 'embed_model_loaded', help: '1 once a worker has loaded the model', labelNames: ['model'], registers });
     // Every series exists from the start, so that a rate() over a fresh process starts at zero.
@@ -78,7 +93,6 @@ export class EngineMetrics {
     this.backlog.set({ table: labels.table }, 0);
     this.databaseUp.set(1);
     this.modelLoaded.set({ model: labels.model }, 0);
-    this.busy.set(0);
   }
 
   rowsEmbedded(rows: number, inferred: number): void {
@@ -100,10 +114,6 @@ export class EngineMetrics {
 
   stage(stage: Stage, seconds: number): void {
     this.stages.observe({ stage }, seconds);
-  }
-
-  workersBusy(workers: number): void {
-    this.busy.set(workers);
   }
 
   database(up: boolean): void {

@@ -1,6 +1,6 @@
 /**
  * What the loop tells the metrics and the event log about each page and batch: rows embedded, inferred
- * and failed, stage latencies, workers busy, and each row's freshness lag (its commit to its vector's
+ * and failed, stage latencies, and each row's freshness lag (its commit to its vector's
  * commit, taken as the moment the worker's report arrives, a few milliseconds after its COMMIT).
  */
 import type { LoopObserver } from '../run/embed-loop.js';
@@ -11,9 +11,6 @@ export interface ObserverOptions {
   metrics?: EngineMetrics;
   /** Batch failures go here (a watcher's log; a plain run reports them in its summary). */
   log?: EventLog;
-  /** Tasks one worker holds at a time: workers busy is tasks in flight over this, rounded up. */
-  tasksPerWorker: number;
-  workers: number;
   /** Told of each row's lag in seconds (a watcher keeps recent ones for embed status). */
   onLag?: (seconds: number) => void;
 }
@@ -47,9 +44,6 @@ export function loopObserver(options: ObserverOptions): LoopObserver {
         metrics?.freshnessLag(lag);
         options.onLag?.(lag);
       }
-    },
-    tasksInFlight(tasks) {
-      metrics?.workersBusy(Math.min(options.workers, Math.ceil(tasks / options.tasksPerWorker)));
     },
   };
 }

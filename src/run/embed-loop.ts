@@ -61,7 +61,6 @@ export interface LoopObserver {
   pageRead?(ms: number, rows: number): void;
   /** A batch is recorded: `rows` were sent, `failed` of them were isolated as failed. */
   batchRecorded?(rows: readonly SourceRow[], result: BatchResult | undefined, failed: readonly { id: string; error: string }[]): void;
-  tasksInFlight?(tasks: number): void;
 }
 
 export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
@@ -162,11 +161,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
           },
         );
         inFlight.add(done);
-        input.observer?.tasksInFlight?.(inFlight.size);
-        void done.finally(() => {
-          inFlight.delete(done);
-          input.observer?.tasksInFlight?.(inFlight.size);
-        });
+        void done.finally(() => inFlight.delete(done));
       }
       readStartedAt = performance.now();
     }

@@ -9,12 +9,14 @@ import type { BatchResult, WorkerAnswer, WorkerConfig, WorkerRequest, WorkerTask
 import { firstLine, WorkerError } from '../../common/errors.js';
 import { packingBalancer } from './packing-balancer.js';
 import { workerFile } from '../paths.js';
-import { releasePermitsOfGoneThreads } from '../../common/compute-gate.js';
+import { releasePermitsOfGoneThreads, threadsComputing } from '../../common/compute-gate.js';
 
 export interface WorkerPool {
   /** Resolves once a worker has loaded the model; rejects with why it could not (ModelError, DeviceError). */
   ready(): Promise<void>;
   run(task: WorkerTask): Promise<BatchResult>;
+  /** Worker threads tokenizing or running the model at this moment (they hold a compute permit). */
+  computing(): number;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
       if ('ready' in outcome) throw new Error('a worker answered a batch as if asked whether it was ready');
       return outcome;
     },
+    computing: () => threadsComputing(config.computeGate),
     async close() {
       const barrier = new SharedArrayBuffer(4);
       // A task that can be aborted gets an idle worker of its own (see packing-balancer.ts): each close

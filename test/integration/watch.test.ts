@@ -6,10 +6,10 @@
  */
 import { copyFileSync, cpSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
+import { family as familyOf, scrape, value as valueOf } from '../helpers/prometheus.js';
 import { textFor } from '../helpers/fixtures.js';
 import { rowsOutOfStep } from '../helpers/target-check.js';
 import { startWatcher, waitUntil, type Watcher } from '../helpers/watcher.js';
@@ -72,18 +72,11 @@ describe('embed watch', () => {
     await inStep('polled');
     expect(await targetRows('polled')).toBe(await embeddable('polled'));
 
-    const base = `http://127.0.0.1:${start.metricsPort as number}`;
-    const health = await fetch(`${base}/healthz`);
+    const health = await fetch(`http://127.0.0.1:${start.metricsPort as number}/healthz`);
     expect(health.status).toBe(200);
-    const response = await fetch(`${base}/metrics`);
-    expect(response.headers.get('content-type')).toContain('text/plain');
-    const families = parsePrometheusTextFormat(await response.text());
-    const family = (name: string) => {
-      const found = families.find((f) => f.name === name);
-      if (!found) throw new Error(`no metric ${name} in /metrics`);
-      return found;
-    };
-    const value = (name: string) => Number((family(name).metrics[0] as { value: string }).value);
+    const families = await scrape(start.metricsPort as number);
+    const family = (name: string) => familyOf(families, name);
+    const value = (name: string) => valueOf(families, name);
     expect(family('embed_rows_embedded_total').type).toBe('COUNTER');
     expect(family('embed_rows_embedded_total').metrics[0]!.labels).toEqual({ table: '"public"."polled"', model: expect.stringMatching(/^tiny-random@[0-9a-f]{12}$/) });
     expect(value('embed_rows_embedded_total')).toBe(atStart + owed);
@@ -92,6 +85,8 @@ describe('embed watch', () => {
     expect(value('embed_backlog_rows')).toBe(0);
     expect(value('embed_database_up')).toBe(1);
     expect(value('embed_model_loaded')).toBe(1);
+    // Idle between looks: no worker computing.
+    expect(value('embed_workers_busy')).toBe(0);
     expect(family('embed_freshness_lag_seconds').type).toBe('HISTOGRAM');
     // The parser keeps a labelled histogram's buckets only (one set, its count and sum dropped).
     expect(family('embed_batch_stage_seconds').type).toBe('HISTOGRAM');

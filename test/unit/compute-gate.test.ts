@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { createComputeGate, releasePermitsOfGoneThreads } from '../../dist/common/compute-gate.js';
+import { createComputeGate, releasePermitsOfGoneThreads, threadsComputing } from '../../dist/common/compute-gate.js';
 
 const gateModule = pathToFileURL(path.resolve('dist/common/compute-gate.js')).href;
 
@@ -99,6 +99,22 @@ describe('compute gate', () => {
     // Well inside the 60 s lease: the waiter was woken by the release, not by its lease check.
     expect(performance.now() - startedAt).toBeLessThan(1_000);
     expect([...new Int32Array(live).slice(3, 5)]).toEqual([1000, 2000]);
+  });
+
+  it('counts the threads computing: each one holding a permit, none once they are done', async () => {
+    const gate = createComputeGate(3);
+    const live = sharedCounters();
+    expect(threadsComputing(gate)).toBe(0);
+    const holders = [1, 2].map((id) => startThread(gate, live, { id, tasks: 1, holdMs: null }));
+    await Promise.all(holders.map((t) => t.inside));
+    expect(threadsComputing(gate)).toBe(2);
+    await Promise.all(holders.map((t) => t.worker.terminate()));
+    releasePermitsOfGoneThreads(gate, new Set());
+    expect(threadsComputing(gate)).toBe(0);
+    const quick = startThread(gate, live, { id: 3, tasks: 2, holdMs: 5 });
+    await quick.done;
+    expect(threadsComputing(gate)).toBe(0);
+    await quick.worker.terminate();
   });
 
   it('refuses a gate without permits', () => {

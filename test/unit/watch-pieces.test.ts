@@ -53,4 +53,15 @@ describe('--metrics-port and --log-format', () => {
     expect(() => resolveEmbedConfig({ table: 't', metricsPort: '70000' }, {})).toThrow('--metrics-port must be a port number from 0 to 65535, got "70000"');
     expect(() => resolveEmbedConfig({ table: 't', logFormat: 'xml' }, {})).toThrow('--log-format must be one of human, json, got "xml"');
   });
+
+  it('--metrics-linger takes whole seconds and needs --metrics-port', () => {
+    expect(resolveEmbedConfig({ table: 't' }, {}).metricsLingerSeconds).toBe(0);
+    expect(resolveEmbedConfig({ table: 't', metricsPort: '0', metricsLinger: '60' }, {}).metricsLingerSeconds).toBe(60);
+    expect(() => resolveEmbedConfig({ table: 't', metricsLinger: '60' }, {})).toThrow(
+      '--metrics-linger keeps the metrics of --metrics-port served after the run: pass --metrics-port too',
+    );
+    expect(() => resolveEmbedConfig({ table: 't', metricsPort: '0', metricsLinger: '0' }, {})).toThrow(
+      '--metrics-linger must be a whole number of seconds of at least 1, got "0"',
+    );
+  });
 });

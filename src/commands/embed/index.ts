@@ -16,8 +16,8 @@ import { modelsDir } from '../../paths.js';
 import { databaseBreaker } from '../../run/database-breaker.js';
 import { planResume } from '../../run/resume-plan.js';
 import { formatReport } from '../../run/run-summary.js';
-import { computeSlots, runSessionName, sessionConnection, tasksInFlight, workerConfig } from '../../run/worker-config.js';
-import { createWorkerPool, tasksPerWorker, type WorkerPool } from '../../run/worker-pool.js';
+import { runSessionName, sessionConnection, tasksInFlight, workerConfig } from '../../run/worker-config.js';
+import { createWorkerPool, type WorkerPool } from '../../run/worker-pool.js';
 import { describeSource } from '../../source/source-table.js';
 import type { JobState } from '../../state/job-state.js';
 import { StateStore } from '../../state/state-store.js';
@@ -106,7 +106,7 @@ async function embedWithPool(
     });
     job.lock();
     if (config.metricsPort !== undefined) {
-      metrics = new EngineMetrics({ table: source.sql, model: modelLabel(model) });
+      metrics = new EngineMetrics({ table: source.sql, model: modelLabel(model) }, { workersComputing: () => pool.computing() });
       metrics.modelReady();
       server = await serveMetrics(metrics, config.metricsPort, () => ({ ok: true, detail: breaker.isOpen ? 'running; database away' : 'running' }));
       log.event('note', `serving metrics at http://localhost:${server.port}/metrics`, { metricsPort: server.port });
@@ -125,7 +125,7 @@ async function embedWithPool(
     }
     const observer =
       metrics || config.logFormat === 'json'
-        ? loopObserver({ metrics, log: config.logFormat === 'json' ? log : undefined, tasksPerWorker, workers: computeSlots(config) })
+        ? loopObserver({ metrics, log: config.logFormat === 'json' ? log : undefined })
         : undefined;
     const report = await run(config, { pool, startedAt, model, client, db, breaker, source, target, job, plan, stateFile: state.file, observer });
     process.stdout.write(config.json ? JSON.stringify(report) + '\n' : config.quiet ? '' : formatReport(report));
@@ -143,9 +143,12 @@ async function embedWithPool(
   } catch (error) {
     throw explainServerError(error, config);
   } finally {
-    await server?.close();
     job?.unlock();
     state?.close();
     await db.end();
+    if (server && config.metricsLingerSeconds > 0) {
+      log.event('note', `run ended; serving the final metrics at http://localhost:${server.port}/metrics until one scrape reads them, at most ${config.metricsLingerSeconds} s`);
+    }
+    await server?.close(config.metricsLingerSeconds);
   }
 }

@@ -58,7 +58,7 @@ async function watchWithPool(
     opened = await openJob(config, model, modelLoads, { log, up: (up) => metrics?.database(up), budgetSeconds });
     const { breaker } = opened;
     if (config.metricsPort !== undefined) {
-      metrics = new EngineMetrics({ table: opened.source.sql, model: modelLabel(model) });
+      metrics = new EngineMetrics({ table: opened.source.sql, model: modelLabel(model) }, { workersComputing: () => pool.computing() });
       metrics.modelReady();
       server = await serveMetrics(metrics, config.metricsPort, () => ({ ok: true, detail: breaker.isOpen ? 'watching; database away' : 'watching' }));
     }
@@ -72,7 +72,7 @@ async function watchWithPool(
   } catch (error) {
     throw explainServerError(error, config);
   } finally {
-    await server?.close();
     await opened?.close();
+    await server?.close(config.metricsLingerSeconds);
   }
 }

@@ -20,8 +20,8 @@ import { embedPass } from '../../run/embed-pass.js';
 import type { OpenJob } from '../../run/open-job.js';
 import { planResume } from '../../run/resume-plan.js';
 import type { CircuitBreaker } from '../../run/circuit-breaker.js';
-import { computeSlots, runSessionName } from '../../run/worker-config.js';
-import { tasksPerWorker, type WorkerPool } from '../../run/worker-pool.js';
+import { runSessionName } from '../../run/worker-config.js';
+import type { WorkerPool } from '../../run/worker-pool.js';
 import { modelLabel } from '../../target/target-table.js';
 import { changeTriggerState, tableOid } from '../../watch/change-trigger.js';
 import { listenForChanges, timerOnly, type ChangeListener } from '../../watch/change-listener.js';
@@ -53,7 +53,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
   await modelGuard.start();
   const listener: ChangeListener = triggered ? await listenForChanges(connection, await tableOid(client, source)) : timerOnly();
   const lags = new LagWindow();
-  const observer = loopObserver({ metrics, log, tasksPerWorker, workers: computeSlots(config), onLag: (seconds) => lags.add(seconds) });
+  const observer = loopObserver({ metrics, log, onLag: (seconds) => lags.add(seconds) });
   let stopping = false;
   const interrupts = watchInterrupts(() => {
     stopping = true;
