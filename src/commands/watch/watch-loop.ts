@@ -64,6 +64,8 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
   const watchRecords = job.watchRecords();
   const totals = { rows: 0, skipped: 0, failed: 0, busyMs: 0 };
   let backlog = 0;
+  /** What embed status shows of this watcher (saved at most every few seconds). */
+  const report = (rows: number) => watchRecords.record({ pid: process.pid, backlog: Math.max(0, rows), ...lags.summary(), metricsPort: parts.metricsPort ?? null });
 
   log.event(
     'start',
@@ -102,7 +104,11 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     const startedAt = performance.now();
     const { stats } = await embedPass(config, { pool, client, db: parts.db, breaker, source, target, job, plan }, {
       stopRequested: () => stopping,
-      onProgress: (rows) => metrics?.setBacklog(backlog - rows),
+      onProgress: (rows) => {
+        metrics?.setBacklog(backlog - rows);
+        // embed status sees a long catch-up drain, not only the backlog left after it.
+        report(backlog - rows);
+      },
       observer,
       commitTimes,
       rowsExpected: backlog,
@@ -143,7 +149,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
         if (mayBeAlteredTable(error)) await sourceGuard.check(client);
         throw error;
       }
-      watchRecords.record({ pid: process.pid, backlog, ...lags.summary(), metricsPort: parts.metricsPort ?? null });
+      report(backlog);
       if (!caughtUp) {
         caughtUp = true;
         log.event('caught-up', `caught up: ${totals.rows.toLocaleString('en-US')} rows embedded; watching for changes`, { rows: totals.rows });
