@@ -15,18 +15,20 @@
  *
  *   npm run bench:capture -- [--rows N] [--database-url URL]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ensureModel } from '../scripts/make-model.js';
-import { packageRoot } from '../src/paths.js';
+import { embed as embedWith, fillTarget as fillTargetOf, loadTable as loadTableOf, serverCpuSeconds } from './capture-table.js';
 import { formatMachineFacts, machineFacts } from './machine-facts.js';
 import { fixed, formatTable } from './text-table.js';
 
 const table = 'capture_bench';
+const loadTable = (client: pg.Client, rows: number) => loadTableOf(client, table, rows);
+const fillTarget = (client: pg.Client) => fillTargetOf(client, table);
+const embed = (args: string[]) => embedWith(args);
 
 interface Measured {
   case: string;
@@ -96,60 +98,6 @@ async function main(args: string[]): Promise<void> {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-async function loadTable(client: pg.Client, rows: number): Promise<void> {
-  await client.query(`DROP TABLE IF EXISTS ${table}_embeddings, ${table}`);
-  await client.query(`CREATE TABLE ${table} (id bigserial PRIMARY KEY, text text NOT NULL, tag int NOT NULL DEFAULT 0)`);
-  await client.query(`INSERT INTO ${table} (text) SELECT 'sentence ' || i || ' about ' || md5(i::text) FROM generate_series(1, $1::int) AS i`, [rows]);
-  await client.query(`VACUUM ANALYZE ${table}`);
-}
-
-async function fillTarget(client: pg.Client): Promise<void> {
-  const target = `${table}_embeddings`;
-  await client.query(
-    `INSERT INTO ${target} (id, embedding, model, content_hash)
-     SELECT s.id, one.embedding, one.model, md5(convert_to(s.text, 'UTF8')) FROM ${table} s, (SELECT embedding, model FROM ${target} LIMIT 1) one
-     ON CONFLICT (id) DO NOTHING`,
-  );
-  await client.query(`VACUUM ANALYZE ${target}`);
-}
-
-function embed(args: string[]): Promise<{ rowsEmbedded: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'embed.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`embed ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout) as { rowsEmbedded: number });
-    });
-  });
-}
-
-/** CPU seconds of every process named postgres, plus the reaped children its postmaster accounts for. */
-function serverCpuSeconds(): number | null {
-  const tick = 100;
-  let total = 0;
-  let found = false;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (name !== 'postgres' && name !== 'postmaster') continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime, stime, cutime, cstime are fields 14-17 of stat: 11-14 after the name.
-    total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / tick;
-    found = true;
-  }
-  return found ? total : null;
 }
 
 await main(process.argv.slice(2));

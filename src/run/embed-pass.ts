@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import { firstLine } from '../../common/errors.js';
 import { rowsPerTask, type EmbedConfig } from '../cli/config.js';
+import type { PassSnapshot } from '../change-capture/pass-snapshot.js';
 import type { Queryable } from '../db/database.js';
 import { highestId, type SourceTable } from '../source/source-table.js';
 import type { JobState } from '../state/job-state.js';
@@ -42,6 +43,11 @@ export interface PassHooks {
   rowsExpected: number;
   /** Where a warning goes (default: a line on stderr). */
   warn?: (line: string) => void;
+  /**
+   * Whether a completed pass writes its snapshot to the target's comment now (default: always). A
+   * watcher completes passes several times a second and writes it less often (see watch/comment-pace.ts).
+   */
+  commentDue?: () => boolean;
 }
 
 export interface PassOutcome {
@@ -91,14 +97,26 @@ export async function embedPass(
   if (readToEnd && progress.passOpen) {
     ledger.finish(await highestId(db, source, [stats.lastRead, lastAtStart, ...progress.ranges.map((r) => r.last)]));
     job.completePass(ledger.currentWatermark);
-    // The state file first: the target's copy only serves a state file lost later, and an older one
-    // there is merely more work for it, so a comment that cannot be written (a lock held by a manual
-    // VACUUM, say) is a warning, not a failed run.
-    await recordSnapshot(client, target.ref, plan.marker, progress.passSnapshot).catch((error: unknown) => {
-      const line = `the pass is complete but ${target.display}'s comment keeps an older record of it (${firstLine(error)}); nothing is lost`;
-      if (hooks.warn) hooks.warn(line);
-      else process.stderr.write(`embed: warning: ${line}\n`);
-    });
+    if (hooks.commentDue?.() ?? true) await recordSnapshotInComment(client, target, plan, progress.passSnapshot, hooks.warn);
   }
   return { stats, completed: readToEnd };
+}
+
+/**
+ * The state file first: the target's copy only serves a state file lost later, and an older one there is
+ * merely more work for it, so a comment that cannot be written (a lock held by a manual VACUUM, say) is
+ * a warning, not a failed run.
+ */
+export async function recordSnapshotInComment(
+  client: pg.Client,
+  target: Target,
+  plan: Pick<ResumePlan, 'marker'>,
+  snapshot: PassSnapshot | undefined,
+  warn?: (line: string) => void,
+): Promise<void> {
+  await recordSnapshot(client, target.ref, plan.marker, snapshot).catch((error: unknown) => {
+    const line = `the pass is complete but ${target.display}'s comment keeps an older record of it (${firstLine(error)}); nothing is lost`;
+    if (warn) warn(line);
+    else process.stderr.write(`embed: warning: ${line}\n`);
+  });
 }

@@ -16,9 +16,9 @@ import type { ModelInfo } from '../../model/model-folder.js';
 import type { EngineMetrics } from '../../observe/engine-metrics.js';
 import type { EventLog } from '../../observe/event-log.js';
 import { loopObserver } from '../../observe/loop-observer.js';
-import { embedPass } from '../../run/embed-pass.js';
+import { embedPass, recordSnapshotInComment } from '../../run/embed-pass.js';
 import type { OpenJob } from '../../run/open-job.js';
-import { planResume } from '../../run/resume-plan.js';
+import { planResume, type ResumePlan } from '../../run/resume-plan.js';
 import type { CircuitBreaker } from '../../run/circuit-breaker.js';
 import { runSessionName } from '../../run/worker-config.js';
 import type { WorkerPool } from '../../run/worker-pool.js';
@@ -27,6 +27,7 @@ import { changeTriggerState, tableOid } from '../../watch/change-trigger.js';
 import { listenForChanges, timerOnly, type ChangeListener } from '../../watch/change-listener.js';
 import { LagWindow } from '../../watch/lag-window.js';
 import { ModelGuard } from '../../watch/model-guard.js';
+import { CommentPace } from '../../watch/comment-pace.js';
 import { nextPollInterval, pollBounds } from '../../watch/poll-interval.js';
 import { mayBeAlteredTable, SourceGuard } from '../../watch/source-guard.js';
 
@@ -64,6 +65,9 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
   const watchRecords = job.watchRecords();
   const totals = { rows: 0, skipped: 0, failed: 0, busyMs: 0 };
   let backlog = 0;
+  const commentPace = new CommentPace();
+  /** The last look's plan: its marker is where the target's comment records a pass. */
+  let lastPlan: ResumePlan | undefined;
   /** What embed status shows of this watcher (saved at most every few seconds). */
   const report = (rows: number) => watchRecords.record({ pid: process.pid, backlog: Math.max(0, rows), ...lags.summary(), metricsPort: parts.metricsPort ?? null });
 
@@ -93,6 +97,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     });
     if (plan.warning !== undefined) log.event('warning', plan.warning);
     if (plan.note !== undefined) log.event('note', plan.note);
+    lastPlan = plan;
     if (plan.nothingToRead) {
       backlog = 0;
       metrics?.setBacklog(0);
@@ -113,6 +118,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
       commitTimes,
       rowsExpected: backlog,
       warn: (line) => log.event('warning', line),
+      commentDue: () => commentPace.due(),
     });
     totals.busyMs += performance.now() - startedAt;
     totals.rows += stats.rowsEmbedded;
@@ -131,6 +137,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
   try {
     while (!stopping) {
       let found: number;
+      const lookStarted = performance.now();
       try {
         found = await look();
       } catch (error) {
@@ -155,14 +162,21 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
         log.event('caught-up', `caught up: ${totals.rows.toLocaleString('en-US')} rows embedded; watching for changes`, { rows: totals.rows });
       }
       if (stopping) break;
+      // A look costs a walk of the table's primary key: on a large table polling waits at least as long
+      // as the last look took, so that looking never takes more than half of the watcher's time. With the
+      // trigger, a commit during the look has left its notification pending, which ends the wait at once.
       interval = nextPollInterval(interval, found > 0);
-      const why = await listener.wait(triggered ? (found > 0 ? 0 : backstopMs) : interval);
+      const why = await listener.wait(triggered ? backstopMs : Math.max(interval, performance.now() - lookStarted));
       if (why === 'reconnect') log.event('reconnected', 'listening for notifications again; looking at the table for what was written meanwhile');
     }
     outcome = 'completed';
   } finally {
     interrupts.dispose();
     await listener.close();
+    // Stopped as asked: the comment catches up with the last completed pass (see watch/comment-pace.ts).
+    if (outcome === 'completed' && commentPace.owed && lastPlan) {
+      await recordSnapshotInComment(client, target, lastPlan, job.progress().snapshot, (line) => log.event('warning', line));
+    }
     const busySeconds = totals.busyMs / 1000;
     job.endRun(runId, { rows: totals.rows, skipped: totals.skipped, failed: totals.failed, rowsPerSecond: busySeconds > 0 ? totals.rows / busySeconds : 0, outcome });
     watchRecords.clear();
