@@ -1,7 +1,7 @@
 /**
  * A large table for the benches of finding work (change-capture-bench.ts, watch-look-bench.ts): loaded
- * and embedded on the server (the cost of finding work does not depend on the model), the CLI run as a
- * subprocess, and the CPU the PostgreSQL server spent, read from /proc.
+ * and embedded on the server (the cost of finding work does not depend on the model), the CLI (or a bench
+ * host) run as a subprocess for its JSON report, and the CPU the PostgreSQL server spent, read from /proc.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -27,16 +27,21 @@ export async function fillTarget(client: pg.Client, table: string): Promise<void
 }
 
 export function embed(args: string[], bin = path.join(packageRoot, 'bin', 'embed.js')): Promise<{ rowsEmbedded: number }> {
+  return runJson([bin, ...args]);
+}
+
+/** Runs node with `args` and reads the JSON object on the last line of its output; a non-zero exit rejects with its stderr. */
+export function runJson<T = { rowsEmbedded: number }>(args: string[], cwd?: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`embed ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout) as { rowsEmbedded: number });
+      if (code !== 0) reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as T);
     });
   });
 }

@@ -14,7 +14,6 @@
  *   npm run bench:hosts -- [--rows 20000] [--model minilm-l6-random] [--dtype q8] [--runs 2]
  *                          [--ranges 2000] [--database-url URL]
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +23,7 @@ import { loadCorpus } from '../scripts/load-corpus.js';
 import { queueSchema } from '../src/distributed/queue-schema.js';
 import { packageRoot } from '../src/paths.js';
 import { benchModel } from './bench-model.js';
+import { runJson } from './capture-table.js';
 import { formatMachineFacts, loadAverage, machineFacts } from './machine-facts.js';
 import { dtypeOption, positiveOption } from './options.js';
 import { queueCost, quantiles } from './queue-cost.js';
@@ -141,18 +141,7 @@ async function runSetup(setup: Setup, model: string, options: Options): Promise<
 }
 
 function runHost(args: string[], cwd: string): Promise<{ rowsEmbedded: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`host exited ${code}: ${stderr.trim()}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as { rowsEmbedded: number });
-    });
-  });
+  return runJson(args, cwd);
 }
 
 function median(values: number[]): number {

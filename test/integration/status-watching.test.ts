@@ -9,17 +9,9 @@ import { runCli } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable } from '../helpers/fixtures.js';
 import { startWatcher, waitUntil } from '../helpers/watcher.js';
+import type { WatchReport as WatchStatus } from '../../dist/src/state/watch-record.js';
 
 const rows = 8000;
-
-interface WatchStatus {
-  pid: number;
-  backlog: number;
-  lagP50: number | null;
-  lagP95: number | null;
-  lagMax: number | null;
-  metricsPort: number | null;
-}
 
 describe('embed status of a watched table', () => {
   const modelDir = inject('tinyModelDir');
