@@ -67,6 +67,13 @@ describe('embed watch --install-trigger', () => {
       BEGIN PERFORM pg_notify('embed_watch', TG_RELID::text); RETURN NULL; END $body$`);
     await client().query(`CREATE TRIGGER embed_watch AFTER INSERT OR UPDATE ON older.upgraded FOR EACH STATEMENT EXECUTE FUNCTION older.embed_watch_notify()`);
     expect(await notificationsOf(`UPDATE older.upgraded SET views = 1`)).toBe(1);
+    // A watcher started without --install-trigger uses it, and says how to replace it.
+    const plain = startWatcher(['older.upgraded', '--model', modelDir, '--workers', '1', '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'plain.sqlite')]);
+    expect((await plain.waitFor('start')).mode).toBe('trigger');
+    expect((await plain.waitFor('note')).message).toBe(
+      `trigger embed_watch on "older"."upgraded" is an earlier version's, woken by updates of any column: embed watch --install-trigger replaces it`,
+    );
+    expect((await plain.stop('SIGTERM')).code).toBe(0);
 
     expect(await installTrigger('older.upgraded')).toEqual([
       `dropped trigger "embed_watch" on "older"."upgraded" of an earlier version (was: CREATE TRIGGER embed_watch AFTER INSERT OR UPDATE ON older.upgraded FOR EACH STATEMENT EXECUTE FUNCTION older.embed_watch_notify())`,
