@@ -77,6 +77,7 @@ export function openJobState(
       model: model.name,
       modelHash: model.fileHash,
       dimension: model.dimension,
+      tokenizerHash: model.tokenizerHash,
     });
     job.lock();
     return { state, job };

@@ -27,7 +27,7 @@ import { formatReport } from '../../run/run-summary.js';
 import type { SourceTable } from '../../source/source-table.js';
 import type { JobState } from '../../state/job-state.js';
 import type { StateStore } from '../../state/state-store.js';
-import { claimTarget } from '../../target/target-marker.js';
+import { claimTarget, type ModelStamp } from '../../target/target-marker.js';
 import { describeTarget, modelLabel, prepareTarget, type Target } from '../../target/target-table.js';
 import { runReport } from './report.js';
 
@@ -71,7 +71,8 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
   try {
     queue = await RangeQueue.open(queuePool, name, leaseTimes, (error) => say(`queue: ${error.message.split('\n')[0]}`));
     await joinJob(client, name, identity);
-    const target = await prepareTargetOnce(client, name, modelLabel(model), () => prepareTarget(client, source, model, options));
+    const stamp = { label: modelLabel(model), tokenizerHash: model.tokenizerHash };
+    const target = await prepareTargetOnce(client, name, stamp, () => prepareTarget(client, source, model, options));
     const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
     const pass = await joinOrPlanPass(queuePool, queue, source, target, rangeSizing(taskRows, config.batchSize));
 
@@ -119,7 +120,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
 }
 
 /** Hosts arriving together would race to create the target: one at a time. */
-async function prepareTargetOnce(client: pg.Client, queue: string, model: string, prepare: () => Promise<Target>): Promise<Target> {
+async function prepareTargetOnce(client: pg.Client, queue: string, model: ModelStamp, prepare: () => Promise<Target>): Promise<Target> {
   await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${queue}/target`]);
   try {
     const target = await prepare();
