@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { credentialsOnly, runCli, serverOf } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable } from '../helpers/fixtures.js';
 import { embeddableRows } from '../helpers/progress.js';
@@ -26,14 +26,12 @@ describe('embed reset', () => {
   it('forgets progress and keeps the embeddings', async () => {
     expect(JSON.parse((await embed()).stdout).rowsEmbedded).toBe(embeddableRows(rows));
     // No database named: the job's recorded one is used, and said (server and database, no credentials).
-    const url = new URL(fixture.db.url);
-    const credentials = { PGUSER: decodeURIComponent(url.username), ...(url.password && { PGPASSWORD: decodeURIComponent(url.password) }) };
-    const result = await runCli(['reset', 'sentences', '--state', state], credentials);
+    const result = await runCli(['reset', 'sentences', '--state', state], credentialsOnly(fixture.db.url));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(
       `forgot the progress of "public"."sentences" -> "public"."sentences_embeddings" (model tiny-random) in ${state}; ` +
         'the embeddings stay in "public"."sentences_embeddings", and the next run rebuilds progress from them\n' +
-        `database    ${url.hostname}:${url.port || 5432}${url.pathname}, recorded for the job (no --database-url, DATABASE_URL or PG* variable given)\n`,
+        `database    ${serverOf(fixture.db.url)}, recorded for the job (no --database-url, DATABASE_URL or PG* variable given)\n`,
     );
     const status = await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--state', state]);
     expect(status.code).toBe(1);
