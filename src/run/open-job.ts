@@ -12,7 +12,7 @@ import { connect, databaseIdentity } from '../db/database.js';
 import { ReconnectingClient } from '../db/reconnecting-client.js';
 import type { ModelInfo } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
-import type { JobState } from '../state/job-state.js';
+import type { JobIdentity, JobState } from '../state/job-state.js';
 import { StateStore } from '../state/state-store.js';
 import { prepareTarget, type Target, type TargetOptions } from '../target/target-table.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
@@ -58,6 +58,24 @@ export function targetOptions(config: EmbedConfig): TargetOptions {
   return { target: config.target, column: config.column, method: config.writeMethod, metrics: config.metrics.mode };
 }
 
+/**
+ * What makes two runs the same job, but for the database (which the hosts of a --distributed job reach
+ * each by its own address). The tokenizer hash comes last, so that a job recorded before it was part of
+ * the identity is found by the same fields in the same order (see StateStore.job).
+ */
+export function jobIdentity(source: SourceTable, target: Pick<Target, 'display'>, model: ModelInfo): Omit<JobIdentity, 'database'> {
+  return {
+    source: source.sql,
+    idColumn: source.idColumn,
+    textColumn: source.textColumn,
+    target: target.display,
+    model: model.name,
+    modelHash: model.fileHash,
+    dimension: model.dimension,
+    tokenizerHash: model.tokenizerHash,
+  };
+}
+
 /** Opens the state file and takes the job's lock (refused while another live process holds it). */
 export function openJobState(
   config: Pick<EmbedConfig, 'statePath'>,
@@ -68,17 +86,7 @@ export function openJobState(
 ): JobStateFile {
   const state = StateStore.open(config.statePath, { ifCorrupt: 'move-aside' });
   try {
-    const job = state.job({
-      database: databaseIdentity(connection),
-      source: source.sql,
-      idColumn: source.idColumn,
-      textColumn: source.textColumn,
-      target: target.display,
-      model: model.name,
-      modelHash: model.fileHash,
-      dimension: model.dimension,
-      tokenizerHash: model.tokenizerHash,
-    });
+    const job = state.job({ database: databaseIdentity(connection), ...jobIdentity(source, target, model) });
     job.lock();
     return { state, job };
   } catch (error) {

@@ -3,6 +3,7 @@
  * two word pieces' ids swapped, as a regenerated tokenizer would) are refused against a target embedded
  * with the old ones, in one line naming the ways out. A target and state file from before the tokenizer
  * was recorded are not refused: the next run records it, keeps the progress and embeds nothing again.
+ * A --distributed host claims the target the same way and is refused the same way.
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -95,5 +96,14 @@ describe('a model whose tokenizer changed', () => {
     const refused = await embed(modelDir);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`made with tokenizer ${current.tokenizer}, but this model's tokenizer files`);
+  });
+
+  it('is refused for a --distributed host too, before it writes', async () => {
+    const held = await marker();
+    const before = await embeddedAt();
+    const host = await embed(modelDir, '--distributed');
+    expect(host.code).toBe(1);
+    expect(host.stderr).toContain(`made with tokenizer ${held.tokenizer}, but this model's tokenizer files`);
+    expect(await embeddedAt()).toEqual(before);
   });
 });

@@ -21,7 +21,7 @@ import { hostName, rangeRetryLimit, RangeQueue } from '../../distributed/range-q
 import { rangeSizing } from '../../distributed/range-sizes.js';
 import type { ModelInfo } from '../../model/model-folder.js';
 import type { CircuitBreaker } from '../../run/circuit-breaker.js';
-import { openJobState, targetOptions } from '../../run/open-job.js';
+import { jobIdentity, openJobState, targetOptions } from '../../run/open-job.js';
 import { createProgress } from '../../run/progress.js';
 import { formatReport } from '../../run/run-summary.js';
 import type { SourceTable } from '../../source/source-table.js';
@@ -53,15 +53,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
   };
   const leaseTimes = lease(config.leaseSeconds);
   const options = targetOptions(config);
-  const identity = {
-    source: source.sql,
-    idColumn: source.idColumn,
-    textColumn: source.textColumn,
-    target: describeTarget(source, model, options).display,
-    model: model.name,
-    modelHash: model.fileHash,
-    dimension: model.dimension,
-  };
+  const identity = jobIdentity(source, describeTarget(source, model, options), model);
   const name = queueName(identity);
   const queuePool = new pg.Pool({ ...parts.connection, max: 4 });
   queuePool.on('error', () => undefined);
