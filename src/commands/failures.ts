@@ -2,7 +2,7 @@
 import { EXIT } from '../cli/exit-codes.js';
 import { failedRows } from '../distributed/host-records.js';
 import { jobQueueStatus } from '../distributed/pass-status.js';
-import { openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
+import { databaseLine, databaseRead, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
 
 export interface FailuresOptions extends JobLookupArgs {
   json?: boolean;
@@ -25,7 +25,7 @@ export async function failures(options: FailuresOptions): Promise<number> {
       return EXIT.done;
     }
     if (rows.length === 0) {
-      process.stdout.write(`no failed rows for ${job.identity.source} -> ${job.identity.target}\n`);
+      process.stdout.write(`no failed rows for ${job.identity.source} -> ${job.identity.target}\n${databaseLine(databaseRead(session))}\n`);
       return EXIT.done;
     }
     const idWidth = Math.max(2, ...rows.map((r) => r.rowId.length));
@@ -34,6 +34,7 @@ export async function failures(options: FailuresOptions): Promise<number> {
       lines.push(`${r.rowId.padEnd(idWidth)}  ${String(r.attempts).padStart(8)}  ${r.lastAt}  ${r.host === undefined ? '' : `[${r.host}] `}${r.error}`);
     }
     lines.push(`${rows.length} failed row${rows.length === 1 ? '' : 's'}; the same embed command with --retry-failed retries them`);
+    lines.push(databaseLine(databaseRead(session)));
     process.stdout.write(lines.join('\n') + '\n');
     return EXIT.done;
   } finally {

@@ -67,6 +67,21 @@ export interface LookupSession {
   close(): Promise<void>;
 }
 
+/** Which database a lookup read (host:port/database, never credentials) and how it was chosen. */
+export interface DatabaseRead {
+  read: string;
+  from: string;
+}
+
+export function databaseRead(session: Pick<LookupSession, 'database' | 'databaseFrom'>): DatabaseRead {
+  return { read: session.database, from: session.databaseFrom };
+}
+
+/** The line status, failures and reset end with, so that the database a command acted on is never a guess. */
+export function databaseLine(database: DatabaseRead): string {
+  return `database    ${database.read}, ${database.from}`;
+}
+
 export async function openLookup(args: JobLookupArgs): Promise<LookupSession> {
   const config = resolveLookupConfig(args);
   const state = StateStore.open(config.statePath, { ifCorrupt: 'refuse', mustExist: true });

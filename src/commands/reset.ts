@@ -5,7 +5,7 @@
  */
 import { StateError, UsageError } from '../../common/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
-import { jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
+import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
 import { readMarker } from '../target/target-marker.js';
 
 export interface ResetOptions extends JobLookupArgs {
@@ -39,12 +39,14 @@ export async function reset(options: ResetOptions): Promise<number> {
     } finally {
       job.unlock();
     }
-    const summary = { forgotten: job.identity, stateFile: session.state.file, droppedTarget: dropped ? target.display : null };
+    const database = databaseRead(session);
+    const summary = { forgotten: job.identity, stateFile: session.state.file, database, droppedTarget: dropped ? target.display : null };
     process.stdout.write(
       options.json
         ? JSON.stringify(summary) + '\n'
         : `forgot the progress of ${job.identity.source} -> ${target.display} (model ${job.identity.model}) in ${session.state.file}; ` +
-            (dropped ? `dropped ${target.display}\n` : `the embeddings stay in ${target.display}, and the next run rebuilds progress from them\n`),
+            (dropped ? `dropped ${target.display}\n` : `the embeddings stay in ${target.display}, and the next run rebuilds progress from them\n`) +
+            `${databaseLine(database)}\n`,
     );
     return EXIT.done;
   } finally {

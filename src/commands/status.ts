@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { formatQueueStatus, jobQueueStatus, type JobQueueStatus } from '../distributed/pass-status.js';
 import { EXIT } from '../cli/exit-codes.js';
-import { jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
+import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type DatabaseRead, type JobLookupArgs } from './job-lookup.js';
 import { formatDuration } from '../run/progress.js';
 import { rowsForNextRun } from '../change-capture/next-run.js';
 import type { WaitingRows } from '../change-capture/waiting-rows.js';
@@ -24,7 +24,7 @@ export interface JobStatus {
   job: JobIdentity;
   stateFile: string;
   /** The database status read (host:port/database) and how it was chosen. */
-  database: { read: string; from: string };
+  database: DatabaseRead;
   rowsDone: number;
   rowsTotal: number;
   percent: number;
@@ -71,7 +71,7 @@ export async function status(options: StatusOptions): Promise<number> {
     const report: JobStatus = {
       job: job.identity,
       stateFile: session.state.file,
-      database: { read: session.database, from: session.databaseFrom },
+      database: databaseRead(session),
       rowsDone: total - remaining,
       rowsTotal: total,
       percent: total === 0 ? 100 : ((total - remaining) / total) * 100,
@@ -144,7 +144,7 @@ function formatStatus(s: JobStatus): string {
     `running     ${s.runningPid === null ? 'no' : `yes, pid ${s.runningPid}`}`,
     ...(s.watch === null ? [] : [`watching    ${formatWatch(s.watch)}`]),
     `state file  ${s.stateFile}`,
-    `database    ${s.database.read}, ${s.database.from}`,
+    databaseLine(s.database),
     ...(s.distributed === null ? [] : formatQueueStatus(s.distributed, formatDuration)),
   ];
   return lines.join('\n') + '\n';

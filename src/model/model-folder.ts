@@ -1,7 +1,8 @@
 /**
  * Finds a model folder (transformers.js layout) for a name or path and reads what the job needs to know
  * about it without loading it: the ONNX file for the dtype, the vector dimension, the maximum sequence
- * length, and a hash of the weights that identifies the model in the state file and the target.
+ * length, and hashes of the weights and of the tokenizer that identify the model in the state file and
+ * the target.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
@@ -25,6 +26,11 @@ export interface ModelInfo {
   maxSequenceLength: number;
   /** sha256 of the ONNX file, hex. */
   fileHash: string;
+  /**
+   * sha256 of the tokenizer's files (tokenizer.json, tokenizer_config.json), hex: the same weights given
+   * other word pieces make other vectors.
+   */
+  tokenizerHash: string;
 }
 
 const onnxFileFor: Record<Dtype, string> = { fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx' };
@@ -36,15 +42,25 @@ export interface ResolveModelOptions {
   allowDownload: boolean;
 }
 
-/** A model's folder and what its files say, but for the file hash (reading the ONNX file takes a moment). */
-export type ModelFiles = Omit<ModelInfo, 'fileHash'>;
+/** A model's folder and what its files say, but for the hashes (reading the ONNX file takes a moment). */
+export type ModelFiles = Omit<ModelInfo, 'fileHash' | 'tokenizerHash'>;
 
 export async function resolveModel(name: string, dtype: Dtype, options: ResolveModelOptions): Promise<ModelInfo> {
   return withFileHash(await locateModel(name, dtype, options));
 }
 
 export async function withFileHash(files: ModelFiles): Promise<ModelInfo> {
-  return { ...files, fileHash: await sha256File(files.onnxFile) };
+  return { ...files, fileHash: await sha256File(files.onnxFile), tokenizerHash: tokenizerHash(files.dir) };
+}
+
+/** Each file's length before its bytes, so that no two sets of contents hash alike. */
+function tokenizerHash(dir: string): string {
+  const hash = createHash('sha256');
+  for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
+    const bytes = readFileSync(path.join(dir, name));
+    hash.update(`${name}\0${bytes.length}\0`).update(bytes);
+  }
+  return hash.digest('hex');
 }
 
 export async function locateModel(name: string, dtype: Dtype, options: ResolveModelOptions): Promise<ModelFiles> {

@@ -1,8 +1,9 @@
 /**
- * Everything a watcher checks and opens before its first pass: the session connection, the circuit
- * breaker, the source table, the target (once a worker has loaded the model), the state file and the
- * job's lock. A failure on the way closes what was opened. A plain run (commands/embed/index.ts) does
- * the same steps in line, since a --distributed run leaves them between the source and the target.
+ * What a run and a watcher check and open before their first pass, in one place: the session
+ * connection, the circuit breaker and the source table (openJobConnection); the target, once a worker
+ * has loaded the model; the state file and the job's lock (openJobState). A --distributed run takes
+ * the connection, then goes its own way between the source and the target (commands/embed/distributed.ts)
+ * and opens its state with openJobState too. A failure on the way closes what was opened.
  */
 import type pg from 'pg';
 import type { EmbedConfig } from '../cli/config.js';
@@ -11,14 +12,14 @@ import { connect, databaseIdentity } from '../db/database.js';
 import { ReconnectingClient } from '../db/reconnecting-client.js';
 import type { ModelInfo } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
-import type { JobState } from '../state/job-state.js';
+import type { JobIdentity, JobState } from '../state/job-state.js';
 import { StateStore } from '../state/state-store.js';
-import { prepareTarget, type Target } from '../target/target-table.js';
+import { prepareTarget, type Target, type TargetOptions } from '../target/target-table.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { databaseBreaker, type BreakerHooks } from './database-breaker.js';
 import { sessionConnection } from './worker-config.js';
 
-export interface OpenJob {
+export interface JobConnection {
   connection: ConnectionConfig;
   /** Set-up statements: a failure here is reported, not waited out. */
   client: pg.Client;
@@ -26,52 +27,98 @@ export interface OpenJob {
   db: ReconnectingClient;
   breaker: CircuitBreaker;
   source: SourceTable;
-  target: Target;
+}
+
+export interface JobStateFile {
   state: StateStore;
   job: JobState;
+}
+
+export interface OpenJob extends JobConnection, JobStateFile {
+  target: Target;
   close(): Promise<void>;
 }
 
-export async function openJob(config: EmbedConfig, model: ModelInfo, modelLoads: Promise<void>, hooks: BreakerHooks = {}): Promise<OpenJob> {
+/** Connects and describes the source table; closes the connection when that fails. */
+export async function openJobConnection(config: EmbedConfig, hooks: BreakerHooks = {}): Promise<JobConnection> {
   const connection = sessionConnection(config);
   const client = await connect(connection);
   const breaker = databaseBreaker(config, connection, hooks);
   const db = new ReconnectingClient(client, connection, breaker);
-  let state: StateStore | undefined;
-  let job: JobState | undefined;
-  const close = async () => {
-    job?.unlock();
-    state?.close();
-    await db.end();
-  };
   try {
     const source = await describeSource(client, config.table, config.idColumn, config.textColumn, { castText: config.castText });
-    // The workers load the model meanwhile; one must have loaded it before the target is created or
-    // claimed, so that a model that cannot load stops the run with nothing written.
-    await modelLoads;
-    const target = await prepareTarget(client, source, model, {
-      target: config.target,
-      column: config.column,
-      method: config.writeMethod,
-      metrics: config.metrics.mode,
-    });
-    state = StateStore.open(config.statePath, { ifCorrupt: 'move-aside' });
-    job = state.job({
-      database: databaseIdentity(connection),
-      source: source.sql,
-      idColumn: source.idColumn,
-      textColumn: source.textColumn,
-      target: target.display,
-      model: model.name,
-      modelHash: model.fileHash,
-      dimension: model.dimension,
-    });
-    job.lock();
-    const opened = job;
-    return { connection, client, db, breaker, source, target, state, job: opened, close };
+    return { connection, client, db, breaker, source };
   } catch (error) {
-    // unlock() releases only a lock this process holds.
-    await close();
+    await db.end();
     throw error;
   }
+}
+
+export function targetOptions(config: EmbedConfig): TargetOptions {
+  return { target: config.target, column: config.column, method: config.writeMethod, metrics: config.metrics.mode };
+}
+
+/**
+ * What makes two runs the same job, but for the database (which the hosts of a --distributed job reach
+ * each by its own address). The tokenizer hash comes last, so that a job recorded before it was part of
+ * the identity is found by the same fields in the same order (see StateStore.job).
+ */
+export function jobIdentity(source: SourceTable, target: Pick<Target, 'display'>, model: ModelInfo): Omit<JobIdentity, 'database'> {
+  return {
+    source: source.sql,
+    idColumn: source.idColumn,
+    textColumn: source.textColumn,
+    target: target.display,
+    model: model.name,
+    modelHash: model.fileHash,
+    dimension: model.dimension,
+    tokenizerHash: model.tokenizerHash,
+  };
+}
+
+/** Opens the state file and takes the job's lock (refused while another live process holds it). */
+export function openJobState(
+  config: Pick<EmbedConfig, 'statePath'>,
+  connection: ConnectionConfig,
+  source: SourceTable,
+  target: Pick<Target, 'display'>,
+  model: ModelInfo,
+): JobStateFile {
+  const state = StateStore.open(config.statePath, { ifCorrupt: 'move-aside' });
+  try {
+    const job = state.job({ database: databaseIdentity(connection), ...jobIdentity(source, target, model) });
+    job.lock();
+    return { state, job };
+  } catch (error) {
+    state.close();
+    throw error;
+  }
+}
+
+/** The whole set-up of a single-host job: connection, source, target, state and lock. */
+export async function openJob(config: EmbedConfig, model: ModelInfo, modelLoads: Promise<void>, hooks: BreakerHooks = {}): Promise<OpenJob> {
+  const opened = await openJobConnection(config, hooks);
+  try {
+    await modelLoads;
+    return await openJobTarget(config, opened, model);
+  } catch (error) {
+    await opened.db.end();
+    throw error;
+  }
+}
+
+/**
+ * After the connection: the target and the state. The workers load the model meanwhile; one must have
+ * loaded it before this is called, so that a model that cannot load stops the run with nothing written.
+ */
+export async function openJobTarget(config: EmbedConfig, opened: JobConnection, model: ModelInfo): Promise<OpenJob> {
+  const target = await prepareTarget(opened.client, opened.source, model, targetOptions(config));
+  const { state, job } = openJobState(config, opened.connection, opened.source, target, model);
+  const close = async () => {
+    // unlock() releases only a lock this process holds.
+    job.unlock();
+    state.close();
+    await opened.db.end();
+  };
+  return { ...opened, target, state, job, close };
 }

@@ -90,9 +90,12 @@ function periodicLines(run: RunClock, stream: NodeJS.WriteStream, everyMs = 5000
   };
 }
 
+/** Rounds first and then splits, so that 299.6 s reads 5m0s, not 4m60s. */
 export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m${Math.round(seconds % 60)}s`;
-  return `${Math.floor(minutes / 60)}h${minutes % 60}m`;
+  const tenths = Math.round(seconds * 10);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
+  const wholeSeconds = Math.round(seconds);
+  if (wholeSeconds < 3600) return `${Math.floor(wholeSeconds / 60)}m${wholeSeconds % 60}s`;
+  const wholeMinutes = Math.round(seconds / 60);
+  return `${Math.floor(wholeMinutes / 60)}h${wholeMinutes % 60}m`;
 }

@@ -60,7 +60,9 @@ export async function planResume(
   state: StateContext,
   options: ResumeOptions,
 ): Promise<ResumePlan> {
-  const marker = await claimTarget(client, target, model, { restart: options.restart });
+  // The tokenizer comes with the job's identity, so every caller checks it without being told.
+  const stamp = { label: model, tokenizerHash: job.identity.tokenizerHash };
+  const marker = await claimTarget(client, target, stamp, { restart: options.restart });
   // Taken before the pass reads a row, recorded with it, trusted once it completes.
   const start = async (pass: Omit<PassStart, 'snapshot'>) => {
     const snapshot = await takePassSnapshot(client, source);
@@ -71,7 +73,7 @@ export async function planResume(
     // have, which the next run treats as progress to rebuild, never as progress to trust.
     const generation = randomUUID();
     await start({ generation, checkTarget: false });
-    return { nothingToRead: false, marker: await emptyTarget(client, target, model, generation) };
+    return { nothingToRead: false, marker: await emptyTarget(client, target, stamp, generation) };
   }
   const recorded = job.progress();
   const hadProgress = recorded.watermark !== null || recorded.ranges.length > 0;

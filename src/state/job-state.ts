@@ -21,6 +21,8 @@ export interface JobIdentity {
   model: string;
   modelHash: string;
   dimension: number;
+  /** See ModelInfo.tokenizerHash; absent in jobs recorded before the tokenizer was part of the identity. */
+  tokenizerHash?: string;
 }
 
 

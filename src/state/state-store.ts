@@ -127,6 +127,16 @@ export class StateStore {
     const find = this.db.prepare('SELECT id FROM jobs WHERE key = ?');
     // Read first: a known job needs no write lock, which a stalled run on the same file might hold.
     let row = find.get(key) as { id: number } | undefined;
+    if (!row && identity.tokenizerHash !== undefined) {
+      // A job recorded before the tokenizer was part of the identity is this one: it learns its tokenizer
+      // (the target's marker refuses a tokenizer other than the one it was embedded with).
+      const { tokenizerHash: _, ...older } = identity;
+      const olderRow = find.get(JSON.stringify(older)) as { id: number } | undefined;
+      if (olderRow) {
+        this.db.prepare('UPDATE jobs SET key = ?, identity = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM jobs WHERE key = ?)').run(key, key, olderRow.id, key);
+        row = find.get(key) as { id: number } | undefined;
+      }
+    }
     if (!row) {
       this.db.prepare('INSERT INTO jobs (key, identity) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, key);
       row = find.get(key) as { id: number };

@@ -1,6 +1,7 @@
 /**
  * The target's own record of what it holds, kept in its COMMENT (on the side table, or on the column):
- * the model label, so that one target never mixes two models, checked without reading a row; and a
+ * the model label and a hash of its tokenizer, so that one target never mixes two models (or one model's
+ * weights with two tokenizers), checked without reading a row; and a
  * generation, a random id given when a target is first claimed or emptied. The state file stores the
  * generation its progress was made in, so progress recorded for a target that was since dropped,
  * recreated or emptied is recognised as stale instead of trusted. Once a pass completes, its snapshot
@@ -17,6 +18,8 @@ import type { TargetInfo, TargetRef } from './target-table.js';
 
 export interface TargetMarker {
   model: string;
+  /** First 12 hex digits of the model's tokenizer hash; absent on targets marked before it was recorded. */
+  tokenizer?: string;
   generation: string;
   /** The snapshot of the last pass that completed into this generation of the target. */
   snapshot?: PassSnapshot;
@@ -42,7 +45,8 @@ export function parseMarker(comment: string | null): TargetMarker | undefined {
     const parsed = JSON.parse(comment.slice(prefix.length)) as Partial<Record<keyof TargetMarker, unknown>>;
     if (typeof parsed.model === 'string' && typeof parsed.generation === 'string') {
       const snapshot = snapshotFrom(parsed.snapshot);
-      return { model: parsed.model, generation: parsed.generation, ...(snapshot && { snapshot }) };
+      const tokenizer = typeof parsed.tokenizer === 'string' ? parsed.tokenizer : undefined;
+      return { model: parsed.model, ...(tokenizer && { tokenizer }), generation: parsed.generation, ...(snapshot && { snapshot }) };
     }
   } catch {
     // Not ours after all: treated like an unmarked target.
@@ -52,7 +56,7 @@ export function parseMarker(comment: string | null): TargetMarker | undefined {
 
 async function writeMarker(client: pg.ClientBase, ref: TargetRef, marker: TargetMarker): Promise<void> {
   const object = ref.kind === 'table' ? `TABLE ${ref.table}` : `COLUMN ${ref.table}.${quoteIdentifier(ref.column)}`;
-  const text = prefix + JSON.stringify({ model: marker.model, generation: marker.generation, snapshot: marker.snapshot });
+  const text = prefix + JSON.stringify({ model: marker.model, tokenizer: marker.tokenizer, generation: marker.generation, snapshot: marker.snapshot });
   try {
     await client.query(`COMMENT ON ${object} IS ${pg.escapeLiteral(text)}`);
   } catch (cause) {
@@ -63,29 +67,56 @@ async function writeMarker(client: pg.ClientBase, ref: TargetRef, marker: Target
   }
 }
 
+/** What a target records of the model that writes it: its label (name@hash12) and its tokenizer. */
+export interface ModelStamp {
+  label: string;
+  /** The tokenizer hash (ModelInfo.tokenizerHash); the marker keeps its first 12 hex digits. */
+  tokenizerHash?: string;
+}
+
+const tokenizerMark = (model: ModelStamp) => model.tokenizerHash?.slice(0, 12);
+
 /**
  * The marker of a target about to be written with `model`. An unmarked target is claimed: refused if
  * one of its rows names another model, else marked with a new generation. A target marked with another
- * model is refused, unless the run starts over (`restart`), which empties it anyway.
+ * model or another tokenizer is refused, unless the run starts over (`restart`), which empties it
+ * anyway. A target marked before tokenizers were recorded learns this run's.
  */
 export async function claimTarget(
   client: pg.ClientBase,
   target: TargetInfo,
-  model: string,
+  model: ModelStamp,
   options: { restart: boolean },
 ): Promise<TargetMarker & { claimedNow: boolean }> {
   const marker = await readMarker(client, target.ref);
   const held = marker?.model ?? (await sampleModel(client, target.ref));
-  if (held !== undefined && held !== model && !options.restart) {
+  const ways = `pass --target NEW_TABLE to embed into a new table, or --restart to delete them and re-embed with ${model.label}`;
+  if (held !== undefined && held !== model.label && !options.restart) {
+    throw new DatabaseError(`target ${target.display} holds embeddings of model ${held}, not ${model.label}; ${ways}`, { code: 'TARGET' });
+  }
+  const tokenizer = tokenizerMark(model);
+  if (marker?.tokenizer !== undefined && tokenizer !== undefined && marker.tokenizer !== tokenizer && !options.restart) {
     throw new DatabaseError(
-      `target ${target.display} holds embeddings of model ${held}, not ${model}; pass --target NEW_TABLE to embed into a new table, or --restart to delete them and re-embed with ${model}`,
+      `target ${target.display} holds embeddings of model ${held} made with tokenizer ${marker.tokenizer}, but this model's tokenizer files ` +
+        `(tokenizer.json, tokenizer_config.json) are now ${tokenizer}; ${ways}`,
       { code: 'TARGET' },
     );
   }
-  if (marker !== undefined) return { ...marker, claimedNow: false };
-  const claimed = { model, generation: randomUUID() };
+  if (marker !== undefined) {
+    if (marker.tokenizer !== undefined || tokenizer === undefined) return { ...marker, claimedNow: false };
+    const learned = { ...marker, tokenizer };
+    if (await ownsTarget(client, target.ref)) await writeMarker(client, target.ref, learned);
+    return { ...learned, claimedNow: false };
+  }
+  const claimed = { model: model.label, ...(tokenizer && { tokenizer }), generation: randomUUID() };
   await writeMarker(client, target.ref, claimed);
   return { ...claimed, claimedNow: true };
+}
+
+/** Only the owner may comment on a table (or its column). */
+async function ownsTarget(client: pg.ClientBase, ref: TargetRef): Promise<boolean> {
+  const owner = await client.query<{ owns: boolean }>(`SELECT pg_has_role(relowner, 'USAGE') AS owns FROM pg_class WHERE oid = to_regclass($1)`, [ref.table]);
+  return owner.rows[0]?.owns === true;
 }
 
 /**
@@ -94,17 +125,17 @@ export async function claimTarget(
  * state file then costs a comparison of every row).
  */
 export async function recordSnapshot(client: pg.ClientBase, ref: TargetRef, marker: TargetMarker, snapshot: PassSnapshot | undefined): Promise<void> {
-  const owner = await client.query<{ owns: boolean }>(`SELECT pg_has_role(relowner, 'USAGE') AS owns FROM pg_class WHERE oid = to_regclass($1)`, [ref.table]);
-  if (owner.rows[0]?.owns !== true) return;
-  await writeMarker(client, ref, { model: marker.model, generation: marker.generation, ...(snapshot && { snapshot }) });
+  if (!(await ownsTarget(client, ref))) return;
+  await writeMarker(client, ref, { model: marker.model, tokenizer: marker.tokenizer, generation: marker.generation, ...(snapshot && { snapshot }) });
 }
 
 /**
- * Deletes every embedding in the target and marks it with `model` and a new generation, in one
+ * Deletes every embedding in the target and marks it with `model`, its tokenizer and a new generation, in one
  * transaction: a crash leaves either the old target or the empty new one.
  */
-export async function emptyTarget(client: pg.ClientBase, target: TargetInfo, model: string, generation: string): Promise<TargetMarker> {
-  const marker = { model, generation };
+export async function emptyTarget(client: pg.ClientBase, target: TargetInfo, model: ModelStamp, generation: string): Promise<TargetMarker> {
+  const tokenizer = tokenizerMark(model);
+  const marker = { model: model.label, ...(tokenizer && { tokenizer }), generation };
   const { ref } = target;
   await client.query('BEGIN');
   try {

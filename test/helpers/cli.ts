@@ -48,3 +48,18 @@ function withoutDatabaseVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   for (const key of Object.keys(copy)) if (key.startsWith('PG') || key === 'DATABASE_URL' || key.startsWith('EMBED_')) delete copy[key];
   return copy;
 }
+
+/**
+ * The environment of a command given no database: only who connects (PGUSER, PGPASSWORD), as psql
+ * takes them, so that it reads the database recorded for the job.
+ */
+export function credentialsOnly(databaseUrl: string): NodeJS.ProcessEnv {
+  const url = new URL(databaseUrl);
+  return { PGUSER: decodeURIComponent(url.username), ...(url.password && { PGPASSWORD: decodeURIComponent(url.password) }) };
+}
+
+/** host:port/database of a URL, as the commands print it (never credentials). */
+export function serverOf(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  return `${url.hostname}:${url.port || 5432}${url.pathname}`;
+}

@@ -4,13 +4,12 @@
  * rerun cannot fix. The id types users have (bigint, int, uuid, text) all work, in their own order.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/free-port.js';
 
@@ -26,18 +25,16 @@ function expectOneLineError(result: CliResult, code: 1 | 2, message: RegExp) {
 
 describe('bad arguments and setup', () => {
   const modelDir = inject('tinyModelDir');
-  let tmp: string;
   const role = `embed_test_role_${randomBytes(4).toString('hex')}`;
   const rolePassword = `pw-${randomBytes(6).toString('hex')}`;
-  let db: TestDatabase;
-  let roleUrl: string;
-
-  const embed = (args: string[], url = db.url) =>
-    runCli([...args, '--workers', '2', '--database-url', url, '--state', path.join(tmp, 'state.sqlite')]);
-
-  beforeAll(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'embed-bad-args-'));
-    db = await createTestDatabase();
+  // Registered before the fixture, so it runs after the fixture has dropped the database the role has grants in.
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+    await admin.connect();
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    await admin.end();
+  });
+  const fixture = useTestDatabase('embed-bad-args-', async (db) => {
     await createTextTable(db.client, 'sentences', 60);
     await db.client.query(`CREATE ROLE ${role} LOGIN PASSWORD '${rolePassword}'`);
     const url = new URL(db.url);
@@ -45,14 +42,11 @@ describe('bad arguments and setup', () => {
     url.password = rolePassword;
     roleUrl = url.toString();
   });
-  afterAll(async () => {
-    await db.drop();
-    const admin = new pg.Client({ connectionString: inject('databaseUrl') });
-    await admin.connect();
-    await admin.query(`DROP ROLE IF EXISTS ${role}`);
-    await admin.end();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  const tmp = fixture.dir;
+  let roleUrl: string;
+
+  const embed = (args: string[], url = fixture.db.url) =>
+    runCli([...args, '--workers', '2', '--database-url', url, '--state', path.join(tmp, 'state.sqlite')]);
 
   it.each([
     { args: ['sentences', '0'], message: /^embed: batch size must be a whole number of at least 1, got "0"$/ },
@@ -73,7 +67,7 @@ describe('bad arguments and setup', () => {
     { args: ['sentences; DROP TABLE sentences'], message: /^embed: table name .* is not a valid identifier; if that is its real name, put it in double quotes$/ },
   ])('usage error, exit 2: $args', async ({ args, message }) => {
     // --workers comes last in the command line, so these runs pass their own first.
-    const result = await runCli([...args, '--model', modelDir, '--database-url', db.url, '--state', path.join(tmp, 'usage.sqlite')]);
+    const result = await runCli([...args, '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(tmp, 'usage.sqlite')]);
     expectOneLineError(result, 2, message);
   });
 
@@ -84,7 +78,7 @@ describe('bad arguments and setup', () => {
     // A path is reported as the path given, not as a folder under models/.
     const absolute = path.join(tmp, 'my-models', 'minilm');
     expectOneLineError(await embed(['sentences', '--model', absolute]), 1, new RegExp(`^embed: model ${absolute}: no such folder; --model takes`));
-    const relative = await runCli(['sentences', '--model', './nowhere/model', '--database-url', db.url, '--state', path.join(tmp, 'state.sqlite')], {}, tmp);
+    const relative = await runCli(['sentences', '--model', './nowhere/model', '--database-url', fixture.db.url, '--state', path.join(tmp, 'state.sqlite')], {}, tmp);
     expectOneLineError(relative, 1, new RegExp(`^embed: model \\./nowhere/model: no such folder \\(${path.join(tmp, 'nowhere', 'model')}\\);`));
 
     const incomplete = path.join(tmp, 'incomplete-model');
@@ -100,15 +94,15 @@ describe('bad arguments and setup', () => {
     expectOneLineError(broken, 1, /^embed: cannot load ONNX model .*model\.onnx: .*failed/);
     // The model is loaded once before the target is touched: the run stops at once and creates nothing.
     expect(Date.now() - startedAt).toBeLessThan(30_000);
-    expect((await db.client.query(`SELECT to_regclass('after_corrupt') AS t`)).rows[0].t).toBeNull();
+    expect((await fixture.db.client.query(`SELECT to_regclass('after_corrupt') AS t`)).rows[0].t).toBeNull();
     const fixed = await embed(['sentences', '--model', modelDir, '--target', 'after_corrupt', '--quiet']);
     expect(fixed.stderr).toBe('');
     expect(fixed.code).toBe(0);
   });
 
   it('missing table or column, an id that is not unique: one line, exit 1', async () => {
-    await db.client.query('CREATE TABLE no_key (id int, text text)');
-    await db.client.query('CREATE TABLE two_ids (id int PRIMARY KEY, other int, text text)');
+    await fixture.db.client.query('CREATE TABLE no_key (id int, text text)');
+    await fixture.db.client.query('CREATE TABLE two_ids (id int PRIMARY KEY, other int, text text)');
     const cases: [string[], RegExp][] = [
       [['nowhere'], /^embed: table "nowhere" does not exist; check the name and schema$/],
       [['sentences', '--text-column', 'body'], /^embed: table "sentences" has no column "body"; name the right one with --text-column$/],
@@ -135,17 +129,17 @@ describe('bad arguments and setup', () => {
     },
   ])('$type ids: every row embedded once, across pages and a resume', async ({ type, ids }) => {
     const table = `ids_${type}`;
-    await db.client.query(`CREATE TABLE ${table} (id ${type} PRIMARY KEY, text text)`);
-    await db.client.query(`INSERT INTO ${table} SELECT id, 'text of row ' || id::text FROM (${ids}) AS g(id)`);
+    await fixture.db.client.query(`CREATE TABLE ${table} (id ${type} PRIMARY KEY, text text)`);
+    await fixture.db.client.query(`INSERT INTO ${table} SELECT id, 'text of row ' || id::text FROM (${ids}) AS g(id)`);
     const args = [table, '7', '--model', modelDir, '--json', '--state', path.join(tmp, `${table}.sqlite`)];
-    const first = await runCli([...args, '--limit', '100', '--database-url', db.url]);
+    const first = await runCli([...args, '--limit', '100', '--database-url', fixture.db.url]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    const rest = await runCli([...args, '--database-url', db.url]);
+    const rest = await runCli([...args, '--database-url', fixture.db.url]);
     expect(rest.stderr).toBe('');
     expect(rest.code).toBe(0);
     expect(JSON.parse(first.stdout).rowsEmbedded + JSON.parse(rest.stdout).rowsEmbedded).toBe(300);
-    const check = await db.client.query(
+    const check = await fixture.db.client.query(
       `SELECT count(*)::int AS stored, count(DISTINCT e.id)::int AS distinct_ids,
               (SELECT count(*)::int FROM ${table} s WHERE NOT EXISTS (SELECT 1 FROM ${table}_embeddings e2 WHERE e2.id = s.id)) AS missing
          FROM ${table}_embeddings e`,
@@ -169,12 +163,12 @@ describe('bad arguments and setup', () => {
   });
 
   it('permission denied: on the source, on creating the target, on writing an existing target', async () => {
-    await db.client.query(`CREATE TABLE guarded (id bigint PRIMARY KEY, text text)`);
-    await db.client.query(`INSERT INTO guarded SELECT i, 'guarded row ' || i FROM generate_series(1, 20) AS i`);
+    await fixture.db.client.query(`CREATE TABLE guarded (id bigint PRIMARY KEY, text text)`);
+    await fixture.db.client.query(`INSERT INTO guarded SELECT i, 'guarded row ' || i FROM generate_series(1, 20) AS i`);
     const asRole = (args: string[]) => embed([...args, '--model', modelDir], roleUrl);
 
     expectOneLineError(await asRole(['guarded']), 1, /^embed: no permission to read "guarded"; GRANT SELECT ON "guarded" to this role$/);
-    await db.client.query(`GRANT SELECT, REFERENCES ON guarded TO ${role}`);
+    await fixture.db.client.query(`GRANT SELECT, REFERENCES ON guarded TO ${role}`);
     expectOneLineError(
       await asRole(['guarded']),
       1,
@@ -183,17 +177,17 @@ describe('bad arguments and setup', () => {
     // Created by someone else, readable but not writable by this role.
     const owner = await embed(['guarded', '--model', modelDir, '--limit', '5', '--quiet']);
     expect(owner.code).toBe(0);
-    await db.client.query(`GRANT SELECT ON guarded_embeddings TO ${role}`);
+    await fixture.db.client.query(`GRANT SELECT ON guarded_embeddings TO ${role}`);
     expectOneLineError(
       await asRole(['guarded']),
       1,
       /^embed: no permission to write the embeddings: GRANT SELECT, INSERT, UPDATE ON "public"\."guarded_embeddings" TO this role$/,
     );
-    await db.client.query(`GRANT INSERT, UPDATE ON guarded_embeddings TO ${role}`);
+    await fixture.db.client.query(`GRANT INSERT, UPDATE ON guarded_embeddings TO ${role}`);
     const granted = await asRole(['guarded', '--quiet']);
     expect(granted.stderr).toBe('');
     expect(granted.code).toBe(0);
-    expect((await db.client.query('SELECT count(*)::int AS n FROM guarded_embeddings')).rows[0].n).toBe(20);
+    expect((await fixture.db.client.query('SELECT count(*)::int AS n FROM guarded_embeddings')).rows[0].n).toBe(20);
   });
 
   it('a target of an incompatible shape, id type or dimension is refused before any batch', async () => {
@@ -221,10 +215,10 @@ describe('bad arguments and setup', () => {
       ],
     ];
     for (const [target, ddl, message] of cases) {
-      await db.client.query(ddl);
+      await fixture.db.client.query(ddl);
       expectOneLineError(await embed(['sentences', '--model', modelDir, '--target', target]), 1, message);
     }
-    const untouched = await db.client.query(`SELECT count(*)::int AS n FROM shape_dimension`);
+    const untouched = await fixture.db.client.query(`SELECT count(*)::int AS n FROM shape_dimension`);
     expect(untouched.rows[0].n).toBe(1);
   });
 });

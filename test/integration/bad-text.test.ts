@@ -6,12 +6,10 @@
  * Text columns of other types (varchar, char, citext) work; integer and jsonb are refused with a clear
  * message unless --cast-text asks for their text form.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 
 const texts: Record<string, string | null> = {
   null: null,
@@ -35,21 +33,21 @@ const texts: Record<string, string | null> = {
 
 describe('bad text: no worker crashes, no row lost', () => {
   const modelDir = inject('tinyModelDir');
-  let stateDir: string;
-  let db: TestDatabase;
+  const fixture = useTestDatabase('embed-bad-text-');
+  const stateDir = fixture.dir;
   const embed = (table: string, extra: string[] = []) =>
     runCli([
-      table, '4', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', path.join(stateDir, `${table}.sqlite`),
+      table, '4', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(stateDir, `${table}.sqlite`),
       '--json', ...extra,
     ]);
   /** Ids of rows with something to embed (what the tool skips: NULL and text that trims to nothing). */
   const embeddableIds = async (table: string, textSql = 'text::text') =>
-    (await db.client.query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE btrim(coalesce(${textSql}, ''), E' \\t\\r\\n\\u00a0\\u3000') <> ''`)).rows
+    (await fixture.db.client.query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE btrim(coalesce(${textSql}, ''), E' \\t\\r\\n\\u00a0\\u3000') <> ''`)).rows
       .map((r) => r.id)
       .sort();
   /** One embedding per embeddable row, of unit length, hashed from exactly the row's text. */
   const expectOneGoodEmbeddingEach = async (table: string, ids: string[], textSql = 's.text::text') => {
-    const stored = await db.client.query<{ id: string; copies: string; norm: number; hash_matches: boolean }>(
+    const stored = await fixture.db.client.query<{ id: string; copies: string; norm: number; hash_matches: boolean }>(
       `SELECT t.id::text AS id, count(*) OVER (PARTITION BY t.id) AS copies,
               sqrt((SELECT sum(x * x) FROM unnest(t.embedding) AS x)) AS norm,
               t.content_hash = md5(convert_to(${textSql}, 'UTF8')) AS hash_matches
@@ -63,19 +61,10 @@ describe('bad text: no worker crashes, no row lost', () => {
     }
   };
 
-  beforeAll(async () => {
-    stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-bad-text-'));
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db.drop();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-  });
-
   it('every kind of odd text is embedded once (or skipped when blank), long texts truncated and flagged', async () => {
     const kinds = Object.keys(texts);
-    await db.client.query('CREATE TABLE bad_text (id int PRIMARY KEY, kind text NOT NULL, text text)');
-    await db.client.query('INSERT INTO bad_text SELECT i, k, t FROM unnest($1::int[], $2::text[], $3::text[]) AS u(i, k, t)', [
+    await fixture.db.client.query('CREATE TABLE bad_text (id int PRIMARY KEY, kind text NOT NULL, text text)');
+    await fixture.db.client.query('INSERT INTO bad_text SELECT i, k, t FROM unnest($1::int[], $2::text[], $3::text[]) AS u(i, k, t)', [
       kinds.map((_, i) => i + 1),
       kinds,
       kinds.map((kind) => texts[kind]),
@@ -90,7 +79,7 @@ describe('bad text: no worker crashes, no row lost', () => {
     // 120,000-character word is one [UNK] piece (WordPiece gives up on words over 100 characters).
     expect(summary.rowsTruncated).toBe(1);
     await expectOneGoodEmbeddingEach('bad_text', ids);
-    const stillThere = await db.client.query(`SELECT count(*)::int AS n FROM bad_text`);
+    const stillThere = await fixture.db.client.query(`SELECT count(*)::int AS n FROM bad_text`);
     expect(stillThere.rows[0].n).toBe(kinds.length);
   });
 
@@ -101,15 +90,15 @@ describe('bad text: no worker crashes, no row lost', () => {
   ])('a $type text column works', async ({ type, extension }) => {
     if (extension !== undefined) {
       try {
-        await db.client.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
+        await fixture.db.client.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
       } catch (error) {
         console.warn(`skipped: the test server cannot create extension ${extension} (${(error as Error).message})`);
         return;
       }
     }
     const table = `typed_${type.replace(/\W/g, '_')}`;
-    await db.client.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, text ${type})`);
-    await db.client.query(
+    await fixture.db.client.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, text ${type})`);
+    await fixture.db.client.query(
       `INSERT INTO ${table} SELECT i, CASE WHEN i % 9 = 0 THEN NULL ELSE 'Row ' || i || ' in a ' || $1 || ' column, ünïcödé 世界' END
          FROM generate_series(1, 40) AS i`,
       [type],
@@ -127,15 +116,15 @@ describe('bad text: no worker crashes, no row lost', () => {
     { type: 'jsonb', value: `jsonb_build_object('n', i, 'tags', jsonb_build_array('a', 'b'))` },
   ])('a $type column is refused clearly, and embedded as text with --cast-text', async ({ type, value }) => {
     const table = `not_text_${type}`;
-    await db.client.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, text ${type})`);
-    await db.client.query(`INSERT INTO ${table} SELECT i, ${value} FROM generate_series(1, 30) AS i`);
+    await fixture.db.client.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, text ${type})`);
+    await fixture.db.client.query(`INSERT INTO ${table} SELECT i, ${value} FROM generate_series(1, 30) AS i`);
     const refused = await embed(table);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toBe(
       `embed: column "text" of "${table}" is ${type}, not text; pick a text column with --text-column, or pass --cast-text to embed its text form\n`,
     );
-    const exists = await db.client.query(`SELECT to_regclass($1) AS t`, [`${table}_embeddings`]);
+    const exists = await fixture.db.client.query(`SELECT to_regclass($1) AS t`, [`${table}_embeddings`]);
     expect(exists.rows[0].t).toBeNull();
 
     const cast = await embed(table, ['--cast-text']);

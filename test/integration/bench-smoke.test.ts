@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 
 /** Runs the compiled harness as `npm run bench` would, with the test database passed explicitly. */
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -32,18 +31,8 @@ function readResult(dir: string, prefix: string): Record<string, any> {
 }
 
 describe('npm run bench (smoke, tiny sizes)', () => {
-  let db: TestDatabase;
-  let outDir: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    outDir = mkdtempSync(path.join(os.tmpdir(), 'embed-bench-smoke-'));
-  });
-
-  afterAll(async () => {
-    await db.drop();
-    rmSync(outDir, { recursive: true, force: true });
-  });
+  const fixture = useTestDatabase('embed-bench-smoke-');
+  const outDir = fixture.dir;
 
   it('loads the table, measures ceilings, the naive loop and the CLI for workers 1..2, and writes JSON and a chart', async () => {
     const dir = path.join(outDir, 'scaling');
@@ -51,7 +40,7 @@ describe('npm run bench (smoke, tiny sizes)', () => {
       'smoke_texts', '40', '2',
       '--rows', '240',
       '--model', inject('tinyModelDir'),
-      '--database-url', db.url,
+      '--database-url', fixture.db.url,
       '--budgets', '512,2048',
       '--naive-rows', '20',
       '--out-dir', dir,
@@ -102,9 +91,9 @@ describe('npm run bench (smoke, tiny sizes)', () => {
     expect(chart).toContain('sorted ceiling');
 
     // The table stays for the next run; what the runs wrote does not.
-    const tables = await db.client.query<{ relname: string }>(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'smoke_texts%'`);
+    const tables = await fixture.db.client.query<{ relname: string }>(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'smoke_texts%'`);
     expect(tables.rows.map((r) => r.relname)).toEqual(['smoke_texts']);
-    const ids = await db.client.query<{ n: string; low: string; high: string }>('SELECT count(*) AS n, min(id) AS low, max(id) AS high FROM smoke_texts');
+    const ids = await fixture.db.client.query<{ n: string; low: string; high: string }>('SELECT count(*) AS n, min(id) AS low, max(id) AS high FROM smoke_texts');
     expect(ids.rows[0]).toEqual({ n: '240', low: '1', high: '240' });
   }, 60_000);
 
@@ -115,7 +104,7 @@ describe('npm run bench (smoke, tiny sizes)', () => {
       '--scale',
       '--scale-rows', '150,300',
       '--model', inject('tinyModelDir'),
-      '--database-url', db.url,
+      '--database-url', fixture.db.url,
       '--out-dir', dir,
     ]);
     expect(code, stderr).toBe(0);
@@ -129,7 +118,7 @@ describe('npm run bench (smoke, tiny sizes)', () => {
       expect(result.peakRssRatio).toBeCloseTo(result.sizes[1].peakRssMb.median / result.sizes[0].peakRssMb.median, 6);
       expect(typeof result.holds).toBe('boolean');
     }
-    const tables = await db.client.query<{ relname: string; rows: string }>(
+    const tables = await fixture.db.client.query<{ relname: string; rows: string }>(
       `SELECT c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', c.relname), false, true, '')))[1]::text AS rows
          FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE 'smoke_scale%' ORDER BY c.relname`,
     );

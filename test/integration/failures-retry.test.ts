@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { useSentencesTable } from '../helpers/sentences-table.js';
-import { runCli } from '../helpers/cli.js';
+import { credentialsOnly, runCli, serverOf } from '../helpers/cli.js';
 import { textFor } from '../helpers/fixtures.js';
 import { countRows, embeddableRows } from '../helpers/progress.js';
 
@@ -41,6 +41,13 @@ describe('failed rows', () => {
     const text = await runCli(['failures', 'sentences', '--database-url', fixture.db.url, '--state', state]);
     expect(text.stdout.split('\n')[0]).toMatch(/^id\s+attempts\s+last tried \(UTC\)\s+error$/);
     expect(text.stdout).toContain(`${cursed.length} failed rows; the same embed command with --retry-failed retries them\n`);
+    const server = serverOf(fixture.db.url);
+    expect(text.stdout.endsWith(`\ndatabase    ${server}, --database-url\n`), text.stdout).toBe(true);
+    // With no database named, the one recorded for the job is read, and said (server and database only).
+    const recorded = await runCli(['failures', 'sentences', '--state', state], credentialsOnly(fixture.db.url));
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(recorded.stdout.split('\n').filter((line) => /^\d+ +1 +\d{4}-/.test(line))).toHaveLength(cursed.length);
+    expect(recorded.stdout.endsWith(`\ndatabase    ${server}, recorded for the job (no --database-url, DATABASE_URL or PG* variable given)\n`)).toBe(true);
 
     const stillCursed = await runCli([...command, '--retry-failed']);
     expect(stillCursed.code).toBe(3);

@@ -3,20 +3,16 @@
  * exactly the whitespace JavaScript does (whatever the database's locale), and fold case as
  * toLowerCase() does.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { normalisedTextSql } from '../../dist/src/target/normalised-text.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { normalisedText } from '../helpers/normalised-text.js';
 
 describe('the server normalisation of texts for frequency', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => db.drop());
+  const fixture = useTestDatabase('embed-frequency-');
 
   const serverNormalised = async (texts: string[], sql: string): Promise<string[]> => {
-    const result = await db.client.query<{ n: string }>(
+    const result = await fixture.db.client.query<{ n: string }>(
       `SELECT ${sql} AS n FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i`,
       [texts],
     );
@@ -37,7 +33,7 @@ describe('the server normalisation of texts for frequency', () => {
   });
 
   it('folds case as toLowerCase() does, final sigma and dotted capital I included, with the ICU root collation', async () => {
-    const icu = await db.client.query(`SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu'`);
+    const icu = await fixture.db.client.query(`SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu'`);
     expect(icu.rowCount, 'this PostgreSQL has no ICU collations').toBe(1);
     const letters: string[] = [];
     // Latin, Greek, Cyrillic, Armenian and their extensions: scripts whose case rules are settled.

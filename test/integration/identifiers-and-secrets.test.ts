@@ -13,28 +13,20 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { startThrowawayServer, type ThrowawayServer } from '../helpers/throwaway-server.js';
 
 describe('identifiers: quoted names work, SQL in names is never executed', () => {
   const modelDir = inject('tinyModelDir');
-  let stateDir: string;
-  let db: TestDatabase;
-  const embed = (args: string[]) =>
-    runCli([...args, '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', path.join(stateDir, 'state.sqlite'), '--quiet']);
-  const victimExists = async () => (await db.client.query(`SELECT to_regclass('public.victim') IS NOT NULL AS present`)).rows[0].present;
-  const rowsIn = async (qualified: string) => (await db.client.query(`SELECT count(*)::int AS n FROM ${qualified}`)).rows[0].n;
-
-  beforeAll(async () => {
-    stateDir = mkdtempSync(path.join(os.tmpdir(), 'embed-identifiers-'));
-    db = await createTestDatabase();
+  const fixture = useTestDatabase('embed-identifiers-', async (db) => {
     await db.client.query('CREATE TABLE victim (id int PRIMARY KEY, text text)');
-    await db.client.query(`INSERT INTO victim VALUES (1, 'still here')`);
+    await fixture.db.client.query(`INSERT INTO victim VALUES (1, 'still here')`);
   });
-  afterAll(async () => {
-    await db.drop();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-  });
+  const stateDir = fixture.dir;
+  const embed = (args: string[]) =>
+    runCli([...args, '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(stateDir, 'state.sqlite'), '--quiet']);
+  const victimExists = async () => (await fixture.db.client.query(`SELECT to_regclass('public.victim') IS NOT NULL AS present`)).rows[0].present;
+  const rowsIn = async (qualified: string) => (await fixture.db.client.query(`SELECT count(*)::int AS n FROM ${qualified}`)).rows[0].n;
 
   it.each([
     { name: 'spaces and mixed case', table: '"My Texts"', ddlName: '"My Texts"', target: '"My Texts_embeddings"' },
@@ -42,9 +34,9 @@ describe('identifiers: quoted names work, SQL in names is never executed', () =>
     { name: 'SQL in the name', table: '"x; DROP TABLE victim; --"', ddlName: '"x; DROP TABLE victim; --"', target: '"x; DROP TABLE victim; --_embeddings"' },
     { name: 'a quoted schema', table: '"Odd Schema"."T"', ddlName: '"Odd Schema"."T"', target: '"Odd Schema"."T_embeddings"' },
   ])('a table named with $name works when quoted', async ({ table, ddlName, target }) => {
-    if (ddlName.startsWith('"Odd Schema"')) await db.client.query('CREATE SCHEMA "Odd Schema"');
-    await db.client.query(`CREATE TABLE ${ddlName} ("Row ID" bigint PRIMARY KEY, "Body ""Text""" text)`);
-    await db.client.query(`INSERT INTO ${ddlName} SELECT i, 'row ' || i FROM generate_series(1, 25) AS i`);
+    if (ddlName.startsWith('"Odd Schema"')) await fixture.db.client.query('CREATE SCHEMA "Odd Schema"');
+    await fixture.db.client.query(`CREATE TABLE ${ddlName} ("Row ID" bigint PRIMARY KEY, "Body ""Text""" text)`);
+    await fixture.db.client.query(`INSERT INTO ${ddlName} SELECT i, 'row ' || i FROM generate_series(1, 25) AS i`);
     const result = await embed([table, '--id-column', '"Row ID"', '--text-column', '"Body ""Text"""']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -53,8 +45,8 @@ describe('identifiers: quoted names work, SQL in names is never executed', () =>
   });
 
   it('a --target named with SQL is created as that name', async () => {
-    await db.client.query('CREATE TABLE plain (id bigint PRIMARY KEY, text text)');
-    await db.client.query(`INSERT INTO plain SELECT i, 'plain ' || i FROM generate_series(1, 10) AS i`);
+    await fixture.db.client.query('CREATE TABLE plain (id bigint PRIMARY KEY, text text)');
+    await fixture.db.client.query(`INSERT INTO plain SELECT i, 'plain ' || i FROM generate_series(1, 10) AS i`);
     const result = await embed(['plain', '--target', '"out""; DROP TABLE victim; --"']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -75,7 +67,7 @@ describe('identifiers: quoted names work, SQL in names is never executed', () =>
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^embed: .*(not a valid identifier; if that is its real name, put it in double quotes|has more than schema\.table|must be a single column name)/);
     expect(await victimExists()).toBe(true);
-    expect((await db.client.query('SELECT count(*)::int AS n FROM victim')).rows[0].n).toBe(1);
+    expect((await fixture.db.client.query('SELECT count(*)::int AS n FROM victim')).rows[0].n).toBe(1);
   });
 });
 

@@ -1,46 +1,33 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../dist/scripts/load-corpus.js';
 import { syntheticSentences } from '../../dist/scripts/synthetic-text.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 
 const lines = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`);
 lines[3] = 'tab\there, back\\slash, "quotes", ünïcødé 漢字';
 
 describe('load-corpus', () => {
-  let db: TestDatabase;
-  let dir: string;
-  let corpus: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'embed-corpus-'));
-    corpus = path.join(dir, 'corpus.txt');
-    writeFileSync(corpus, `${lines.join('\n')}\n\n`);
-  });
-
-  afterAll(async () => {
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = useTestDatabase('embed-corpus-', async () => writeFileSync(corpus, `${lines.join('\n')}\n\n`));
+  const dir = fixture.dir;
+  const corpus = path.join(dir, 'corpus.txt');
 
   const texts = async (table: string) =>
-    (await db.client.query<{ id: string; text: string }>(`SELECT id, text FROM ${table} ORDER BY id`)).rows;
+    (await fixture.db.client.query<{ id: string; text: string }>(`SELECT id, text FROM ${table} ORDER BY id`)).rows;
 
   it('--keep-order keeps file order, repeats the corpus for --rows, and keeps every character', async () => {
-    const loaded = await loadCorpus(db.client, { table: 'kept', corpus, rows: 100, keepOrder: true });
+    const loaded = await loadCorpus(fixture.db.client, { table: 'kept', corpus, rows: 100, keepOrder: true });
     expect(loaded).toEqual({ created: true, rows: 100, source: corpus });
     const rows = await texts('kept');
     expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 100 }, (_, i) => String(i + 1)));
     expect(rows.map((r) => r.text)).toEqual(Array.from({ length: 100 }, (_, i) => lines[i % 40]));
-    const key = await db.client.query(`SELECT 1 FROM pg_index WHERE indrelid = 'kept'::regclass AND indisprimary`);
+    const key = await fixture.db.client.query(`SELECT 1 FROM pg_index WHERE indrelid = 'kept'::regclass AND indisprimary`);
     expect(key.rowCount).toBe(1);
   });
 
   it('--distinct-repeats marks every repetition of the corpus so that no two rows share a text', async () => {
-    await loadCorpus(db.client, { table: 'distinct_rows', corpus, rows: 100, keepOrder: true, distinctRepeats: true });
+    await loadCorpus(fixture.db.client, { table: 'distinct_rows', corpus, rows: 100, keepOrder: true, distinctRepeats: true });
     const rows = await texts('distinct_rows');
     expect(rows.map((r) => r.text)).toEqual(
       Array.from({ length: 100 }, (_, i) => (i < 40 ? lines[i] : `${lines[i % 40]} (${Math.floor(i / 40) + 1})`)),
@@ -49,9 +36,9 @@ describe('load-corpus', () => {
   });
 
   it('shuffles by default, the same way for the same seed', async () => {
-    await loadCorpus(db.client, { table: 'shuffled_a', corpus, seed: 1 });
-    await loadCorpus(db.client, { table: 'shuffled_b', corpus, seed: 1 });
-    await loadCorpus(db.client, { table: 'shuffled_c', corpus, seed: 2 });
+    await loadCorpus(fixture.db.client, { table: 'shuffled_a', corpus, seed: 1 });
+    await loadCorpus(fixture.db.client, { table: 'shuffled_b', corpus, seed: 1 });
+    await loadCorpus(fixture.db.client, { table: 'shuffled_c', corpus, seed: 2 });
     const [a, b, c] = [await texts('shuffled_a'), await texts('shuffled_b'), await texts('shuffled_c')];
     expect(a.map((r) => r.text)).toEqual(b.map((r) => r.text));
     expect(a.map((r) => r.text)).not.toEqual(c.map((r) => r.text));
@@ -60,14 +47,14 @@ describe('load-corpus', () => {
   });
 
   it('leaves an existing table alone unless asked to replace it', async () => {
-    await loadCorpus(db.client, { table: 'kept_twice', corpus, rows: 10, keepOrder: true });
-    expect(await loadCorpus(db.client, { table: 'kept_twice', corpus, rows: 30 })).toEqual({ created: false, rows: 10, source: 'existing table' });
-    expect(await loadCorpus(db.client, { table: 'kept_twice', corpus, rows: 30, replace: true })).toMatchObject({ created: true, rows: 30 });
+    await loadCorpus(fixture.db.client, { table: 'kept_twice', corpus, rows: 10, keepOrder: true });
+    expect(await loadCorpus(fixture.db.client, { table: 'kept_twice', corpus, rows: 30 })).toEqual({ created: false, rows: 10, source: 'existing table' });
+    expect(await loadCorpus(fixture.db.client, { table: 'kept_twice', corpus, rows: 30, replace: true })).toMatchObject({ created: true, rows: 30 });
     expect(await texts('kept_twice')).toHaveLength(30);
   });
 
   it('refuses a corpus file that does not exist', async () => {
-    await expect(loadCorpus(db.client, { table: 'missing', corpus: path.join(dir, 'nope.txt') })).rejects.toThrow(/does not exist/);
+    await expect(loadCorpus(fixture.db.client, { table: 'missing', corpus: path.join(dir, 'nope.txt') })).rejects.toThrow(/does not exist/);
   });
 
   it('makes deterministic synthetic sentences of spread-out lengths', () => {

@@ -12,7 +12,7 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { freePort } from '../helpers/free-port.js';
 import { directEmbeddings, maxAbsDifference } from '../helpers/embeddings.js';
 import { createTableOfTexts, textFor } from '../helpers/fixtures.js';
@@ -74,27 +74,22 @@ describe('embedding column type', () => {
   });
 
   describe('without pgvector (PostgreSQL)', () => {
-    let db: TestDatabase;
-    beforeAll(async () => {
-      db = await createTestDatabase();
-      await createTableOfTexts(db.client, 'sentences', texts);
-    });
-    afterAll(async () => db.drop());
+    const fixture = useTestDatabase('embed-real-array-', (db) => createTableOfTexts(db.client, 'sentences', texts));
 
     it.each(['copy', 'insert'])('writes real[] equal to the encoder output (--write-method %s)', async (method) => {
       const target = `embeddings_${method}`;
       const result = await runCli([
         'sentences', '50', '--workers', '2', '--write-method', method, '--model', modelDir, '--target', target,
-        '--database-url', db.url, '--state', path.join(stateDir, `${method}.sqlite`), '--json',
+        '--database-url', fixture.db.url, '--state', path.join(fixture.dir, `${method}.sqlite`), '--json',
       ]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      const type = await db.client.query<{ type: string }>(
+      const type = await fixture.db.client.query<{ type: string }>(
         `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'embedding'`,
         [target],
       );
       expect(type.rows[0]!.type).toBe('real[]');
-      const stored = await db.client.query<{ id: string; embedding: number[] }>(`SELECT id::text AS id, embedding FROM ${target}`);
+      const stored = await fixture.db.client.query<{ id: string; embedding: number[] }>(`SELECT id::text AS id, embedding FROM ${target}`);
       expect(stored.rows.length).toBe(expected.size);
       for (const row of stored.rows) expect(maxAbsDifference(row.embedding, expected.get(row.id)!)).toBeLessThanOrEqual(1e-6);
     });

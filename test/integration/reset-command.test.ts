@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { credentialsOnly, runCli, serverOf } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable } from '../helpers/fixtures.js';
 import { embeddableRows } from '../helpers/progress.js';
@@ -25,11 +25,13 @@ describe('embed reset', () => {
 
   it('forgets progress and keeps the embeddings', async () => {
     expect(JSON.parse((await embed()).stdout).rowsEmbedded).toBe(embeddableRows(rows));
-    const result = await reset();
+    // No database named: the job's recorded one is used, and said (server and database, no credentials).
+    const result = await runCli(['reset', 'sentences', '--state', state], credentialsOnly(fixture.db.url));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(
       `forgot the progress of "public"."sentences" -> "public"."sentences_embeddings" (model tiny-random) in ${state}; ` +
-        'the embeddings stay in "public"."sentences_embeddings", and the next run rebuilds progress from them\n',
+        'the embeddings stay in "public"."sentences_embeddings", and the next run rebuilds progress from them\n' +
+        `database    ${serverOf(fixture.db.url)}, recorded for the job (no --database-url, DATABASE_URL or PG* variable given)\n`,
     );
     const status = await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--state', state]);
     expect(status.code).toBe(1);
@@ -53,7 +55,11 @@ describe('embed reset', () => {
     expect((await embed()).code).toBe(0);
     const dropped = await reset('--drop-target', '--json');
     expect(dropped.code, dropped.stderr).toBe(0);
-    expect(JSON.parse(dropped.stdout)).toMatchObject({ droppedTarget: '"public"."sentences_embeddings"', stateFile: state });
+    expect(JSON.parse(dropped.stdout)).toMatchObject({
+      droppedTarget: '"public"."sentences_embeddings"',
+      stateFile: state,
+      database: { read: expect.stringMatching(/^[^@]+:\d+\/[^/]+$/), from: '--database-url' },
+    });
     expect((await fixture.db.client.query(`SELECT to_regclass('sentences_embeddings') AS t`)).rows[0].t).toBeNull();
 
     const fresh = await embed();

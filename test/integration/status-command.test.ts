@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { credentialsOnly, runCli, serverOf } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable } from '../helpers/fixtures.js';
 
@@ -95,14 +95,12 @@ describe('embed status', () => {
 
     // No --database-url, DATABASE_URL or PG* server variable: the job's own server and database, with
     // only the user and password from the environment, as psql takes them.
-    const url = new URL(fixture.db.url);
-    const credentials = { PGUSER: decodeURIComponent(url.username), ...(url.password && { PGPASSWORD: decodeURIComponent(url.password) }) };
-    const recorded = await runCli(['status', 'notes', '--state', state], credentials);
+    const recorded = await runCli(['status', 'notes', '--state', state], credentialsOnly(fixture.db.url));
     expect(recorded.code, recorded.stderr).toBe(0);
     expect(recorded.stdout).toMatch(/\nlast run    completed, .* UTC, nothing to do; the last run that embedded rows: \d[\d,]* rows at \d+\.\d rows\/s \(.* UTC\)\n/);
     expect(recorded.stdout).toContain(
       `\ndatabase    ${report.database.read}, recorded for the job (no --database-url, DATABASE_URL or PG* variable given)\n`,
     );
-    expect(report.database.read).toBe(`${url.hostname}:${url.port || 5432}${url.pathname}`);
+    expect(report.database.read).toBe(serverOf(fixture.db.url));
   });
 });

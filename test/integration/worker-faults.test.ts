@@ -5,25 +5,24 @@
  * the rows at fault are isolated, those rows are recorded as failed (with the error) in the state file,
  * every other row is stored exactly once, and the run exits 3.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { createTextTable, textFor } from '../helpers/fixtures.js';
 
 const rows = 400;
 
 describe('worker faults: rows at fault are isolated, recorded and skipped; the run goes on', () => {
   const modelDir = inject('tinyModelDir');
-  let tmp: string;
-  let db: TestDatabase;
+  const fixture = useTestDatabase('embed-worker-faults-');
+  const tmp = fixture.dir;
 
   const embed = (table: string, state: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
     runCli(
-      [table, '10', '--workers', '2', '--model', modelDir, '--database-url', db.url, '--state', path.join(tmp, state), '--json', ...extra],
+      [table, '10', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(tmp, state), '--json', ...extra],
       env,
     );
   const failuresIn = (state: string): Map<string, string> => {
@@ -37,7 +36,7 @@ describe('worker faults: rows at fault are isolated, recorded and skipped; the r
   };
   /** Every non-blank row but the failed ones is stored exactly once; the failed ones are not stored. */
   const expectStoredExcept = async (table: string, target: string, failed: string[]) => {
-    const result = await db.client.query<{ id: string; copies: string }>(
+    const result = await fixture.db.client.query<{ id: string; copies: string }>(
       `SELECT s.id::text AS id, count(t.id) AS copies FROM ${table} s LEFT JOIN ${target} t ON t.id = s.id
         WHERE btrim(coalesce(s.text, '')) <> '' GROUP BY s.id`,
     );
@@ -47,26 +46,17 @@ describe('worker faults: rows at fault are isolated, recorded and skipped; the r
   };
   const nonBlankRows = (count: number) => Array.from({ length: count }, (_, i) => textFor(i + 1)).filter((t) => t && t.trim() !== '').length;
 
-  beforeAll(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'embed-worker-faults-'));
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db.drop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
-
   it('rows the target rejects (a CHECK constraint, a trigger) are recorded as failed; exit 3', async () => {
-    await createTextTable(db.client, 'checked', rows);
+    await createTextTable(fixture.db.client, 'checked', rows);
     // The target the tool would create, plus a constraint and a trigger that refuse three ids.
-    await db.client.query(`CREATE TABLE checked_embeddings (
+    await fixture.db.client.query(`CREATE TABLE checked_embeddings (
         id bigint PRIMARY KEY REFERENCES checked (id) ON DELETE CASCADE,
         embedding real[] NOT NULL, model text NOT NULL, content_hash text NOT NULL,
         embedded_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT no_quarantined_ids CHECK (id NOT IN (37, 181)))`);
-    await db.client.query(`CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$
+    await fixture.db.client.query(`CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.id = 333 THEN RAISE EXCEPTION 'row % is on legal hold', NEW.id; END IF; RETURN NEW; END $$`);
-    await db.client.query('CREATE TRIGGER legal_hold BEFORE INSERT ON checked_embeddings FOR EACH ROW EXECUTE FUNCTION refuse_row()');
+    await fixture.db.client.query('CREATE TRIGGER legal_hold BEFORE INSERT ON checked_embeddings FOR EACH ROW EXECUTE FUNCTION refuse_row()');
 
     const result = await embed('checked', 'checked.sqlite');
     expect(result.code).toBe(3);
@@ -98,10 +88,10 @@ describe('worker faults: rows at fault are isolated, recorded and skipped; the r
     tokenizer.model.vocab.zzzpoison = modelVocabulary;
     writeFileSync(tokenizerFile, JSON.stringify(tokenizer));
 
-    await createTextTable(db.client, 'poison', 100);
-    await db.client.query(`UPDATE poison SET text = 'a zzzpoison b' WHERE id IN (12, 13, 64)`);
+    await createTextTable(fixture.db.client, 'poison', 100);
+    await fixture.db.client.query(`UPDATE poison SET text = 'a zzzpoison b' WHERE id IN (12, 13, 64)`);
     const result = await runCli(
-      ['poison', '10', '--workers', '2', '--model', poisoned, '--database-url', db.url, '--state', path.join(tmp, 'poison.sqlite'), '--json'],
+      ['poison', '10', '--workers', '2', '--model', poisoned, '--database-url', fixture.db.url, '--state', path.join(tmp, 'poison.sqlite'), '--json'],
     );
     expect(result.code).toBe(3);
     expect(JSON.parse(result.stdout)).toMatchObject({ rowsFailed: 3, rowsEmbedded: nonBlankRows(100) - 3 });
@@ -112,9 +102,9 @@ describe('worker faults: rows at fault are isolated, recorded and skipped; the r
   });
 
   it('a worker thread that runs out of memory on one huge row is replaced; only that row fails', async () => {
-    await createTextTable(db.client, 'huge', 8);
+    await createTextTable(fixture.db.client, 'huge', 8);
     // 11 million characters: the tokenizer's word list alone outgrows a 96 MB heap.
-    await db.client.query(`UPDATE huge SET text = repeat('lorem ipsum dolor sit amet, ', 400000) WHERE id = 7`);
+    await fixture.db.client.query(`UPDATE huge SET text = repeat('lorem ipsum dolor sit amet, ', 400000) WHERE id = 7`);
     const result = await embed('huge', 'huge.sqlite', [], { NODE_OPTIONS: '--max-old-space-size=96' });
     expect(result.code).toBe(3);
     const summary = JSON.parse(result.stdout);

@@ -123,4 +123,18 @@ describe('StateStore', () => {
       `no state file at ${file}; pass the --state the job ran with (or set EMBED_STATE)`,
     );
   });
+
+  it('gives a job recorded before tokenizers were part of the identity its tokenizer, keeping its progress', () => {
+    const store = StateStore.open(file, { ifCorrupt: 'refuse' });
+    const older = store.job(identity);
+    older.startPass({ generation: 'g1', checkTarget: false });
+    older.saveProgress('100', [], 100);
+    const withTokenizer = store.job({ ...identity, tokenizerHash: 'cd'.repeat(32) });
+    expect(withTokenizer.id).toBe(older.id);
+    expect(withTokenizer.progress()).toMatchObject({ watermark: '100', rowsDone: 100, generation: 'g1' });
+    expect(store.jobs().map((j) => j.identity.tokenizerHash)).toEqual(['cd'.repeat(32)]);
+    // Once recorded, another tokenizer is another job (the target's marker is what refuses it).
+    expect(store.job({ ...identity, tokenizerHash: 'ef'.repeat(32) }).id).not.toBe(older.id);
+    store.close();
+  });
 });

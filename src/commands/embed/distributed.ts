@@ -11,7 +11,7 @@ import { rowsPerTask, type EmbedConfig } from '../../cli/config.js';
 import { EXIT } from '../../cli/exit-codes.js';
 import { watchInterrupts } from '../../cli/interrupt.js';
 import type { ConnectionConfig } from '../../../common/connection-config.js';
-import { databaseIdentity, type Queryable } from '../../db/database.js';
+import type { Queryable } from '../../db/database.js';
 import { joinJob, joinOrPlanPass, queueName, type Pass } from '../../distributed/distributed-job.js';
 import { joinPass } from '../../distributed/host-records.js';
 import { noHostStats, runHost, type HostStats } from '../../distributed/host-loop.js';
@@ -21,12 +21,13 @@ import { hostName, rangeRetryLimit, RangeQueue } from '../../distributed/range-q
 import { rangeSizing } from '../../distributed/range-sizes.js';
 import type { ModelInfo } from '../../model/model-folder.js';
 import type { CircuitBreaker } from '../../run/circuit-breaker.js';
+import { jobIdentity, openJobState, targetOptions } from '../../run/open-job.js';
 import { createProgress } from '../../run/progress.js';
 import { formatReport } from '../../run/run-summary.js';
 import type { SourceTable } from '../../source/source-table.js';
 import type { JobState } from '../../state/job-state.js';
-import { StateStore } from '../../state/state-store.js';
-import { claimTarget } from '../../target/target-marker.js';
+import type { StateStore } from '../../state/state-store.js';
+import { claimTarget, type ModelStamp } from '../../target/target-marker.js';
 import { describeTarget, modelLabel, prepareTarget, type Target } from '../../target/target-table.js';
 import { runReport } from './report.js';
 
@@ -51,16 +52,8 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
     if (!config.quiet) process.stderr.write(`embed: ${line}\n`);
   };
   const leaseTimes = lease(config.leaseSeconds);
-  const targetOptions = { target: config.target, column: config.column, metrics: config.metrics.mode, method: config.writeMethod };
-  const identity = {
-    source: source.sql,
-    idColumn: source.idColumn,
-    textColumn: source.textColumn,
-    target: describeTarget(source, model, targetOptions).display,
-    model: model.name,
-    modelHash: model.fileHash,
-    dimension: model.dimension,
-  };
+  const options = targetOptions(config);
+  const identity = jobIdentity(source, describeTarget(source, model, options), model);
   const name = queueName(identity);
   const queuePool = new pg.Pool({ ...parts.connection, max: 4 });
   queuePool.on('error', () => undefined);
@@ -70,13 +63,12 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
   try {
     queue = await RangeQueue.open(queuePool, name, leaseTimes, (error) => say(`queue: ${error.message.split('\n')[0]}`));
     await joinJob(client, name, identity);
-    const target = await prepareTargetOnce(client, name, modelLabel(model), () => prepareTarget(client, source, model, targetOptions));
+    const stamp = { label: modelLabel(model), tokenizerHash: model.tokenizerHash };
+    const target = await prepareTargetOnce(client, name, stamp, () => prepareTarget(client, source, model, options));
     const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
     const pass = await joinOrPlanPass(queuePool, queue, source, target, rangeSizing(taskRows, config.batchSize));
 
-    state = StateStore.open(config.statePath, { ifCorrupt: 'move-aside' });
-    job = state.job({ database: databaseIdentity(parts.connection), ...identity });
-    job.lock();
+    ({ state, job } = openJobState(config, parts.connection, source, target, model));
     const report = (outcome: 'completed' | 'interrupted', stats: HostStats) => {
       const elapsedSeconds = (performance.now() - parts.startedAt) / 1000;
       const rowsPerSecond = stats.rowsEmbedded / Math.max(elapsedSeconds, 1e-9);
@@ -120,7 +112,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
 }
 
 /** Hosts arriving together would race to create the target: one at a time. */
-async function prepareTargetOnce(client: pg.Client, queue: string, model: string, prepare: () => Promise<Target>): Promise<Target> {
+async function prepareTargetOnce(client: pg.Client, queue: string, model: ModelStamp, prepare: () => Promise<Target>): Promise<Target> {
   await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${queue}/target`]);
   try {
     const target = await prepare();

@@ -5,111 +5,67 @@
  */
 import { resolveEmbedConfig, type EmbedArgs, type EmbedConfig } from '../../cli/config.js';
 import { EXIT } from '../../cli/exit-codes.js';
-import { connect, databaseIdentity, explainServerError } from '../../db/database.js';
-import { ReconnectingClient } from '../../db/reconnecting-client.js';
-import { locateModel, withFileHash, type ModelInfo } from '../../model/model-folder.js';
-import { EngineMetrics } from '../../observe/engine-metrics.js';
+import { explainServerError } from '../../db/database.js';
+import type { EngineMetrics } from '../../observe/engine-metrics.js';
 import { eventLog } from '../../observe/event-log.js';
 import { loopObserver } from '../../observe/loop-observer.js';
-import { serveMetrics, type MetricsServer } from '../../observe/metrics-server.js';
-import { modelsDir } from '../../paths.js';
-import { databaseBreaker } from '../../run/database-breaker.js';
+import { serveJobMetrics, type ServedMetrics } from '../../run/job-metrics.js';
+import { withModelPool, type ModelPool } from '../../run/model-pool.js';
+import { openJobConnection, openJobTarget, type OpenJob } from '../../run/open-job.js';
 import { planResume } from '../../run/resume-plan.js';
 import { formatReport } from '../../run/run-summary.js';
-import { runSessionName, sessionConnection, tasksInFlight, workerConfig } from '../../run/worker-config.js';
-import { createWorkerPool, type WorkerPool } from '../../run/worker-pool.js';
-import { describeSource } from '../../source/source-table.js';
-import type { JobState } from '../../state/job-state.js';
-import { StateStore } from '../../state/state-store.js';
-import { modelLabel, prepareTarget } from '../../target/target-table.js';
+import { runSessionName, tasksInFlight } from '../../run/worker-config.js';
+import { modelLabel } from '../../target/target-table.js';
 import { embedDistributed } from './distributed.js';
 import { run } from './run.js';
 
 export async function embed(args: EmbedArgs): Promise<number> {
   const startedAt = performance.now();
   const config = resolveEmbedConfig(args);
-  const files = await locateModel(config.model, config.dtype, { modelsDir: modelsDir(), allowDownload: true });
-  const pool = createWorkerPool(workerConfig(config, files), config.workers);
-  // The workers load the model while the database is looked at; one must have loaded it before the
-  // target is created or claimed, so that a model that cannot load stops the run with nothing written.
-  const modelLoads = pool.ready();
-  modelLoads.catch(() => undefined);
-  try {
-    // Hashed while the workers load it.
-    const model = await withFileHash(files);
-    return await embedWithPool(args.table, config, model, pool, modelLoads, startedAt);
-  } finally {
-    await pool.close();
-  }
+  return await withModelPool(config, (parts) => embedWithPool(args.table, config, parts, startedAt));
 }
 
 async function embedWithPool(
   /** As the user typed it, for the advice printed at the end. */
   table: string,
   config: EmbedConfig,
-  model: ModelInfo,
-  pool: WorkerPool,
-  modelLoads: Promise<void>,
+  { pool, model, modelLoads }: ModelPool,
   startedAt: number,
 ): Promise<number> {
   const log = eventLog(config.logFormat, { quiet: config.quiet });
   let metrics: EngineMetrics | undefined;
-  let server: MetricsServer | undefined;
-  const connection = sessionConnection(config);
-  const client = await connect(connection);
-  const breaker = databaseBreaker(config, connection, { ...(config.logFormat === 'json' && { log }), up: (up) => metrics?.database(up) });
-  // Setup runs on the plain client (a failure there is reported, not waited out); the run's reads go
-  // through this one, which waits for the database when it goes away.
-  const db = new ReconnectingClient(client, connection, breaker);
-  let state: StateStore | undefined;
-  let job: JobState | undefined;
+  let served: ServedMetrics | undefined;
+  let opened: OpenJob | undefined;
   try {
-    const source = await describeSource(client, config.table, config.idColumn, config.textColumn, { castText: config.castText });
-    await modelLoads;
-    if (config.distributed) {
-      return await embedDistributed({
-        config,
-        model,
-        client,
-        db,
-        breaker,
-        source,
-        connection,
-        startedAt,
-        runTask: (task, target) =>
-          pool.run({
-            ...task,
-            target: {
-              plan: target.plan,
-              context: { target: target.display, lockTimeoutSeconds: config.lockTimeoutSeconds, statementTimeoutSeconds: config.statementTimeoutSeconds },
-            },
-          }),
-        maxInFlight: tasksInFlight(config),
-      });
+    const connected = await openJobConnection(config, { ...(config.logFormat === 'json' && { log }), up: (up) => metrics?.database(up) });
+    try {
+      await modelLoads;
+      if (config.distributed) {
+        return await embedDistributed({
+          ...connected,
+          config,
+          model,
+          startedAt,
+          runTask: (task, target) =>
+            pool.run({
+              ...task,
+              target: {
+                plan: target.plan,
+                context: { target: target.display, lockTimeoutSeconds: config.lockTimeoutSeconds, statementTimeoutSeconds: config.statementTimeoutSeconds },
+              },
+            }),
+          maxInFlight: tasksInFlight(config),
+        });
+      }
+      opened = await openJobTarget(config, connected, model);
+    } finally {
+      if (opened === undefined) await connected.db.end();
     }
-    const target = await prepareTarget(client, source, model, {
-      target: config.target,
-      column: config.column,
-      method: config.writeMethod,
-      metrics: config.metrics.mode,
-    });
-    state = StateStore.open(config.statePath, { ifCorrupt: 'move-aside' });
-    job = state.job({
-      database: databaseIdentity(connection),
-      source: source.sql,
-      idColumn: source.idColumn,
-      textColumn: source.textColumn,
-      target: target.display,
-      model: model.name,
-      modelHash: model.fileHash,
-      dimension: model.dimension,
-    });
-    job.lock();
+    const { client, db, breaker, source, target, state, job } = opened;
     if (config.metricsPort !== undefined) {
-      metrics = new EngineMetrics({ table: source.sql, model: modelLabel(model) }, { workersComputing: () => pool.computing() });
-      metrics.modelReady();
-      server = await serveMetrics(metrics, config.metricsPort, () => ({ ok: true, detail: breaker.isOpen ? 'running; database away' : 'running' }));
-      log.event('note', `serving metrics at http://localhost:${server.port}/metrics`, { metricsPort: server.port });
+      served = await serveJobMetrics(config.metricsPort, source.sql, model, breaker, 'running', () => pool.computing());
+      metrics = served.metrics;
+      log.event('note', `serving metrics at http://localhost:${served.server.port}/metrics`, { metricsPort: served.server.port });
     }
     const plan = await planResume(client, job, source, target, modelLabel(model), state, {
       refresh: config.mode === 'refresh',
@@ -143,12 +99,11 @@ async function embedWithPool(
   } catch (error) {
     throw explainServerError(error, config);
   } finally {
-    job?.unlock();
-    state?.close();
-    await db.end();
+    const server = served?.server;
     if (server && config.metricsLingerSeconds > 0) {
       log.event('note', `run ended; serving the final metrics at http://localhost:${server.port}/metrics until one scrape reads them, at most ${config.metricsLingerSeconds} s`);
     }
+    await opened?.close();
     await server?.close(config.metricsLingerSeconds);
   }
 }
