@@ -70,7 +70,11 @@ describe('--metrics-port on a plain run', () => {
     expect(busySeen).toBeGreaterThan(0);
     expect(busySeen).toBeLessThanOrEqual(2);
 
-    // The run is over and the process still serves: its final values.
+    // The run is over and the process still serves: its final values, once it says so.
+    while (!events().some((e) => e.message.startsWith('run ended'))) {
+      if (child.exitCode !== null) throw new Error(`the run ended without serving its final metrics: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const report = JSON.parse(stdout) as { rowsEmbedded: number; rowsInferred: number; rowsFailed: number };
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(await health.text()).toBe('finished\n');

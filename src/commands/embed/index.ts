@@ -99,11 +99,11 @@ async function embedWithPool(
   } catch (error) {
     throw explainServerError(error, config);
   } finally {
+    await opened?.close();
     const server = served?.server;
     if (server && config.metricsLingerSeconds > 0) {
       log.event('note', `run ended; serving the final metrics at http://localhost:${server.port}/metrics until one scrape reads them, at most ${config.metricsLingerSeconds} s`);
     }
-    await opened?.close();
     await server?.close(config.metricsLingerSeconds);
   }
 }
