@@ -9,20 +9,18 @@
  *   - --refresh with nothing to do, and after another 1% were edited.
  * The cost of finding work does not depend on the model: the target is filled on the server with the
  * right content hashes (the tiny-random model's one vector copied), then a --rebuild-state pass records
- * the snapshot later runs catch up from. Server CPU is read from /proc (PostgreSQL on this machine):
- * the live server processes plus the children the postmaster has reaped; other sessions on the same
- * server count too, so run it on a quiet server.
+ * the snapshot later runs catch up from. Server CPU is read from /proc (see embed-process.ts): run it
+ * on a quiet server.
  *
  *   npm run bench:capture -- [--rows N] [--database-url URL]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ensureModel } from '../scripts/make-model.js';
-import { packageRoot } from '../src/paths.js';
+import { measure, runEmbed as embed } from './embed-process.js';
 import { formatMachineFacts, machineFacts } from './machine-facts.js';
 import { fixed, formatTable } from './text-table.js';
 
@@ -61,30 +59,26 @@ async function main(args: string[]): Promise<void> {
     await embed(one);
 
     const results: Measured[] = [];
-    const measure = async (name: string, extra: string[], note: string, args = command) => {
-      const cpuBefore = serverCpuSeconds();
-      const started = performance.now();
-      const report = await embed([...args, ...extra]);
-      const seconds = (performance.now() - started) / 1000;
-      const cpuAfter = serverCpuSeconds();
-      results.push({ case: name, seconds, serverCpuSeconds: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore, rowsEmbedded: report.rowsEmbedded, note });
+    const timed = async (name: string, extra: string[], note: string, args = command) => {
+      const { value: report, seconds, serverCpuSeconds } = await measure(() => embed([...args, ...extra]));
+      results.push({ case: name, seconds, serverCpuSeconds, rowsEmbedded: report.rowsEmbedded, note });
       console.log(`  ${name}: ${seconds.toFixed(2)} s, ${report.rowsEmbedded} rows embedded`);
     };
-    await measure('start-up alone: plain, 1-row table', [], 'for scale', one);
+    await timed('start-up alone: plain, 1-row table', [], 'for scale', one);
     await client.query('SELECT 1');
-    await measure('plain, nothing to do', [], 'another session active in the last 15 s: rows written since are looked for');
+    await timed('plain, nothing to do', [], 'another session active in the last 15 s: rows written since are looked for');
     await client.end();
     await new Promise((resolve) => setTimeout(resolve, 17_000));
-    await measure('plain, nothing to do, database idle', [], 'counters unchanged and every session idle: no row read');
+    await timed('plain, nothing to do, database idle', [], 'counters unchanged and every session idle: no row read');
     const edit = new pg.Client({ connectionString: databaseUrl });
     await edit.connect();
     const editShare = async () =>
       edit.query(`UPDATE ${table} SET text = text || ' (edited)' WHERE id IN (SELECT id FROM ${table} ORDER BY random() LIMIT $1)`, [Math.round(rows / 100)]);
     await editShare();
-    await measure('plain, 1% of texts edited', [], 'catch-up pass');
-    await measure('--refresh, nothing to do', ['--refresh'], 'every row compared');
+    await timed('plain, 1% of texts edited', [], 'catch-up pass');
+    await timed('--refresh, nothing to do', ['--refresh'], 'every row compared');
     await editShare();
-    await measure('--refresh, 1% of texts edited', ['--refresh'], 'every row compared');
+    await timed('--refresh, 1% of texts edited', ['--refresh'], 'every row compared');
     await edit.end();
     console.log(
       '\n' +
@@ -113,43 +107,6 @@ async function fillTarget(client: pg.Client): Promise<void> {
      ON CONFLICT (id) DO NOTHING`,
   );
   await client.query(`VACUUM ANALYZE ${target}`);
-}
-
-function embed(args: string[]): Promise<{ rowsEmbedded: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'embed.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`embed ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout) as { rowsEmbedded: number });
-    });
-  });
-}
-
-/** CPU seconds of every process named postgres, plus the reaped children its postmaster accounts for. */
-function serverCpuSeconds(): number | null {
-  const tick = 100;
-  let total = 0;
-  let found = false;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (name !== 'postgres' && name !== 'postmaster') continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime, stime, cutime, cstime are fields 14-17 of stat: 11-14 after the name.
-    total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / tick;
-    found = true;
-  }
-  return found ? total : null;
 }
 
 await main(process.argv.slice(2));

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ModelError } from '../../common/errors.js';
 import type { SourceTable } from '../source/source-table.js';
+import type { JobIdentity } from '../state/job-state.js';
 import { targetHasRows } from '../target/target-marker.js';
 import type { TargetInfo } from '../target/target-table.js';
 import { queueSchema } from './queue-schema.js';
@@ -16,15 +17,7 @@ import { planRanges } from './range-planner.js';
 import type { RangeSizing } from './range-sizes.js';
 
 /** What every host of a job must agree on. The database is the one they all reach, so it is not part of it. */
-export interface DistributedIdentity {
-  source: string;
-  idColumn: string;
-  textColumn: string;
-  target: string;
-  model: string;
-  modelHash: string;
-  dimension: number;
-}
+export type DistributedIdentity = Omit<JobIdentity, 'database'>;
 
 export interface Pass {
   number: number;

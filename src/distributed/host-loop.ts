@@ -13,7 +13,7 @@ import type { BatchResult, BatchTask } from '../../common/batch-task.js';
 import type { RowKind } from '../change-capture/written-since.js';
 import type { CircuitBreaker } from '../run/circuit-breaker.js';
 import type { Queryable } from '../db/database.js';
-import { runEmbedLoop, type LoopStats } from '../run/embed-loop.js';
+import { emptyLoopStats, runEmbedLoop, type LoopStats } from '../run/embed-loop.js';
 import type { SourceRow } from '../source/row-reader.js';
 import type { SourceTable } from '../source/source-table.js';
 import { unfinishedRanges, type Pass } from './distributed-job.js';
@@ -69,9 +69,11 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
   };
   const ledger = new RangeLedger(complete);
 
+  // Set once the loop is over: a fetch ahead that is still waiting for ranges gives up.
+  let closing = false;
   const next = async (): Promise<FetchedRange | undefined> => {
     for (;;) {
-      if (input.stopRequested()) return undefined;
+      if (input.stopRequested() || closing) return undefined;
       const range = await whileReachable(breaker, () => queue.fetch());
       if (range) {
         held.set(range.jobId, range);
@@ -83,14 +85,26 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
     }
   };
 
+  // The next range is fetched while the last page of the current one is cut into tasks and sent, so
+  // that the pool never waits on the queue between ranges (the loop keeps tasks in flight meanwhile).
+  let ahead: Promise<FetchedRange | undefined> | undefined;
+  const fetchAhead = () => {
+    ahead ??= next();
+    ahead.catch(() => undefined);
+  };
   async function* pages(): AsyncGenerator<SourceRow[]> {
     for (;;) {
-      const range = await next();
+      const fetched = ahead ?? next();
+      ahead = undefined;
+      const range = await fetched;
       if (!range) return;
       ledger.begin(range);
       // A range fetched again may be partly in the target already: those rows are skipped on the server.
       const pending = pass.checkTarget || range.retried ? input.pendingSql : undefined;
-      yield* readRange(input.db, input.source, range, { pageSize: input.taskRows, pending });
+      for await (const page of readRange(input.db, input.source, range, { pageSize: input.taskRows, pending })) {
+        if (page.length < input.taskRows || page.at(-1)!.id === range.last) fetchAhead();
+        yield page;
+      }
       ledger.endRead();
     }
   }
@@ -99,7 +113,7 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
     void Promise.all([queue.heartbeat([...held.values()]), markSeen(queuePool, queue.name, pass.number)]).catch(() => undefined);
   }, lease.heartbeatMs);
 
-  const total = emptyStats();
+  const total = emptyLoopStats();
   let rowsBefore = 0;
   try {
     for (;;) {
@@ -127,6 +141,9 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
       await sleep(lease.pollMs);
     }
   } finally {
+    closing = true;
+    // A range fetched ahead and never read is held too: released with the rest.
+    await ahead?.catch(() => undefined);
     clearInterval(heartbeat);
     const left = [...held.values()];
     held.clear();
@@ -156,27 +173,7 @@ function sleep(ms: number): Promise<void> {
 
 /** A host's counts before it has done anything. */
 export function noHostStats(): HostStats {
-  return { ...emptyStats(), rangesDone: 0 };
-}
-
-function emptyStats(): LoopStats {
-  return {
-    rowsEmbedded: 0,
-    rowsInferred: 0,
-    rowsSkipped: 0,
-    rowsFailed: 0,
-    truncated: 0,
-    realTokens: 0,
-    paddedTokens: 0,
-    tokenizeMs: 0,
-    inferenceMs: 0,
-    writeMs: 0,
-    readMs: 0,
-    rowsRead: 0,
-    lastRead: null,
-    workersUsed: 0,
-    rowsByKind: { new: 0, late: 0, changed: 0 },
-  };
+  return { ...emptyLoopStats(), rangesDone: 0 };
 }
 
 function add(total: LoopStats, more: LoopStats): void {

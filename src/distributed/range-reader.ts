@@ -24,7 +24,8 @@ export async function* readRange(
     );
     if (result.rows.length === 0) return;
     yield result.rows;
-    if (result.rows.length < options.pageSize) return;
     after = result.rows[result.rows.length - 1]!.id;
+    // The range's last id read: no query to find that nothing follows.
+    if (result.rows.length < options.pageSize || after === range.last) return;
   }
 }
