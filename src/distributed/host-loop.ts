@@ -16,6 +16,7 @@ import type { Queryable } from '../db/database.js';
 import { emptyLoopStats, runEmbedLoop, type LoopStats } from '../run/embed-loop.js';
 import type { SourceRow } from '../source/row-reader.js';
 import type { SourceTable } from '../source/source-table.js';
+import type { TargetInfo } from '../target/target-table.js';
 import { unfinishedRanges, type Pass } from './distributed-job.js';
 import { completeRange, markSeen } from './host-records.js';
 import type { Lease } from './lease.js';
@@ -32,8 +33,8 @@ export interface HostLoopInput {
   /** Where rows are read: waits for a lost database like a single-host run's reads. */
   db: Queryable;
   source: SourceTable;
-  /** The target's condition for rows it does not hold yet (see TargetInfo.pendingSql). */
-  pendingSql: string;
+  /** The target: which rows it does not hold yet (TargetInfo.pendingSql), and the kind of a row read. */
+  target: TargetInfo;
   runBatch: (task: BatchTask) => Promise<BatchResult>;
   breaker: CircuitBreaker;
   taskRows: number;
@@ -100,8 +101,8 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
       if (!range) return;
       ledger.begin(range);
       // A range fetched again may be partly in the target already: those rows are skipped on the server.
-      const pending = pass.checkTarget || range.retried ? input.pendingSql : undefined;
-      for await (const page of readRange(input.db, input.source, range, { pageSize: input.taskRows, pending })) {
+      const checkTarget = pass.checkTarget || range.retried;
+      for await (const page of readRange(input.db, input.source, range, input.target, { pageSize: input.taskRows, checkTarget })) {
         if (page.length < input.taskRows || page.at(-1)!.id === range.last) fetchAhead();
         yield page;
       }

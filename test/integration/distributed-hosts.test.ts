@@ -203,7 +203,7 @@ describe('embed --distributed: hosts sharing one job', () => {
     const before = await queueFacts(fixture.db.client, quoted);
     const again = await runCli(command(target), {}, fixture.dir);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/nothing new to embed: pass 1 is finished/);
+    expect(again.stderr).toMatch(/nothing to embed: pass 1 is finished/);
     expect(await queueFacts(fixture.db.client, quoted)).toEqual(before);
 
     await fixture.db.client.query(

@@ -89,13 +89,17 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
       return rowsPerSecond;
     };
     if (pass === undefined || pass.finished) {
-      say(pass === undefined ? `${source.sql} has no rows to embed` : `nothing new to embed: pass ${pass.number} is finished and no rows were added since`);
+      say(
+        pass === undefined
+          ? `${source.sql} has no rows to embed`
+          : `nothing to embed: pass ${pass.number} is finished and no row was added, committed late or changed since it started`,
+      );
       report('completed', noHostStats());
       return EXIT.done;
     }
     say(
       pass.plannedNow
-        ? `planned pass ${pass.number}: ${pass.rows} rows in ${pass.ranges} ranges, queue ${name}; other hosts join with the same command`
+        ? `planned pass ${pass.number}: ${pass.rows} rows in ${pass.ranges} ranges, queue ${name}; other hosts join with the same command${pass.note ? ` (note: ${pass.note})` : ''}`
         : `joined pass ${pass.number} (${pass.rows} rows in ${pass.ranges} ranges, planned by ${pass.plannedBy})`,
     );
     await joinPass(queuePool, name, pass.number);
@@ -151,7 +155,7 @@ async function runThisHost(
       lease: run.leaseTimes,
       db: parts.db,
       source: parts.source,
-      pendingSql: run.target.pendingSql,
+      target: run.target,
       runBatch: (task) => parts.runTask(task, run.target),
       breaker: parts.breaker,
       taskRows: run.taskRows,
