@@ -21,14 +21,21 @@ describe('resolveDistributedOptions', () => {
     for (const [flag, name] of [
       [{ restart: true }, '--restart'],
       [{ refresh: true }, '--refresh'],
-      [{ retryFailed: true }, '--retry-failed'],
+      [{ rebuildState: true }, '--rebuild-state'],
       [{ limit: '5' }, '--limit'],
       [{ metrics: true }, '--metrics'],
+      [{ metricsOnly: true }, '--metrics-only'],
+      [{ metricsPort: '9100' }, '--metrics-port'],
     ] as const) {
-      expect(() => resolveDistributedOptions({ distributed: true, ...flag }, {})).toThrow(
-        new UsageError(`${name} is not available with --distributed: run it on one host without --distributed`),
+      expect(() => resolveDistributedOptions({ table: 'notes', distributed: true, ...flag }, {})).toThrow(
+        new RegExp(`^${name} is not available with --distributed: .+`),
       );
     }
+    expect(() => resolveDistributedOptions({ table: 'notes', distributed: true }, { EMBED_METRICS_PORT: '9100' })).toThrow(/^--metrics-port is not available/);
+    expect(() => resolveDistributedOptions({ table: 'notes', distributed: true, restart: true }, {})).toThrow(/embed notes --restart on one host/);
+    expect(() => resolveDistributedOptions({ distributed: true, logFormat: 'json' }, {})).toThrow(/^--log-format json is not available with --distributed/);
+    // --retry-failed works across hosts.
+    expect(resolveDistributedOptions({ distributed: true, retryFailed: true } as never, {}).distributed).toBe(true);
   });
 });
 

@@ -28,6 +28,7 @@ import type { JobState } from '../../state/job-state.js';
 import { StateStore } from '../../state/state-store.js';
 import { claimTarget } from '../../target/target-marker.js';
 import { describeTarget, modelLabel, prepareTarget, type Target } from '../../target/target-table.js';
+import { retryOnThisHost } from './distributed-retry.js';
 import { runReport } from './report.js';
 
 export interface DistributedRunParts {
@@ -71,30 +72,30 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
     queue = await RangeQueue.open(queuePool, name, leaseTimes, (error) => say(`queue: ${error.message.split('\n')[0]}`));
     await joinJob(client, name, identity);
     const target = await prepareTargetOnce(client, name, modelLabel(model), () => prepareTarget(client, source, model, targetOptions));
-    const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
-    const pass = await joinOrPlanPass(queuePool, queue, source, target, rangeSizing(taskRows, config.batchSize));
-
     state = StateStore.open(config.statePath, { ifCorrupt: 'move-aside' });
     job = state.job({ database: databaseIdentity(parts.connection), ...identity });
     job.lock();
-    const report = (outcome: 'completed' | 'interrupted', stats: HostStats) => {
+    const report = (outcome: 'completed' | 'interrupted', stats: HostStats, passNumber: number | null, share = `${stats.rangesDone} ranges of pass ${passNumber ?? '-'}`) => {
       const elapsedSeconds = (performance.now() - parts.startedAt) / 1000;
       const rowsPerSecond = stats.rowsEmbedded / Math.max(elapsedSeconds, 1e-9);
       const summary = {
         ...runReport(config, { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile: state!.file, metrics: undefined }),
-        distributed: { pass: pass?.number ?? null, host: hostName, ranges: stats.rangesDone },
+        distributed: { pass: passNumber, host: hostName, ranges: stats.rangesDone },
       };
-      const text = formatReport(summary) + `  host ${hostName}: ${stats.rangesDone} ranges of pass ${pass?.number ?? '-'}\n`;
+      const text = formatReport(summary) + `  host ${hostName}: ${share}\n`;
       process.stdout.write(config.json ? JSON.stringify(summary) + '\n' : config.quiet ? '' : text);
       return rowsPerSecond;
     };
+    if (config.mode === 'retry-failed') return await retryOnThisHost(parts, { queuePool, queue: name, target, job, report, say });
+    const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
+    const pass = await joinOrPlanPass(queuePool, queue, source, target, rangeSizing(taskRows, config.batchSize));
     if (pass === undefined || pass.finished) {
       say(
         pass === undefined
           ? `${source.sql} has no rows to embed`
           : `nothing to embed: pass ${pass.number} is finished and no row was added, committed late or changed since it started`,
       );
-      report('completed', noHostStats());
+      report('completed', noHostStats(), pass?.number ?? null);
       return EXIT.done;
     }
     say(
@@ -108,7 +109,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
       job!.endRun(runId, { rows: 0, skipped: 0, failed: 0, rowsPerSecond: 0, outcome: 'failed' });
       throw error;
     });
-    const rowsPerSecond = report(stats.outcome, stats);
+    const rowsPerSecond = report(stats.outcome, stats, pass.number);
     job.endRun(runId, { rows: stats.rowsEmbedded, skipped: stats.rowsSkipped, failed: stats.rowsFailed, rowsPerSecond, outcome: stats.outcome });
     if (stats.outcome === 'interrupted') {
       process.stderr.write("interrupted: this host's unfinished ranges went back to the queue; the other hosts go on\n");
