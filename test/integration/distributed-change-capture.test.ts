@@ -4,8 +4,10 @@
  * pass) or whose text was edited, from the same conditions as a plain run's catch-up. Hosts are
  * separate CLI processes with their own folders and state files.
  */
+import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
+import { runCli } from '../helpers/cli.js';
 import { hostSummary, queueFacts, startHost } from '../helpers/hosts.js';
 import { expectSameAsFreshRun } from '../helpers/same-as-fresh-run.js';
 import { useSentencesTable } from '../helpers/sentences-table.js';
@@ -64,6 +66,12 @@ describe('embed --distributed: later passes plan late commits and edited texts',
     await fixture.db.client.query(`INSERT INTO sentences (id, text) SELECT i, 'added at the end ' || i FROM generate_series(${rows + 201}, ${rows + 250}) AS i`);
     const expected = await owed();
     expect(expected).toBe(1 + edited.rowCount! + 50);
+
+    // embed status counts them from the same conditions, with the pass done: its ETA is nothing left of it.
+    const status = await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--target', target, '--state', path.join(fixture.dir, 'pass-1-a', 'state.sqlite'), '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    // The emptied texts count as changed: their vectors go.
+    expect(JSON.parse(status.stdout)).toMatchObject({ waiting: { new: 50, late: 1, changed: edited.rowCount! + 3 }, etaSeconds: 0 });
 
     const third = await twoHosts();
     expect(third.embedded).toBe(expected);

@@ -16,12 +16,12 @@ import { joinJob, joinOrPlanPass, queueName, type Pass } from '../../distributed
 import { joinPass } from '../../distributed/host-records.js';
 import { noHostStats, runHost, type HostStats } from '../../distributed/host-loop.js';
 import { lease } from '../../distributed/lease.js';
+import { passProgress } from '../../distributed/pass-progress.js';
 import { passStatus } from '../../distributed/pass-status.js';
 import { hostName, rangeRetryLimit, RangeQueue } from '../../distributed/range-queue.js';
 import { rangeSizing } from '../../distributed/range-sizes.js';
 import type { ModelInfo } from '../../model/model-folder.js';
 import type { CircuitBreaker } from '../../run/circuit-breaker.js';
-import { createProgress } from '../../run/progress.js';
 import { formatReport } from '../../run/run-summary.js';
 import type { SourceTable } from '../../source/source-table.js';
 import type { JobState } from '../../state/job-state.js';
@@ -141,7 +141,7 @@ async function runThisHost(
   run: { queue: RangeQueue; queuePool: pg.Pool; pass: Pass; target: Target; taskRows: number; leaseTimes: ReturnType<typeof lease>; say: (line: string) => void },
 ): Promise<HostStats & { outcome: 'completed' | 'interrupted' }> {
   const { config } = parts;
-  const bar = createProgress(run.pass.rows, { quiet: config.quiet || config.json });
+  const bar = await passProgress(run.queuePool, run.queue.name, run.pass, { quiet: config.quiet || config.json, startedAt: parts.startedAt });
   const interrupts = watchInterrupts(() => {
     bar.stop();
     if (parts.breaker.isOpen) {
