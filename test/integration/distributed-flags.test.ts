@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { hostSummary, startHost } from '../helpers/hosts.js';
+import { createTargetOnOneHost, hostSummary, startHost } from '../helpers/hosts.js';
 import { countRows, embeddableRows } from '../helpers/progress.js';
 import { useSentencesTable } from '../helpers/sentences-table.js';
 
@@ -27,11 +27,7 @@ describe('embed --distributed with plain-run options', () => {
 
   it('--retry-failed retries the rows that failed on any host: those written leave the list, the others stay with one more attempt', async () => {
     const target = 'retried';
-    const single = await runCli([
-      'sentences', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url,
-      '--target', target, '--limit', '1', '--state', path.join(fixture.dir, 'retried-single.sqlite'), '--quiet',
-    ]);
-    expect(single.code, single.stderr).toBe(0);
+    await createTargetOnOneHost({ databaseUrl: fixture.db.url, modelDir, target, stateFile: path.join(fixture.dir, 'retried-single.sqlite') });
     await fixture.db.client.query(`
       CREATE TABLE cursed (id bigint PRIMARY KEY);
       INSERT INTO cursed SELECT i * 97 FROM generate_series(1, ${Math.floor(rows / 97)}) AS i;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
-import { hostRows, hostSummary, queueFacts, startHost } from '../helpers/hosts.js';
+import { createTargetOnOneHost, hostRows, hostSummary, queueFacts, startHost } from '../helpers/hosts.js';
 import { countRows, embeddableRows, sleep } from '../helpers/progress.js';
 import { useSentencesTable } from '../helpers/sentences-table.js';
 
@@ -132,11 +132,7 @@ describe('embed --distributed: hosts sharing one job', () => {
   it('rows that fail on any host are listed by embed failures; embed status shows the pass as a whole', async () => {
     const target = 'cursed_embeddings';
     // A single-host run creates the target (and embeds a row), then a trigger rejects some ids.
-    const single = await runCli([
-      'sentences', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url,
-      '--target', target, '--limit', '1', '--state', path.join(fixture.dir, 'cursed-single.sqlite'), '--quiet',
-    ]);
-    expect(single.code, single.stderr).toBe(0);
+    await createTargetOnOneHost({ databaseUrl: fixture.db.url, modelDir, target, stateFile: path.join(fixture.dir, 'cursed-single.sqlite') });
     await fixture.db.client.query(`
       CREATE FUNCTION reject_cursed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.id % 997 = 0 THEN RAISE EXCEPTION 'row % is cursed', NEW.id; END IF; RETURN NEW; END $$;

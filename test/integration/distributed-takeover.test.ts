@@ -5,10 +5,9 @@
  */
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
-import { hostRows, queueFacts, startHost } from '../helpers/hosts.js';
+import { createTargetOnOneHost, hostRows, queueFacts, startHost } from '../helpers/hosts.js';
 import { countRows, embeddableRows, sleep } from '../helpers/progress.js';
+import { expectSameAsFreshRun } from '../helpers/same-as-fresh-run.js';
 import { useSentencesTable } from '../helpers/sentences-table.js';
 
 const rows = 6_000;
@@ -17,13 +16,7 @@ describe('embed --distributed: a paused host whose ranges were taken over', () =
   const modelDir = inject('tinyModelDir');
   const fixture = useSentencesTable(rows, 'embed-distributed-takeover-');
 
-  it('resumes and writes the same rows as the host that took them: no deadlock, no error, the target equals a clean run', async () => {
-    const clean = await runCli([
-      'sentences', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url,
-      '--target', 'clean_embeddings', '--state', path.join(fixture.dir, 'clean.sqlite'), '--quiet',
-    ]);
-    expect(clean.code, clean.stderr).toBe(0);
-
+  it('resumes and writes the same rows as the host that took them: no deadlock, no error, the target equals a fresh run', async () => {
     const target = 'paused_embeddings';
     const quoted = `"public"."${target}"`;
     // Small tasks, so that the paused host holds ranges with batches in flight; a short lock timeout, so
@@ -34,11 +27,7 @@ describe('embed --distributed: a paused host whose ranges were taken over', () =
     ];
     // A single-host run creates the target; then a trigger makes some rows' writes slow, so that the host
     // can be paused in the middle of a write: it then holds those rows locked in an open transaction.
-    const created = await runCli([
-      'sentences', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url,
-      '--target', target, '--limit', '1', '--state', path.join(fixture.dir, 'create.sqlite'), '--quiet',
-    ]);
-    expect(created.code, created.stderr).toBe(0);
+    await createTargetOnOneHost({ databaseUrl: fixture.db.url, modelDir, target, stateFile: path.join(fixture.dir, 'create.sqlite') });
     await fixture.db.client.query(`
       CREATE FUNCTION slow_write() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.id % 40 = 0 THEN PERFORM pg_sleep(0.1); END IF; RETURN NEW; END $$;
@@ -83,16 +72,6 @@ describe('embed --distributed: a paused host whose ranges were taken over', () =
     const failed = await fixture.db.client.query(`SELECT count(*)::int AS n FROM embed_queue.embed_failed_rows`);
     expect(failed.rows[0].n).toBe(0);
     expect(await countRows(fixture.db.client, target)).toBe(embeddableRows(rows));
-    const want = await storedEmbeddings(fixture.db.client, 'clean_embeddings');
-    const got = await storedEmbeddings(fixture.db.client, target);
-    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
-    let worst = 0;
-    for (const [id, vector] of want) worst = Math.max(worst, maxAbsDifference(vector, got.get(id)!));
-    expect(worst).toBeLessThanOrEqual(1e-6);
-    const columns = await fixture.db.client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM clean_embeddings c JOIN ${target} k USING (id)
-        WHERE (c.model, c.content_hash, c.input_hash) IS DISTINCT FROM (k.model, k.content_hash, k.input_hash)`,
-    );
-    expect(Number(columns.rows[0]!.n)).toBe(0);
+    await expectSameAsFreshRun(fixture.db.client, { table: 'sentences', target, modelDir, databaseUrl: fixture.db.url, dir: fixture.dir });
   });
 });

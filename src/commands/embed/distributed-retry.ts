@@ -12,7 +12,21 @@ import { retryFailedRows } from '../../distributed/retry-failed.js';
 import { createProgress, type ProgressReporter } from '../../run/progress.js';
 import type { JobState } from '../../state/job-state.js';
 import type { Target } from '../../target/target-table.js';
-import type { DistributedRunParts } from './distributed.js';
+import type { BatchResult, BatchTask } from '../../../common/batch-task.js';
+import type { EmbedConfig } from '../../cli/config.js';
+import type { Queryable } from '../../db/database.js';
+import type { CircuitBreaker } from '../../run/circuit-breaker.js';
+import type { SourceTable } from '../../source/source-table.js';
+
+/** What a retry needs of the run (DistributedRunParts in distributed.ts has it). */
+export interface RetryRun {
+  config: EmbedConfig;
+  db: Queryable;
+  breaker: CircuitBreaker;
+  source: SourceTable;
+  runTask: (task: BatchTask, target: Target) => Promise<BatchResult>;
+  maxInFlight: number;
+}
 
 export interface RetryParts {
   queuePool: pg.Pool;
@@ -23,7 +37,7 @@ export interface RetryParts {
   say: (line: string) => void;
 }
 
-export async function retryOnThisHost(parts: DistributedRunParts, retry: RetryParts): Promise<number> {
+export async function retryOnThisHost(parts: RetryRun, retry: RetryParts): Promise<number> {
   const { config } = parts;
   let bar: ProgressReporter | undefined;
   const interrupts = watchInterrupts(() => {
