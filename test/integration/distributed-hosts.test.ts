@@ -166,14 +166,16 @@ describe('embed --distributed: hosts sharing one job', () => {
 
   it('a host that joins late takes ranges', async () => {
     const target = 'late_embeddings';
-    const early = startHost(fixture.dir, 'late-a', command(target));
+    // Tasks (and so ranges) of 200 rows: enough ranges left for the late host when it has started.
+    const small = ['--sort-window', '200'];
+    const early = startHost(fixture.dir, 'late-a', command(target, ...small));
     for (;;) {
       const facts = await queueFacts(fixture.db.client, `"public"."${target}"`);
       if ((facts.states.completed ?? 0) >= 3) break;
       await sleep(20);
     }
     // EMBED_DISTRIBUTED=1 instead of the flag.
-    const late = startHost(fixture.dir, 'late-b', command(target).filter((arg) => arg !== '--distributed'), { env: { EMBED_DISTRIBUTED: '1' } });
+    const late = startHost(fixture.dir, 'late-b', command(target, ...small).filter((arg) => arg !== '--distributed'), { env: { EMBED_DISTRIBUTED: '1' } });
     const [first, second] = await Promise.all([early.done, late.done]);
     expect(first.code, first.stderr).toBe(0);
     expect(second.code, second.stderr).toBe(0);
