@@ -9,9 +9,8 @@
  *   - --refresh with nothing to do, and after another 1% were edited.
  * The cost of finding work does not depend on the model: the target is filled on the server with the
  * right content hashes (the tiny-random model's one vector copied), then a --rebuild-state pass records
- * the snapshot later runs catch up from. Server CPU is read from /proc (PostgreSQL on this machine):
- * the live server processes plus the children the postmaster has reaped; other sessions on the same
- * server count too, so run it on a quiet server.
+ * the snapshot later runs catch up from. Server CPU is read from /proc (see embed-process.ts): run it
+ * on a quiet server.
  *
  *   npm run bench:capture -- [--rows N] [--database-url URL]
  */
@@ -21,14 +20,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ensureModel } from '../scripts/make-model.js';
-import { embed as embedWith, fillTarget as fillTargetOf, loadTable as loadTableOf, serverCpuSeconds } from './capture-table.js';
+import { fillTarget as fillTargetOf, loadTable as loadTableOf } from './capture-table.js';
+import { measure, runEmbed } from './embed-process.js';
 import { formatMachineFacts, machineFacts } from './machine-facts.js';
 import { fixed, formatTable } from './text-table.js';
 
 const table = 'capture_bench';
 const loadTable = (client: pg.Client, rows: number) => loadTableOf(client, table, rows);
 const fillTarget = (client: pg.Client) => fillTargetOf(client, table);
-const embed = (args: string[]) => embedWith(args);
+const embed = (args: string[]) => runEmbed(args);
 
 interface Measured {
   case: string;
@@ -63,30 +63,26 @@ async function main(args: string[]): Promise<void> {
     await embed(one);
 
     const results: Measured[] = [];
-    const measure = async (name: string, extra: string[], note: string, args = command) => {
-      const cpuBefore = serverCpuSeconds();
-      const started = performance.now();
-      const report = await embed([...args, ...extra]);
-      const seconds = (performance.now() - started) / 1000;
-      const cpuAfter = serverCpuSeconds();
-      results.push({ case: name, seconds, serverCpuSeconds: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore, rowsEmbedded: report.rowsEmbedded, note });
+    const timed = async (name: string, extra: string[], note: string, args = command) => {
+      const { value: report, seconds, serverCpuSeconds } = await measure(() => embed([...args, ...extra]));
+      results.push({ case: name, seconds, serverCpuSeconds, rowsEmbedded: report.rowsEmbedded, note });
       console.log(`  ${name}: ${seconds.toFixed(2)} s, ${report.rowsEmbedded} rows embedded`);
     };
-    await measure('start-up alone: plain, 1-row table', [], 'for scale', one);
+    await timed('start-up alone: plain, 1-row table', [], 'for scale', one);
     await client.query('SELECT 1');
-    await measure('plain, nothing to do', [], 'another session active in the last 15 s: rows written since are looked for');
+    await timed('plain, nothing to do', [], 'another session active in the last 15 s: rows written since are looked for');
     await client.end();
     await new Promise((resolve) => setTimeout(resolve, 17_000));
-    await measure('plain, nothing to do, database idle', [], 'counters unchanged and every session idle: no row read');
+    await timed('plain, nothing to do, database idle', [], 'counters unchanged and every session idle: no row read');
     const edit = new pg.Client({ connectionString: databaseUrl });
     await edit.connect();
     const editShare = async () =>
       edit.query(`UPDATE ${table} SET text = text || ' (edited)' WHERE id IN (SELECT id FROM ${table} ORDER BY random() LIMIT $1)`, [Math.round(rows / 100)]);
     await editShare();
-    await measure('plain, 1% of texts edited', [], 'catch-up pass');
-    await measure('--refresh, nothing to do', ['--refresh'], 'every row compared');
+    await timed('plain, 1% of texts edited', [], 'catch-up pass');
+    await timed('--refresh, nothing to do', ['--refresh'], 'every row compared');
     await editShare();
-    await measure('--refresh, 1% of texts edited', ['--refresh'], 'every row compared');
+    await timed('--refresh, 1% of texts edited', ['--refresh'], 'every row compared');
     await edit.end();
     console.log(
       '\n' +

@@ -4,15 +4,18 @@
  * 1. Coordination overhead: the same shuffled corpus rows embedded by one host with 2 workers (a plain
  *    run, and the same with --distributed) and by 2 hosts with 1 worker each (two `--distributed`
  *    processes, each its own state file and folder, each one thread: its share of the cores), on the
- *    same 2 cores; rows/s from the first host's start to the last one's exit. Configurations
- *    alternate, runs repeat.
+ *    same 2 cores; rows/s from the first host's start to the last one's exit. Repetitions alternate
+ *    the order of the setups (A B, then B A, ...), and each repetition's ratio of 2 hosts x 1 worker to
+ *    1 host x 2 workers is printed with their median: the two setups of a pair meet the same load.
  * 2. The queue's cost per range: a host's fetch, then the completing transaction (host counts and
  *    pg-boss's complete), timed one after the other on one connection pool, and the ranges per second
  *    the server sustains with many hosts doing it at once.
  * 3. From those, how many hosts one PostgreSQL queue serves before it is the bottleneck.
  *
- *   npm run bench:hosts -- [--rows 20000] [--model minilm-l6-random] [--dtype q8] [--runs 2]
- *                          [--ranges 2000] [--database-url URL]
+ *   npm run bench:hosts -- [--rows 20000] [--model minilm-l6-random] [--dtype q8] [--reps 3]
+ *                          [--pair] [--ranges 2000] [--database-url URL]
+ *
+ * --pair runs only the two setups of the comparison (no 1-host --distributed run, no queue cost).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,22 +24,21 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadCorpus } from '../scripts/load-corpus.js';
 import { queueSchema } from '../src/distributed/queue-schema.js';
-import { packageRoot } from '../src/paths.js';
 import { benchModel } from './bench-model.js';
-import { runJson } from './capture-table.js';
+import { measure, runEmbed } from './embed-process.js';
 import { formatMachineFacts, loadAverage, machineFacts } from './machine-facts.js';
 import { dtypeOption, positiveOption } from './options.js';
 import { queueCost, quantiles } from './queue-cost.js';
 import { fixed, formatTable, percent } from './text-table.js';
 
-const bin = path.join(packageRoot, 'bin', 'embed.js');
 const table = 'hosts_bench';
 
 interface Options {
   rows: number;
   model: string;
   dtype: 'fp32' | 'q8';
-  runs: number;
+  reps: number;
+  pair: boolean;
   ranges: number;
   databaseUrl: string;
 }
@@ -62,17 +64,20 @@ async function main(argv: string[]): Promise<void> {
   try {
     const loaded = await loadCorpus(client, { table, rows: options.rows, replace: true });
     console.log(formatMachineFacts(machineFacts()));
-    console.log(`${loaded.rows} rows of ${loaded.source} (shuffled), model ${options.model} ${options.dtype}, batch 100, ${options.runs} run(s) of each, alternating\n`);
+    console.log(`${loaded.rows} rows of ${loaded.source} (shuffled), model ${options.model} ${options.dtype}, batch 100, ${options.reps} repetition(s) of each, order alternating\n`);
 
-    const results = new Map<string, number[]>(setups.map((s) => [s.name, []]));
-    for (let round = 0; round < options.runs; round++) {
-      for (const setup of setups) {
+    const compared = options.pair ? [setups[0]!, setups[2]!] : setups;
+    const results = new Map<string, number[]>(compared.map((s) => [s.name, []]));
+    for (let rep = 0; rep < options.reps; rep++) {
+      // Every other repetition in the opposite order, so that neither setup always runs first.
+      for (const setup of rep % 2 === 0 ? compared : [...compared].reverse()) {
         await client.query(`DROP TABLE IF EXISTS ${table}_embeddings`);
         await client.query(`DROP SCHEMA IF EXISTS ${queueSchema} CASCADE`);
         const loadBefore = loadAverage();
-        const rate = await runSetup(setup, model.dir, options);
+        const { value: rate, serverCpuSeconds } = await measure(() => runSetup(setup, model.dir, options));
         results.get(setup.name)!.push(rate);
-        console.log(`  ${setup.name}: ${fixed(rate)} rows/s (load average ${fixed(loadBefore)} before, ${fixed(loadAverage())} after)`);
+        const cpu = serverCpuSeconds === null ? '' : `, PostgreSQL ${fixed(serverCpuSeconds)} CPU s`;
+        console.log(`  rep ${rep + 1} ${setup.name}: ${fixed(rate)} rows/s (load average ${fixed(loadBefore)} before, ${fixed(loadAverage())} after${cpu})`);
       }
     }
     const best = (name: string) => Math.max(...results.get(name)!);
@@ -80,8 +85,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(
       '\n' +
         formatTable(
-          ['setup', 'rows/s (best)', 'median', 'all runs', 'best vs 1 host x 2 workers'],
-          setups.map((s) => [
+          ['setup', 'rows/s (best)', 'median', 'all reps', 'best vs 1 host x 2 workers'],
+          compared.map((s) => [
             s.name,
             fixed(best(s.name)),
             fixed(median(results.get(s.name)!)),
@@ -90,6 +95,18 @@ async function main(argv: string[]): Promise<void> {
           ]),
         ),
     );
+    const plain = results.get(setups[0]!.name)!;
+    const hosts = results.get(setups[2]!.name)!;
+    const ratios = hosts.map((rate, i) => rate / plain[i]!);
+    console.log(
+      `\n2 hosts x 1 worker / 1 host x 2 workers, per repetition: ${ratios.map((r) => fixed(r, 3)).join(', ')}; ` +
+        `median ${fixed(median(ratios), 3)} (target: at least 0.95)`,
+    );
+    if (options.pair) {
+      await client.query(`DROP TABLE IF EXISTS ${table}_embeddings`);
+      await client.query(`DROP SCHEMA IF EXISTS ${queueSchema} CASCADE`);
+      return;
+    }
 
     await client.query(`DROP SCHEMA IF EXISTS ${queueSchema} CASCADE`);
     const cost = await queueCost(options.databaseUrl, options.ranges);
@@ -125,10 +142,10 @@ async function runSetup(setup: Setup, model: string, options: Options): Promise<
         mkdirSync(dir);
         // Each host gets its share of this machine's cores, as a host of its own would have them.
         const threads = Math.max(1, Math.floor(os.availableParallelism() / (setup.hosts * setup.workers)));
-        const args = [bin, table, '100', '--workers', String(setup.workers), '--threads', String(threads), '--model', model, '--dtype', options.dtype];
+        const args = [table, '100', '--workers', String(setup.workers), '--threads', String(threads), '--model', model, '--dtype', options.dtype];
         args.push('--database-url', options.databaseUrl, '--state', path.join(dir, 'state.sqlite'), '--json');
         if (setup.distributed) args.push('--distributed');
-        return runHost(args, dir);
+        return runEmbed(args, dir);
       }),
     );
     const seconds = (performance.now() - startedAt) / 1000;
@@ -138,10 +155,6 @@ async function runSetup(setup: Setup, model: string, options: Options): Promise<
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-function runHost(args: string[], cwd: string): Promise<{ rowsEmbedded: number }> {
-  return runJson(args, cwd);
 }
 
 function median(values: number[]): number {
@@ -155,7 +168,8 @@ function parseOptions(argv: string[]): Options {
       rows: { type: 'string' },
       model: { type: 'string' },
       dtype: { type: 'string' },
-      runs: { type: 'string' },
+      reps: { type: 'string' },
+      pair: { type: 'boolean' },
       ranges: { type: 'string' },
       'database-url': { type: 'string' },
     },
@@ -166,7 +180,8 @@ function parseOptions(argv: string[]): Options {
     rows: values.rows === undefined ? 20_000 : positiveOption(values.rows, '--rows'),
     model: values.model ?? 'minilm-l6-random',
     dtype: dtypeOption(values.dtype ?? 'q8'),
-    runs: values.runs === undefined ? 2 : positiveOption(values.runs, '--runs'),
+    reps: values.reps === undefined ? 3 : positiveOption(values.reps, '--reps'),
+    pair: values.pair ?? false,
     ranges: values.ranges === undefined ? 2000 : positiveOption(values.ranges, '--ranges'),
     databaseUrl,
   };

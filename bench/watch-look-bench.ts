@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ensureModel } from '../scripts/make-model.js';
 import { packageRoot } from '../src/paths.js';
-import { embed, fillTarget, loadTable } from './capture-table.js';
+import { fillTarget, loadTable } from './capture-table.js';
+import { runEmbed } from './embed-process.js';
 import { formatMachineFacts, machineFacts } from './machine-facts.js';
 import { fixed, formatTable } from './text-table.js';
 
@@ -56,11 +57,11 @@ async function main(args: string[]): Promise<void> {
     const exists = await client.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname = $1`, [`${table}_embeddings`]);
     if (!values['keep-table'] || exists.rows[0].n === 0) {
       await loadTable(client, table, rows);
-      await embed([table, ...common, '--limit', '1', '--json'], values.bin);
+      await runEmbed([table, ...common, '--limit', '1', '--json'], packageRoot, values.bin);
       await fillTarget(client, table);
     }
     // A complete pass recorded in this state file: the watcher starts caught up.
-    await embed([table, ...common, '--rebuild-state', '--json'], values.bin);
+    await runEmbed([table, ...common, '--rebuild-state', '--json'], packageRoot, values.bin);
     for (const mode of values.modes.split(',')) {
       if (mode === 'polling') await client.query(`DROP TRIGGER IF EXISTS embed_watch ON ${table}`);
       const watcher = startWatcher(values.bin, [table, ...common, ...(mode === 'trigger' ? ['--install-trigger'] : [])]);

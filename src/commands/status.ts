@@ -6,7 +6,7 @@
  * with (change-capture/next-run.ts).
  */
 import type pg from 'pg';
-import { formatQueueStatus, jobQueueStatus, type JobQueueStatus } from '../distributed/pass-status.js';
+import { formatQueueStatus, jobQueueStatus, waitingAcrossHosts, type JobQueueStatus } from '../distributed/pass-status.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type DatabaseRead, type JobLookupArgs } from './job-lookup.js';
 import { formatDuration } from '../run/progress.js';
@@ -59,11 +59,11 @@ export async function status(options: StatusOptions): Promise<number> {
     const { source, target } = await jobTables(session.client, job.identity);
     const distributed = (await jobQueueStatus(session.client, job.identity)) ?? null;
     const total = await countRows(session.client, source);
-    // Across hosts progress lives in the queue: rows of ranges not done yet, and rows above the last pass.
+    // Across hosts progress lives in the queue (see distributed/pass-status.ts).
     const waiting =
       distributed === null
         ? await rowsForNextRun(session.client, source, target, progress)
-        : { new: Math.max(0, total - distributed.rowsDone), late: 0, changed: 0 };
+        : await waitingAcrossHosts(session.client, source, target, distributed);
     const remaining = waiting.new + waiting.late + waiting.changed;
     const measured = job.lastMeasuredRun() ?? null;
     const rate = distributed === null ? (measured?.rowsPerSecond ?? null) : sumOfRates(distributed);
@@ -82,7 +82,8 @@ export async function status(options: StatusOptions): Promise<number> {
       lastRun: job.lastRun() ?? null,
       lastMeasuredRun: measured,
       rowsPerSecond: rate,
-      etaSeconds: remaining === 0 ? 0 : rate === null ? null : remaining / rate,
+      // Across hosts: the pass's rows left over the rate of the hosts heard from in the last minute.
+      etaSeconds: distributed !== null ? distributed.pass.etaSeconds : remaining === 0 ? 0 : rate === null ? null : remaining / rate,
       failures: job.failureCount(),
       runningPid: holder?.pid ?? null,
       distributed,
@@ -93,6 +94,15 @@ export async function status(options: StatusOptions): Promise<number> {
   } finally {
     await session.close();
   }
+}
+
+/** Across hosts the ETA is the running pass's: its rows left over the hosts' rate (rows waiting beyond it go to the next pass). */
+function passEta(status: JobQueueStatus): string {
+  const { pass } = status;
+  if (pass.etaSeconds === 0) return `pass ${pass.pass} done; rows waiting are planned by the next --distributed run`;
+  if (pass.etaSeconds === null) return `pass ${pass.pass}: unknown (no host heard from in the last minute)`;
+  const rate = sumOfRates(status) ?? 0;
+  return `pass ${pass.pass}: ${formatDuration(pass.etaSeconds)} for its ${(pass.rows.total - pass.rows.done).toLocaleString('en-US')} rows left, at ${rate.toFixed(1)} rows/s (the hosts heard from in the last minute)`;
 }
 
 /** The rows per second of the hosts heard from lately; null when none has measured a speed. */
@@ -129,8 +139,7 @@ function formatStatus(s: JobStatus): string {
           ? `${run.outcome}, ${run.startedAt} to ${run.endedAt} UTC, nothing to do; the last run that embedded rows: ` +
             `${n(s.lastMeasuredRun.rows ?? 0)} rows at ${(s.lastMeasuredRun.rowsPerSecond ?? 0).toFixed(1)} rows/s (${s.lastMeasuredRun.startedAt} UTC)`
           : `${run.outcome}, ${run.startedAt} to ${run.endedAt} UTC, ${n(run.rows ?? 0)} rows at ${(run.rowsPerSecond ?? 0).toFixed(1)} rows/s`;
-  const eta =
-    s.etaSeconds === null ? 'unknown (no run has measured a speed yet)' : s.etaSeconds === 0 ? 'nothing left' : `${formatDuration(s.etaSeconds)} at ${s.rowsPerSecond!.toFixed(1)} rows/s`;
+  const eta = s.distributed !== null ? passEta(s.distributed) : s.etaSeconds === null ? 'unknown (no run has measured a speed yet)' : s.etaSeconds === 0 ? 'nothing left' : `${formatDuration(s.etaSeconds)} at ${s.rowsPerSecond!.toFixed(1)} rows/s`;
   const lines = [
     `job         ${s.job.source} (${s.job.idColumn}, ${s.job.textColumn}) -> ${s.job.target} on ${s.job.database}`,
     `model       ${s.job.model}@${s.job.modelHash.slice(0, 12)}, ${s.job.dimension} dimensions`,

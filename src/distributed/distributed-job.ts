@@ -1,30 +1,28 @@
 /**
  * A distributed job in the queue schema: which model it runs (a host with another model file is
  * refused), and its passes. The first host to arrive plans a pass; a host arriving while a pass is
- * unfinished joins it; once a pass is finished, the next host to arrive plans the ids added since.
+ * unfinished joins it; once a pass is finished, the next host to arrive plans the ids added since and,
+ * with the plain run's change capture (change-capture/), the rows below them written since the last
+ * pass started that the target does not hold with the same text (late commits, edited texts).
  * Planning holds an advisory lock on the job, so two hosts arriving together plan once.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ModelError } from '../../common/errors.js';
+import { planCapture } from '../change-capture/capture-plan.js';
+import { formatSnapshot, parseSnapshot, takePassSnapshot, type PassSnapshot } from '../change-capture/pass-snapshot.js';
+import { catchUpSql, clearBlankSinceSql } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
+import type { JobIdentity } from '../state/job-state.js';
 import { targetHasRows } from '../target/target-marker.js';
 import type { TargetInfo } from '../target/target-table.js';
 import { queueSchema } from './queue-schema.js';
-import { hostName, type RangeQueue } from './range-queue.js';
+import { hostName, type PlannedRange, type RangeQueue } from './range-queue.js';
 import { planRanges } from './range-planner.js';
 import type { RangeSizing } from './range-sizes.js';
 
 /** What every host of a job must agree on. The database is the one they all reach, so it is not part of it. */
-export interface DistributedIdentity {
-  source: string;
-  idColumn: string;
-  textColumn: string;
-  target: string;
-  model: string;
-  modelHash: string;
-  dimension: number;
-}
+export type DistributedIdentity = Omit<JobIdentity, 'database'>;
 
 export interface Pass {
   number: number;
@@ -35,6 +33,10 @@ export interface Pass {
   /** Rows are checked against the target as they are read (the target held rows when the pass was planned). */
   checkTarget: boolean;
   plannedBy: string;
+  /** Taken as the pass was planned: the next pass catches up from it (absent for passes of older versions). */
+  snapshot?: PassSnapshot;
+  /** Why this pass compares every row below the last pass's end with the target, when it does. */
+  note?: string;
   /** This host planned it just now. */
   plannedNow: boolean;
   /** No range of it is waiting or running: the pass was finished before this host arrived. */
@@ -106,44 +108,92 @@ async function planUnderLock(
   target: TargetInfo,
   sizing: RangeSizing,
 ): Promise<Pass | undefined> {
+  // The transaction's snapshot (REPEATABLE READ), taken before any range is read by any host.
+  const snapshot = await takePassSnapshot(client, source);
   const latest = await latestPass(client, queue.name);
   if (latest && (await unfinishedRanges(client, queue.name, latest.number)) > 0) return latest;
   const number = (latest?.number ?? 0) + 1;
-  const ranges = await planRanges(client, source, number, latest?.lastId ?? null, sizing);
-  if (ranges.length === 0) return latest && { ...latest, finished: true };
+  const changed = latest?.lastId != null ? await planChanged(client, source, target, latest, number, sizing) : { ranges: [] };
+  const added = await planRanges(client, source, number, latest?.lastId ?? null, sizing);
+  const ranges = [...changed.ranges, ...added];
+  if (ranges.length === 0) {
+    // Nothing written since the last pass started: later passes need look only from now on.
+    if (latest && snapshot) await recordPassSnapshot(client, queue.name, latest.number, snapshot);
+    return latest && { ...latest, finished: true };
+  }
   // The first pass over a target that holds rows (from single-host runs) skips, on the server, the rows
-  // it holds with the same text; later passes cover only ids no pass had.
+  // it holds with the same text; later passes read the added ids whole and recheck the rest.
   const checkTarget = latest === undefined && ((await targetHasRows(client, target.ref)) ?? true);
   const rows = ranges.reduce((sum, r) => sum + r.rows, 0);
   const pass: Pass = {
     number,
     afterId: latest?.lastId ?? null,
-    lastId: ranges.at(-1)!.last,
+    lastId: added.at(-1)?.last ?? latest?.lastId ?? null,
     ranges: ranges.length,
     rows,
     checkTarget,
     plannedBy: hostName,
+    ...(snapshot && { snapshot }),
+    ...(changed.note !== undefined && { note: changed.note }),
     plannedNow: true,
     finished: false,
   };
   await queue.enqueue(client, ranges);
   await client.query(
-    `INSERT INTO ${queueSchema}.embed_passes (queue, pass, after_id, last_id, ranges, rows, check_target, planned_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [queue.name, pass.number, pass.afterId, pass.lastId, pass.ranges, pass.rows, pass.checkTarget, pass.plannedBy],
+    `INSERT INTO ${queueSchema}.embed_passes (queue, pass, after_id, last_id, ranges, rows, check_target, planned_by, snapshot)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [queue.name, pass.number, pass.afterId, pass.lastId, pass.ranges, pass.rows, pass.checkTarget, pass.plannedBy, snapshot ? formatSnapshot(snapshot) : null],
   );
   return pass;
 }
 
+/**
+ * The rows up to the last pass's end that need embedding again, as ranges: with the plain run's change
+ * capture, those written since the last pass started that the target lacks or holds with another text;
+ * when transaction ids cannot be trusted (see capture-plan.ts), every row the target lacks or holds
+ * with another text. Vectors of texts emptied since are removed here, as a plain catch-up does.
+ */
+async function planChanged(
+  client: pg.ClientBase,
+  source: SourceTable,
+  target: TargetInfo,
+  latest: Pass,
+  pass: number,
+  sizing: RangeSizing,
+): Promise<{ ranges: PlannedRange[]; note?: string }> {
+  const capture = await planCapture(client, source, latest.snapshot);
+  if (capture.kind === 'unchanged') return { ranges: [] };
+  const upTo = latest.lastId!;
+  if (capture.kind === 'compare-all') {
+    return { ranges: await planRanges(client, source, pass, null, sizing, { upTo, where: target.pendingSql, since: null }), note: capture.reason };
+  }
+  await client.query(clearBlankSinceSql(source, target, capture.since));
+  return { ranges: await planRanges(client, source, pass, null, sizing, { upTo, where: catchUpSql(target, capture.since), since: capture.since }) };
+}
+
+async function recordPassSnapshot(client: pg.ClientBase, queue: string, pass: number, snapshot: PassSnapshot): Promise<void> {
+  await client.query(`UPDATE ${queueSchema}.embed_passes SET snapshot = $3 WHERE queue = $1 AND pass = $2`, [queue, pass, formatSnapshot(snapshot)]);
+}
+
 export async function latestPass(client: pg.ClientBase | pg.Pool, queue: string): Promise<Pass | undefined> {
   const row = (
-    await client.query<{ pass: number; after_id: string | null; last_id: string | null; ranges: number; rows: string; check_target: boolean; planned_by: string }>(
-      `SELECT pass, after_id, last_id, ranges, rows, check_target, planned_by FROM ${queueSchema}.embed_passes
+    await client.query<{
+      pass: number;
+      after_id: string | null;
+      last_id: string | null;
+      ranges: number;
+      rows: string;
+      check_target: boolean;
+      planned_by: string;
+      snapshot: string | null;
+    }>(
+      `SELECT pass, after_id, last_id, ranges, rows, check_target, planned_by, snapshot FROM ${queueSchema}.embed_passes
         WHERE queue = $1 ORDER BY pass DESC LIMIT 1`,
       [queue],
     )
   ).rows[0];
   if (!row) return undefined;
+  const snapshot = parseSnapshot(row.snapshot);
   return {
     number: row.pass,
     afterId: row.after_id,
@@ -152,6 +202,7 @@ export async function latestPass(client: pg.ClientBase | pg.Pool, queue: string)
     rows: Number(row.rows),
     checkTarget: row.check_target,
     plannedBy: row.planned_by,
+    ...(snapshot && { snapshot }),
     plannedNow: false,
     finished: false,
   };

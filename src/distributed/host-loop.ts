@@ -13,9 +13,10 @@ import type { BatchResult, BatchTask } from '../../common/batch-task.js';
 import type { RowKind } from '../change-capture/written-since.js';
 import type { CircuitBreaker } from '../run/circuit-breaker.js';
 import type { Queryable } from '../db/database.js';
-import { runEmbedLoop, type LoopStats } from '../run/embed-loop.js';
+import { emptyLoopStats, runEmbedLoop, type LoopStats } from '../run/embed-loop.js';
 import type { SourceRow } from '../source/row-reader.js';
 import type { SourceTable } from '../source/source-table.js';
+import type { TargetInfo } from '../target/target-table.js';
 import { unfinishedRanges, type Pass } from './distributed-job.js';
 import { completeRange, markSeen } from './host-records.js';
 import type { Lease } from './lease.js';
@@ -32,8 +33,8 @@ export interface HostLoopInput {
   /** Where rows are read: waits for a lost database like a single-host run's reads. */
   db: Queryable;
   source: SourceTable;
-  /** The target's condition for rows it does not hold yet (see TargetInfo.pendingSql). */
-  pendingSql: string;
+  /** The target: which rows it does not hold yet (TargetInfo.pendingSql), and the kind of a row read. */
+  target: TargetInfo;
   runBatch: (task: BatchTask) => Promise<BatchResult>;
   breaker: CircuitBreaker;
   taskRows: number;
@@ -69,9 +70,11 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
   };
   const ledger = new RangeLedger(complete);
 
+  // Set once the loop is over: a fetch ahead that is still waiting for ranges gives up.
+  let closing = false;
   const next = async (): Promise<FetchedRange | undefined> => {
     for (;;) {
-      if (input.stopRequested()) return undefined;
+      if (input.stopRequested() || closing) return undefined;
       const range = await whileReachable(breaker, () => queue.fetch());
       if (range) {
         held.set(range.jobId, range);
@@ -83,14 +86,26 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
     }
   };
 
+  // The next range is fetched while the last page of the current one is cut into tasks and sent, so
+  // that the pool never waits on the queue between ranges (the loop keeps tasks in flight meanwhile).
+  let ahead: Promise<FetchedRange | undefined> | undefined;
+  const fetchAhead = () => {
+    ahead ??= next();
+    ahead.catch(() => undefined);
+  };
   async function* pages(): AsyncGenerator<SourceRow[]> {
     for (;;) {
-      const range = await next();
+      const fetched = ahead ?? next();
+      ahead = undefined;
+      const range = await fetched;
       if (!range) return;
       ledger.begin(range);
       // A range fetched again may be partly in the target already: those rows are skipped on the server.
-      const pending = pass.checkTarget || range.retried ? input.pendingSql : undefined;
-      yield* readRange(input.db, input.source, range, { pageSize: input.taskRows, pending });
+      const checkTarget = pass.checkTarget || range.retried;
+      for await (const page of readRange(input.db, input.source, range, input.target, { pageSize: input.taskRows, checkTarget })) {
+        if (page.length < input.taskRows || page.at(-1)!.id === range.last) fetchAhead();
+        yield page;
+      }
       ledger.endRead();
     }
   }
@@ -99,7 +114,7 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
     void Promise.all([queue.heartbeat([...held.values()]), markSeen(queuePool, queue.name, pass.number)]).catch(() => undefined);
   }, lease.heartbeatMs);
 
-  const total = emptyStats();
+  const total = emptyLoopStats();
   let rowsBefore = 0;
   try {
     for (;;) {
@@ -127,6 +142,9 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
       await sleep(lease.pollMs);
     }
   } finally {
+    closing = true;
+    // A range fetched ahead and never read is held too: released with the rest.
+    await ahead?.catch(() => undefined);
     clearInterval(heartbeat);
     const left = [...held.values()];
     held.clear();
@@ -156,27 +174,7 @@ function sleep(ms: number): Promise<void> {
 
 /** A host's counts before it has done anything. */
 export function noHostStats(): HostStats {
-  return { ...emptyStats(), rangesDone: 0 };
-}
-
-function emptyStats(): LoopStats {
-  return {
-    rowsEmbedded: 0,
-    rowsInferred: 0,
-    rowsSkipped: 0,
-    rowsFailed: 0,
-    truncated: 0,
-    realTokens: 0,
-    paddedTokens: 0,
-    tokenizeMs: 0,
-    inferenceMs: 0,
-    writeMs: 0,
-    readMs: 0,
-    rowsRead: 0,
-    lastRead: null,
-    workersUsed: 0,
-    rowsByKind: { new: 0, late: 0, changed: 0 },
-  };
+  return { ...emptyLoopStats(), rangesDone: 0 };
 }
 
 function add(total: LoopStats, more: LoopStats): void {

@@ -4,6 +4,11 @@
  * speed of the hosts heard from lately.
  */
 import type pg from 'pg';
+import { countWaiting, type WaitingRows } from '../change-capture/waiting-rows.js';
+import { quoteIdentifier } from '../db/table-name.js';
+import type { SourceTable } from '../source/source-table.js';
+import type { TargetInfo } from '../target/target-table.js';
+import { latestPass } from './distributed-job.js';
 import { queueSchema } from './queue-schema.js';
 
 export interface HostProgress {
@@ -133,4 +138,28 @@ export function formatQueueStatus(status: JobQueueStatus, formatDuration: (secon
   }
   lines.push(`failed rows ${n(pass.failedRows)} on the job's hosts${pass.failedRows > 0 ? ' (embed failures lists them)' : ''}`);
   return lines;
+}
+
+/**
+ * The rows waiting across hosts, as `embed status` counts them for a plain job: the rows of the latest
+ * pass's ranges not done yet, the ids above its end (the next pass plans them), and, once it is
+ * finished, the rows below its end written since it started that the target needs (late commits and
+ * edited texts, from the change capture's own conditions). While a pass runs, changes below its end wait
+ * for the next pass and are not counted yet.
+ */
+export async function waitingAcrossHosts(
+  client: pg.ClientBase,
+  source: SourceTable,
+  target: TargetInfo,
+  status: JobQueueStatus,
+): Promise<WaitingRows> {
+  const latest = await latestPass(client, status.queue);
+  const inPass = status.pass.rows.total - status.pass.rows.done;
+  if (!latest || latest.lastId === null) return { new: inPass, late: 0, changed: 0 };
+  const id = `src.${quoteIdentifier(source.idColumn)}`;
+  const above = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${source.sql} AS src WHERE ${id} > $1::${source.idType}`, [latest.lastId]);
+  const waiting = { new: inPass + Number(above.rows[0]!.n), late: 0, changed: 0 };
+  if (inPass > 0 || latest.snapshot === undefined) return waiting;
+  const below = await countWaiting(client, source, target, latest.snapshot, { where: `${id} <= $1::${source.idType}`, params: [latest.lastId] });
+  return { new: waiting.new + below.new, late: below.late, changed: below.changed };
 }

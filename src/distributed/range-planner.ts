@@ -1,6 +1,8 @@
 /**
- * Cuts the ids above a point into ranges, walking only the id column's unique index: the texts are
- * never read. One snapshot (REPEATABLE READ, the caller's transaction) for counting and cutting, so
+ * Cuts ids into ranges: the ids above a point (the rows added since the last pass), walking only the id
+ * column's unique index, the texts never read; or the ids up to a point that meet a condition (the rows
+ * a catch-up must look at again, see distributed-job.ts), each range then covering only from one such
+ * id to another. One snapshot (REPEATABLE READ, the caller's transaction) for counting and cutting, so
  * the cuts match the count; rows added meanwhile lie above the last cut and go to the next pass.
  */
 import type pg from 'pg';
@@ -15,10 +17,15 @@ export async function planRanges(
   pass: number,
   after: string | null,
   sizing: RangeSizing,
+  recheck?: { upTo: string; where: string; since: PlannedRange['recheck'] },
 ): Promise<PlannedRange[]> {
   const id = `src.${quoteIdentifier(source.idColumn)}`;
-  const above = after === null ? 'true' : `${id} > $1::${source.idType}`;
   const params = after === null ? [] : [after];
+  let above = after === null ? 'true' : `${id} > $1::${source.idType}`;
+  if (recheck) {
+    params.push(recheck.upTo);
+    above += ` AND ${id} <= $${params.length}::${source.idType} AND (${recheck.where})`;
+  }
   const counted = await client.query<{ n: string }>(`SELECT count(${id}) AS n FROM ${source.sql} AS src WHERE ${above}`, params);
   const sizes = rangeSizes(Number(counted.rows[0]!.n), sizing);
   if (sizes.length === 0) return [];
@@ -33,7 +40,7 @@ export async function planRanges(
   );
   let previous = after;
   return cut.rows.map((row, i) => {
-    const range = { pass, after: previous, last: row.id, rows: sizes[i]! };
+    const range: PlannedRange = { pass, after: previous, last: row.id, rows: sizes[i]!, ...(recheck && { recheck: recheck.since }) };
     previous = row.id;
     return range;
   });

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
+import type { PassSnapshot } from '../change-capture/pass-snapshot.js';
 import type { Lease } from './lease.js';
 import { createOwnTables, queueSchema } from './queue-schema.js';
 
@@ -16,6 +17,11 @@ export interface PlannedRange {
   after: string | null;
   last: string;
   rows: number;
+  /**
+   * A range of rows a catch-up looks at again (below the last pass's end): those written since this
+   * snapshot of the last pass, or every row when null, that the target does not hold with the same text.
+   */
+  recheck?: PassSnapshot | null;
 }
 
 export interface FetchedRange extends PlannedRange {

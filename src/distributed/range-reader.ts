@@ -1,30 +1,49 @@
-/** Keyset reads of one range's rows, (after, last] in id order, a page at a time (see row-reader.ts). */
+/**
+ * Keyset reads of one range's rows, (after, last] in id order, a page at a time (see row-reader.ts):
+ * every row, or the rows the target still needs (TargetInfo.pendingSql), or, for a range a catch-up
+ * looks at again, the rows written since the last pass that the target needs (change-capture/), each
+ * with its kind (new, late, changed) for the summary.
+ */
 import type { Queryable } from '../db/database.js';
 import { unreadCondition, type SourceRow } from '../source/row-reader.js';
 import type { SourceTable } from '../source/source-table.js';
 import { quoteIdentifier } from '../db/table-name.js';
+import { catchUpSql, readKindSql } from '../change-capture/waiting-rows.js';
+import type { TargetInfo } from '../target/target-table.js';
 import type { PlannedRange } from './range-queue.js';
 
 export async function* readRange(
   client: Queryable,
   source: SourceTable,
   range: PlannedRange,
-  options: { pageSize: number; pending?: string },
+  target: TargetInfo,
+  options: { pageSize: number; checkTarget: boolean },
 ): AsyncGenerator<SourceRow[]> {
   const id = `src.${quoteIdentifier(source.idColumn)}`;
   const text = `src.${quoteIdentifier(source.textColumn)}`;
+  const { pending, kind } = rangeReads(source, target, range, options.checkTarget);
   let after = range.after;
   for (;;) {
-    const { where, params } = unreadCondition(source, { after, exclude: [], pending: options.pending });
+    const { where, params } = unreadCondition(source, { after, exclude: [], pending });
     params.push(range.last);
     const result = await client.query<SourceRow>(
-      `SELECT ${id}::text AS id, ${text}::text AS text FROM ${source.sql} AS src
+      `SELECT ${id}::text AS id, ${text}::text AS text${kind === undefined ? '' : `, ${kind} AS kind`} FROM ${source.sql} AS src
         WHERE ${where} AND ${id} <= $${params.length}::${source.idType} ORDER BY ${id} LIMIT ${options.pageSize}`,
       params,
     );
     if (result.rows.length === 0) return;
     yield result.rows;
-    if (result.rows.length < options.pageSize) return;
     after = result.rows[result.rows.length - 1]!.id;
+    // The range's last id read: no query to find that nothing follows.
+    if (result.rows.length < options.pageSize || after === range.last) return;
   }
+}
+
+/** The condition a range's rows must meet, and their kind, when the range is not read whole. */
+function rangeReads(source: SourceTable, target: TargetInfo, range: PlannedRange, checkTarget: boolean): { pending?: string; kind?: string } {
+  if (range.recheck !== undefined) {
+    const since = range.recheck ?? undefined;
+    return { pending: since ? catchUpSql(target, since) : target.pendingSql, kind: readKindSql(source, target, since) };
+  }
+  return checkTarget ? { pending: target.pendingSql, kind: readKindSql(source, target, undefined) } : {};
 }

@@ -63,8 +63,9 @@ export interface LoopObserver {
   batchRecorded?(rows: readonly SourceRow[], result: BatchResult | undefined, failed: readonly { id: string; error: string }[]): void;
 }
 
-export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
-  const stats: LoopStats = {
+/** A loop's counts before it has done anything. */
+export function emptyLoopStats(): LoopStats {
+  return {
     rowsEmbedded: 0,
     rowsInferred: 0,
     rowsSkipped: 0,
@@ -81,6 +82,10 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
     workersUsed: 0,
     rowsByKind: { new: 0, late: 0, changed: 0 },
   };
+}
+
+export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
+  const stats = emptyLoopStats();
   const workersUsed = new Set<number>();
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;

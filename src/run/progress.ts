@@ -21,6 +21,8 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   /** Milliseconds; performance.now() unless a test says otherwise. */
   clock?: () => number;
+  /** What is counted, before the count (default "embedding"; a distributed host counts its pass). */
+  label?: string;
 }
 
 export interface RunPace {
@@ -40,7 +42,7 @@ export function createProgress(total: number, options: ProgressOptions): Progres
   const stream = options.stream ?? process.stderr;
   if (options.quiet) return { update: () => undefined, stop: () => undefined };
   const clock = options.clock ?? (() => performance.now());
-  const run = { total, rowsBefore: options.rowsBefore ?? 0, startedAt: options.startedAt ?? clock(), clock };
+  const run = { total, rowsBefore: options.rowsBefore ?? 0, startedAt: options.startedAt ?? clock(), clock, label: options.label ?? 'embedding' };
   return stream.isTTY ? terminalBar(run, stream) : periodicLines(run, stream);
 }
 
@@ -49,6 +51,7 @@ interface RunClock {
   rowsBefore: number;
   startedAt: number;
   clock: () => number;
+  label: string;
 }
 
 const etaText = (pace: RunPace): string => (pace.etaSeconds === undefined ? '?' : formatDuration(pace.etaSeconds));
@@ -57,7 +60,7 @@ function terminalBar(run: RunClock, stream: NodeJS.WriteStream): ProgressReporte
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: 'embedding |{bar}| {value}/{total} rows | {rate} rows/s | ETA {eta}',
+      format: `${run.label} |{bar}| {value}/{total} rows | {rate} rows/s | ETA {eta}`,
       hideCursor: true,
       fps: 5,
     },
@@ -84,7 +87,7 @@ function periodicLines(run: RunClock, stream: NodeJS.WriteStream, everyMs = 5000
       lastLineAt = now;
       const pace = runPace(rowsThisRun, run.rowsBefore, run.total, now - run.startedAt);
       const eta = pace.etaSeconds ? `, ETA ${etaText(pace)}` : '';
-      stream.write(`embedding: ${run.rowsBefore + rowsThisRun}/${run.total} rows, ${Math.round(pace.rowsPerSecond)} rows/s${eta}\n`);
+      stream.write(`${run.label}: ${run.rowsBefore + rowsThisRun}/${run.total} rows, ${Math.round(pace.rowsPerSecond)} rows/s${eta}\n`);
     },
     stop: () => undefined,
   };

@@ -33,6 +33,9 @@ export function workerConfig(config: EmbedConfig, model: ModelFiles): WorkerConf
 /**
  * Every session of the run, main thread and workers, with the same lock and statement timeouts, named
  * after the process so that the run can tell its own sessions from others' (change-capture/table-counters.ts).
+ * Across hosts, a session idle inside a transaction for longer than the lease is ended by the server:
+ * a host paused (SIGSTOP, a suspended VM) between its upsert and its COMMIT would otherwise keep the
+ * rows locked from the host that took its range over; it redoes the batch when it resumes.
  */
 export function sessionConnection(config: EmbedConfig): ConnectionConfig {
   return {
@@ -43,7 +46,7 @@ export function sessionConnection(config: EmbedConfig): ConnectionConfig {
     application_name: runSessionName,
     // Keyset pages that compare rows with the target are costed high enough to be compiled, which takes
     // longer than running them: half a second a page on a table of a million rows.
-    options: '-c jit=off',
+    options: `-c jit=off${config.distributed ? ` -c idle_in_transaction_session_timeout=${config.leaseSeconds * 1000}` : ''}`,
   };
 }
 

@@ -18,7 +18,9 @@ export type StagedValue = [column: string, value: (row: string) => string];
  * rows written for are locked against deletion until the commit, so the foreign key always holds: a
  * delete that commits first leaves the row out, one that comes later cascades. Row locks need UPDATE on
  * the source; a role without it only leaves out rows deleted before the write began (a delete that
- * commits while the write runs can still fail that row's foreign key).
+ * commits while the write runs can still fail that row's foreign key). Rows are written in one order (the staged id), so
+ * two writes of the same rows (a host that was paused writing a range another host took over) lock
+ * them in the same order and wait for each other instead of deadlocking.
  */
 export function upsertFromStage(
   qualified: string,
@@ -39,8 +41,8 @@ export function upsertFromStage(
   const into = `INSERT INTO ${qualified} (id, ${columns.join(', ')})`;
   return {
     mergeSql: `${into}
-       SELECT ${select('st')} FROM ${stageTable} AS st ${stillThere('st')} ${upsert}`,
+       SELECT ${select('st')} FROM ${stageTable} AS st ${stillThere('st')} ORDER BY st.id ${upsert}`,
     insertSql: `${into}
-       SELECT ${select('u')} FROM ${unnestRows} ${stillThere('u')} ${upsert}`,
+       SELECT ${select('u')} FROM ${unnestRows} ${stillThere('u')} ORDER BY u.id ${upsert}`,
   };
 }

@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { startCli, type CliResult } from './cli.js';
+import { expect } from 'vitest';
+import { runCli, startCli, type CliResult } from './cli.js';
 import type { ChildProcess } from 'node:child_process';
 
 export interface Host {
@@ -75,4 +76,13 @@ export async function hostRows(client: pg.ClientBase, target: string): Promise<{
 async function hasQueueSchema(client: pg.ClientBase): Promise<boolean> {
   const result = await client.query<{ found: boolean }>(`SELECT to_regclass('embed_queue.embed_hosts') IS NOT NULL AS found`);
   return result.rows[0]!.found;
+}
+
+/** A single-host run of one row creates and claims `target`, so that a test can put a trigger on it before the hosts start. */
+export async function createTargetOnOneHost(options: { databaseUrl: string; modelDir: string; target: string; stateFile: string }): Promise<void> {
+  const created = await runCli([
+    'sentences', '100', '--workers', '1', '--model', options.modelDir, '--database-url', options.databaseUrl,
+    '--target', options.target, '--limit', '1', '--state', options.stateFile, '--quiet',
+  ]);
+  expect(created.code, created.stderr).toBe(0);
 }

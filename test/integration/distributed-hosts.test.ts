@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
-import { hostRows, hostSummary, queueFacts, startHost } from '../helpers/hosts.js';
+import { createTargetOnOneHost, hostRows, hostSummary, queueFacts, startHost } from '../helpers/hosts.js';
 import { countRows, embeddableRows, sleep } from '../helpers/progress.js';
 import { useSentencesTable } from '../helpers/sentences-table.js';
 
@@ -132,11 +132,7 @@ describe('embed --distributed: hosts sharing one job', () => {
   it('rows that fail on any host are listed by embed failures; embed status shows the pass as a whole', async () => {
     const target = 'cursed_embeddings';
     // A single-host run creates the target (and embeds a row), then a trigger rejects some ids.
-    const single = await runCli([
-      'sentences', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url,
-      '--target', target, '--limit', '1', '--state', path.join(fixture.dir, 'cursed-single.sqlite'), '--quiet',
-    ]);
-    expect(single.code, single.stderr).toBe(0);
+    await createTargetOnOneHost({ databaseUrl: fixture.db.url, modelDir, target, stateFile: path.join(fixture.dir, 'cursed-single.sqlite') });
     await fixture.db.client.query(`
       CREATE FUNCTION reject_cursed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.id % 997 = 0 THEN RAISE EXCEPTION 'row % is cursed', NEW.id; END IF; RETURN NEW; END $$;
@@ -170,14 +166,16 @@ describe('embed --distributed: hosts sharing one job', () => {
 
   it('a host that joins late takes ranges', async () => {
     const target = 'late_embeddings';
-    const early = startHost(fixture.dir, 'late-a', command(target));
+    // Tasks (and so ranges) of 200 rows: enough ranges left for the late host when it has started.
+    const small = ['--sort-window', '200'];
+    const early = startHost(fixture.dir, 'late-a', command(target, ...small));
     for (;;) {
       const facts = await queueFacts(fixture.db.client, `"public"."${target}"`);
       if ((facts.states.completed ?? 0) >= 3) break;
       await sleep(20);
     }
     // EMBED_DISTRIBUTED=1 instead of the flag.
-    const late = startHost(fixture.dir, 'late-b', command(target).filter((arg) => arg !== '--distributed'), { env: { EMBED_DISTRIBUTED: '1' } });
+    const late = startHost(fixture.dir, 'late-b', command(target, ...small).filter((arg) => arg !== '--distributed'), { env: { EMBED_DISTRIBUTED: '1' } });
     const [first, second] = await Promise.all([early.done, late.done]);
     expect(first.code, first.stderr).toBe(0);
     expect(second.code, second.stderr).toBe(0);
@@ -203,7 +201,7 @@ describe('embed --distributed: hosts sharing one job', () => {
     const before = await queueFacts(fixture.db.client, quoted);
     const again = await runCli(command(target), {}, fixture.dir);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/nothing new to embed: pass 1 is finished/);
+    expect(again.stderr).toMatch(/nothing to embed: pass 1 is finished/);
     expect(await queueFacts(fixture.db.client, quoted)).toEqual(before);
 
     await fixture.db.client.query(

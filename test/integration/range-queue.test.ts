@@ -33,7 +33,7 @@ describe('the range queue and planner', () => {
     await db.client.query(`CREATE TABLE numbers (id bigint PRIMARY KEY, text text)`);
     await db.client.query(`INSERT INTO numbers SELECT i * 3, 'n' || i FROM generate_series(1, 5000) AS i`);
     // The target a planner looks into (empty: nothing to skip).
-    await db.client.query(`CREATE TABLE numbers_embeddings (id bigint PRIMARY KEY)`);
+    await db.client.query(`CREATE TABLE numbers_embeddings (id bigint PRIMARY KEY, model text, content_hash text)`);
     await db.client.query(`CREATE TABLE words (key text PRIMARY KEY, body text)`);
     await db.client.query(`INSERT INTO words SELECT 'w' || i, 'word ' || i FROM generate_series(1, 3000) AS i`);
   });

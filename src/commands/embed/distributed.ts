@@ -16,19 +16,20 @@ import { joinJob, joinOrPlanPass, queueName, type Pass } from '../../distributed
 import { joinPass } from '../../distributed/host-records.js';
 import { noHostStats, runHost, type HostStats } from '../../distributed/host-loop.js';
 import { lease } from '../../distributed/lease.js';
+import { passProgress } from '../../distributed/pass-progress.js';
 import { passStatus } from '../../distributed/pass-status.js';
 import { hostName, rangeRetryLimit, RangeQueue } from '../../distributed/range-queue.js';
 import { rangeSizing } from '../../distributed/range-sizes.js';
 import type { ModelInfo } from '../../model/model-folder.js';
 import type { CircuitBreaker } from '../../run/circuit-breaker.js';
 import { jobIdentity, openJobState, targetOptions } from '../../run/open-job.js';
-import { createProgress } from '../../run/progress.js';
 import { formatReport } from '../../run/run-summary.js';
 import type { SourceTable } from '../../source/source-table.js';
 import type { JobState } from '../../state/job-state.js';
 import type { StateStore } from '../../state/state-store.js';
 import { claimTarget, type ModelStamp } from '../../target/target-marker.js';
 import { describeTarget, modelLabel, prepareTarget, type Target } from '../../target/target-table.js';
+import { retryOnThisHost } from './distributed-retry.js';
 import { runReport } from './report.js';
 
 export interface DistributedRunParts {
@@ -65,29 +66,33 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
     await joinJob(client, name, identity);
     const stamp = { label: modelLabel(model), tokenizerHash: model.tokenizerHash };
     const target = await prepareTargetOnce(client, name, stamp, () => prepareTarget(client, source, model, options));
-    const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
-    const pass = await joinOrPlanPass(queuePool, queue, source, target, rangeSizing(taskRows, config.batchSize));
-
     ({ state, job } = openJobState(config, parts.connection, source, target, model));
-    const report = (outcome: 'completed' | 'interrupted', stats: HostStats) => {
+    const report = (outcome: 'completed' | 'interrupted', stats: HostStats, passNumber: number | null, share = `${stats.rangesDone} ranges of pass ${passNumber ?? '-'}`) => {
       const elapsedSeconds = (performance.now() - parts.startedAt) / 1000;
       const rowsPerSecond = stats.rowsEmbedded / Math.max(elapsedSeconds, 1e-9);
       const summary = {
         ...runReport(config, { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile: state!.file, metrics: undefined }),
-        distributed: { pass: pass?.number ?? null, host: hostName, ranges: stats.rangesDone },
+        distributed: { pass: passNumber, host: hostName, ranges: stats.rangesDone },
       };
-      const text = formatReport(summary) + `  host ${hostName}: ${stats.rangesDone} ranges of pass ${pass?.number ?? '-'}\n`;
+      const text = formatReport(summary) + `  host ${hostName}: ${share}\n`;
       process.stdout.write(config.json ? JSON.stringify(summary) + '\n' : config.quiet ? '' : text);
       return rowsPerSecond;
     };
+    if (config.mode === 'retry-failed') return await retryOnThisHost(parts, { queuePool, queue: name, target, job, report, say });
+    const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
+    const pass = await joinOrPlanPass(queuePool, queue, source, target, rangeSizing(taskRows, config.batchSize));
     if (pass === undefined || pass.finished) {
-      say(pass === undefined ? `${source.sql} has no rows to embed` : `nothing new to embed: pass ${pass.number} is finished and no rows were added since`);
-      report('completed', noHostStats());
+      say(
+        pass === undefined
+          ? `${source.sql} has no rows to embed`
+          : `nothing to embed: pass ${pass.number} is finished and no row was added, committed late or changed since it started`,
+      );
+      report('completed', noHostStats(), pass?.number ?? null);
       return EXIT.done;
     }
     say(
       pass.plannedNow
-        ? `planned pass ${pass.number}: ${pass.rows} rows in ${pass.ranges} ranges, queue ${name}; other hosts join with the same command`
+        ? `planned pass ${pass.number}: ${pass.rows} rows in ${pass.ranges} ranges, queue ${name}; other hosts join with the same command${pass.note ? ` (note: ${pass.note})` : ''}`
         : `joined pass ${pass.number} (${pass.rows} rows in ${pass.ranges} ranges, planned by ${pass.plannedBy})`,
     );
     await joinPass(queuePool, name, pass.number);
@@ -96,7 +101,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
       job!.endRun(runId, { rows: 0, skipped: 0, failed: 0, rowsPerSecond: 0, outcome: 'failed' });
       throw error;
     });
-    const rowsPerSecond = report(stats.outcome, stats);
+    const rowsPerSecond = report(stats.outcome, stats, pass.number);
     job.endRun(runId, { rows: stats.rowsEmbedded, skipped: stats.rowsSkipped, failed: stats.rowsFailed, rowsPerSecond, outcome: stats.outcome });
     if (stats.outcome === 'interrupted') {
       process.stderr.write("interrupted: this host's unfinished ranges went back to the queue; the other hosts go on\n");
@@ -128,7 +133,7 @@ async function runThisHost(
   run: { queue: RangeQueue; queuePool: pg.Pool; pass: Pass; target: Target; taskRows: number; leaseTimes: ReturnType<typeof lease>; say: (line: string) => void },
 ): Promise<HostStats & { outcome: 'completed' | 'interrupted' }> {
   const { config } = parts;
-  const bar = createProgress(run.pass.rows, { quiet: config.quiet || config.json });
+  const bar = await passProgress(run.queuePool, run.queue.name, run.pass, { quiet: config.quiet || config.json, startedAt: parts.startedAt });
   const interrupts = watchInterrupts(() => {
     bar.stop();
     if (parts.breaker.isOpen) {
@@ -143,7 +148,7 @@ async function runThisHost(
       lease: run.leaseTimes,
       db: parts.db,
       source: parts.source,
-      pendingSql: run.target.pendingSql,
+      target: run.target,
       runBatch: (task) => parts.runTask(task, run.target),
       breaker: parts.breaker,
       taskRows: run.taskRows,
