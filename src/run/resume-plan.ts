@@ -13,9 +13,10 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { planCapture, type CaptureOptions } from '../change-capture/capture-plan.js';
 import { takePassSnapshot } from '../change-capture/pass-snapshot.js';
-import { clearBlankSinceSql } from '../change-capture/waiting-rows.js';
+import { clearBlankAndCount, clearBlankSinceSql, type WaitingRows } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { JobState, PassStart } from '../state/job-state.js';
+import type { PassSnapshot } from '../change-capture/pass-snapshot.js';
 import { claimTarget, emptyTarget, targetHasRows, type TargetMarker } from '../target/target-marker.js';
 import type { TargetInfo } from '../target/target-table.js';
 
@@ -32,6 +33,11 @@ export interface ResumeOptions {
   /** Start a catch-up pass after a complete one (not when only failed rows are retried). */
   catchUp: boolean;
   capture?: CaptureOptions;
+  /**
+   * Count the rows a catch-up pass will embed in the statement that clears emptied texts (a watcher's
+   * backlog), rather than in a scan of its own.
+   */
+  countWaiting?: boolean;
 }
 
 export interface StateContext {
@@ -49,6 +55,8 @@ export interface ResumePlan {
   nothingToRead: boolean;
   /** The target's marker, where a completed pass's snapshot is recorded. */
   marker: TargetMarker;
+  /** The rows the catch-up pass starting will embed, by kind, when countWaiting asked and it is one. */
+  waiting?: WaitingRows;
 }
 
 export async function planResume(
@@ -79,6 +87,12 @@ export async function planResume(
   let warning: string | undefined;
   let note: string | undefined;
   let compareAll = options.refresh;
+  let waiting: WaitingRows | undefined;
+  // Passes skip blank rows: a text emptied since loses its old vector here.
+  const clearBlankSince = async (since: PassSnapshot) => {
+    if (options.countWaiting) waiting = await clearBlankAndCount(client, source, target, since);
+    else await client.query(clearBlankSinceSql(source, target, since));
+  };
   if (options.rebuildState) {
     await start({ generation, checkTarget: true });
   } else if (recorded.generation !== generation) {
@@ -88,7 +102,7 @@ export async function planResume(
     const capture = hasRows && marker.snapshot ? await planCapture(client, source, marker.snapshot, options.capture) : undefined;
     if (capture !== undefined && capture.kind !== 'compare-all') {
       // The target's own record of its last complete pass: only rows written since need comparing.
-      await client.query(clearBlankSinceSql(source, target, capture.since));
+      await clearBlankSince(capture.since);
       await start({ generation, checkTarget: false, since: capture.since });
     } else {
       await start({ generation, checkTarget: hasRows });
@@ -111,8 +125,7 @@ export async function planResume(
     const capture = await planCapture(client, source, recorded.snapshot, options.capture);
     if (capture.kind === 'unchanged') return { nothingToRead: true, marker };
     if (capture.kind === 'catch-up') {
-      // Passes skip blank rows: a text emptied since loses its old vector here.
-      await client.query(clearBlankSinceSql(source, target, capture.since));
+      await clearBlankSince(capture.since);
       await start({ generation, checkTarget: false, since: capture.since });
     } else {
       note = capture.reason;
@@ -127,5 +140,5 @@ export async function planResume(
   if (state.movedAside !== undefined) {
     warning = `state file ${state.file} was corrupt; moved it to ${state.movedAside} and rebuilding progress from ${target.display}`;
   }
-  return { warning, note, nothingToRead: false, marker };
+  return { warning, note, nothingToRead: false, marker, ...(waiting && { waiting }) };
 }
