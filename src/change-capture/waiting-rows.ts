@@ -43,18 +43,14 @@ export function clearBlankSinceSql(source: SourceTable, target: TargetInfo, sinc
 
 /**
  * Removes the vectors of texts emptied since the snapshot and counts, by kind, the rows a catch-up pass
- * from it will embed: countWaiting's answer after clearBlankSinceSql, from one statement. With a side
- * table, one scan of the source picks the rows written since; the blank ones give the ids to delete, the
+ * from it will embed: countWaiting's answer after clearBlankSinceSql, from one statement (side tables
+ * only). One scan of the source picks the rows written since; the blank ones give the ids to delete, the
  * others are counted. The count reads the target as it was before the delete, which only blank rows
  * could see differently, and those are not counted (their vector is gone once the statement commits).
  */
 export async function clearBlankAndCount(client: Queryable, source: SourceTable, target: TargetInfo, since: PassSnapshot): Promise<WaitingRows> {
+  if (target.ref.kind === 'column') throw new Error('clearBlankAndCount needs a side table: a column target clears with an UPDATE of the source');
   const blank = blankTextSql(source);
-  if (target.ref.kind === 'column') {
-    // The UPDATE writes the source itself: a statement of its own, then the count.
-    await client.query(clearBlankSinceSql(source, target, since));
-    return countWaiting(client, source, target, since);
-  }
   const id = `src.${quoteIdentifier(source.idColumn)}`;
   const result = await client.query<{ kind: RowKind | null; n: string }>(
     `WITH written AS MATERIALIZED (

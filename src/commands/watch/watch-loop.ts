@@ -99,7 +99,9 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     if (plan.warning !== undefined) log.event('warning', plan.warning);
     if (plan.note !== undefined) log.event('note', plan.note);
     lastPlan = plan;
-    if (plan.nothingToRead) {
+    // Nothing to read and no pass started (the counters proved the table unchanged); a pass started with
+    // nothing to read still runs, to complete it without a walk.
+    if (plan.nothingToRead && !job.progress().passOpen) {
       backlog = 0;
       metrics?.setBacklog(0);
       return 0;
