@@ -41,6 +41,30 @@ export function clearBlankSinceSql(source: SourceTable, target: TargetInfo, sinc
            WHERE done.id = ANY (ARRAY(SELECT src.${quoteIdentifier(source.idColumn)} FROM ${source.sql} AS src WHERE ${blankSince}))`;
 }
 
+/**
+ * Removes the vectors of texts emptied since the snapshot and counts, by kind, the rows a catch-up pass
+ * from it will embed: countWaiting's answer after clearBlankSinceSql, from one statement (side tables
+ * only). One scan of the source picks the rows written since; the blank ones give the ids to delete, the
+ * others are counted. The count reads the target as it was before the delete, which only blank rows
+ * could see differently, and those are not counted (their vector is gone once the statement commits).
+ */
+export async function clearBlankAndCount(client: Queryable, source: SourceTable, target: TargetInfo, since: PassSnapshot): Promise<WaitingRows> {
+  if (target.ref.kind === 'column') throw new Error('clearBlankAndCount needs a side table: a column target clears with an UPDATE of the source');
+  const blank = blankTextSql(source);
+  const id = `src.${quoteIdentifier(source.idColumn)}`;
+  const result = await client.query<{ kind: RowKind | null; n: string }>(
+    `WITH written AS MATERIALIZED (
+       SELECT ${id} AS id, CASE WHEN ${blank} THEN NULL ELSE ${readKindSql(source, target, since)} END AS kind
+         FROM ${source.sql} AS src
+        WHERE ${writtenSinceSql(since)} AND (${blank} OR (${target.pendingSql}))
+     ), cleared AS (
+       DELETE FROM ${target.ref.table} AS done WHERE done.id = ANY (ARRAY(SELECT id FROM written WHERE kind IS NULL))
+     )
+     SELECT kind, count(*) AS n FROM written WHERE kind IS NOT NULL GROUP BY kind`,
+  );
+  return kindCounts(result.rows);
+}
+
 function blankTextSql(source: SourceTable): string {
   const text = `src.${quoteIdentifier(source.textColumn)}`;
   return `(${text} IS NULL OR ${text}::text ~ '^[[:space:]]*$')`;
@@ -73,7 +97,11 @@ export async function countKinds(
     `SELECT kind, count(*) AS n FROM (SELECT ${kindSql} AS kind FROM ${source.sql} AS src WHERE ${where.where}) AS waiting GROUP BY kind`,
     where.params,
   );
+  return kindCounts(result.rows);
+}
+
+function kindCounts(rows: { kind: RowKind | null; n: string }[]): WaitingRows {
   const counts: WaitingRows = { new: 0, late: 0, changed: 0 };
-  for (const row of result.rows) counts[row.kind] = Number(row.n);
+  for (const row of rows) if (row.kind !== null) counts[row.kind] = Number(row.n);
   return counts;
 }

@@ -122,9 +122,14 @@ async function countRows(client: pg.ClientBase, source: SourceTable): Promise<nu
 
 function formatWatch(w: WatchRecord): string {
   const seconds = (value: number | null) => (value === null ? '-' : `${value.toFixed(2)}s`);
-  const lag = w.lagMax === null ? 'no rows embedded in the last minute' : `lag p50 ${seconds(w.lagP50)}, p95 ${seconds(w.lagP95)}, max ${seconds(w.lagMax)} over the last minute`;
   const port = w.metricsPort === null ? '' : `, metrics on port ${w.metricsPort}`;
-  return `backlog ${w.backlog.toLocaleString('en-US')} rows, ${lag} (as of ${w.updatedAt} UTC)${port}`;
+  const backlog = `backlog ${w.backlog.toLocaleString('en-US')} rows`;
+  if (w.lagMeasured === false) {
+    // Rows may well have been embedded: only their lag cannot be known without commit times.
+    return `${backlog}, lag unknown: track_commit_timestamp is off on the server (as of ${w.updatedAt} UTC)${port}; to measure it, set track_commit_timestamp = on in postgresql.conf and restart the server`;
+  }
+  const lag = w.lagMax === null ? 'no rows embedded in the last minute' : `lag p50 ${seconds(w.lagP50)}, p95 ${seconds(w.lagP95)}, max ${seconds(w.lagMax)} over the last minute`;
+  return `${backlog}, ${lag} (as of ${w.updatedAt} UTC)${port}`;
 }
 
 function formatStatus(s: JobStatus): string {

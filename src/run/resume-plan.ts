@@ -12,8 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { planCapture, type CaptureOptions } from '../change-capture/capture-plan.js';
-import { takePassSnapshot } from '../change-capture/pass-snapshot.js';
-import { clearBlankSinceSql } from '../change-capture/waiting-rows.js';
+import { takePassSnapshot, type PassSnapshot } from '../change-capture/pass-snapshot.js';
+import { clearBlankAndCount, clearBlankSinceSql, type WaitingRows } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { JobState, PassStart } from '../state/job-state.js';
 import { claimTarget, emptyTarget, targetHasRows, type TargetMarker } from '../target/target-marker.js';
@@ -32,6 +32,11 @@ export interface ResumeOptions {
   /** Start a catch-up pass after a complete one (not when only failed rows are retried). */
   catchUp: boolean;
   capture?: CaptureOptions;
+  /**
+   * Count the rows a catch-up pass will embed (a watcher's backlog) in the statement that clears emptied
+   * texts from a side table, rather than in a scan of its own; a count of none spares the pass its walk.
+   */
+  countWaiting?: boolean;
 }
 
 export interface StateContext {
@@ -45,10 +50,16 @@ export interface ResumePlan {
   warning?: string;
   /** One line for stderr: why this run compares every row with the target instead of catching up. */
   note?: string;
-  /** The table's counters prove that nothing was written since the last complete pass: read nothing. */
+  /**
+   * Read nothing: the table's counters prove that nothing was written since the last complete pass (no
+   * pass is started), or a count made after the new pass's snapshot found nothing waiting (the pass
+   * started is complete once run, without a walk).
+   */
   nothingToRead: boolean;
   /** The target's marker, where a completed pass's snapshot is recorded. */
   marker: TargetMarker;
+  /** The rows the catch-up pass starting will embed, by kind, when countWaiting asked and it is one. */
+  waiting?: WaitingRows;
 }
 
 export async function planResume(
@@ -81,6 +92,22 @@ export async function planResume(
   let warning: string | undefined;
   let note: string | undefined;
   let compareAll = options.refresh;
+  let waiting: WaitingRows | undefined;
+  let nothingToRead = false;
+  // Passes skip blank rows: a text emptied since loses its old vector here.
+  const catchUp = async (since: PassSnapshot) => {
+    if (options.countWaiting && target.ref.kind === 'table') {
+      // The snapshot first, then one statement clears emptied texts and counts what waits: a count made
+      // after the snapshot that finds nothing proves the pass complete without a walk of the table.
+      const snapshot = await takePassSnapshot(client, source);
+      waiting = await clearBlankAndCount(client, source, target, since);
+      job.startPass({ generation, checkTarget: false, since, ...(snapshot && { snapshot }) });
+      nothingToRead = waiting.new + waiting.late + waiting.changed === 0;
+    } else {
+      await client.query(clearBlankSinceSql(source, target, since));
+      await start({ generation, checkTarget: false, since });
+    }
+  };
   if (options.rebuildState) {
     await start({ generation, checkTarget: true });
   } else if (recorded.generation !== generation) {
@@ -90,8 +117,7 @@ export async function planResume(
     const capture = hasRows && marker.snapshot ? await planCapture(client, source, marker.snapshot, options.capture) : undefined;
     if (capture !== undefined && capture.kind !== 'compare-all') {
       // The target's own record of its last complete pass: only rows written since need comparing.
-      await client.query(clearBlankSinceSql(source, target, capture.since));
-      await start({ generation, checkTarget: false, since: capture.since });
+      await catchUp(capture.since);
     } else {
       await start({ generation, checkTarget: hasRows });
     }
@@ -113,9 +139,7 @@ export async function planResume(
     const capture = await planCapture(client, source, recorded.snapshot, options.capture);
     if (capture.kind === 'unchanged') return { nothingToRead: true, marker };
     if (capture.kind === 'catch-up') {
-      // Passes skip blank rows: a text emptied since loses its old vector here.
-      await client.query(clearBlankSinceSql(source, target, capture.since));
-      await start({ generation, checkTarget: false, since: capture.since });
+      await catchUp(capture.since);
     } else {
       note = capture.reason;
       compareAll = true;
@@ -129,5 +153,5 @@ export async function planResume(
   if (state.movedAside !== undefined) {
     warning = `state file ${state.file} was corrupt; moved it to ${state.movedAside} and rebuilding progress from ${target.display}`;
   }
-  return { warning, note, nothingToRead: false, marker };
+  return { warning, note, nothingToRead, marker, ...(waiting && { waiting }) };
 }

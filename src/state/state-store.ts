@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StateError } from '../../common/errors.js';
 import { JobState, type JobIdentity } from './job-state.js';
-import { watchSchema } from './watch-record.js';
+import { addedWatchColumns, watchSchema } from './watch-record.js';
 
 export interface OpenOptions {
   /**
@@ -171,6 +171,8 @@ function openDatabase(file: string): Database.Database {
     if ((tables.get() as { n: number }).n < 5) db.exec(schema);
     const columns = new Set((db.pragma('table_info(jobs)') as { name: string }[]).map((c) => c.name));
     for (const [column, ddl] of Object.entries(addedColumns)) if (!columns.has(column)) db.exec(ddl);
+    const watchColumns = new Set((db.pragma('table_info(watchers)') as { name: string }[]).map((c) => c.name));
+    if (watchColumns.size > 0) for (const [column, ddl] of Object.entries(addedWatchColumns)) if (!watchColumns.has(column)) db.exec(ddl);
     return db;
   } catch (error) {
     db.close();

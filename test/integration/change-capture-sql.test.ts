@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planCapture } from '../../dist/src/change-capture/capture-plan.js';
 import { takePassSnapshot, type PassSnapshot } from '../../dist/src/change-capture/pass-snapshot.js';
-import { countWaiting } from '../../dist/src/change-capture/waiting-rows.js';
+import { clearBlankAndCount, clearBlankSinceSql, countWaiting } from '../../dist/src/change-capture/waiting-rows.js';
 import { writtenSinceSql } from '../../dist/src/change-capture/written-since.js';
 import { describeSource, type SourceTable } from '../../dist/src/source/source-table.js';
 import { describeTarget, type TargetInfo } from '../../dist/src/target/target-table.js';
@@ -146,6 +146,38 @@ describe('change capture on the server', () => {
     await db.client.query(`INSERT INTO again (id, text) SELECT gen_random_uuid(), 'added ' || i FROM generate_series(1, 30) AS i`);
 
     expect(await countWaiting(db.client, source, target, snapshot)).toEqual({ new: 32, late: 0, changed: 0 });
+  });
+
+  it("a watcher's look clears emptied texts and counts its backlog in one statement, as the clear and then the count do", async () => {
+    const kinds = async (name: string) => {
+      const { source, target } = await tables(name);
+      await db.client.query(`INSERT INTO ${name} (text, tag) SELECT 'text ' || i, 0 FROM generate_series(1, 60) AS i`);
+      await embedVisible(name);
+      const writer = await session();
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO ${name} (text) VALUES ('committed late')`);
+      const snapshot = (await takePassSnapshot(db.client, source))!;
+      await writer.query('COMMIT');
+      await db.client.query(`UPDATE ${name} SET text = text || ' (edited)' WHERE id BETWEEN 1 AND 4`);
+      await db.client.query(`UPDATE ${name} SET text = CASE WHEN id % 2 = 0 THEN '   ' END WHERE id BETWEEN 11 AND 13`);
+      await db.client.query(`UPDATE ${name} SET tag = 1 WHERE id BETWEEN 20 AND 29`);
+      await db.client.query(`INSERT INTO ${name} (text) VALUES ('added'), (''), (NULL)`);
+      return { source, target, snapshot };
+    };
+    const held = async (name: string) =>
+      (await db.client.query<{ id: string }>(`SELECT id::text FROM ${name}_embeddings WHERE id BETWEEN 11 AND 13 ORDER BY id`)).rows.map((r) => r.id);
+
+    const merged = await kinds('merged');
+    const waiting = await clearBlankAndCount(db.client, merged.source, merged.target, merged.snapshot);
+    const apart = await kinds('apart');
+    await db.client.query(clearBlankSinceSql(apart.source, apart.target, apart.snapshot));
+    // Blank rows are neither embedded nor counted, edited texts are changed, the other columns' update is nothing.
+    expect(waiting).toEqual({ new: 1, late: 1, changed: 4 });
+    expect(await countWaiting(db.client, apart.source, apart.target, apart.snapshot)).toEqual(waiting);
+    expect(await held('merged')).toEqual([]);
+    expect(await held('apart')).toEqual([]);
+    // What stays is untouched: the vectors of the rows not emptied.
+    expect(Number((await db.client.query<{ n: string }>('SELECT count(*) AS n FROM merged_embeddings')).rows[0]!.n)).toBe(57);
   });
 
   it('compares every row when the record cannot be trusted, and reads none when the counters prove nothing changed', async () => {

@@ -1,7 +1,8 @@
 /**
  * `embed status` beside a running `embed watch` (both the real CLI): it shows the watcher's backlog
- * while a catch-up drains it, the freshness lag of what it embedded (when the server records commit
- * times), its metrics port, and nothing of it once the watcher has stopped.
+ * while a catch-up drains it, the freshness lag of what it embedded (or, when the server records no commit
+ * times, that the lag is unknown and how to turn it on), its metrics port, and nothing of it once the
+ * watcher has stopped.
  */
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -46,13 +47,17 @@ describe('embed status of a watched table', () => {
     const commitTimes = (await fixture.db.client.query<{ on: boolean }>(`SELECT current_setting('track_commit_timestamp') = 'on' AS on`)).rows[0]!.on;
     const text = await status();
     const line = text.split('\n').find((l) => l.startsWith('watching    '));
+    expect((await watchStatus())!.lagMeasured).toBe(commitTimes);
     if (commitTimes) {
       const lag = (await watchStatus())!;
       expect(lag.lagMax).toBeGreaterThan(0);
       expect(lag.lagP50!).toBeLessThanOrEqual(lag.lagP95!);
       expect(line).toMatch(/^watching {4}backlog 0 rows, lag p50 \d+\.\d\ds, p95 \d+\.\d\ds, max \d+\.\d\ds over the last minute \(as of .+ UTC\), metrics on port \d+$/);
     } else {
-      expect(line).toMatch(/^watching {4}backlog 0 rows, no rows embedded in the last minute \(as of .+ UTC\), metrics on port \d+$/);
+      // Rows were embedded: the line says the lag is unknown, and why, not that nothing was embedded.
+      expect(line).toMatch(
+        /^watching {4}backlog 0 rows, lag unknown: track_commit_timestamp is off on the server \(as of .+ UTC\), metrics on port \d+; to measure it, set track_commit_timestamp = on in postgresql.conf and restart the server$/,
+      );
     }
 
     const stopped = await watcher.stop('SIGTERM');

@@ -69,7 +69,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
   /** The last look's plan: its marker is where the target's comment records a pass. */
   let lastPlan: ResumePlan | undefined;
   /** What embed status shows of this watcher (saved at most every few seconds). */
-  const report = (rows: number) => watchRecords.record({ pid: process.pid, backlog: Math.max(0, rows), ...lags.summary(), metricsPort: parts.metricsPort ?? null });
+  const report = (rows: number) => watchRecords.record({ pid: process.pid, backlog: Math.max(0, rows), ...lags.summary(), lagMeasured: commitTimes, metricsPort: parts.metricsPort ?? null });
 
   log.event(
     'start',
@@ -94,16 +94,20 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
       restart: false,
       catchUp: true,
       capture: { ownSessions: runSessionName },
+      countWaiting: true,
     });
     if (plan.warning !== undefined) log.event('warning', plan.warning);
     if (plan.note !== undefined) log.event('note', plan.note);
     lastPlan = plan;
-    if (plan.nothingToRead) {
+    // Nothing to read and no pass started (the counters proved the table unchanged); a pass started with
+    // nothing to read still runs, to complete it without a walk.
+    if (plan.nothingToRead && !job.progress().passOpen) {
       backlog = 0;
       metrics?.setBacklog(0);
       return 0;
     }
-    const waiting = await rowsForNextRun(client, source, target, job.progress());
+    // A catch-up pass's backlog comes from the statement that cleared emptied texts: one scan, not two.
+    const waiting = plan.waiting ?? (await rowsForNextRun(client, source, target, job.progress()));
     backlog = waiting.new + waiting.late + waiting.changed;
     metrics?.setBacklog(backlog);
     const startedAt = performance.now();
