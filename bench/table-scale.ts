@@ -94,13 +94,13 @@ export async function tableScaleBench(client: pg.Client, options: BenchOptions):
   process.stdout.write(
     '\n' +
       formatTable(
-        ['rows', 'rows/s', 'peak RSS MB', 'total RSS MB', 'RSS at 10/50/90% of the run', 'elapsed s'],
+        ['rows', 'rows/s', 'peak RSS MB', 'total RSS MB', 'RSS at 10/50/90% of the run (median of a tenth)', 'elapsed s'],
         sizes.map((s) => [
           String(s.rows),
           formatSpread(s.rowsPerSecond),
           s.peakRssMb ? formatSpread(s.peakRssMb, 0) : '-',
           s.totalPeakRssMb ? formatSpread(s.totalPeakRssMb, 0) : '-',
-          [0.1, 0.5, 0.9].map((at) => fixed(s.runs[0]!.rssTimelineMb[Math.floor(at * s.runs[0]!.rssTimelineMb.length)], 0)).join(' / '),
+          [0.1, 0.5, 0.9].map((at) => fixed(rssAround(s.runs[0]!.rssTimelineMb, at), 0)).join(' / '),
           fixed(spread(s.runs.map((run) => run.report.elapsedSeconds)).median),
         ]),
       ) +
@@ -110,6 +110,15 @@ export async function tableScaleBench(client: pg.Client, options: BenchOptions):
   const file = writeResult(options.outDir, `${resultStem('bench-scale', startedAt)}.json`, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(`results: ${file}\n`);
   return result;
+}
+
+/**
+ * The median RSS over the tenth of the run centred on `at`: one sample lands anywhere in the swing of the
+ * V8 heaps between collections (tens of MB), the median of a tenth says where the level is.
+ */
+function rssAround(timeline: readonly number[], at: number): number | null {
+  const window = timeline.slice(Math.floor((at - 0.05) * timeline.length), Math.ceil((at + 0.05) * timeline.length)).sort((a, b) => a - b);
+  return window.length === 0 ? null : window[Math.floor(window.length / 2)]!;
 }
 
 function sizeLabel(rows: number): string {

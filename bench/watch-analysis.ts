@@ -1,6 +1,7 @@
 /** The watch bench's figures: lag spreads, and the table and drain lines it prints. */
 import { fixed, formatTable } from './text-table.js';
 import type { TimePoint } from './watch-chart.js';
+import { formatRss, type RssFigures } from './watch-memory.js';
 import type { WriterLog } from './watch-writer.js';
 
 export interface Spread {
@@ -17,7 +18,7 @@ export interface ModeResult {
   writer: WriterLog;
   lag: { all: Spread; betweenBursts: Spread; burstRows: Spread };
   drains: { burstAt: number; seconds: number | null; rowsPerSecond: number | null }[];
-  rssMb: { start: number; max: number; end: number };
+  rssMb: RssFigures;
   exitCode: number | null;
   series: { backlog: TimePoint[]; lag: TimePoint[]; rss: TimePoint[] };
 }
@@ -53,6 +54,7 @@ export function report(results: ModeResult[], plain: number | null): void {
   for (const r of results) {
     const drains = r.drains.map((d) => (d.rowsPerSecond === null ? 'not drained' : `${fixed(d.seconds!, 1)}s at ${fixed(d.rowsPerSecond)} rows/s${plain === null ? '' : ` (${fixed((d.rowsPerSecond / plain) * 100, 0)}% of plain)`}`));
     console.log(`${r.mode} bursts drained: ${drains.join('; ')}`);
+    console.log(formatRss(r.mode, r.rssMb));
   }
 }
 

@@ -28,6 +28,7 @@ import { fixed } from './text-table.js';
 import { report, spread, type ModeResult } from './watch-analysis.js';
 import { watchChart, type TimePoint } from './watch-chart.js';
 import { query, requireCommitTimestamps, startServer } from './watch-database.js';
+import { rssFigures } from './watch-memory.js';
 import { runWriter } from './watch-writer.js';
 
 interface Options {
@@ -214,7 +215,6 @@ async function runMode(options: Options, mode: string): Promise<ModeResult> {
     const embeddedIn = rows.filter((r) => r.embedded !== null && r.embedded - startedEpoch >= at && r.embedded - startedEpoch <= until).length;
     return { burstAt: at, seconds: until - at, rowsPerSecond: embeddedIn / (until - at) };
   });
-  const rssValues = rss.map((p) => p.value);
   return {
     mode,
     writer,
@@ -224,7 +224,7 @@ async function runMode(options: Options, mode: string): Promise<ModeResult> {
       burstRows: spread(lagged.filter((r) => r.burst).map((r) => r.lag)),
     },
     drains,
-    rssMb: { start: rssValues[0] ?? 0, max: Math.max(...rssValues), end: rssValues.at(-1) ?? 0 },
+    rssMb: rssFigures(rss),
     exitCode,
     series: {
       backlog,

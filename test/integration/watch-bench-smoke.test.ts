@@ -1,6 +1,6 @@
 /**
  * `npm run bench:watch` at tiny sizes (tiny-random, 15 s of writing, its own PostgreSQL): it ends, both
- * modes report a lag for every row written, and the chart is an SVG.
+ * modes report a lag for every row written and the watcher's RSS once caught up, and the chart is an SVG.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -36,7 +36,11 @@ describe('npm run bench:watch (smoke, tiny sizes)', () => {
       expect(mode.lag.all.missing).toBe(0);
       expect(mode.lag.all.max).not.toBeNull();
       expect(mode.rssMb.max).toBeGreaterThan(0);
+      // RSS once caught up: the first mark of the series.
+      expect(mode.rssMb.marks[0].minute).toBe(0);
+      expect(mode.rssMb.marks[0].mb).toBeGreaterThan(0);
     }
+    expect(result.stdout).toMatch(/polling watcher RSS MB: caught up \d+/);
     expect(json.plainRate).toBeGreaterThan(0);
     expect(readFileSync(path.join(outDir, files.find((f) => f.endsWith('.svg'))!), 'utf8')).toMatch(/^<svg/);
   });
