@@ -70,7 +70,7 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
   };
   const ledger = new RangeLedger(complete);
 
-  // Set once the loop is over: a fetch ahead that is still waiting for ranges gives up.
+  // Set once the loop is over: a fetch still waiting for ranges gives up.
   let closing = false;
   const next = async (): Promise<FetchedRange | undefined> => {
     for (;;) {
@@ -86,26 +86,17 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
     }
   };
 
-  // The next range is fetched while the last page of the current one is cut into tasks and sent, so
-  // that the pool never waits on the queue between ranges (the loop keeps tasks in flight meanwhile).
-  let ahead: Promise<FetchedRange | undefined> | undefined;
-  const fetchAhead = () => {
-    ahead ??= next();
-    ahead.catch(() => undefined);
-  };
+  // A range is fetched only when the loop asks for rows: the tasks already in flight keep the pool busy
+  // through the fetch, and a range fetched early would sit on this host while another host runs dry at
+  // the end of the pass.
   async function* pages(): AsyncGenerator<SourceRow[]> {
     for (;;) {
-      const fetched = ahead ?? next();
-      ahead = undefined;
-      const range = await fetched;
+      const range = await next();
       if (!range) return;
       ledger.begin(range);
       // A range fetched again may be partly in the target already: those rows are skipped on the server.
       const checkTarget = pass.checkTarget || range.retried;
-      for await (const page of readRange(input.db, input.source, range, input.target, { pageSize: input.taskRows, checkTarget })) {
-        if (page.length < input.taskRows || page.at(-1)!.id === range.last) fetchAhead();
-        yield page;
-      }
+      for await (const page of readRange(input.db, input.source, range, input.target, { pageSize: input.taskRows, checkTarget })) yield page;
       ledger.endRead();
     }
   }
@@ -143,8 +134,6 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
     }
   } finally {
     closing = true;
-    // A range fetched ahead and never read is held too: released with the rest.
-    await ahead?.catch(() => undefined);
     clearInterval(heartbeat);
     const left = [...held.values()];
     held.clear();
