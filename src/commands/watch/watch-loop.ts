@@ -84,8 +84,11 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     log.event('note', 'track_commit_timestamp is off on this server: freshness lag is not measured (turn it on in postgresql.conf to measure it)');
   }
 
+  /** How long the last look took to find its work (not to embed it): polling waits at least this long. */
+  let lastFindingMs = 0;
   /** One look at the table: a pass when there may be rows to embed. Returns the rows read. */
   const look = async (): Promise<number> => {
+    const findingStarted = performance.now();
     await sourceGuard.check(client);
     await modelGuard.check();
     const plan = await planResume(client, job, source, target, label, state, {
@@ -99,6 +102,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     if (plan.warning !== undefined) log.event('warning', plan.warning);
     if (plan.note !== undefined) log.event('note', plan.note);
     lastPlan = plan;
+    lastFindingMs = performance.now() - findingStarted;
     // Nothing to read and no pass started (the counters proved the table unchanged); a pass started with
     // nothing to read still runs, to complete it without a walk.
     if (plan.nothingToRead && !job.progress().passOpen) {
@@ -141,7 +145,6 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
   try {
     while (!stopping) {
       let found: number;
-      const lookStarted = performance.now();
       try {
         found = await look();
       } catch (error) {
@@ -166,11 +169,12 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
         log.event('caught-up', `caught up: ${totals.rows.toLocaleString('en-US')} rows embedded; watching for changes`, { rows: totals.rows });
       }
       if (stopping) break;
-      // A look costs a walk of the table's primary key: on a large table polling waits at least as long
-      // as the last look took, so that looking never takes more than half of the watcher's time. With the
-      // trigger, a commit during the look has left its notification pending, which ends the wait at once.
+      // Finding work costs scans of the table: on a large table polling waits at least as long as the last
+      // look took to find its work (not to embed it), so that looking never takes more than half of the
+      // watcher's time. With the trigger, a commit during the look has left its notification pending,
+      // which ends the wait at once.
       interval = nextPollInterval(interval, found > 0);
-      const why = await listener.wait(triggered ? backstopMs : Math.max(interval, performance.now() - lookStarted));
+      const why = await listener.wait(triggered ? backstopMs : Math.max(interval, lastFindingMs));
       if (why === 'reconnect') log.event('reconnected', 'listening for notifications again; looking at the table for what was written meanwhile');
     }
     outcome = 'completed';
