@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
 import { expect } from 'vitest';
 import { runCli, startCli, type CliResult } from './cli.js';
 import type { ChildProcess } from 'node:child_process';
@@ -85,4 +85,35 @@ export async function createTargetOnOneHost(options: { databaseUrl: string; mode
     '--target', options.target, '--limit', '1', '--state', options.stateFile, '--quiet',
   ]);
   expect(created.code, created.stderr).toBe(0);
+}
+
+/**
+ * Holds every write to `table` (a SHARE lock in an open transaction) until released. A host whose
+ * writes wait keeps its tasks in flight and the range it read next undispatched: it is mid-range,
+ * whatever the timing.
+ */
+export async function holdWrites(databaseUrl: string, table: string): Promise<{ release: () => Promise<void> }> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'test holding writes' });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`LOCK TABLE ${table} IN SHARE MODE`);
+  return {
+    release: async () => {
+      await client.query('COMMIT');
+      await client.end();
+    },
+  };
+}
+
+/** Waits until a host's write waits for a lock, then a second more for its loop to read ahead to its limit. */
+export async function untilWritesWait(client: pg.ClientBase, host: Host): Promise<void> {
+  for (;;) {
+    const waiting = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+      [`embed ${host.child.pid}`],
+    );
+    if (waiting.rows[0]!.n > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1000));
 }

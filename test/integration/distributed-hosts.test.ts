@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
-import { createTargetOnOneHost, hostRows, hostSummary, queueFacts, startHost } from '../helpers/hosts.js';
+import { createTargetOnOneHost, holdWrites, hostRows, hostSummary, queueFacts, startHost, untilWritesWait } from '../helpers/hosts.js';
 import { countRows, embeddableRows, sleep } from '../helpers/progress.js';
 import { useSentencesTable } from '../helpers/sentences-table.js';
 
@@ -34,6 +34,8 @@ describe('embed --distributed: hosts sharing one job', () => {
     '--json',
     ...more,
   ];
+  // Ranges of a few small tasks: more ranges than two hosts hold at once, so one waits while they are held.
+  const smallTasks = ['--sort-window', '200'];
   const distinctIds = async (target: string) =>
     Number((await fixture.db.client.query<{ n: string }>(`SELECT count(DISTINCT id) AS n FROM ${target}`)).rows[0]!.n);
 
@@ -67,18 +69,21 @@ describe('embed --distributed: hosts sharing one job', () => {
     expect(clean.code, clean.stderr).toBe(0);
 
     const target = 'killed_embeddings';
-    const [victim, ...others] = ['a', 'b', 'c'].map((name) => startHost(fixture.dir, `killed-${name}`, command(target)));
-    // Mid-run, once the victim has completed a range: it holds more (it fetches ahead of its workers).
+    const [victim, ...others] = ['a', 'b', 'c'].map((name) => startHost(fixture.dir, `killed-${name}`, command(target, ...smallTasks)));
+    // Mid-run, once the victim has completed a range, and while its writes wait: it holds ranges not done.
     for (;;) {
       const mine = (await hostRows(fixture.db.client, `"public"."${target}"`)).find((h) => h.host.endsWith(`/${victim!.child.pid}`));
       if (mine && mine.ranges >= 1) break;
       await sleep(20);
     }
+    const held = await holdWrites(fixture.db.url, target);
+    await untilWritesWait(fixture.db.client, victim!);
     const before = await queueFacts(fixture.db.client, `"public"."${target}"`);
     expect(before.states.completed ?? 0).toBeLessThan(before.jobs);
     victim!.child.kill('SIGKILL');
     const killedAt = Date.now();
     expect((await victim!.done).signal).toBe('SIGKILL');
+    await held.release();
     const results = await Promise.all(others.map((h) => h.done));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     console.log(`after the kill the other hosts finished in ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
@@ -106,15 +111,20 @@ describe('embed --distributed: hosts sharing one job', () => {
     const target = 'interrupted_embeddings';
     const lease = 60;
     const [stopped, going] = ['a', 'b'].map((name) =>
-      startHost(fixture.dir, `interrupted-${name}`, command(target).map((arg, i, all) => (all[i - 1] === '--lease' ? String(lease) : arg))),
+      startHost(fixture.dir, `interrupted-${name}`, command(target, ...smallTasks).map((arg, i, all) => (all[i - 1] === '--lease' ? String(lease) : arg))),
     );
     for (;;) {
       const mine = (await hostRows(fixture.db.client, `"public"."${target}"`)).find((h) => h.host.endsWith(`/${stopped!.child.pid}`));
       if (mine && mine.ranges >= 1) break;
       await sleep(20);
     }
+    // Its writes wait, so it stops mid-range: the tasks in flight finish, the range read next goes back.
+    const held = await holdWrites(fixture.db.url, target);
+    await untilWritesWait(fixture.db.client, stopped!);
     stopped!.child.kill('SIGINT');
     const interruptedAt = Date.now();
+    await sleep(500);
+    await held.release();
     const first = await stopped!.done;
     expect(first.code, first.stderr).toBe(130);
     expect(first.stderr).toMatch(/unfinished ranges went back to the queue/);

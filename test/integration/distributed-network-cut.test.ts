@@ -54,7 +54,8 @@ describe.skipIf(!usable)('a host whose network link is cut mid-run', () => {
   });
 
   it('loses nothing: the others take its ranges over, and the target equals a clean run', async () => {
-    const common = ['sentences', '100', '--workers', '1', '--model', modelDir];
+    // Ranges of a few small tasks: many more ranges than the hosts hold at once, so the victim always holds some.
+    const common = ['sentences', '100', '--workers', '1', '--model', modelDir, '--sort-window', '200'];
     const clean = await runCli([...common, '--database-url', server.url(), '--target', 'clean_embeddings', '--state', path.join(dir, 'clean.sqlite'), '--quiet']);
     expect(clean.code, clean.stderr).toBe(0);
 
@@ -69,7 +70,7 @@ describe.skipIf(!usable)('a host whose network link is cut mid-run', () => {
     hosts.forEach((h, i) => void h.done.then((r) => (ended[i] = r)));
     const bound = setTimeout(() => hosts.forEach((h) => h.child.kill('SIGKILL')), runBoundMs);
     try {
-      // Cut host 0 once it has completed a range (it holds more: it fetches ahead of its workers).
+      // Cut host 0 once it has completed a range: it holds the next ones, with tasks in flight.
       const victim = hosts[0]!;
       for (;;) {
         const mine = (await hostRows(admin, `"public"."${target}"`)).find((h) => h.host.endsWith(`/${victim.child.pid}`));
