@@ -12,7 +12,6 @@
  *   npm run bench:watch -- [--minutes 2] [--modes polling,trigger] [--rate 200] [--burst 2000] [--burst-every 30]
  *                          [--model minilm-l6-random] [--dtype q8] [--plain-rows 10000] [--database-url URL]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,27 +20,21 @@ import pg from 'pg';
 import { defaultCorpus } from '../scripts/load-corpus.js';
 import { ensureModel, type GeneratedModelName } from '../scripts/make-model.js';
 import { syntheticSentences } from '../scripts/synthetic-text.js';
-import { packageRoot } from '../src/paths.js';
 import { formatMachineFacts, machineFacts } from './machine-facts.js';
 import { resultsDir, resultStem, writeResult } from './results-file.js';
-import { fixed } from './text-table.js';
 import { report, spread, type ModeResult } from './watch-analysis.js';
 import { watchChart, type TimePoint } from './watch-chart.js';
 import { query, requireCommitTimestamps, startServer } from './watch-database.js';
 import { rssFigures } from './watch-memory.js';
+import { createTable, plainRate, watchUntilCaughtUp, type WatchSetup } from './watch-watcher.js';
 import { runWriter } from './watch-writer.js';
 
-interface Options {
-  databaseUrl: string;
+interface Options extends WatchSetup {
   minutes: number;
   rate: number;
   burst: number;
   burstEvery: number;
-  model: string;
-  dtype: string;
   initial: number;
-  texts: string[];
-  stateDir: string;
 }
 
 async function main(args: string[]): Promise<void> {
@@ -85,7 +78,6 @@ async function main(args: string[]): Promise<void> {
     );
     const plainRows = Number(values['plain-rows']);
     const plain = plainRows > 0 ? await plainRate(options, plainRows) : null;
-    if (plain !== null) console.log(`plain run: ${fixed(plain)} rows/s (${plainRows} rows, first commit to last)`);
     const results: ModeResult[] = [];
     for (const mode of values.modes.split(',')) results.push(await runMode(options, mode));
     report(results, plain);
@@ -119,55 +111,10 @@ function corpus(): string[] {
   return lines;
 }
 
-async function createTable(options: Options, table: string, rows: number): Promise<void> {
-  await query(options.databaseUrl, `DROP TABLE IF EXISTS ${table} CASCADE`);
-  await query(options.databaseUrl, `CREATE TABLE ${table} (id bigserial PRIMARY KEY, text text, burst boolean NOT NULL DEFAULT false)`);
-  const texts = Array.from({ length: rows }, (_, i) => options.texts[(options.texts.length - 1 - i) % options.texts.length]!);
-  await query(options.databaseUrl, `INSERT INTO ${table} (text) SELECT unnest($1::text[])`, [texts]);
-  await query(options.databaseUrl, `ANALYZE ${table}`);
-}
-
-function cli(options: Options, args: string[]): ChildProcess {
-  return spawn(process.execPath, [path.join(packageRoot, 'bin', 'embed.js'), ...args, '--model', options.model, '--dtype', options.dtype, '--database-url', options.databaseUrl], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** A plain run's rate on this machine: rows over the seconds from its first commit to its last. */
-async function plainRate(options: Options, rows: number): Promise<number> {
-  await createTable(options, 'watch_plain', rows);
-  const child = cli(options, ['watch_plain', '100', '--state', path.join(options.stateDir, 'plain.sqlite'), '--quiet']);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`the plain run failed (exit ${code})`);
-  const [row] = await query<{ rows: string; seconds: number }>(
-    options.databaseUrl,
-    `SELECT count(*) AS rows, extract(epoch FROM max(t) - min(t))::float8 AS seconds
-       FROM (SELECT pg_xact_commit_timestamp(xmin) AS t FROM watch_plain_embeddings) AS commits`,
-  );
-  // The first commit's own rows were embedded before it: count the rows after it only.
-  const [first] = await query<{ n: string }>(
-    options.databaseUrl,
-    `SELECT count(*) AS n FROM watch_plain_embeddings WHERE pg_xact_commit_timestamp(xmin) = (SELECT min(pg_xact_commit_timestamp(xmin)) FROM watch_plain_embeddings)`,
-  );
-  return (Number(row!.rows) - Number(first!.n)) / row!.seconds;
-}
-
 async function runMode(options: Options, mode: string): Promise<ModeResult> {
   const table = `watch_${mode}`;
   await createTable(options, table, options.initial);
-  const watcher = cli(options, [
-    'watch', table, '100', '--state', path.join(options.stateDir, `${mode}.sqlite`), '--log-format', 'json',
-    ...(mode === 'trigger' ? ['--install-trigger'] : []),
-  ]);
-  const exited = new Promise<number | null>((resolve) => watcher.on('close', resolve));
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    watcher.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('"event":"caught-up"')) resolve();
-    });
-    void exited.then((code) => reject(new Error(`the watcher ended (exit ${code}) before catching up: ${stderr}`)));
-  });
+  const { watcher, exited } = await watchUntilCaughtUp(options, table, mode, mode === 'trigger' ? ['--install-trigger'] : []);
   console.log(`${mode}: watcher caught up; writing for ${options.minutes} min`);
   const startedAt = performance.now();
   const startedEpoch = Date.now() / 1000;
@@ -179,9 +126,20 @@ async function runMode(options: Options, mode: string): Promise<ModeResult> {
     const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'bench sampler' });
     await client.connect();
     let lastRss = -1;
+    // The writer commits one transaction at a time, so rows commit in id order: every row below the first
+    // one waiting is embedded, and the next sample counts from there (a count of the whole table four
+    // times a second would take CPU from the watcher it measures).
+    let embeddedUpTo = '0';
     while (sampling) {
-      const [row] = (await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} s WHERE NOT EXISTS (SELECT 1 FROM ${table}_embeddings e WHERE e.id = s.id)`)).rows;
+      const [row] = (
+        await client.query<{ n: string; first: string | null; last: string | null }>(
+          `SELECT count(*) AS n, min(s.id) AS first, (SELECT max(id) FROM ${table}) AS last FROM ${table} s
+            WHERE s.id > $1 AND NOT EXISTS (SELECT 1 FROM ${table}_embeddings e WHERE e.id = s.id)`,
+          [embeddedUpTo],
+        )
+      ).rows;
       backlog.push({ mode, t: since(), value: Number(row!.n) });
+      embeddedUpTo = row!.first !== null ? String(BigInt(row!.first) - 1n) : (row!.last ?? embeddedUpTo);
       if (Math.floor(since()) !== lastRss) {
         lastRss = Math.floor(since());
         rss.push({ mode, t: since(), value: residentMb(watcher.pid!) });
@@ -207,12 +165,18 @@ async function runMode(options: Options, mode: string): Promise<ModeResult> {
     [options.initial],
   );
   const lagged = rows.map((r) => ({ burst: r.burst, t: r.written - startedEpoch, lag: r.embedded === null ? null : r.embedded - r.written }));
-  const drainedAt = (burstAt: number) => backlog.find((p) => p.t > burstAt + 0.25 && p.value <= options.rate)?.t ?? null;
-  const windows = writer.bursts.map((at) => ({ at, until: drainedAt(at) }));
+  // A burst drains from its commit to the commit of its last row's vector, both the server's commit
+  // times; every row embedded in between counts towards the drain rate.
+  const windows = writer.bursts.map((at) => {
+    const burstRows = lagged.filter((r) => r.burst && Math.abs(r.t - at) < 1);
+    const from = Math.min(...burstRows.map((r) => r.t));
+    const until = burstRows.length === 0 || burstRows.some((r) => r.lag === null) ? null : Math.max(...burstRows.map((r) => r.t + r.lag!));
+    return { at: burstRows.length === 0 ? at : from, until };
+  });
   const inBurstWindow = (t: number) => windows.some((w) => t >= w.at - 0.1 && t <= (w.until ?? Number.POSITIVE_INFINITY));
   const drains = windows.map(({ at, until }) => {
     if (until === null) return { burstAt: at, seconds: null, rowsPerSecond: null };
-    const embeddedIn = rows.filter((r) => r.embedded !== null && r.embedded - startedEpoch >= at && r.embedded - startedEpoch <= until).length;
+    const embeddedIn = lagged.filter((r) => r.lag !== null && r.t + r.lag >= at && r.t + r.lag <= until).length;
     return { burstAt: at, seconds: until - at, rowsPerSecond: embeddedIn / (until - at) };
   });
   return {

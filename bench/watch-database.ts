@@ -3,27 +3,23 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { loadEmbeddedPostgres } from '../scripts/embedded-postgres.js';
+import { embeddedServer, embeddedServerUrl } from '../scripts/embedded-postgres.js';
 
 export async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'watch-bench-pg-'));
   chmodSync(root, 0o755);
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const Server = await loadEmbeddedPostgres();
-  const server = new Server({
+  const server = await embeddedServer({
     databaseDir: path.join(root, 'data'),
-    user: 'postgres',
     password: 'bench',
     port,
     persistent: false,
-    createPostgresUser: true,
-    onLog: () => undefined,
     postgresFlags: ['-c', 'track_commit_timestamp=on'],
   });
   await server.initialise();
   await server.start();
   return {
-    url: `postgres://postgres:bench@127.0.0.1:${port}/postgres`,
+    url: embeddedServerUrl(port, 'bench'),
     async stop() {
       await server.stop();
       rmSync(root, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { loadEmbeddedPostgres } from './embedded-postgres.js';
+import { embeddedServer, embeddedServerUrl } from './embedded-postgres.js';
 import { freePortOn } from './free-port.js';
 import { loadCorpus } from './load-corpus.js';
 import { ensureModel } from './make-model.js';
@@ -36,19 +36,10 @@ function demoOptions(): { query: string; rows: number } {
 async function main(): Promise<void> {
   const { query, rows } = demoOptions();
   const port = await freePortOn('127.0.0.1');
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(demoDir, 'pgdata'),
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: true,
-    createPostgresUser: true,
-    onLog: () => undefined,
-  });
+  const server = await embeddedServer({ databaseDir: path.join(demoDir, 'pgdata'), password: 'postgres', port, persistent: true });
   if (!existsSync(path.join(demoDir, 'pgdata', 'PG_VERSION'))) await server.initialise();
   await server.start();
-  const databaseUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  const databaseUrl = embeddedServerUrl(port, 'postgres');
   const client = new pg.Client({ connectionString: databaseUrl });
   try {
     await client.connect();

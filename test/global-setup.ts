@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { loadEmbeddedPostgres } from '../dist/scripts/embedded-postgres.js';
+import { embeddedServer, embeddedServerUrl } from '../dist/scripts/embedded-postgres.js';
 import { ensureModel } from '../dist/scripts/make-model.js';
 import { freePort } from './helpers/free-port.js';
 
@@ -29,19 +29,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Run as root, embedded-postgres hands the data folder to a postgres user, who must reach it.
   chmodSync(dataDir, 0o755);
   const port = await freePort();
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dataDir, 'data'),
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => undefined,
-  });
+  const server = await embeddedServer({ databaseDir: path.join(dataDir, 'data'), password: 'postgres', port, persistent: false });
   await server.initialise();
   await server.start();
-  project.provide('databaseUrl', `postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
+  project.provide('databaseUrl', embeddedServerUrl(port, 'postgres'));
   return async () => {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });

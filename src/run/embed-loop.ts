@@ -47,8 +47,11 @@ export interface LoopInput {
   ledger: TaskLedger;
   /** Where progress and failed rows go (a --retry-failed run records failures but no progress). */
   job: Pick<JobState, 'saveProgress' | 'recordFailure'>;
-  /** Rows for the next worker task (the unit that is sorted, committed and recorded), given the rows read so far. */
-  taskRows: (rowsRead: number) => number;
+  /**
+   * Rows for the next worker task (the unit that is sorted, committed and recorded), given the rows read
+   * so far, the rows of the page in hand not yet in a task, and that page's length.
+   */
+  taskRows: (rowsRead: number, pageRowsLeft: number, pageLength: number) => number;
   maxInFlight: number;
   /** True once the user asked to stop: no new batch is dispatched, those in flight finish. */
   stopRequested: () => boolean;
@@ -140,7 +143,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
       input.observer?.pageRead?.(readMs, page.length);
       for (let start = 0; start < page.length; ) {
         if (stopping()) break read;
-        const rows = page.slice(start, start + input.taskRows(stats.rowsRead));
+        const rows = page.slice(start, start + input.taskRows(stats.rowsRead, page.length - start, page.length));
         start += rows.length;
         stats.lastRead = rows[rows.length - 1]!.id;
         stats.rowsRead += rows.length;

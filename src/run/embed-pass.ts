@@ -76,6 +76,7 @@ export async function embedPass(
           batchSize: config.batchSize,
           rowsExpected: hooks.rowsExpected,
           computeSlots: computeSlots(config),
+          tasksInFlight: tasksInFlight(config),
           limit: config.limit,
           commitTimes: hooks.commitTimes,
         });

@@ -1,9 +1,11 @@
 /**
- * Which worker gets a task: the busiest one that still has room, so that a worker is filled up to its
- * tasks before the next one gets any. piscina's own balancer does the opposite (an idle worker first),
- * which with more workers than the compute gate lets run (see common/compute-gate.ts) hands tasks to
- * workers that can only wait, each loading a model to do so. Packed, `--workers 8` on 2 cores keeps two
- * workers busy, as `--workers 2` does, and the others never load the model.
+ * Which worker gets a task. Up to the number of workers that can compute at once (see
+ * common/compute-gate.ts), an idle worker first, so that the tasks of a short pass dispatched together
+ * run side by side; past that, the busiest worker that still has room, so that a worker is filled up to
+ * its tasks before another one gets any. piscina's own balancer always takes an idle worker first, which
+ * with more workers than the gate lets run hands tasks to workers that can only wait, each loading a
+ * model to do so. This way `--workers 8` on 2 cores keeps two workers busy, as `--workers 2` does, and
+ * the others never load the model.
  *
  * A task that can be aborted (the pool's close tasks) goes, as in piscina, only to an idle worker and
  * keeps it to itself.
@@ -13,8 +15,11 @@ import type { Piscina } from 'piscina';
 type LoadBalancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
 type PoolWorker = Parameters<LoadBalancer>[1][number];
 
-export function packingBalancer(tasksPerWorker: number): LoadBalancer {
+export function packingBalancer(tasksPerWorker: number, computeSlots: number): LoadBalancer {
   return (task, workers) => {
+    let busy = 0;
+    for (const worker of workers) if (worker.currentUsage > 0) busy++;
+    const spread = busy < computeSlots;
     let chosen: PoolWorker | null = null;
     for (const worker of workers) {
       if (task.isAbortable) {
@@ -22,7 +27,7 @@ export function packingBalancer(tasksPerWorker: number): LoadBalancer {
         continue;
       }
       if (worker.isRunningAbortableTask || worker.currentUsage >= tasksPerWorker) continue;
-      if (chosen === null || worker.currentUsage > chosen.currentUsage) chosen = worker;
+      if (chosen === null || (spread ? worker.currentUsage < chosen.currentUsage : worker.currentUsage > chosen.currentUsage)) chosen = worker;
     }
     return chosen;
   };

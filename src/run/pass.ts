@@ -14,7 +14,7 @@ import type { SourceTable } from '../source/source-table.js';
 import type { JobProgress, JobState } from '../state/job-state.js';
 import type { Target } from '../target/target-table.js';
 import type { LoopInput } from './embed-loop.js';
-import { taskRowsAfter, type TaskSizing } from './task-size.js';
+import { pageRows, passTaskRows, type TaskSizing } from './task-size.js';
 
 export interface Pass {
   pages: AsyncIterable<SourceRow[]>;
@@ -35,19 +35,20 @@ export function forwardPass(
   nothingToRead: boolean,
   sizing: TaskSizing & { limit?: number; commitTimes?: boolean },
 ): Pass {
+  const pageSize = pageRows(sizing);
   return {
     pages: nothingToRead
       ? noPages()
       : readPages(db, source, {
           after: progress.watermark,
           exclude: progress.ranges,
-          pageSize: sizing.fullTask,
+          pageSize,
           limit: sizing.limit,
           commitTimes: sizing.commitTimes,
           ...passReads(source, target, progress),
         }),
     record: job,
-    taskRows: (rowsRead) => taskRowsAfter(rowsRead, sizing),
+    taskRows: passTaskRows(sizing, pageSize),
     completesPass: true,
   };
 }

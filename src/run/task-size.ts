@@ -6,6 +6,11 @@
  * left, on 2 cores), shrinking to one batch: the last tasks are small and the workers finish at about the
  * same time. Rows left is an estimate (the planner's row count, or --limit): a run that reads past it
  * has a stale estimate and no idea where the end is, so it goes back to full tasks.
+ *
+ * A pass that fits in the tasks the pool holds at once (a watcher's look, a small table) is dispatched
+ * whole into an idle pool, so it is cut into equal tasks, as many as the pool holds (fewer for fewer than
+ * a batch each): spread over the workers computing (see packing-balancer.ts), each gets the same rows.
+ * Shares that halve would leave one worker the first and largest task and another the small ones.
  */
 export interface TaskSizing {
   /** Rows of a full task: whole batches filling the sort window (config.ts rowsPerTask). */
@@ -15,11 +20,39 @@ export interface TaskSizing {
   rowsExpected: number;
   /** Tasks that compute at once. */
   computeSlots: number;
+  /** Tasks the pool holds at once (computing, or writing and committing). */
+  tasksInFlight: number;
 }
 
 export function taskRowsAfter(rowsRead: number, sizing: TaskSizing): number {
   const left = sizing.rowsExpected - rowsRead;
   if (left <= 0) return sizing.fullTask;
+  if (fitsInPool(sizing)) {
+    const tasks = Math.min(sizing.tasksInFlight, Math.ceil(sizing.rowsExpected / sizing.batchSize));
+    return Math.ceil(sizing.rowsExpected / tasks);
+  }
   const share = Math.ceil(left / sizing.computeSlots / sizing.batchSize) * sizing.batchSize;
   return Math.max(sizing.batchSize, Math.min(sizing.fullTask, share));
+}
+
+/**
+ * The task sizes of a pass read in pages of `pageSize` rows. A short page is the last one: the rows of the
+ * pass are then known, whatever was counted before (a watcher's look counts, then also reads the rows
+ * committed in between).
+ */
+export function passTaskRows(sizing: TaskSizing, pageSize: number): (rowsRead: number, pageRowsLeft: number, pageLength: number) => number {
+  return (rowsRead, pageRowsLeft, pageLength) =>
+    taskRowsAfter(rowsRead, pageLength < pageSize ? { ...sizing, rowsExpected: rowsRead + pageRowsLeft } : sizing);
+}
+
+/**
+ * Rows per page read: a pass the pool holds at once is read in one page as large as the pool holds, so
+ * that no task is cut at a page's end and a page that comes back short gives the pass's exact size.
+ */
+export function pageRows(sizing: TaskSizing): number {
+  return fitsInPool(sizing) ? sizing.tasksInFlight * sizing.fullTask : sizing.fullTask;
+}
+
+function fitsInPool(sizing: TaskSizing): boolean {
+  return sizing.rowsExpected <= sizing.tasksInFlight * sizing.fullTask;
 }

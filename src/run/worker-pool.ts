@@ -40,7 +40,7 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
     maxThreads: workers,
     // One task writes while the other computes (see workers/batch-embedder.ts).
     concurrentTasksPerWorker: tasksPerWorker,
-    loadBalancer: packingBalancer(tasksPerWorker),
+    loadBalancer: packingBalancer(tasksPerWorker, config.workersLoadingAtStart),
     // The dispatcher bounds the batches in flight itself; a queue here would only hide them.
     maxQueue: workers * 4,
     idleTimeout: Number.POSITIVE_INFINITY,

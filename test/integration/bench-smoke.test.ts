@@ -1,28 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { repoRoot } from '../helpers/cli.js';
+import { runScript } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
 
-/** Runs the compiled harness as `npm run bench` would, with the test database passed explicitly. */
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('PG') || key === 'DATABASE_URL' || key.startsWith('EMBED_')) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'bench', 'bench.js'), ...args], {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function readResult(dir: string, prefix: string): Record<string, any> {
   const files = readdirSync(dir).filter((file) => file.startsWith(prefix) && file.endsWith('.json'));
@@ -36,7 +17,7 @@ describe('npm run bench (smoke, tiny sizes)', () => {
 
   it('loads the table, measures ceilings, the naive loop and the CLI for workers 1..2, and writes JSON and a chart', async () => {
     const dir = path.join(outDir, 'scaling');
-    const { code, stdout, stderr } = await runBench([
+    const { code, stdout, stderr } = await runScript('dist/bench/bench.js', [
       'smoke_texts', '40', '2',
       '--rows', '240',
       '--model', inject('tinyModelDir'),
@@ -99,7 +80,7 @@ describe('npm run bench (smoke, tiny sizes)', () => {
 
   it('--scale runs the same command on two table sizes and compares peak RSS', async () => {
     const dir = path.join(outDir, 'scale');
-    const { code, stderr } = await runBench([
+    const { code, stderr } = await runScript('dist/bench/bench.js', [
       'smoke_scale', '50', '1',
       '--scale',
       '--scale-rows', '150,300',

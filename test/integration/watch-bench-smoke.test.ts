@@ -2,12 +2,11 @@
  * `npm run bench:watch` at tiny sizes (tiny-random, 15 s of writing, its own PostgreSQL): it ends, both
  * modes report a lag for every row written and the watcher's RSS once caught up, and the chart is an SVG.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/cli.js';
+import { runScript } from '../helpers/cli.js';
 
 describe('npm run bench:watch (smoke, tiny sizes)', () => {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'embed-watch-bench-smoke-'));
@@ -15,15 +14,7 @@ describe('npm run bench:watch (smoke, tiny sizes)', () => {
 
   it('measures both modes and writes JSON and an SVG chart', async () => {
     const args = ['--model', 'tiny-random', '--dtype', 'fp32', '--minutes', '0.25', '--rate', '40', '--burst', '100', '--burst-every', '6', '--plain-rows', '300', '--initial', '100', '--out-dir', outDir];
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'bench', 'watch-bench.js'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const result = await runScript('dist/bench/watch-bench.js', args);
     expect(result.code, result.stderr).toBe(0);
     const files = readdirSync(outDir);
     const json = JSON.parse(readFileSync(path.join(outDir, files.find((f) => f.endsWith('.json'))!), 'utf8'));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { taskRowsAfter } from '../../dist/src/run/task-size.js';
+import { pageRows, passTaskRows, taskRowsAfter } from '../../dist/src/run/task-size.js';
 
 describe('task size', () => {
-  const sizing = { fullTask: 1600, batchSize: 100, rowsExpected: 20_000, computeSlots: 2 };
+  const sizing = { fullTask: 1600, batchSize: 100, rowsExpected: 20_000, computeSlots: 2, tasksInFlight: 4 };
 
   it('is a full task while the rows left fill a task for each worker computing', () => {
     expect(taskRowsAfter(0, sizing)).toBe(1600);
@@ -18,5 +18,28 @@ describe('task size', () => {
   it('is a full task again past the estimate: the planner counted too few rows, the end is unknown', () => {
     expect(taskRowsAfter(20_000, sizing)).toBe(1600);
     expect(taskRowsAfter(25_000, sizing)).toBe(1600);
+  });
+
+  it('cuts a pass the pool holds at once into equal tasks, one per place in the pool but no more than its batches, read in one page', () => {
+    const small = (rowsExpected: number) => ({ ...sizing, rowsExpected });
+    for (const read of [0, 505, 1010, 1515]) expect(taskRowsAfter(read, small(2020))).toBe(505);
+    expect(taskRowsAfter(0, small(6400))).toBe(1600);
+    expect(taskRowsAfter(0, small(250))).toBe(84);
+    expect(taskRowsAfter(0, small(20))).toBe(20);
+    expect(taskRowsAfter(20, small(20))).toBe(1600);
+    expect(pageRows(small(2020))).toBe(6400);
+    expect(pageRows(small(20))).toBe(6400);
+    expect(pageRows(sizing)).toBe(1600);
+  });
+
+  it('sizes by the rows in hand once a page comes back short: the pass is then known, whatever was counted', () => {
+    const counted20 = { ...sizing, rowsExpected: 20 };
+    const taskRows = passTaskRows(counted20, pageRows(counted20));
+    // The look counted 20 rows; 2,000 more committed before its read: one short page of 2,020.
+    expect(taskRows(0, 2020, 2020)).toBe(505);
+    expect(taskRows(1515, 505, 2020)).toBe(505);
+    // A full page says nothing of the end: the count stands (and past it, full tasks).
+    expect(taskRows(0, 6400, 6400)).toBe(20);
+    expect(taskRows(20, 6380, 6400)).toBe(1600);
   });
 });

@@ -4,9 +4,8 @@
  * fail; a second host given the command meanwhile returns at once, saying another host has them.
  */
 import type pg from 'pg';
-import { EmbedError } from '../../../common/errors.js';
 import { EXIT } from '../../cli/exit-codes.js';
-import { watchInterrupts } from '../../cli/interrupt.js';
+import { watchRunInterrupts } from '../../cli/interrupt.js';
 import { noHostStats, type HostStats } from '../../distributed/host-loop.js';
 import { retryFailedRows } from '../../distributed/retry-failed.js';
 import { createProgress, type ProgressReporter } from '../../run/progress.js';
@@ -40,10 +39,7 @@ export interface RetryParts {
 export async function retryOnThisHost(parts: RetryRun, retry: RetryParts): Promise<number> {
   const { config } = parts;
   let bar: ProgressReporter | undefined;
-  const interrupts = watchInterrupts(() => {
-    bar?.stop();
-    if (parts.breaker.isOpen) parts.breaker.cancel(new EmbedError('INTERRUPTED', 'interrupted while waiting for the database; the rows not retried stay listed'));
-  });
+  const interrupts = watchRunInterrupts(parts.breaker, 'interrupted while waiting for the database; the rows not retried stay listed', () => bar?.stop());
   const runId = retry.job.startRun();
   try {
     const outcome = await retryFailedRows({

@@ -6,10 +6,9 @@
  */
 import pg from 'pg';
 import type { BatchResult, BatchTask } from '../../../common/batch-task.js';
-import { EmbedError } from '../../../common/errors.js';
 import { rowsPerTask, type EmbedConfig } from '../../cli/config.js';
 import { EXIT } from '../../cli/exit-codes.js';
-import { watchInterrupts } from '../../cli/interrupt.js';
+import { watchRunInterrupts } from '../../cli/interrupt.js';
 import type { ConnectionConfig } from '../../../common/connection-config.js';
 import type { Queryable } from '../../db/database.js';
 import { joinJob, joinOrPlanPass, queueName, type Pass } from '../../distributed/distributed-job.js';
@@ -134,12 +133,7 @@ async function runThisHost(
 ): Promise<HostStats & { outcome: 'completed' | 'interrupted' }> {
   const { config } = parts;
   const bar = await passProgress(run.queuePool, run.queue.name, run.pass, { quiet: config.quiet || config.json, startedAt: parts.startedAt });
-  const interrupts = watchInterrupts(() => {
-    bar.stop();
-    if (parts.breaker.isOpen) {
-      parts.breaker.cancel(new EmbedError('INTERRUPTED', "interrupted while waiting for the database; this host's ranges go back to the others"));
-    }
-  });
+  const interrupts = watchRunInterrupts(parts.breaker, "interrupted while waiting for the database; this host's ranges go back to the others", () => bar.stop());
   try {
     const stats = await runHost({
       queue: run.queue,

@@ -2,9 +2,8 @@
  * One run of the loop over a prepared job: the pass (forward, or a retry of failed rows), progress bar
  * and interrupts, then the watermark, the run's record in the state file, the metrics and the report.
  */
-import { EmbedError } from '../../../common/errors.js';
 import type { EmbedConfig } from '../../cli/config.js';
-import { watchInterrupts } from '../../cli/interrupt.js';
+import { watchRunInterrupts } from '../../cli/interrupt.js';
 import type { ModelInfo } from '../../model/model-folder.js';
 import type { LoopObserver, LoopStats } from '../../run/embed-loop.js';
 import { embedPass, type PassParts } from '../../run/embed-pass.js';
@@ -31,13 +30,7 @@ export async function run(config: EmbedConfig, parts: RunParts): Promise<RunRepo
   const total = config.limit === undefined ? tableRows : Math.min(tableRows, config.limit);
   const rowsLeft = Math.min(config.limit ?? Number.POSITIVE_INFINITY, Math.max(0, tableRows - progress.rowsDone));
   const bar = createProgress(total, { quiet: config.quiet || config.json, rowsBefore: config.limit === undefined ? Math.min(progress.rowsDone, total) : 0, startedAt });
-  const interrupts = watchInterrupts(() => {
-    bar.stop();
-    // Batches waiting for the database would otherwise wait out the whole budget.
-    if (breaker.isOpen) {
-      breaker.cancel(new EmbedError('INTERRUPTED', 'interrupted while waiting for the database; progress is saved; run the same command again to resume'));
-    }
-  });
+  const interrupts = watchRunInterrupts(breaker, 'interrupted while waiting for the database; progress is saved; run the same command again to resume', () => bar.stop());
   let stats: LoopStats;
   try {
     ({ stats } = await embedPass(config, parts, {

@@ -10,7 +10,7 @@ import { isConnectionLost } from '../../../common/batch-failure.js';
 import { EmbedError } from '../../../common/errors.js';
 import { rowsForNextRun } from '../../change-capture/next-run.js';
 import type { EmbedConfig } from '../../cli/config.js';
-import { watchInterrupts } from '../../cli/interrupt.js';
+import { watchRunInterrupts } from '../../cli/interrupt.js';
 import { connect } from '../../db/database.js';
 import type { ModelInfo } from '../../model/model-folder.js';
 import type { EngineMetrics } from '../../observe/engine-metrics.js';
@@ -56,10 +56,9 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
   const lags = new LagWindow();
   const observer = loopObserver({ metrics, log, onLag: (seconds) => lags.add(seconds) });
   let stopping = false;
-  const interrupts = watchInterrupts(() => {
+  const interrupts = watchRunInterrupts(breaker, 'stopped while waiting for the database; progress is saved', () => {
     stopping = true;
     listener.wake();
-    if (breaker.isOpen) breaker.cancel(new EmbedError('INTERRUPTED', 'stopped while waiting for the database; progress is saved'));
   });
   const runId = job.startRun();
   const watchRecords = job.watchRecords();
