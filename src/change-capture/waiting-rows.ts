@@ -48,11 +48,16 @@ export function clearBlankSinceSql(source: SourceTable, target: TargetInfo, sinc
  * others are counted. The count reads the target as it was before the delete, which only blank rows
  * could see differently, and those are not counted (their vector is gone once the statement commits).
  */
-export async function clearBlankAndCount(client: Queryable, source: SourceTable, target: TargetInfo, since: PassSnapshot): Promise<WaitingRows> {
+export async function clearBlankAndCount(
+  client: Queryable,
+  source: SourceTable,
+  target: TargetInfo,
+  since: PassSnapshot,
+): Promise<{ counts: WaitingRows; ids?: string[] }> {
   if (target.ref.kind === 'column') throw new Error('clearBlankAndCount needs a side table: a column target clears with an UPDATE of the source');
   const blank = blankTextSql(source);
   const id = `src.${quoteIdentifier(source.idColumn)}`;
-  const result = await client.query<{ kind: RowKind | null; n: string }>(
+  const result = await client.query<{ kind: RowKind | null; n: string; ids: string[] | null }>(
     `WITH written AS MATERIALIZED (
        SELECT ${id} AS id, CASE WHEN ${blank} THEN NULL ELSE ${readKindSql(source, target, since)} END AS kind
          FROM ${source.sql} AS src
@@ -60,10 +65,20 @@ export async function clearBlankAndCount(client: Queryable, source: SourceTable,
      ), cleared AS (
        DELETE FROM ${target.ref.table} AS done WHERE done.id = ANY (ARRAY(SELECT id FROM written WHERE kind IS NULL))
      )
-     SELECT kind, count(*) AS n FROM written WHERE kind IS NOT NULL GROUP BY kind`,
+     SELECT kind, count(*) AS n,
+            (SELECT CASE WHEN count(*) <= ${idsListedUpTo} THEN array_agg(id::text ORDER BY id) END FROM written WHERE kind IS NOT NULL) AS ids
+       FROM written WHERE kind IS NOT NULL GROUP BY kind`,
   );
-  return kindCounts(result.rows);
+  const ids = result.rows[0]?.ids ?? undefined;
+  return { counts: kindCounts(result.rows), ...(ids && { ids }) };
 }
+
+/**
+ * Up to this many rows waiting, the count also lists their ids, and the pass reads them through the
+ * primary key: a watcher's look that finds a few rows in a large table then scans it once, not twice.
+ * Past it, probing the index row by row would cost more than walking the table.
+ */
+export const idsListedUpTo = 10_000;
 
 function blankTextSql(source: SourceTable): string {
   const text = `src.${quoteIdentifier(source.textColumn)}`;

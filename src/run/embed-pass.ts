@@ -79,6 +79,7 @@ export async function embedPass(
           tasksInFlight: tasksInFlight(config),
           limit: config.limit,
           commitTimes: hooks.commitTimes,
+          only: plan.waitingIds,
         });
   const context = { target: target.display, lockTimeoutSeconds: config.lockTimeoutSeconds, statementTimeoutSeconds: config.statementTimeoutSeconds };
   const writeTarget = { plan: target.plan, context };

@@ -33,7 +33,7 @@ export function forwardPass(
   progress: JobProgress,
   /** The table's counters proved nothing was written since the last complete pass. */
   nothingToRead: boolean,
-  sizing: TaskSizing & { limit?: number; commitTimes?: boolean },
+  sizing: TaskSizing & Pick<ReadOptions, 'limit' | 'commitTimes' | 'only'>,
 ): Pass {
   const pageSize = pageRows(sizing);
   return {
@@ -45,6 +45,7 @@ export function forwardPass(
           pageSize,
           limit: sizing.limit,
           commitTimes: sizing.commitTimes,
+          only: sizing.only,
           ...passReads(source, target, progress),
         }),
     record: job,

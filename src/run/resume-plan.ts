@@ -60,6 +60,8 @@ export interface ResumePlan {
   marker: TargetMarker;
   /** The rows the catch-up pass starting will embed, by kind, when countWaiting asked and it is one. */
   waiting?: WaitingRows;
+  /** Their ids, when few (see change-capture/waiting-rows.ts): the pass reads these rows and no others. */
+  waitingIds?: string[];
 }
 
 export async function planResume(
@@ -93,6 +95,7 @@ export async function planResume(
   let note: string | undefined;
   let compareAll = options.refresh;
   let waiting: WaitingRows | undefined;
+  let waitingIds: string[] | undefined;
   let nothingToRead = false;
   // Passes skip blank rows: a text emptied since loses its old vector here.
   const catchUp = async (since: PassSnapshot) => {
@@ -100,7 +103,7 @@ export async function planResume(
       // The snapshot first, then one statement clears emptied texts and counts what waits: a count made
       // after the snapshot that finds nothing proves the pass complete without a walk of the table.
       const snapshot = await takePassSnapshot(client, source);
-      waiting = await clearBlankAndCount(client, source, target, since);
+      ({ counts: waiting, ids: waitingIds } = await clearBlankAndCount(client, source, target, since));
       job.startPass({ generation, checkTarget: false, since, ...(snapshot && { snapshot }) });
       nothingToRead = waiting.new + waiting.late + waiting.changed === 0;
     } else {
@@ -153,5 +156,5 @@ export async function planResume(
   if (state.movedAside !== undefined) {
     warning = `state file ${state.file} was corrupt; moved it to ${state.movedAside} and rebuilding progress from ${target.display}`;
   }
-  return { warning, note, nothingToRead, marker, ...(waiting && { waiting }) };
+  return { warning, note, nothingToRead, marker, ...(waiting && { waiting }), ...(waitingIds && { waitingIds }) };
 }

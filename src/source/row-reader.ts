@@ -33,6 +33,11 @@ export interface ReadOptions {
   kind?: string;
   /** Also read each row's commit time (needs track_commit_timestamp on), for the freshness lag. */
   commitTimes?: boolean;
+  /**
+   * Read only these ids (text form), still in id order and still meeting `pending`: the rows a count just
+   * found, fetched through the primary key instead of a walk of the whole table.
+   */
+  only?: readonly string[];
 }
 
 export async function* readPages(client: Queryable, source: SourceTable, options: ReadOptions): AsyncGenerator<SourceRow[]> {
@@ -43,12 +48,13 @@ export async function* readPages(client: Queryable, source: SourceTable, options
   let remaining = options.limit ?? Number.POSITIVE_INFINITY;
   while (remaining > 0) {
     const { where, params } = unreadCondition(source, { ...options, after });
+    const only = options.only === undefined ? '' : ` AND ${id} = ANY ($${params.length + 1}::text[]::${source.idType}[])`;
     const pageSize = Math.min(options.pageSize, remaining);
     const committedAt = options.commitTimes ? `, extract(epoch FROM pg_xact_commit_timestamp(src.xmin))::float8 AS "committedAt"` : '';
     const result = await client.query<SourceRow>(
       `SELECT ${id}::text AS id, ${text}::text AS text${options.kind === undefined ? '' : `, ${options.kind} AS kind`}${committedAt} FROM ${source.sql} AS src
-        WHERE ${where} ORDER BY ${id} LIMIT ${pageSize}`,
-      params,
+        WHERE ${where}${only} ORDER BY ${id} LIMIT ${pageSize}`,
+      options.only === undefined ? params : [...params, options.only],
     );
     if (result.rows.length === 0) return;
     yield result.rows;

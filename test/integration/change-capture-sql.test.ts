@@ -168,7 +168,7 @@ describe('change capture on the server', () => {
       (await db.client.query<{ id: string }>(`SELECT id::text FROM ${name}_embeddings WHERE id BETWEEN 11 AND 13 ORDER BY id`)).rows.map((r) => r.id);
 
     const merged = await kinds('merged');
-    const waiting = await clearBlankAndCount(db.client, merged.source, merged.target, merged.snapshot);
+    const { counts: waiting } = await clearBlankAndCount(db.client, merged.source, merged.target, merged.snapshot);
     const apart = await kinds('apart');
     await db.client.query(clearBlankSinceSql(apart.source, apart.target, apart.snapshot));
     // Blank rows are neither embedded nor counted, edited texts are changed, the other columns' update is nothing.

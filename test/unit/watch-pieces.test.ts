@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveEmbedConfig } from '../../dist/src/cli/config.js';
 import { eventLog } from '../../dist/src/observe/event-log.js';
 import { LagWindow } from '../../dist/src/watch/lag-window.js';
-import { nextPollInterval, pollBounds } from '../../dist/src/watch/poll-interval.js';
+import { nextPollInterval, pollBounds, pollWaitMs } from '../../dist/src/watch/poll-interval.js';
 
 describe('the poll interval', () => {
   it('drops to the shortest when a look found changes and grows by half up to the idle interval when it did not', () => {
@@ -13,6 +13,16 @@ describe('the poll interval', () => {
     expect(intervals.slice(0, 4)).toEqual([250, 375, 563, 845]);
     expect(intervals.at(-1)).toBe(pollBounds.maxMs);
     expect(intervals.every((ms, i) => i === 0 || ms >= intervals[i - 1]!)).toBe(true);
+  });
+
+  it('spaces the starts of looks by the interval, or by twice the time finding work took, whichever is longer', () => {
+    // A quick look that found rows: the rest of the interval.
+    expect(pollWaitMs(250, 10, 60)).toBe(190);
+    // Finding took 400 ms (a large table): looking stays at most half the time.
+    expect(pollWaitMs(250, 400, 500)).toBe(300);
+    // Its pass embedded for 2 s: the next look at once.
+    expect(pollWaitMs(250, 400, 2400)).toBe(0);
+    expect(pollWaitMs(5000, 10, 20)).toBe(4980);
   });
 });
 

@@ -28,7 +28,7 @@ import { listenForChanges, timerOnly, type ChangeListener } from '../../watch/ch
 import { LagWindow } from '../../watch/lag-window.js';
 import { ModelGuard } from '../../watch/model-guard.js';
 import { CommentPace } from '../../watch/comment-pace.js';
-import { nextPollInterval, pollBounds } from '../../watch/poll-interval.js';
+import { nextPollInterval, pollBounds, pollWaitMs } from '../../watch/poll-interval.js';
 import { mayBeAlteredTable, SourceGuard } from '../../watch/source-guard.js';
 
 export interface WatchParts extends OpenJob {
@@ -83,11 +83,13 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     log.event('note', 'track_commit_timestamp is off on this server: freshness lag is not measured (turn it on in postgresql.conf to measure it)');
   }
 
-  /** How long the last look took to find its work (not to embed it): polling waits at least this long. */
+  /** When the last look started, and how long it took to find its work (not to embed it): see the wait below. */
+  let lastLookStartedAt = 0;
   let lastFindingMs = 0;
   /** One look at the table: a pass when there may be rows to embed. Returns the rows read. */
   const look = async (): Promise<number> => {
     const findingStarted = performance.now();
+    lastLookStartedAt = findingStarted;
     await sourceGuard.check(client);
     await modelGuard.check();
     const plan = await planResume(client, job, source, target, label, state, {
@@ -168,12 +170,10 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
         log.event('caught-up', `caught up: ${totals.rows.toLocaleString('en-US')} rows embedded; watching for changes`, { rows: totals.rows });
       }
       if (stopping) break;
-      // Finding work costs scans of the table: on a large table polling waits at least as long as the last
-      // look took to find its work (not to embed it), so that looking never takes more than half of the
-      // watcher's time. With the trigger, a commit during the look has left its notification pending,
-      // which ends the wait at once.
+      // Polling paces looks by their cost (watch/poll-interval.ts), so that a backlog drains without pauses.
+      // With the trigger, a commit during the look has left its notification pending, which ends the wait at once.
       interval = nextPollInterval(interval, found > 0);
-      const why = await listener.wait(triggered ? backstopMs : Math.max(interval, lastFindingMs));
+      const why = await listener.wait(triggered ? backstopMs : pollWaitMs(interval, lastFindingMs, performance.now() - lastLookStartedAt));
       if (why === 'reconnect') log.event('reconnected', 'listening for notifications again; looking at the table for what was written meanwhile');
     }
     outcome = 'completed';
