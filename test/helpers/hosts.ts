@@ -113,6 +113,7 @@ export async function untilWritesWait(client: pg.ClientBase, host: Host): Promis
       [`embed ${host.child.pid}`],
     );
     if (waiting.rows[0]!.n > 0) break;
+    if (host.child.exitCode !== null || host.child.signalCode !== null) throw new Error(`host ${host.name} ended before any of its writes waited`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await new Promise((resolve) => setTimeout(resolve, 1000));
