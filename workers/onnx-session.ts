@@ -56,7 +56,7 @@ export async function openModelSession(onnxFile: string, options: SessionOptions
     if (options.device === 'cuda') {
       throw new DeviceError(
         `CUDA is not usable here (${firstLine(cause)}): the machine needs ${CUDA_MACHINE_NEEDS} ` +
-          '(README, "On a GPU box"), or run with --device cpu',
+          '(docs/gpu.md), or run with --device cpu',
         { cause },
       );
     }

@@ -1,5 +1,5 @@
 /**
- * The queue of id ranges, on pg-boss 10 (the newest line that runs on Node 20; see README): one queue
+ * The queue of id ranges, on pg-boss 10 (the newest line that runs on Node 20; see docs/distributed.md): one queue
  * per job, one pg-boss job per range. A host fetches a range (SKIP LOCKED: no two hosts get the same
  * one), embeds and commits its rows, then completes it; a range whose host died, lost its link or
  * stopped comes back (pg-boss's retry) and is fetched again.

@@ -2,7 +2,7 @@
  * The workers ask the target which of their inputs it holds (EXISTS on input_hash): the side table is
  * created with an index on input_hash, and a side table made before the column existed gets the column
  * and the index on its next run, keeping its rows. (On a small target the planner still prefers one
- * sequential scan and a hash join to a probe per input, which reads fewer pages; see README, Duplicates.)
+ * sequential scan and a hash join to a probe per input, which reads fewer pages; see docs/duplicates.md.)
  */
 import { describe, expect, inject, it } from 'vitest';
 import { useTestDatabase } from '../helpers/database.js';
