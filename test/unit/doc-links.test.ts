@@ -33,7 +33,17 @@ describe('the link check', () => {
   mkdirSync(path.join(root, 'docs'));
   writeFileSync(
     path.join(root, 'docs', 'target.md'),
-    ['# Target', '', '## Changes since the last run', '', '## Where the memory is: `bench/memory-probe.cjs`', '', '## Twice', '## Twice', ''].join('\n'),
+    [
+      '# Target',
+      '',
+      '## Changes since the last run',
+      '',
+      '## Where the memory is: `bench/memory-probe.cjs`',
+      '',
+      '## Twice',
+      '## Twice',
+      '',
+    ].join('\n'),
   );
   writeFileSync(
     path.join(root, 'README.md'),
