@@ -3,7 +3,7 @@
  * repository, relative to the page, and its `#anchor` names a heading of the target page by GitHub's
  * slug rules. Links inside code (fenced, indented or inline) are text, not links.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export interface LinkCheck {
@@ -109,4 +109,24 @@ export function githubSlug(heading: string): string {
     .toLowerCase()
     .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
     .replace(/ /g, '-');
+}
+
+const notSource = new Set(['node_modules', 'dist', '.git', 'models', '.embed', '.demo', 'results']);
+
+/** Every file of the repository's own folders, as paths relative to the root with forward slashes. */
+export function repositoryFiles(root: string, dir = ''): string[] {
+  return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    if (notSource.has(entry.name)) return [];
+    const file = dir === '' ? entry.name : `${dir}/${entry.name}`;
+    return entry.isDirectory() ? repositoryFiles(root, file) : [file];
+  });
+}
+
+/**
+ * Source files a page names in its text (`run/embed-loop.ts`, `encoder.ts`) that no file of the
+ * repository ends with: names left behind by a move or a rename.
+ */
+export function missingFileNames(page: string, files: readonly string[]): string[] {
+  const named = new Set(page.match(/[\w./-]+\.(?:ts|cjs|js)\b/g) ?? []);
+  return [...named].filter((name) => !files.some((file) => file === name || file.endsWith(`/${name}`)));
 }

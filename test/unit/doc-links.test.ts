@@ -2,12 +2,12 @@
  * Every relative link of the docs resolves: the file or folder exists, and an #anchor names a heading of
  * the page it points into, as GitHub makes anchors.
  */
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
-import { checkLinks, githubSlug, headingSlugs, relativeLinks } from '../helpers/doc-links.js';
+import { checkLinks, githubSlug, headingSlugs, missingFileNames, relativeLinks, repositoryFiles } from '../helpers/doc-links.js';
 
 const pages = [
   'README.md',
@@ -86,5 +86,20 @@ describe('the link check', () => {
     expect(githubSlug('Résumé [of](x.md) --refresh')).toBe('résumé-of---refresh');
     expect([...headingSlugs('# A\n## A\n## A\n')]).toEqual(['a', 'a-1', 'a-2']);
     expect(relativeLinks('    [code](x.md)\n')).toEqual([]);
+  });
+});
+
+describe('files named in ARCHITECTURE.md', () => {
+  const files = repositoryFiles(repoRoot);
+
+  it('all exist: the paths of a batch and of a range name the files as they are', () => {
+    const page = readFileSync(path.join(repoRoot, 'ARCHITECTURE.md'), 'utf8');
+    expect(missingFileNames(page, files)).toEqual([]);
+    expect(page.match(/[\w./-]+\.ts\b/g)?.length).toBeGreaterThan(40);
+  });
+
+  it('are reported when moved or renamed', () => {
+    const page = 'run/embed-loop.ts reads; encoder.ts runs; run/gone.ts and fetch-ahead.ts do not exist.';
+    expect(missingFileNames(page, files)).toEqual(['run/gone.ts', 'fetch-ahead.ts']);
   });
 });
