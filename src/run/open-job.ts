@@ -61,7 +61,8 @@ export function targetOptions(config: EmbedConfig): TargetOptions {
 /**
  * What makes two runs the same job, but for the database (which the hosts of a --distributed job reach
  * each by its own address). The tokenizer hash comes last, so that a job recorded before it was part of
- * the identity is found by the same fields in the same order (see StateStore.job).
+ * the identity is found by the same fields in the same order (see StateStore.job); the profile's mark
+ * follows it only when the profile is not the default one, so that jobs recorded before profiles are found.
  */
 export function jobIdentity(source: SourceTable, target: Pick<Target, 'display'>, model: ModelInfo): Omit<JobIdentity, 'database'> {
   return {
@@ -73,6 +74,7 @@ export function jobIdentity(source: SourceTable, target: Pick<Target, 'display'>
     modelHash: model.fileHash,
     dimension: model.dimension,
     tokenizerHash: model.tokenizerHash,
+    ...(model.profile.mark !== undefined && { profile: model.profile.mark }),
   };
 }
 
@@ -88,6 +90,7 @@ export function openJobState(
   try {
     const job = state.job({ database: databaseIdentity(connection), ...jobIdentity(source, target, model) });
     job.lock();
+    state.recordProfile(job.id, model.profile);
     return { state, job };
   } catch (error) {
     state.close();
