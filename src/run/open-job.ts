@@ -14,7 +14,8 @@ import type { ModelInfo } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
 import type { JobIdentity, JobState } from '../state/job-state.js';
 import { StateStore } from '../state/state-store.js';
-import { prepareTarget, type Target, type TargetOptions } from '../target/target-table.js';
+import { explainOtherDimension } from '../target/target-marker.js';
+import { describeTarget, modelLabel, prepareTarget, type Target, type TargetOptions } from '../target/target-table.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { databaseBreaker, type BreakerHooks } from './database-breaker.js';
 import { sessionConnection } from './worker-config.js';
@@ -115,7 +116,9 @@ export async function openJob(config: EmbedConfig, model: ModelInfo, modelLoads:
  * loaded it before this is called, so that a model that cannot load stops the run with nothing written.
  */
 export async function openJobTarget(config: EmbedConfig, opened: JobConnection, model: ModelInfo): Promise<OpenJob> {
-  const target = await prepareTarget(opened.client, opened.source, model, targetOptions(config));
+  const target = await prepareTarget(opened.client, opened.source, model, targetOptions(config)).catch((error: unknown) =>
+    explainOtherDimension(opened.client, describeTarget(opened.source, model, targetOptions(config)), modelLabel(model), error),
+  );
   const { state, job } = openJobState(config, opened.connection, opened.source, target, model);
   const close = async () => {
     // unlock() releases only a lock this process holds.

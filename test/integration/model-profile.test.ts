@@ -175,12 +175,19 @@ describe('the model profile', () => {
     expect(words.stdout).toContain('\nprofile     cls pooling, normalised, document prompt "passage: ", query prompt "query: ", 384 dimensions, 256 tokens');
   });
 
-  it('refuses in one line another profile on the same target, a Dense module the graph lacks, and too many dimensions', async () => {
+  it('refuses in one line another profile or dimension on the same target, a Dense module the graph lacks, and too many dimensions', async () => {
     const other = await embed(clsModel, 'cls', '--pooling', 'mean');
     expect(other.code).toBe(1);
     expect(other.stdout).toBe('');
     expect(other.stderr).toMatch(
       /^embed: target "public"\."sentences_embeddings" holds embeddings of model st-cls@[0-9a-f]{12} \[cls, prompt "passage: "\], not st-cls@[0-9a-f]{12} \[prompt "passage: "\]; pass --target NEW_TABLE to embed into a new table, or --restart to delete them and re-embed with .*\n$/,
+    );
+
+    // Another dimension cannot go into the same column, even after --restart: a new target, or drop this one.
+    const narrower = await embed(clsModel, 'cls', '--dimensions', '100');
+    expect(narrower.code).toBe(1);
+    expect(narrower.stderr).toMatch(
+      /^embed: target "public"\."sentences_embeddings" holds embeddings of model st-cls@[0-9a-f]{12} \[cls, prompt "passage: "\], not st-cls@[0-9a-f]{12} \[cls, prompt "passage: ", 100 dimensions\], with another dimension; pass --target NEW_TABLE to embed into a new table, or drop it and run again \(--restart keeps its column type\)\n$/,
     );
 
     const dense = modelWith(fixture.dir, 'st-dense', {
