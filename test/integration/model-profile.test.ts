@@ -4,7 +4,8 @@
  * with transformers.js's own feature-extraction pipeline on the same folder (its pooling and normalize
  * options, the prompt put before the text; max pooling and truncation to --dimensions computed from its
  * token output). Then what is refused in one line: another profile on the same target, a Dense module
- * the graph does not apply, more dimensions than the model has.
+ * the graph does not apply, more dimensions than the model has, another profile on a host of a
+ * --distributed job.
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -175,7 +176,7 @@ describe('the model profile', () => {
     expect(words.stdout).toContain('\nprofile     cls pooling, normalised, document prompt "passage: ", query prompt "query: ", 384 dimensions, 256 tokens');
   });
 
-  it('refuses in one line another profile or dimension on the same target, a Dense module the graph lacks, and too many dimensions', async () => {
+  it('refuses in one line another profile or dimension on the same target or job, a Dense module the graph lacks, and too many dimensions', async () => {
     const other = await embed(clsModel, 'cls', '--pooling', 'mean');
     expect(other.code).toBe(1);
     expect(other.stdout).toBe('');
@@ -189,6 +190,18 @@ describe('the model profile', () => {
     expect(narrower.stderr).toMatch(
       /^embed: target "public"\."sentences_embeddings" holds embeddings of model st-cls@[0-9a-f]{12} \[cls, prompt "passage: "\], not st-cls@[0-9a-f]{12} \[cls, prompt "passage: ", 100 dimensions\], with another dimension; pass --target NEW_TABLE to embed into a new table, or drop it and run again \(--restart keeps its column type\)\n$/,
     );
+
+    // The hosts of a --distributed job share one profile: a host with another is refused before it writes.
+    const firstHost = await embed(clsModel, 'host-a', '--distributed', '--target', 'shared_embeddings');
+    expect(firstHost.code, firstHost.stderr).toBe(0);
+    const otherHost = await embed(clsModel, 'host-b', '--distributed', '--target', 'shared_embeddings', '--pooling', 'max');
+    expect(otherHost.code).toBe(1);
+    expect(otherHost.stderr).toBe(
+      `embed: this host's model profile [max, prompt "passage: "] is not the profile of the distributed job on "public"."shared_embeddings" ([cls, prompt "passage: "]); ` +
+        'give every host the same --pooling, --prompt, --prompt-name, --dimensions and --raw-vectors\n',
+    );
+    const models = await fixture.db.client.query(`SELECT DISTINCT model FROM shared_embeddings`);
+    expect(models.rows.map((r) => r.model)).toEqual([expect.stringMatching(/^st-cls@[0-9a-f]{12} \[cls, prompt "passage: "\]$/)]);
 
     const dense = modelWith(fixture.dir, 'st-dense', {
       'modules.json': [transformer, poolingModule, { idx: 2, name: '2', path: '2_Dense', type: 'sentence_transformers.models.Dense' }],
