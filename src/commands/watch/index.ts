@@ -30,7 +30,6 @@ export async function watch(args: WatchArgs): Promise<number> {
 }
 
 async function watchWithPool(config: EmbedConfig, args: WatchArgs, { pool, model, modelLoads }: ModelPool, log: EventLog, budgetSeconds: number): Promise<number> {
-  for (const note of model.profile.notes) log.event('note', note);
   let metrics: EngineMetrics | undefined;
   let opened: OpenJob | undefined;
   let served: ServedMetrics | undefined;
