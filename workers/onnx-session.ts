@@ -24,9 +24,11 @@ export interface ModelInputs {
 }
 
 export interface HiddenStates {
-  /** [rows, sequenceLength, hidden] row-major. */
+  /** [rows, sequenceLength, hidden] row-major, or [rows, hidden] when `pooled`. */
   data: Float32Array;
   hidden: number;
+  /** The graph's own `sentence_embedding` output (pooled already), rather than token vectors. */
+  pooled: boolean;
 }
 
 export interface ModelSession {
@@ -85,7 +87,7 @@ function wrap(session: ort.InferenceSession): ModelSession {
       const data = output.data as Float32Array;
       const hidden = output.dims[output.dims.length - 1]!;
       output.dispose();
-      return { data, hidden };
+      return { data, hidden, pooled: false };
     },
     release: () => session.release(),
   };

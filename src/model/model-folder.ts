@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ModelError } from '../../common/errors.js';
 import type { Dtype } from './dtype.js';
 import { downloadModel, isOffline } from './model-download.js';
+import { resolveProfile, type ModelProfile, type ProfileFlags } from './model-profile.js';
 
 export type { Dtype } from './dtype.js';
 
@@ -22,8 +23,11 @@ export interface ModelInfo {
   dir: string;
   onnxFile: string;
   dtype: Dtype;
+  /** The stored vector's dimension: the profile's (see model-profile.ts). */
   dimension: number;
   maxSequenceLength: number;
+  /** How the model is used: pooling, normalisation, prompts, dimensions. */
+  profile: ModelProfile;
   /** sha256 of the ONNX file, hex. */
   fileHash: string;
   /**
@@ -42,14 +46,23 @@ export interface ResolveModelOptions {
   allowDownload: boolean;
 }
 
-/** A model's folder and what its files say, but for the hashes (reading the ONNX file takes a moment). */
-export type ModelFiles = Omit<ModelInfo, 'fileHash' | 'tokenizerHash'>;
+/**
+ * A model's folder and what its files say, but for the hashes (reading the ONNX file takes a moment) and
+ * the profile (which flags decide too); `dimension` is the model's own.
+ */
+export type ModelFiles = Omit<ModelInfo, 'fileHash' | 'tokenizerHash' | 'profile'>;
 
-export async function resolveModel(name: string, dtype: Dtype, options: ResolveModelOptions): Promise<ModelInfo> {
-  return withFileHash(await locateModel(name, dtype, options));
+export async function resolveModel(name: string, dtype: Dtype, options: ResolveModelOptions, flags: ProfileFlags = { rawVectors: false }): Promise<ModelInfo> {
+  const files = await locateModel(name, dtype, options);
+  return withFileHash(withProfile(files, resolveProfile(files, flags)));
 }
 
-export async function withFileHash(files: ModelFiles): Promise<ModelInfo> {
+/** The files with the profile resolved for them: the stored dimension is the profile's. */
+export function withProfile(files: ModelFiles, profile: ModelProfile): Omit<ModelInfo, 'fileHash' | 'tokenizerHash'> {
+  return { ...files, dimension: profile.dimensions, profile };
+}
+
+export async function withFileHash<T extends ModelFiles>(files: T): Promise<T & Pick<ModelInfo, 'fileHash' | 'tokenizerHash'>> {
   return { ...files, fileHash: await sha256File(files.onnxFile), tokenizerHash: tokenizerHash(files.dir) };
 }
 
