@@ -2,11 +2,13 @@
  * Each kind of session the engine opens, ended by the server mid-run (pg_terminate_backend, as an
  * administrator or a pooler would): the main thread's reads, a worker's write, pg-boss's pool of a
  * distributed host, and a watcher's LISTEN connection. The run or the watcher takes up a new session
- * and goes on: it completes, exit 0, and the target is what a clean run makes. Sessions are told apart
+ * and goes on: it completes, exit 0, and the target is what a clean run makes (a single-host run also
+ * records its pass in the target's comment, through a connection that reconnects). Sessions are told apart
  * by what they last ran (all of a run's are named `embed <pid>`).
  */
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { startCli } from '../helpers/cli.js';
 import { textFor } from '../helpers/fixtures.js';
 import { createTargetOnOneHost, holdWrites, startHost, untilWritesWait } from '../helpers/hosts.js';
 import { expectSameAsFreshRun } from '../helpers/same-as-fresh-run.js';
@@ -51,6 +53,28 @@ describe('a session of the engine ended by the server mid-run', () => {
     const result = await host.done;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/Unhandled|\n\s+at /);
+    await expectSameAsFreshRun(client(), { table: 'sentences', target, modelDir, databaseUrl: fixture.db.url, dir: fixture.dir });
+  });
+
+  it("a single-host run's reads and a worker's write: the run goes on, completes with exit 0 and records its pass in the target's comment", async () => {
+    const target = 'plain_terminated_embeddings';
+    await createTargetOnOneHost({ databaseUrl: fixture.db.url, modelDir, target, stateFile: path.join(fixture.dir, 'create-plain.sqlite') });
+    const held = await holdWrites(fixture.db.url, target);
+    const { child, done } = startCli([
+      'sentences', '50', '--sort-window', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url,
+      '--target', target, '--state', path.join(fixture.dir, 'plain.sqlite'), '--json',
+    ]);
+    try {
+      await untilWritesWait(client(), { name: 'run', dir: fixture.dir, child, done });
+      const pid = child.pid!;
+      expect(await terminate(pid, `wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%' AND pid = (SELECT min(pid) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock')`)).toBe(1);
+      expect(await terminate(pid, `query LIKE 'SELECT src.%FROM "public"."sentences" AS src%'`)).toBeGreaterThan(0);
+    } finally {
+      await held.release();
+    }
+    const result = await done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/comment keeps an older record|Unhandled|\n\s+at /);
     await expectSameAsFreshRun(client(), { table: 'sentences', target, modelDir, databaseUrl: fixture.db.url, dir: fixture.dir });
   });
 
