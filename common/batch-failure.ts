@@ -30,16 +30,23 @@ export class BatchFailedError extends Error {
   override name = 'BatchFailedError';
 }
 
-// Network errors from Node, and server states that end once the server is back up: admin_shutdown,
-// crash_shutdown, cannot_connect_now (starting up or shutting down), too_many_connections.
+// Network errors from Node, and the server ending a session that a new one can take up again:
+// admin_shutdown (also pg_terminate_backend), crash_shutdown, cannot_connect_now (starting up or shutting
+// down), too_many_connections, and idle_in_transaction_session_timeout (a paused process's session, ended
+// after the lease while it was inside a transaction). Class 08 (connection exceptions) is tested apart.
 const connectionCodes = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '53300',
+  '57P01', '57P02', '57P03', '53300', '25P03',
 ]);
-// node-postgres reports a socket that closed under it with messages rather than codes.
+// node-postgres reports a socket that closed under it with messages rather than codes; a FATAL the
+// server sent before closing reaches a later query as "terminating connection ...".
 const connectionMessages =
-  /Connection terminated|Client was closed and is not queryable|Client has encountered a connection error|timeout expired|Connection ended/i;
+  /Connection terminated|Client was closed and is not queryable|Client has encountered a connection error|timeout expired|Connection ended|terminating connection|server closed the connection unexpectedly/i;
 
+/**
+ * The one test of "the connection is gone, a new one can redo the work": the writer, the reader and the
+ * planner all ask it.
+ */
 export function isConnectionLost(error: unknown): boolean {
   if (error instanceof ConnectionLostError) return true;
   const code = (error as { code?: unknown } | null)?.code;

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { unnestArrays, type StageRow } from '../common/stage-row.js';
 import type { WritePlan } from '../common/write-plan.js';
+import { stopHereInTests } from '../common/test-stop.js';
 import { encodeStageRows } from './copy-binary.js';
 
 export function contentHash(text: string): string {
@@ -43,6 +44,7 @@ export class BatchWriter {
     try {
       if (this.plan.method === 'copy') await this.copyAndMerge(rows);
       else await this.insert(rows);
+      await stopHereInTests('commit');
       await this.client.query('COMMIT');
     } catch (error) {
       await this.client.query('ROLLBACK').catch(() => undefined);

@@ -60,6 +60,19 @@ export async function connect(config: ConnectionConfig): Promise<pg.Client> {
   return client;
 }
 
+/**
+ * A pool whose every client has an error listener for its whole life. pg-pool listens for errors only
+ * on idle clients: a client checked out (inside a transaction, holding a lock) whose session the server
+ * ends (a paused process, pg_terminate_backend) would otherwise raise an unhandled 'error' and end the
+ * process. With the listener, the next query on it fails instead, and the caller's reconnect handles it.
+ */
+export function openPool(config: ConnectionConfig, max: number): pg.Pool {
+  const pool = new pg.Pool({ ...config, max });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
+
 const WHERE_IT_COMES_FROM = '--database-url (else DATABASE_URL, else the PG* variables)';
 
 /** What a failed connection means and what to check, as psql words it; the driver's own text otherwise. */

@@ -8,7 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { isConnectionLost } from '../../common/batch-failure.js';
 import { ModelError } from '../../common/errors.js';
+import { stopHereInTests } from '../../common/test-stop.js';
 import { planCapture } from '../change-capture/capture-plan.js';
 import { formatSnapshot, parseSnapshot, takePassSnapshot, type PassSnapshot } from '../change-capture/pass-snapshot.js';
 import { catchUpSql, clearBlankSinceSql } from '../change-capture/waiting-rows.js';
@@ -86,7 +88,10 @@ export async function joinOrPlanPass(
   target: TargetInfo,
   sizing: RangeSizing,
 ): Promise<Pass | undefined> {
+  // The pool's clients have an error listener for their whole life (db/database.ts openPool): a session
+  // ended while this host was paused in here fails the next query, and the caller plans or joins again.
   const client = await pool.connect();
+  let lost: Error | undefined;
   try {
     // A session lock around the transaction: taken before its snapshot, so the snapshot sees what a
     // planner that held the lock before committed.
@@ -102,10 +107,17 @@ export async function joinOrPlanPass(
         throw error;
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [queue.name]);
+      // A lost session took its lock with it: the planning error is the one to report.
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [queue.name]).catch((error: unknown) => {
+        if (!isConnectionLost(error)) throw error;
+      });
     }
+  } catch (error) {
+    if (isConnectionLost(error)) lost = error as Error;
+    throw error;
   } finally {
-    client.release();
+    // A client whose session is gone is dropped, not put back.
+    client.release(lost);
   }
 }
 
@@ -118,6 +130,7 @@ async function planUnderLock(
 ): Promise<Pass | undefined> {
   // The transaction's snapshot (REPEATABLE READ), taken before any range is read by any host.
   const snapshot = await takePassSnapshot(client, source);
+  await stopHereInTests('planning');
   const latest = await latestPass(client, queue.name);
   if (latest && (await unfinishedRanges(client, queue.name, latest.number)) > 0) return latest;
   const number = (latest?.number ?? 0) + 1;

@@ -40,7 +40,8 @@ export interface HostLoopInput {
   taskRows: number;
   maxInFlight: number;
   stopRequested: () => boolean;
-  onProgress: (rowsDone: number) => void;
+  /** Told of each range's rows as they commit, and of its completion (`here`: this host's took effect). */
+  progress: { committed(range: FetchedRange, rows: number): void; completed(range: FetchedRange, here: boolean): void };
   warn: (line: string) => void;
 }
 
@@ -56,8 +57,9 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
 
   const complete = (work: RangeWork) => {
     const done = whileReachable(breaker, () => completeRange(queuePool, queue, work.range, work)).then(
-      () => {
+      (here) => {
         rangesDone++;
+        input.progress.completed(work.range, here);
       },
       (error: unknown) => input.warn(`could not mark a range done (${firstLine(error)}); another host redoes it after the lease`),
     );
@@ -68,7 +70,7 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
     });
     completions.add(settled);
   };
-  const ledger = new RangeLedger(complete);
+  const ledger = new RangeLedger(complete, (range, rows) => input.progress.committed(range, rows));
 
   // Set once the loop is over: a fetch still waiting for ranges gives up.
   let closing = false;
@@ -106,7 +108,6 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
   }, lease.heartbeatMs);
 
   const total = emptyLoopStats();
-  let rowsBefore = 0;
   try {
     for (;;) {
       let stats: LoopStats;
@@ -120,13 +121,12 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
           taskRows: () => input.taskRows,
           maxInFlight: input.maxInFlight,
           stopRequested: input.stopRequested,
-          onProgress: (rows) => input.onProgress(rowsBefore + rows),
+          onProgress: () => undefined,
         });
       } finally {
         while (completions.size > 0) await Promise.all(completions);
       }
       add(total, stats);
-      rowsBefore = total.rowsRead;
       if (input.stopRequested()) break;
       // Normally nothing is left; a range this host could not mark done comes back after its lease.
       if ((await whileReachable(breaker, () => unfinishedRanges(queuePool, queue.name, pass.number))) === 0) break;
@@ -144,8 +144,11 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
   return { ...total, rangesDone };
 }
 
-/** Runs a queue operation, waiting (within the run's budget) for a database that went away. */
-async function whileReachable<T>(breaker: CircuitBreaker, operation: () => Promise<T>): Promise<T> {
+/**
+ * Runs a queue operation, waiting (within the run's budget) for a database that went away, and runs it
+ * again on a new session: the operation must be one that can be repeated (a read, or one transaction).
+ */
+export async function whileReachable<T>(breaker: CircuitBreaker, operation: () => Promise<T>): Promise<T> {
   for (;;) {
     await breaker.whenClosed();
     try {

@@ -28,13 +28,16 @@ export async function markSeen(pool: pg.Pool, queue: string, pass: number): Prom
   ]);
 }
 
-/** Completes a range: its failed rows, this host's counts and pg-boss's completion in one transaction. */
+/**
+ * Completes a range: its failed rows, this host's counts and pg-boss's completion in one transaction;
+ * false when another host completed it first.
+ */
 export async function completeRange(
   pool: pg.Pool,
   queue: RangeQueue,
   range: FetchedRange,
   done: { rows: number; failed: readonly FailedRow[] },
-): Promise<void> {
+): Promise<boolean> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -52,8 +55,9 @@ export async function completeRange(
         WHERE queue = $1 AND pass = $2 AND host = $3`,
       [queue.name, range.pass, hostName, done.rows],
     );
-    await queue.complete(client, range);
+    const here = await queue.complete(client, range);
     await client.query('COMMIT');
+    return here;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -25,7 +25,11 @@ export class RangeLedger {
   /** Failures reported for the task about to be committed (the loop records them first). */
   private failedInTask: FailedRow[] = [];
 
-  constructor(private readonly onRangeDone: (work: RangeWork) => void) {}
+  constructor(
+    private readonly onRangeDone: (work: RangeWork) => void,
+    /** Told each time a task commits: the rows of its range committed so far. */
+    private readonly onCommitted: (range: FetchedRange, rows: number) => void = () => undefined,
+  ) {}
 
   /** The next tasks opened belong to this range. */
   begin(range: FetchedRange): void {
@@ -61,6 +65,7 @@ export class RangeLedger {
     task.work.rows += task.rows;
     task.work.failed.push(...this.failedInTask);
     this.failedInTask = [];
+    this.onCommitted(task.work.range, task.work.rows);
     this.settle(task.work);
     return task.rows;
   }

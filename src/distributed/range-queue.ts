@@ -109,9 +109,14 @@ export class RangeQueue {
     return { ...job.data, jobId: job.id, retried: job.retryCount > 0 };
   }
 
-  /** Marks a range done, inside the caller's transaction (with the rows that failed in it). */
-  async complete(client: pg.ClientBase, range: FetchedRange): Promise<void> {
-    await this.boss.complete(this.name, range.jobId, { host: hostName }, { db: { executeSql: (text, values) => client.query(text, values) } });
+  /**
+   * Marks a range done, inside the caller's transaction (with the rows that failed in it); false when it
+   * was not active any more (another host that took it over completed it first).
+   */
+  async complete(client: pg.ClientBase, range: FetchedRange): Promise<boolean> {
+    const done: unknown = await this.boss.complete(this.name, range.jobId, { host: hostName }, { db: { executeSql: (text, values) => client.query(text, values) } });
+    // pg-boss 10 answers { jobs, requested, affected } though its types say void.
+    return (done as { affected?: number } | undefined)?.affected !== 0;
   }
 
   /** Gives ranges back at once (Ctrl-C, an error): the others fetch them without waiting out the lease. */

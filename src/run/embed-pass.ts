@@ -4,7 +4,6 @@
  * table was read to its end, the pass completed in the state file and its snapshot in the target's
  * comment.
  */
-import type pg from 'pg';
 import { firstLine } from '../../common/errors.js';
 import { rowsPerTask, type EmbedConfig } from '../cli/config.js';
 import type { PassSnapshot } from '../change-capture/pass-snapshot.js';
@@ -23,7 +22,6 @@ import type { WorkerPool } from './worker-pool.js';
 
 export interface PassParts {
   pool: WorkerPool;
-  client: pg.Client;
   db: Queryable;
   breaker: CircuitBreaker;
   source: SourceTable;
@@ -58,7 +56,7 @@ export interface PassOutcome {
 
 export async function embedPass(
   config: EmbedConfig,
-  { pool, client, db, breaker, source, target, job, plan }: PassParts,
+  { pool, db, breaker, source, target, job, plan }: PassParts,
   hooks: PassHooks,
 ): Promise<PassOutcome> {
   const progress = job.progress();
@@ -99,7 +97,8 @@ export async function embedPass(
   if (readToEnd && progress.passOpen) {
     ledger.finish(await highestId(db, source, [stats.lastRead, lastAtStart, ...progress.ranges.map((r) => r.last)]));
     job.completePass(ledger.currentWatermark);
-    if (hooks.commentDue?.() ?? true) await recordSnapshotInComment(client, target, plan, progress.passSnapshot, hooks.warn);
+    // Through the reads' connection, which reconnects: the set-up one may have been lost during the pass.
+    if (hooks.commentDue?.() ?? true) await recordSnapshotInComment(db, target, plan, progress.passSnapshot, hooks.warn);
   }
   return { stats, completed: readToEnd };
 }
@@ -110,7 +109,7 @@ export async function embedPass(
  * a warning, not a failed run.
  */
 export async function recordSnapshotInComment(
-  client: pg.Client,
+  client: Queryable,
   target: Target,
   plan: Pick<ResumePlan, 'marker'>,
   snapshot: PassSnapshot | undefined,

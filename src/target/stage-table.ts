@@ -21,16 +21,23 @@ export type StagedValue = [column: string, value: (row: string) => string];
  * commits while the write runs can still fail that row's foreign key). Rows are written in one order (the staged id), so
  * two writes of the same rows (a host that was paused writing a range another host took over) lock
  * them in the same order and wait for each other instead of deadlocking.
+ *
+ * The write guard: a row is written only while the source's text is still the one embedded (its md5
+ * equals the staged content_hash). A row edited since its batch was read is left out; the next pass or
+ * look finds it changed and embeds the new text. So a late writer (a host resumed after a pause, whose
+ * range another host redid over the edited text) can never put an older text's vector over a newer one.
+ * It costs an md5 of each text, on the row the primary-key probe already fetches.
  */
 export function upsertFromStage(
   qualified: string,
-  source: Pick<SourceTable, 'sql' | 'idColumn' | 'idType' | 'lockable'>,
+  source: Pick<SourceTable, 'sql' | 'idColumn' | 'textColumn' | 'idType' | 'lockable'>,
   values: readonly StagedValue[],
   touched: string,
 ): { mergeSql: string; insertSql: string } {
   const idType = source.idType;
   const stillThere = (row: string) =>
-    `WHERE EXISTS (SELECT 1 FROM ${source.sql} AS s WHERE s.${quoteIdentifier(source.idColumn)} = ${row}.id::${idType}${source.lockable ? ' FOR KEY SHARE' : ''})`;
+    `WHERE EXISTS (SELECT 1 FROM ${source.sql} AS s WHERE s.${quoteIdentifier(source.idColumn)} = ${row}.id::${idType}
+        AND ${sameTextSql('s', source.textColumn, row)}${source.lockable ? ' FOR KEY SHARE' : ''})`;
   const columns = values.map(([column]) => column);
   const compared = columns.filter((column) => column !== 'embedding' && column !== 'frequency');
   const upsert = `ON CONFLICT (id) DO UPDATE
@@ -45,4 +52,12 @@ export function upsertFromStage(
     insertSql: `${into}
        SELECT ${select('u')} FROM ${unnestRows} ${stillThere('u')} ORDER BY u.id ${upsert}`,
   };
+}
+
+/**
+ * The write guard's condition: the source row aliased `source` still has the text whose md5 the staged
+ * row aliased `staged` carries (content_hash is the md5 of the UTF-8 text read, as md5() gives it here).
+ */
+export function sameTextSql(source: string, textColumn: string, staged: string): string {
+  return `md5(convert_to(${source}.${quoteIdentifier(textColumn)}::text, 'UTF8')) = ${staged}.content_hash`;
 }

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DatabaseError } from '../../common/errors.js';
 import { quoteIdentifier } from '../db/table-name.js';
+import type { Queryable } from '../db/database.js';
 import { snapshotFrom, type PassSnapshot } from '../change-capture/pass-snapshot.js';
 import type { TargetInfo, TargetRef } from './target-table.js';
 
@@ -54,7 +55,7 @@ export function parseMarker(comment: string | null): TargetMarker | undefined {
   return undefined;
 }
 
-async function writeMarker(client: pg.ClientBase, ref: TargetRef, marker: TargetMarker): Promise<void> {
+async function writeMarker(client: Queryable, ref: TargetRef, marker: TargetMarker): Promise<void> {
   const object = ref.kind === 'table' ? `TABLE ${ref.table}` : `COLUMN ${ref.table}.${quoteIdentifier(ref.column)}`;
   const text = prefix + JSON.stringify({ model: marker.model, tokenizer: marker.tokenizer, generation: marker.generation, snapshot: marker.snapshot });
   try {
@@ -114,7 +115,7 @@ export async function claimTarget(
 }
 
 /** Only the owner may comment on a table (or its column). */
-async function ownsTarget(client: pg.ClientBase, ref: TargetRef): Promise<boolean> {
+async function ownsTarget(client: Queryable, ref: TargetRef): Promise<boolean> {
   const owner = await client.query<{ owns: boolean }>(`SELECT pg_has_role(relowner, 'USAGE') AS owns FROM pg_class WHERE oid = to_regclass($1)`, [ref.table]);
   return owner.rows[0]?.owns === true;
 }
@@ -124,7 +125,7 @@ async function ownsTarget(client: pg.ClientBase, ref: TargetRef): Promise<boolea
  * owner may comment: a role that writes a target someone else owns leaves the record as it was (a lost
  * state file then costs a comparison of every row).
  */
-export async function recordSnapshot(client: pg.ClientBase, ref: TargetRef, marker: TargetMarker, snapshot: PassSnapshot | undefined): Promise<void> {
+export async function recordSnapshot(client: Queryable, ref: TargetRef, marker: TargetMarker, snapshot: PassSnapshot | undefined): Promise<void> {
   if (!(await ownsTarget(client, ref))) return;
   await writeMarker(client, ref, { model: marker.model, tokenizer: marker.tokenizer, generation: marker.generation, ...(snapshot && { snapshot }) });
 }

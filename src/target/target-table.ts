@@ -12,7 +12,7 @@ import type { ModelInfo } from '../model/model-folder.js';
 import type { SourceTable } from '../source/source-table.js';
 import { copySql, stageDdl, stageTable, unnestRows } from '../../common/stage-row.js';
 import type { EmbeddingFormat, WriteMethod, WritePlan } from '../../common/write-plan.js';
-import { upsertFromStage, type StagedValue } from './stage-table.js';
+import { sameTextSql, upsertFromStage, type StagedValue } from './stage-table.js';
 import { checkWritable, ensureColumn, ensureSideTable } from './target-checks.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 
@@ -155,10 +155,12 @@ function columnPlan(source: SourceTable, options: TargetOptions, format: Embeddi
     modelLabel: modelLabel(model),
     stageDdl: stageDdl(format),
     copySql,
+    // The write guard (see stage-table.ts) on the row being updated itself: a text edited meanwhile keeps
+    // the vector it had, and the next pass or look, which sees the edit, embeds it.
     mergeSql: `UPDATE ${source.sql} AS s SET ${column} = st.embedding FROM ${stageTable} st
-        WHERE s.${id} = st.id::${source.idType}`,
+        WHERE s.${id} = st.id::${source.idType} AND ${sameTextSql('s', source.textColumn, 'st')}`,
     insertSql: `UPDATE ${source.sql} AS s SET ${column} = u.embedding::${cast}
          FROM ${unnestRows}
-        WHERE s.${id} = u.id::${source.idType}`,
+        WHERE s.${id} = u.id::${source.idType} AND ${sameTextSql('s', source.textColumn, 'u')}`,
   };
 }

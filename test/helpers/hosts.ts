@@ -2,7 +2,7 @@
  * Hosts of a distributed job, as separate CLI processes: each with its own working folder and state
  * file, sharing only the database. And what the queue schema says about the job.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { expect } from 'vitest';
@@ -117,4 +117,15 @@ export async function untilWritesWait(client: pg.ClientBase, host: Host): Promis
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await new Promise((resolve) => setTimeout(resolve, 1000));
+}
+
+/** Waits until a host has stopped itself (EMBED_TEST_STOP_AT): its process state in /proc is T. */
+export async function untilStopped(host: Host): Promise<void> {
+  for (;;) {
+    const stat = readFileSync(`/proc/${host.child.pid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may hold spaces.
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')) return;
+    if (host.child.exitCode !== null || host.child.signalCode !== null) throw new Error(`host ${host.name} ended before it stopped itself`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

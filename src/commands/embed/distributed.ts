@@ -4,16 +4,16 @@
  * src/distributed/host-loop.ts), and reports like a single-host run. The host's own state file keeps
  * its runs; progress lives in the queue.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { BatchResult, BatchTask } from '../../../common/batch-task.js';
 import { rowsPerTask, type EmbedConfig } from '../../cli/config.js';
 import { EXIT } from '../../cli/exit-codes.js';
 import { watchRunInterrupts } from '../../cli/interrupt.js';
 import type { ConnectionConfig } from '../../../common/connection-config.js';
-import type { Queryable } from '../../db/database.js';
+import { openPool, type Queryable } from '../../db/database.js';
 import { joinJob, joinOrPlanPass, queueName, type Pass } from '../../distributed/distributed-job.js';
 import { joinPass } from '../../distributed/host-records.js';
-import { noHostStats, runHost, type HostStats } from '../../distributed/host-loop.js';
+import { noHostStats, runHost, whileReachable, type HostStats } from '../../distributed/host-loop.js';
 import { lease } from '../../distributed/lease.js';
 import { passProgress } from '../../distributed/pass-progress.js';
 import { passStatus } from '../../distributed/pass-status.js';
@@ -55,8 +55,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
   const options = targetOptions(config);
   const identity = jobIdentity(source, describeTarget(source, model, options), model);
   const name = queueName(identity);
-  const queuePool = new pg.Pool({ ...parts.connection, max: 4 });
-  queuePool.on('error', () => undefined);
+  const queuePool = openPool(parts.connection, 4);
   let queue: RangeQueue | undefined;
   let state: StateStore | undefined;
   let job: JobState | undefined;
@@ -81,7 +80,9 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
     };
     if (config.mode === 'retry-failed') return await retryOnThisHost(parts, { queuePool, queue: name, target, job, report, say });
     const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
-    const pass = await joinOrPlanPass(queuePool, queue, source, target, rangeSizing(taskRows, config.batchSize));
+    const sizing = rangeSizing(taskRows, config.batchSize);
+    // One transaction: a session lost inside it (a host paused for longer than the lease) plans or joins again.
+    const pass = await whileReachable(parts.breaker, () => joinOrPlanPass(queuePool, queue!, source, target, sizing));
     if (pass === undefined || pass.finished) {
       say(
         pass === undefined
@@ -96,7 +97,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
         ? `planned pass ${pass.number}: ${pass.rows} rows in ${pass.ranges} ranges, queue ${name}; other hosts join with the same command${pass.note ? ` (note: ${pass.note})` : ''}`
         : `joined pass ${pass.number} (${pass.rows} rows in ${pass.ranges} ranges, planned by ${pass.plannedBy})`,
     );
-    await joinPass(queuePool, name, pass.number);
+    await whileReachable(parts.breaker, () => joinPass(queuePool, name, pass.number));
     const runId = job.startRun();
     const stats = await runThisHost(parts, { queue, queuePool, pass, target, taskRows, leaseTimes, say }).catch((error: unknown) => {
       job!.endRun(runId, { rows: 0, skipped: 0, failed: 0, rowsPerSecond: 0, outcome: 'failed' });
@@ -108,7 +109,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
       process.stderr.write("interrupted: this host's unfinished ranges went back to the queue; the other hosts go on\n");
       return EXIT.interrupted;
     }
-    return await passOutcome(queuePool, name, pass, config.table.name);
+    return await whileReachable(parts.breaker, () => passOutcome(queuePool, name, pass, config.table.name));
   } finally {
     job?.unlock();
     state?.close();
@@ -134,7 +135,9 @@ async function runThisHost(
   run: { queue: RangeQueue; queuePool: pg.Pool; pass: Pass; target: Target; taskRows: number; leaseTimes: ReturnType<typeof lease>; say: (line: string) => void },
 ): Promise<HostStats & { outcome: 'completed' | 'interrupted' }> {
   const { config } = parts;
-  const bar = await passProgress(run.queuePool, run.queue.name, run.pass, { quiet: config.quiet || config.json, startedAt: parts.startedAt });
+  const bar = await whileReachable(parts.breaker, () =>
+    passProgress(run.queuePool, run.queue.name, run.pass, { quiet: config.quiet || config.json, startedAt: parts.startedAt }),
+  );
   const interrupts = watchRunInterrupts(parts.breaker, "interrupted while waiting for the database; this host's ranges go back to the others", () => bar.stop());
   try {
     const stats = await runHost({
@@ -150,7 +153,7 @@ async function runThisHost(
       taskRows: run.taskRows,
       maxInFlight: parts.maxInFlight,
       stopRequested: () => interrupts.requested,
-      onProgress: (rows) => bar.update(rows),
+      progress: bar,
       warn: run.say,
     });
     return { ...stats, outcome: interrupts.requested ? 'interrupted' : 'completed' };

@@ -83,7 +83,7 @@ async function embedWithPool(
       metrics || config.logFormat === 'json'
         ? loopObserver({ metrics, log: config.logFormat === 'json' ? log : undefined })
         : undefined;
-    const report = await run(config, { pool, startedAt, model, client, db, breaker, source, target, job, plan, stateFile: state.file, observer });
+    const report = await run(config, { pool, startedAt, model, db, breaker, source, target, job, plan, stateFile: state.file, observer });
     process.stdout.write(config.json ? JSON.stringify(report) + '\n' : config.quiet ? '' : formatReport(report));
     if (report.outcome === 'interrupted') {
       process.stderr.write('interrupted: progress is saved; run the same command again to resume\n');

@@ -23,10 +23,10 @@ export interface RunParts extends PassParts {
 }
 
 export async function run(config: EmbedConfig, parts: RunParts): Promise<RunReport> {
-  const { startedAt, model, client, db, breaker, source, target, job, stateFile } = parts;
+  const { startedAt, model, db, breaker, source, target, job, stateFile } = parts;
   const runId = job.startRun();
   const progress = job.progress();
-  const tableRows = await estimateRows(client, source);
+  const tableRows = await estimateRows(db, source);
   const total = config.limit === undefined ? tableRows : Math.min(tableRows, config.limit);
   const rowsLeft = Math.min(config.limit ?? Number.POSITIVE_INFINITY, Math.max(0, tableRows - progress.rowsDone));
   const bar = createProgress(total, { quiet: config.quiet || config.json, rowsBefore: config.limit === undefined ? Math.min(progress.rowsDone, total) : 0, startedAt });

@@ -117,7 +117,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     backlog = waiting.new + waiting.late + waiting.changed;
     metrics?.setBacklog(backlog);
     const startedAt = performance.now();
-    const { stats } = await embedPass(config, { pool, client, db: parts.db, breaker, source, target, job, plan }, {
+    const { stats } = await embedPass(config, { pool, db: parts.db, breaker, source, target, job, plan }, {
       stopRequested: () => stopping,
       onProgress: (rows) => {
         metrics?.setBacklog(backlog - rows);
