@@ -88,9 +88,10 @@ export class Encoder {
         attentionMask[r * sequenceLength + t] = 1n;
       });
     });
-    const { data, hidden } = await this.session.run({ inputIds, attentionMask, rows: rows.length, sequenceLength });
+    const { data, hidden, pooled } = await this.session.run({ inputIds, attentionMask, rows: rows.length, sequenceLength });
     return {
-      pooled: meanPoolNormalised(data, attentionMask, rows.length, sequenceLength, hidden),
+      // The graph's own sentence_embedding is used as it comes.
+      pooled: pooled ? data : meanPoolNormalised(data, attentionMask, rows.length, sequenceLength, hidden),
       dimension: hidden,
       paddedTokens: rows.length * sequenceLength,
     };
