@@ -9,7 +9,7 @@
  * pre-opset-13 MatMul and its own pre-opset-17 LayerNormalization, so they do not apply here.
  */
 import { GraphBuilder } from './graph-builder.js';
-import type { BertArchitecture } from './model-specs.js';
+import type { BertArchitecture, GraphVariant } from './model-specs.js';
 import {
   type ModelProto,
   TensorDataType,
@@ -38,22 +38,6 @@ const TOKEN_OUTPUT_NAME = 'token_embeddings';
 const POOLED_OUTPUT_NAME = 'sentence_embedding';
 /** Rows of the task embedding table behind the `task_id` input (jina-embeddings-v3 has 5 tasks). */
 const TASKS = 5;
-
-/** How a graph departs from BertModel's (input_ids, attention_mask, token_type_ids) -> last_hidden_state. */
-export interface GraphVariant {
-  /** false: no token_type_ids input and no token type table, as RoBERTa-family exports have. */
-  tokenTypeIds?: boolean;
-  /** Positions come in as a `position_ids` input instead of being computed in the graph. */
-  positionIdsInput?: boolean;
-  /** A `task_id` input (one id per batch) adding a task embedding, as jina-embeddings-v3 has. */
-  taskIdInput?: boolean;
-  /**
-   * Also output `sentence_embedding`, pooled and normalised in the graph, with the token states as
-   * `token_embeddings`. The graph pools by the first token (CLS) so that its output cannot be mistaken
-   * for the mean pooling a reader would apply by default.
-   */
-  sentenceEmbeddingOutput?: boolean;
-}
 
 export function buildBertModel(name: string, arch: BertArchitecture, random: SeededRandom, variant: GraphVariant = {}): ModelProto {
   const g = new GraphBuilder();

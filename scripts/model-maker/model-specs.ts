@@ -1,5 +1,4 @@
 /** The BERT architectures make-model can generate, by name, and how each departs from BertModel. */
-import type { GraphVariant } from './bert-graph.js';
 import { BYTE_BPE } from './byte-bpe-tokenizer-files.js';
 import type { GeneratedModelName } from './model-name.js';
 import { UNIGRAM_PIECES } from './sentencepiece-tokenizer-files.js';
@@ -14,6 +13,22 @@ export interface BertArchitecture {
   maxPositionEmbeddings: number;
   typeVocabSize: number;
   layerNormEps: number;
+}
+
+/** How a graph departs from BertModel's (input_ids, attention_mask, token_type_ids) -> last_hidden_state. */
+export interface GraphVariant {
+  /** false: no token_type_ids input and no token type table, as RoBERTa-family exports have. */
+  tokenTypeIds?: boolean;
+  /** Positions come in as a `position_ids` input instead of being computed in the graph. */
+  positionIdsInput?: boolean;
+  /** A `task_id` input (one id per batch) adding a task embedding, as jina-embeddings-v3 has. */
+  taskIdInput?: boolean;
+  /**
+   * Also output `sentence_embedding`, pooled and normalised in the graph, with the token states as
+   * `token_embeddings`. The graph pools by the first token (CLS) so that its output cannot be mistaken
+   * for the mean pooling a reader would apply by default.
+   */
+  sentenceEmbeddingOutput?: boolean;
 }
 
 export interface ModelSpec {
