@@ -62,6 +62,14 @@ export async function openModelSession(onnxFile: string, options: SessionOptions
         { cause },
       );
     }
+    const missingData = /External data path does not exist: "([^"]+)"/.exec(String(cause));
+    if (missingData) {
+      throw new ModelError(
+        `cannot load ONNX model ${onnxFile}: its weights are in ${missingData[1]}, which is missing; ` +
+          'copy it beside the ONNX file (a download from the hub fetches it)',
+        { cause },
+      );
+    }
     throw new ModelError(`cannot load ONNX model ${onnxFile}: ${firstLine(cause)}`, { cause });
   }
   try {

@@ -31,6 +31,8 @@ export interface EmbedConfig {
   /** Model name under the models folder, or a path (default Xenova/all-MiniLM-L6-v2). */
   model: string;
   dtype: Dtype;
+  /** The ONNX file's path in the model folder, when --onnx-file names one instead of the dtype's. */
+  onnxFile: string | undefined;
   device: Device;
   idColumn: string;
   textColumn: string;
@@ -95,6 +97,7 @@ export function resolveEmbedConfig(
     threads,
     model: given(args, env, 'model', o.model) ?? o.model.value,
     dtype: given(args, env, 'dtype', o.dtype) ?? o.dtype.value,
+    onnxFile: onnxFile(args, env),
     device: given(args, env, 'device', o.device) ?? o.device.value,
     idColumn: given(args, env, 'id-column', o['id-column']) ?? o['id-column'].value,
     textColumn: given(args, env, 'text-column', o['text-column']) ?? o['text-column'].value,
@@ -120,6 +123,14 @@ export function resolveEmbedConfig(
     metricsLingerSeconds: metricsLinger(args, env),
     logFormat: given(args, env, 'log-format', o['log-format']) ?? o['log-format'].value,
   };
+}
+
+function onnxFile(args: EmbedArgs, env: NodeJS.ProcessEnv): string | undefined {
+  const file = given(args, env, 'onnx-file', embedOptions['onnx-file']);
+  if (file !== undefined && given(args, env, 'dtype', embedOptions.dtype) !== undefined) {
+    throw new UsageError('--onnx-file names the ONNX file itself, so --dtype has nothing to choose: pass one of them');
+  }
+  return file;
 }
 
 function metricsLinger(args: EmbedArgs, env: NodeJS.ProcessEnv): number {

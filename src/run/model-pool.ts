@@ -17,7 +17,11 @@ export interface ModelPool {
 }
 
 export async function withModelPool<T>(config: EmbedConfig, use: (parts: ModelPool) => Promise<T>): Promise<T> {
-  const files = await locateModel(config.model, config.dtype, { modelsDir: modelsDir(), allowDownload: true });
+  const files = await locateModel(config.model, config.dtype, {
+    modelsDir: modelsDir(),
+    allowDownload: true,
+    onnxFile: config.onnxFile,
+  });
   const pool = createWorkerPool(workerConfig(config, files), config.workers);
   const modelLoads = pool.ready();
   // Awaited later; a load failure must not be reported as unhandled meanwhile.

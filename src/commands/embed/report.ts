@@ -31,7 +31,7 @@ export function runReport(
     target: target.display,
     model: model.name,
     tokenizer: describeTokenizer(model.dir),
-    dtype: model.dtype,
+    dtype: model.weights,
     device: config.device,
     workers: config.workers,
     workersUsed: stats.workersUsed,
