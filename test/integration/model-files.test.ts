@@ -13,6 +13,7 @@ import { directEmbeddings, storedEmbeddings } from '../helpers/embeddings.js';
 import { textFor } from '../helpers/fixtures.js';
 import { cosine } from '../helpers/reference-vectors.js';
 import { useSentencesTable } from '../helpers/sentences-table.js';
+import { startWatcher } from '../helpers/watcher.js';
 
 const ROWS = 60;
 
@@ -109,4 +110,26 @@ describe('model files: --dtype, --onnx-file, external data', () => {
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toContain('asks for input "task_id", which embed cannot fill');
   }, 60_000);
+
+  it('a watcher stops rather than mix two models when only the external data file changes on disk', async () => {
+    const dir = path.join(table.dir, 'watched-external-model');
+    cpSync(await ensureModel('tiny-external-data'), dir, { recursive: true });
+    await table.db.client.query(`CREATE TABLE watched (id bigserial PRIMARY KEY, text text)`);
+    await table.db.client.query(`INSERT INTO watched (text) SELECT 'row number ' || i FROM generate_series(1, 50) AS i`);
+    const watcher = startWatcher([
+      'watched', '--model', dir, '--workers', '1', '--database-url', table.db.url, '--state', path.join(table.dir, 'watched.sqlite'),
+    ]);
+    await watcher.waitFor('caught-up');
+    const dataFile = path.join(dir, 'onnx', 'model.onnx_data');
+    const data = readFileSync(dataFile);
+    for (let i = 3; i < 8192; i += 4) data[i]! ^= 0x01;
+    writeFileSync(dataFile, data);
+    await table.db.client.query(`INSERT INTO watched (text) VALUES ('written after the weights changed')`);
+    const result = await watcher.done;
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(
+      /^embed: model file .*model\.onnx changed \(sha256 [0-9a-f]{12} at start, [0-9a-f]{12} now\) while watching; stopped so that one target never mixes two models/,
+    );
+    expect((await table.db.client.query(`SELECT DISTINCT model FROM watched_embeddings`)).rowCount).toBe(1);
+  }, 120_000);
 });
