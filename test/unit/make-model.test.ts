@@ -247,35 +247,3 @@ describe('make-model command line', () => {
     expect(result.stderr).toContain('tokenizer.json');
   });
 });
-
-describe('make-model variants', () => {
-  it.each([
-    { name: 'tiny-no-token-types', inputs: ['input_ids', 'attention_mask'], outputs: ['last_hidden_state'] },
-    { name: 'tiny-position-ids', inputs: ['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'], outputs: ['last_hidden_state'] },
-    { name: 'tiny-task-id', inputs: ['input_ids', 'attention_mask', 'token_type_ids', 'task_id'], outputs: ['last_hidden_state'] },
-    { name: 'tiny-sentence-embedding', inputs: ['input_ids', 'attention_mask', 'token_type_ids'], outputs: ['token_embeddings', 'sentence_embedding'] },
-    { name: 'tiny-unigram', inputs: ['input_ids', 'attention_mask'], outputs: ['last_hidden_state'] },
-    { name: 'tiny-bpe', inputs: ['input_ids', 'attention_mask'], outputs: ['last_hidden_state'] },
-  ] as const)('$name: byte-identical every time, with its inputs and outputs, fp32 and q8', async ({ name, inputs, outputs }) => {
-    const first = await makeModel(name, { modelsDir: await freshDir() });
-    const second = await makeModel(name, { modelsDir: await freshDir() });
-    expect(await fileHashes(second)).toEqual(await fileHashes(first));
-    for (const file of ['model.onnx', 'model_quantized.onnx']) {
-      const graph = decodeModel(await readFile(join(first, 'onnx', file))).graph;
-      expect(graph.input.map((i) => i.name)).toEqual(inputs);
-      expect(graph.output.map((o) => o.name)).toEqual(outputs);
-    }
-  }, 30_000);
-
-  it('tiny-external-data keeps every weight matrix in onnx/model.onnx_data, and onnxruntime loads it from there', async () => {
-    const folder = await makeModel('tiny-external-data', { modelsDir: await freshDir() });
-    const graph = decodeModel(await readFile(join(folder, 'onnx', 'model.onnx'))).graph;
-    const external = graph.initializer.filter((t) => t.data_location === 1);
-    expect(external.map((t) => t.name)).toContain('embeddings.word_embeddings.weight');
-    expect(external.every((t) => t.raw_data === undefined || t.raw_data.length === 0)).toBe(true);
-    const dataBytes = (await stat(join(folder, 'onnx', 'model.onnx_data'))).size;
-    expect(dataBytes).toBeGreaterThan((await stat(join(folder, 'onnx', 'model.onnx'))).size);
-    const output = await run(join(folder, 'onnx', 'model.onnx'));
-    expect((output.data as Float32Array).every(Number.isFinite)).toBe(true);
-  }, 30_000);
-});
