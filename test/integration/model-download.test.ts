@@ -146,4 +146,26 @@ describe('model download from a hub (HF_ENDPOINT)', () => {
     expect(existsSync(path.join(folder, 'sentence_bert_config.json'))).toBe(false);
     expect(filesUnder(folder).filter((file) => file.includes('.part'))).toEqual([]);
   });
+
+  it('--onnx-file and a --dtype of transformers.js download the file they name', async () => {
+    const served = path.join(table.dir, 'served-named-files');
+    cpSync(source, served, { recursive: true });
+    cpSync(path.join(source, 'onnx', 'model.onnx'), path.join(served, 'onnx', 'model_O4.onnx'));
+    cpSync(path.join(source, 'onnx', 'model_quantized.onnx'), path.join(served, 'onnx', 'model_int8.onnx'));
+    const repo = 'test-org/named-files';
+    const server = await hub({ models: { [repo]: served } });
+    for (const [flags, file] of [[['--onnx-file', 'onnx/model_O4.onnx'], 'onnx/model_O4.onnx'], [['--dtype', 'int8'], 'onnx/model_int8.onnx']] as const) {
+      const modelsDir = freshModelsDir();
+      const result = await runCli(
+        ['sentences', '--model', repo, ...flags, '--workers', '1', '--json', '--target', `t_${runs}`, '--database-url', table.db.url,
+          '--state', path.join(table.dir, `state-${runs++}.sqlite`)],
+        { EMBED_MODELS_DIR: modelsDir, HF_ENDPOINT: server.url },
+      );
+      expect(result.stderr, file).toBe('');
+      expect(result.code, file).toBe(0);
+      expect(sha256(path.join(modelsDir, repo, file)), file).toBe(sha256(path.join(served, file)));
+      expect(server.requests).toContain(`GET /${repo}/resolve/main/${file}`);
+      expect(existsSync(path.join(modelsDir, repo, 'onnx', 'model.onnx')), file).toBe(false);
+    }
+  });
 });
