@@ -1,6 +1,7 @@
 /** What the main thread sends a worker for one batch, and what the worker reports once it has committed. */
 import type { WorkerFailure, WriteContext } from './batch-failure.js';
 import type { ConnectionConfig } from './connection-config.js';
+import type { OutputProfile } from './output-profile.js';
 import type { WritePlan } from './write-plan.js';
 
 export type Device = 'cpu' | 'cuda';
@@ -12,6 +13,8 @@ export interface WorkerConfig {
   threads: number;
   device: Device;
   maxBatchTokens: number;
+  /** The prompt, pooling, normalisation and dimensions of the job's model profile. */
+  profile: OutputProfile;
   /** False in a metrics-only run: the worker loads the tokenizer alone and never the model. */
   runModel: boolean;
   /** The inputs being embedded right now, shared by all workers (see input-claims.ts). */
@@ -102,6 +105,8 @@ function isWorkerConfig(data: unknown): data is WorkerConfig {
     typeof data.modelDir === 'string' &&
     'onnxFile' in data &&
     typeof data.onnxFile === 'string' &&
+    'profile' in data &&
+    typeof data.profile === 'object' &&
     'connection' in data &&
     shared.every((key) => key in data && Reflect.get(data, key) instanceof SharedArrayBuffer)
   );

@@ -50,9 +50,12 @@ export class BatchEmbedder {
   static async open(config: WorkerConfig): Promise<BatchEmbedder> {
     const claims = new InputClaims(config.inputClaims);
     const gate = new ComputeGate(config.computeGate);
+    // The model's document prompt is part of what the model reads: it is tokenized, counted and keyed with the text.
+    const { prompt, ...output } = config.profile;
+    const prompted = (texts: readonly string[]) => (prompt === '' ? texts : texts.map((text) => prompt + text));
     if (!config.runModel) {
       const tokenizer = await TextTokenizer.load(config.modelDir, config.maxSequenceLength);
-      return new BatchEmbedder((texts) => texts.map((text) => tokenizer.tokenize(text)), undefined, claims, gate);
+      return new BatchEmbedder((texts) => prompted(texts).map((text) => tokenizer.tokenize(text)), undefined, claims, gate);
     }
     const encoder = await Encoder.open({
       modelDir: config.modelDir,
@@ -61,8 +64,9 @@ export class BatchEmbedder {
       threads: config.threads,
       device: config.device,
       maxBatchTokens: config.maxBatchTokens,
+      output,
     });
-    return new BatchEmbedder((texts) => encoder.tokenize(texts), encoder, claims, gate);
+    return new BatchEmbedder((texts) => encoder.tokenize(prompted(texts)), encoder, claims, gate);
   }
 
   /** Embeds (or only measures) the task's rows, writes them and commits. */

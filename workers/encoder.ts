@@ -1,12 +1,15 @@
 /**
- * Text in, unit vectors out: tokenize, sort by length into token-budget micro-batches, run the ONNX
- * session on each, mean-pool and normalise, and put the vectors back in the caller's order.
+ * Text in, vectors out: tokenize, sort by length into token-budget micro-batches, run the ONNX session
+ * on each, pool, truncate and normalise as the model profile says (pooling.ts), and put the vectors back
+ * in the caller's order.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { planMicroBatches } from './micro-batches.js';
 import type { Device } from '../common/batch-task.js';
+import { ModelError } from '../common/errors.js';
+import type { OutputProfile } from '../common/output-profile.js';
 import { openModelSession, type ModelSession } from './onnx-session.js';
-import { meanPoolNormalised } from './pooling.js';
+import { poolVectors } from './pooling.js';
 import { TextTokenizer, type TokenizedText } from './text-tokenizer.js';
 
 export interface EncoderOptions {
@@ -19,11 +22,15 @@ export interface EncoderOptions {
   maxBatchTokens: number;
   /** Cut a run when its padded tokens would exceed this multiple of its real ones (default: the planner's). */
   maxPaddingRatio?: number;
+  /** Pooling, normalisation and dimensions (default: mean pooling, normalised, every dimension). */
+  output?: Omit<OutputProfile, 'prompt'>;
 }
+
+const meanNormalised: Omit<OutputProfile, 'prompt'> = { pooling: 'mean', normalize: true, dimensions: Number.MAX_SAFE_INTEGER, needsPooledOutput: false };
 
 /** Vectors of texts tokenized already, in the order given. */
 export interface Embedded {
-  /** rows x dimension, row-major, each row of length 1. */
+  /** rows x dimension, row-major (each row of length 1 when the profile normalises). */
   vectors: Float32Array;
   dimension: number;
   realTokens: number;
@@ -36,6 +43,7 @@ export class Encoder {
     private readonly session: ModelSession,
     private readonly maxBatchTokens: number,
     private readonly maxPaddingRatio: number | undefined,
+    private readonly output: Omit<OutputProfile, 'prompt'>,
   ) {}
 
   static async open(options: EncoderOptions): Promise<Encoder> {
@@ -43,7 +51,23 @@ export class Encoder {
       TextTokenizer.load(options.modelDir, options.maxSequenceLength),
       openModelSession(options.onnxFile, { threads: options.threads, device: options.device }),
     ]);
-    return new Encoder(tokenizer, session, options.maxBatchTokens, options.maxPaddingRatio);
+    const encoder = new Encoder(tokenizer, session, options.maxBatchTokens, options.maxPaddingRatio, options.output ?? meanNormalised);
+    if (encoder.output.needsPooledOutput) await encoder.assertPooledOutput(options.onnxFile);
+    return encoder;
+  }
+
+  /**
+   * A Dense module after the pooling exists only inside a graph that outputs `sentence_embedding`;
+   * pooling the token vectors instead would give other vectors without a word. One empty text tells.
+   */
+  private async assertPooledOutput(onnxFile: string): Promise<void> {
+    const probe = await this.runMicroBatch([this.tokenizer.tokenize('')]);
+    if (probe.pooledByGraph) return;
+    await this.session.release();
+    throw new ModelError(
+      `model ${onnxFile} has a Dense module (modules.json) but its graph has no sentence_embedding output, so embed cannot apply it; ` +
+        'use an ONNX export that includes the Dense layer (sentence_embedding output)',
+    );
   }
 
   /** The model on texts tokenized already (by tokenize), vectors in the order given. */
@@ -88,12 +112,8 @@ export class Encoder {
         attentionMask[r * sequenceLength + t] = 1n;
       });
     });
-    const { data, hidden, pooled } = await this.session.run({ inputIds, attentionMask, rows: rows.length, sequenceLength });
-    return {
-      // The graph's own sentence_embedding is used as it comes.
-      pooled: pooled ? data : meanPoolNormalised(data, attentionMask, rows.length, sequenceLength, hidden),
-      dimension: hidden,
-      paddedTokens: rows.length * sequenceLength,
-    };
+    const output = await this.session.run({ inputIds, attentionMask, rows: rows.length, sequenceLength });
+    const { vectors, dimension } = poolVectors(output, attentionMask, rows.length, sequenceLength, this.output);
+    return { pooled: vectors, dimension, paddedTokens: rows.length * sequenceLength, pooledByGraph: output.pooled };
   }
 }

@@ -1,33 +1,66 @@
 /**
- * Sentence-transformers' pooling: the mean of the token vectors under the attention mask, then L2
- * normalisation, so that a dot product between two stored vectors is their cosine similarity.
+ * The model's output to one stored vector per row, as sentence-transformers does it: pool the token
+ * vectors under the attention mask (unless the graph pooled already), keep the first `dimensions`
+ * values (Matryoshka), then L2 normalise, so that a dot product between two stored vectors is their
+ * cosine similarity.
  */
-export function meanPoolNormalised(
-  hiddenStates: Float32Array,
+import type { OutputProfile, Pooling } from '../common/output-profile.js';
+
+export interface ModelOutput {
+  /** [rows, sequenceLength, hidden] token vectors, or [rows, hidden] when `pooled`. */
+  data: Float32Array;
+  hidden: number;
+  pooled: boolean;
+}
+
+export function poolVectors(
+  output: ModelOutput,
   attentionMask: BigInt64Array,
   rows: number,
   sequenceLength: number,
-  hidden: number,
-): Float32Array {
-  const pooled = new Float32Array(rows * hidden);
-  const sum = new Float64Array(hidden);
+  profile: Pick<OutputProfile, 'pooling' | 'normalize' | 'dimensions'>,
+): { vectors: Float32Array; dimension: number } {
+  const { data, hidden } = output;
+  const dimension = Math.min(profile.dimensions, hidden);
+  const vectors = new Float32Array(rows * dimension);
+  const pooled = new Float64Array(hidden);
   for (let row = 0; row < rows; row++) {
-    sum.fill(0);
-    let tokens = 0;
-    for (let t = 0; t < sequenceLength; t++) {
-      if (attentionMask[row * sequenceLength + t] === 0n) continue;
-      tokens++;
-      const offset = (row * sequenceLength + t) * hidden;
-      for (let h = 0; h < hidden; h++) sum[h] += hiddenStates[offset + h]!;
+    if (output.pooled) {
+      for (let h = 0; h < hidden; h++) pooled[h] = data[row * hidden + h]!;
+    } else {
+      poolRow(profile.pooling, data, attentionMask.subarray(row * sequenceLength, (row + 1) * sequenceLength), row * sequenceLength * hidden, hidden, pooled);
     }
-    const divisor = Math.max(tokens, 1e-9);
     let norm = 0;
-    for (let h = 0; h < hidden; h++) {
-      sum[h] /= divisor;
-      norm += sum[h]! * sum[h]!;
-    }
-    const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
-    for (let h = 0; h < hidden; h++) pooled[row * hidden + h] = sum[h]! * scale;
+    for (let h = 0; h < dimension; h++) norm += pooled[h]! * pooled[h]!;
+    const scale = profile.normalize ? 1 / Math.max(Math.sqrt(norm), 1e-12) : 1;
+    for (let h = 0; h < dimension; h++) vectors[row * dimension + h] = pooled[h]! * scale;
   }
-  return pooled;
+  return { vectors, dimension };
+}
+
+/** One row's token vectors (from `offset` in `data`) pooled into `into`. */
+function poolRow(pooling: Pooling, data: Float32Array, mask: BigInt64Array, offset: number, hidden: number, into: Float64Array): void {
+  const token = (t: number) => offset + t * hidden;
+  const kept: number[] = [];
+  mask.forEach((m, t) => {
+    if (m !== 0n) kept.push(t);
+  });
+  if (pooling === 'cls' || pooling === 'last-token') {
+    // The first token is the classifier token; the last one the mask keeps ends the text, wherever padding is.
+    const at = pooling === 'cls' ? 0 : (kept[kept.length - 1] ?? 0);
+    for (let h = 0; h < hidden; h++) into[h] = data[token(at) + h]!;
+    return;
+  }
+  if (pooling === 'max') {
+    into.fill(-Infinity);
+    for (const t of kept) for (let h = 0; h < hidden; h++) into[h] = Math.max(into[h]!, data[token(t) + h]!);
+    if (kept.length === 0) into.fill(0);
+    return;
+  }
+  into.fill(0);
+  for (const t of kept) for (let h = 0; h < hidden; h++) into[h] += data[token(t) + h]!;
+  // sentence-transformers clamps the token count at 1e-9 before dividing.
+  const tokens = Math.max(kept.length, 1e-9);
+  const divisor = pooling === 'mean' ? tokens : Math.sqrt(tokens);
+  for (let h = 0; h < hidden; h++) into[h] /= divisor;
 }

@@ -12,6 +12,7 @@ import { positiveInteger } from './parse.js';
 import { resolveDistributedOptions } from './distributed-options.js';
 import { resolveMetricsOptions, type MetricsOptions } from './metrics-options.js';
 import type { Dtype } from '../model/model-folder.js';
+import type { ProfileFlags } from '../model/model-profile.js';
 import { parseTableName, type TableName } from '../db/table-name.js';
 import type { LogFormat } from '../observe/event-log.js';
 
@@ -33,6 +34,8 @@ export interface EmbedConfig {
   dtype: Dtype;
   /** The ONNX file's path in the model folder, when --onnx-file names one instead of the dtype's. */
   onnxFile: string | undefined;
+  /** What the flags say of the model profile (the rest comes from the model's files: model-profile.ts). */
+  profile: ProfileFlags;
   device: Device;
   idColumn: string;
   textColumn: string;
@@ -98,6 +101,13 @@ export function resolveEmbedConfig(
     model: given(args, env, 'model', o.model) ?? o.model.value,
     dtype: given(args, env, 'dtype', o.dtype) ?? o.dtype.value,
     onnxFile: onnxFile(args, env),
+    profile: {
+      pooling: given(args, env, 'pooling', o.pooling),
+      prompt: given(args, env, 'prompt', o.prompt),
+      promptName: given(args, env, 'prompt-name', o['prompt-name']),
+      dimensions: given(args, env, 'dimensions', o.dimensions),
+      rawVectors: args.rawVectors ?? false,
+    },
     device: given(args, env, 'device', o.device) ?? o.device.value,
     idColumn: given(args, env, 'id-column', o['id-column']) ?? o['id-column'].value,
     textColumn: given(args, env, 'text-column', o['text-column']) ?? o['text-column'].value,

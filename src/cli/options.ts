@@ -7,6 +7,7 @@ import { parseColumnName, parseTableName } from '../db/table-name.js';
 import { defaults } from './defaults.js';
 import { leaseSeconds } from './distributed-options.js';
 import type { LogFormat } from '../observe/event-log.js';
+import { poolings } from '../../common/output-profile.js';
 import { DTYPES } from '../model/dtype.js';
 import { aWeek, nonEmpty, oneOf, parseOnnxFile, port, positiveInteger, seconds } from './parse.js';
 
@@ -46,6 +47,23 @@ export const embedOptions = {
     help: 'the ONNX file by its path inside the model folder, for one no --dtype names (e.g. onnx/model_O4.onnx)',
     parse: parseOnnxFile,
   }),
+  pooling: string({
+    shown: "the model's (1_Pooling/config.json, or embed's table of known models), else mean",
+    help: 'token vectors to one vector: mean, cls, max, last-token or mean-sqrt-len',
+    parse: (value: string, name: string) => oneOf(value, name, poolings),
+  }),
+  prompt: string({
+    shown: "the model's document prompt (config_sentence_transformers.json), else none",
+    help: 'text put before every row before tokenizing ("" for none)',
+    parse: (value: string) => value,
+  }),
+  'prompt-name': string({ help: "the document prompt by its name in the model's prompts (config_sentence_transformers.json)", parse: nonEmpty }),
+  dimensions: string({
+    shown: "the model's",
+    help: 'keep the first N values of each vector (Matryoshka models), normalised again',
+    parse: (value: string, name: string) => positiveInteger(value, name, 100_000),
+  }),
+  'raw-vectors': flag('store the vectors of a model without a Normalize module as it gives them, not scaled to unit length'),
   device: string({ value: defaults.device, help: 'cpu or cuda', parse: (value: string, name: string) => oneOf(value, name, ['cpu', 'cuda'] as const) }),
   'id-column': string({ value: defaults.idColumn, help: 'unique, orderable id column', parse: parseColumnName }),
   'text-column': string({ value: defaults.textColumn, help: 'column with the text', parse: parseColumnName }),

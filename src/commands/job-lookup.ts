@@ -153,7 +153,7 @@ export function singleJob(session: LookupSession): JobState {
 /** The source table and target of a recorded job, as the run that recorded it saw them. */
 export async function jobTables(client: pg.ClientBase, identity: JobIdentity): Promise<{ source: SourceTable; target: TargetInfo }> {
   const source = await describeSource(client, parseTableName(identity.source), identity.idColumn, identity.textColumn);
-  const model = { name: identity.model, fileHash: identity.modelHash };
+  const model = { name: identity.model, fileHash: identity.modelHash, profile: { ...(identity.profile !== undefined && { mark: identity.profile }) } };
   const columnPrefix = `${source.sql}.`;
   const target = identity.target.startsWith(columnPrefix)
     ? describeTarget(source, model, { column: parseColumnName(identity.target.slice(columnPrefix.length), 'column') })

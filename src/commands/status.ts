@@ -15,6 +15,7 @@ import type { WaitingRows } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { IdRange, JobIdentity, LockHolder, RunRecord } from '../state/job-state.js';
 import type { WatchRecord } from '../state/watch-record.js';
+import { describeProfile, type ModelProfile } from '../model/model-profile.js';
 
 export interface StatusOptions extends JobLookupArgs {
   json?: boolean;
@@ -49,6 +50,8 @@ export interface JobStatus {
   distributed: JobQueueStatus | null;
   /** What the watcher working on the job last reported (embed watch), if one runs. */
   watch: WatchRecord | null;
+  /** The model profile the job's last run used (null when that run predates profiles: the default one). */
+  profile: ModelProfile | null;
 }
 
 export async function status(options: StatusOptions): Promise<number> {
@@ -88,6 +91,7 @@ export async function status(options: StatusOptions): Promise<number> {
       runningPid: holder?.pid ?? null,
       distributed,
       watch: liveWatch(job.watchRecords().last(), holder),
+      profile: recordedProfile(session.state.recordedProfile(job.id)),
     };
     process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatStatus(report));
     return EXIT.done;
@@ -120,6 +124,12 @@ async function countRows(client: pg.ClientBase, source: SourceTable): Promise<nu
   return Number((await client.query<{ total: string }>(`SELECT count(*) AS total FROM ${source.sql}`)).rows[0]!.total);
 }
 
+/** The JSON the state file keeps (StateStore.recordProfile), when it is a profile. */
+function recordedProfile(recorded: unknown): ModelProfile | null {
+  const looksRight = typeof recorded === 'object' && recorded !== null && 'pooling' in recorded && 'sources' in recorded;
+  return looksRight ? (recorded as ModelProfile) : null;
+}
+
 function formatWatch(w: WatchRecord): string {
   const seconds = (value: number | null) => (value === null ? '-' : `${value.toFixed(2)}s`);
   const port = w.metricsPort === null ? '' : `, metrics on port ${w.metricsPort}`;
@@ -147,7 +157,8 @@ function formatStatus(s: JobStatus): string {
   const eta = s.distributed !== null ? passEta(s.distributed) : s.etaSeconds === null ? 'unknown (no run has measured a speed yet)' : s.etaSeconds === 0 ? 'nothing left' : `${formatDuration(s.etaSeconds)} at ${s.rowsPerSecond!.toFixed(1)} rows/s`;
   const lines = [
     `job         ${s.job.source} (${s.job.idColumn}, ${s.job.textColumn}) -> ${s.job.target} on ${s.job.database}`,
-    `model       ${s.job.model}@${s.job.modelHash.slice(0, 12)}, ${s.job.dimension} dimensions`,
+    `model       ${s.job.model}@${s.job.modelHash.slice(0, 12)}${s.job.profile === undefined ? '' : ` ${s.job.profile}`}, ${s.job.dimension} dimensions`,
+    `profile     ${s.profile === null ? 'mean pooling, normalised, no prompt, every dimension (recorded before profiles were)' : describeProfile(s.profile)}`,
     `rows        ${n(s.rowsDone)} of ${n(s.rowsTotal)} done (${s.percent.toFixed(1)}%), ${n(s.rowsTotal - s.rowsDone)} to go${s.checkingTarget ? ' (checking each against the target)' : ''}`,
     ...(s.waiting.late + s.waiting.changed > 0
       ? [`waiting     ${n(s.waiting.new)} new, ${n(s.waiting.late)} committed late, ${n(s.waiting.changed)} changed`]

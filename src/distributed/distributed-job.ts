@@ -49,23 +49,31 @@ export function queueName(identity: Pick<DistributedIdentity, 'source' | 'idColu
   return `embed-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
-/** Records the job on first arrival; refuses a host whose model is not the job's. */
+/** Records the job on first arrival; refuses a host whose model, or model profile, is not the job's. */
 export async function joinJob(client: pg.ClientBase, queue: string, identity: DistributedIdentity): Promise<void> {
+  const profile = identity.profile ?? '';
   await client.query(
-    `INSERT INTO ${queueSchema}.embed_jobs (queue, source, id_column, text_column, target, model, model_hash, dimension)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (queue) DO NOTHING`,
-    [queue, identity.source, identity.idColumn, identity.textColumn, identity.target, identity.model, identity.modelHash, identity.dimension],
+    `INSERT INTO ${queueSchema}.embed_jobs (queue, source, id_column, text_column, target, model, model_hash, dimension, profile)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (queue) DO NOTHING`,
+    [queue, identity.source, identity.idColumn, identity.textColumn, identity.target, identity.model, identity.modelHash, identity.dimension, profile],
   );
   const job = (
-    await client.query<{ model: string; model_hash: string; dimension: number }>(
-      `SELECT model, model_hash, dimension FROM ${queueSchema}.embed_jobs WHERE queue = $1`,
+    await client.query<{ model: string; model_hash: string; dimension: number; profile: string }>(
+      `SELECT model, model_hash, dimension, profile FROM ${queueSchema}.embed_jobs WHERE queue = $1`,
       [queue],
     )
   ).rows[0]!;
-  if (job.model_hash !== identity.modelHash || job.dimension !== identity.dimension) {
+  if (job.model_hash !== identity.modelHash) {
     throw new ModelError(
       `this host's model ${identity.model}@${identity.modelHash.slice(0, 12)} is not the model of the distributed job on ${identity.target} ` +
         `(${job.model}@${job.model_hash.slice(0, 12)}); give every host the same model files`,
+    );
+  }
+  if (job.profile !== profile || job.dimension !== identity.dimension) {
+    const shown = (mark: string) => (mark === '' ? 'the default profile (mean pooling, normalised, no prompt, every dimension)' : mark);
+    throw new ModelError(
+      `this host's model profile ${shown(profile)} is not the profile of the distributed job on ${identity.target} (${shown(job.profile)}); ` +
+        'give every host the same --pooling, --prompt, --prompt-name, --dimensions and --raw-vectors',
     );
   }
 }

@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS ${queueSchema}.embed_passes (
 );
 -- The snapshot the next pass catches up from (change-capture/pass-snapshot.ts); added after the first release.
 ALTER TABLE ${queueSchema}.embed_passes ADD COLUMN IF NOT EXISTS snapshot text;
+-- The model profile's mark ('' for the default profile, which jobs recorded before profiles have).
+ALTER TABLE ${queueSchema}.embed_jobs ADD COLUMN IF NOT EXISTS profile text NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS ${queueSchema}.embed_failed_rows (
   queue    text NOT NULL REFERENCES ${queueSchema}.embed_jobs ON DELETE CASCADE,
   row_id   text NOT NULL,

@@ -11,6 +11,7 @@ import { ModelError } from '../../common/errors.js';
 import { onnxFileOf, type Dtype } from './dtype.js';
 import { externalDataFiles } from './external-data.js';
 import { downloadModel, isOffline } from './model-download.js';
+import { resolveProfile, type ModelProfile, type ProfileFlags } from './model-profile.js';
 
 export type { Dtype } from './dtype.js';
 
@@ -25,8 +26,11 @@ export interface ModelInfo {
   dtype: Dtype;
   /** Which weights run, for people: the dtype, or the ONNX file's path in the folder when one was named. */
   weights: string;
+  /** The stored vector's dimension: the profile's (see model-profile.ts). */
   dimension: number;
   maxSequenceLength: number;
+  /** How the model is used: pooling, normalisation, prompts, dimensions. */
+  profile: ModelProfile;
   /** sha256 of the ONNX file and of its external data files when it has any, hex. */
   fileHash: string;
   /**
@@ -46,14 +50,23 @@ export interface ResolveModelOptions {
   onnxFile?: string;
 }
 
-/** A model's folder and what its files say, but for the hashes (reading the ONNX file takes a moment). */
-export type ModelFiles = Omit<ModelInfo, 'fileHash' | 'tokenizerHash'>;
+/**
+ * A model's folder and what its files say, but for the hashes (reading the ONNX file takes a moment) and
+ * the profile (which flags decide too); `dimension` is the model's own.
+ */
+export type ModelFiles = Omit<ModelInfo, 'fileHash' | 'tokenizerHash' | 'profile'>;
 
-export async function resolveModel(name: string, dtype: Dtype, options: ResolveModelOptions): Promise<ModelInfo> {
-  return withFileHash(await locateModel(name, dtype, options));
+export async function resolveModel(name: string, dtype: Dtype, options: ResolveModelOptions, flags: ProfileFlags = { rawVectors: false }): Promise<ModelInfo> {
+  const files = await locateModel(name, dtype, options);
+  return withFileHash(withProfile(files, resolveProfile(files, flags)));
 }
 
-export async function withFileHash(files: ModelFiles): Promise<ModelInfo> {
+/** The files with the profile resolved for them: the stored dimension is the profile's. */
+export function withProfile(files: ModelFiles, profile: ModelProfile): Omit<ModelInfo, 'fileHash' | 'tokenizerHash'> {
+  return { ...files, dimension: profile.dimensions, profile };
+}
+
+export async function withFileHash<T extends ModelFiles>(files: T): Promise<T & Pick<ModelInfo, 'fileHash' | 'tokenizerHash'>> {
   return { ...files, fileHash: await weightsHash(files.onnxFile), tokenizerHash: tokenizerHash(files.dir) };
 }
 

@@ -2,10 +2,9 @@
  * `--metrics-port`: the engine's metrics for a job, served once its model is loaded, with /healthz
  * telling whether the database is away.
  */
-import type { ModelInfo } from '../model/model-folder.js';
 import { EngineMetrics } from '../observe/engine-metrics.js';
 import { serveMetrics, type MetricsServer } from '../observe/metrics-server.js';
-import { modelLabel } from '../target/target-table.js';
+import { modelLabel, type LabelledModel } from '../target/target-table.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 
 export interface ServedMetrics {
@@ -17,7 +16,7 @@ export interface ServedMetrics {
 export async function serveJobMetrics(
   port: number,
   table: string,
-  model: Pick<ModelInfo, 'name' | 'fileHash'>,
+  model: LabelledModel,
   breaker: CircuitBreaker,
   doing: string,
   workersComputing: () => number,

@@ -1,10 +1,11 @@
 /**
- * The start every embedding command shares: find the model's files, start the worker pool (whose
+ * The start every embedding command shares: find the model's files and resolve its profile, start the worker pool (whose
  * threads begin loading the model at once), hash the ONNX file meanwhile, and close the pool however
  * the command ends.
  */
 import type { EmbedConfig } from '../cli/config.js';
-import { locateModel, withFileHash, type ModelInfo } from '../model/model-folder.js';
+import { locateModel, withFileHash, withProfile, type ModelInfo } from '../model/model-folder.js';
+import { resolveProfile } from '../model/model-profile.js';
 import { modelsDir } from '../paths.js';
 import { workerConfig } from './worker-config.js';
 import { createWorkerPool, type WorkerPool } from './worker-pool.js';
@@ -22,12 +23,13 @@ export async function withModelPool<T>(config: EmbedConfig, use: (parts: ModelPo
     allowDownload: true,
     onnxFile: config.onnxFile,
   });
-  const pool = createWorkerPool(workerConfig(config, files), config.workers);
+  const profile = resolveProfile(files, config.profile);
+  const pool = createWorkerPool(workerConfig(config, files, profile), config.workers);
   const modelLoads = pool.ready();
   // Awaited later; a load failure must not be reported as unhandled meanwhile.
   modelLoads.catch(() => undefined);
   try {
-    const model = await withFileHash(files);
+    const model = await withFileHash(withProfile(files, profile));
     return await use({ pool, model, modelLoads });
   } finally {
     await pool.close();

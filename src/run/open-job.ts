@@ -14,7 +14,8 @@ import type { ModelInfo } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
 import type { JobIdentity, JobState } from '../state/job-state.js';
 import { StateStore } from '../state/state-store.js';
-import { prepareTarget, type Target, type TargetOptions } from '../target/target-table.js';
+import { explainOtherDimension } from '../target/target-marker.js';
+import { describeTarget, modelLabel, prepareTarget, type Target, type TargetOptions } from '../target/target-table.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { databaseBreaker, type BreakerHooks } from './database-breaker.js';
 import { sessionConnection } from './worker-config.js';
@@ -61,7 +62,8 @@ export function targetOptions(config: EmbedConfig): TargetOptions {
 /**
  * What makes two runs the same job, but for the database (which the hosts of a --distributed job reach
  * each by its own address). The tokenizer hash comes last, so that a job recorded before it was part of
- * the identity is found by the same fields in the same order (see StateStore.job).
+ * the identity is found by the same fields in the same order (see StateStore.job); the profile's mark
+ * follows it only when the profile is not the default one, so that jobs recorded before profiles are found.
  */
 export function jobIdentity(source: SourceTable, target: Pick<Target, 'display'>, model: ModelInfo): Omit<JobIdentity, 'database'> {
   return {
@@ -73,6 +75,7 @@ export function jobIdentity(source: SourceTable, target: Pick<Target, 'display'>
     modelHash: model.fileHash,
     dimension: model.dimension,
     tokenizerHash: model.tokenizerHash,
+    ...(model.profile.mark !== undefined && { profile: model.profile.mark }),
   };
 }
 
@@ -88,6 +91,7 @@ export function openJobState(
   try {
     const job = state.job({ database: databaseIdentity(connection), ...jobIdentity(source, target, model) });
     job.lock();
+    state.recordProfile(job.id, model.profile);
     return { state, job };
   } catch (error) {
     state.close();
@@ -112,7 +116,9 @@ export async function openJob(config: EmbedConfig, model: ModelInfo, modelLoads:
  * loaded it before this is called, so that a model that cannot load stops the run with nothing written.
  */
 export async function openJobTarget(config: EmbedConfig, opened: JobConnection, model: ModelInfo): Promise<OpenJob> {
-  const target = await prepareTarget(opened.client, opened.source, model, targetOptions(config));
+  const target = await prepareTarget(opened.client, opened.source, model, targetOptions(config)).catch((error: unknown) =>
+    explainOtherDimension(opened.client, describeTarget(opened.source, model, targetOptions(config)), modelLabel(model), error),
+  );
   const { state, job } = openJobState(config, opened.connection, opened.source, target, model);
   const close = async () => {
     // unlock() releases only a lock this process holds.

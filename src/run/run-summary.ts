@@ -1,6 +1,7 @@
 /** The end-of-run report: a few human lines, or one JSON object with the same facts. */
 import type { MetricsMode } from '../cli/metrics-options.js';
 import type { MetricsSummary } from '../target/metrics-pass.js';
+import { describeProfile, type ModelProfile } from '../model/model-profile.js';
 import { formatDuration } from './progress.js';
 
 export interface RunReport {
@@ -10,6 +11,8 @@ export interface RunReport {
   model: string;
   /** Which tokenizer the model has (see src/model/tokenizer-note.ts). */
   tokenizer: string;
+  /** How the model is used: pooling, normalisation, prompts, dimensions (see src/model/model-profile.ts). */
+  profile: ModelProfile;
   dtype: string;
   device: string;
   workers: number;
@@ -61,6 +64,8 @@ export function formatReport(report: RunReport): string {
     `  ${formatDuration(report.elapsedSeconds)}, ${report.rowsPerSecond.toFixed(1)} rows/s, ${formatWorkers(report)}, batch ${report.batchSize}${padding}`,
     `  model ${report.model} (${report.dtype}, ${report.device}) -> ${report.target}`,
     `  tokenizer ${report.tokenizer}`,
+    `  profile ${describeProfile(report.profile)}`,
+    ...report.profile.notes.map((note) => `  note: ${note}`),
   );
   if (report.metrics) lines.push(formatMetrics(report.metrics));
   return lines.join('\n') + '\n';

@@ -10,9 +10,10 @@ import { createClaimBuffer } from '../../common/input-claims.js';
 import type { EmbedConfig } from '../cli/config.js';
 import { connectionConfig } from '../db/database.js';
 import type { ModelFiles } from '../model/model-folder.js';
+import { outputProfile, type ModelProfile } from '../model/model-profile.js';
 import { tasksPerWorker } from './worker-pool.js';
 
-export function workerConfig(config: EmbedConfig, model: ModelFiles): WorkerConfig {
+export function workerConfig(config: EmbedConfig, model: ModelFiles, profile: ModelProfile): WorkerConfig {
   return {
     modelDir: model.dir,
     onnxFile: model.onnxFile,
@@ -20,6 +21,7 @@ export function workerConfig(config: EmbedConfig, model: ModelFiles): WorkerConf
     threads: config.threads,
     device: config.device,
     maxBatchTokens: config.maxBatchTokens,
+    profile: outputProfile(profile),
     runModel: config.metrics.mode !== 'only',
     inputClaims: createClaimBuffer(),
     computeGate: createComputeGate(computeSlots(config)),

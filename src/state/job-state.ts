@@ -23,6 +23,11 @@ export interface JobIdentity {
   dimension: number;
   /** See ModelInfo.tokenizerHash; absent in jobs recorded before the tokenizer was part of the identity. */
   tokenizerHash?: string;
+  /**
+   * The model profile's mark (src/model/model-profile.ts profileMark), absent for the default profile:
+   * jobs recorded before profiles existed keep their identity.
+   */
+  profile?: string;
 }
 
 

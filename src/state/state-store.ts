@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   pass_open INTEGER NOT NULL DEFAULT 0,
   pass_since TEXT,
   pass_snapshot TEXT,
-  snapshot TEXT
+  snapshot TEXT,
+  profile TEXT
 );
 CREATE TABLE IF NOT EXISTS ranges (
   job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
@@ -79,6 +80,7 @@ const addedColumns: Record<string, string> = {
   pass_since: 'ALTER TABLE jobs ADD COLUMN pass_since TEXT',
   pass_snapshot: 'ALTER TABLE jobs ADD COLUMN pass_snapshot TEXT',
   snapshot: 'ALTER TABLE jobs ADD COLUMN snapshot TEXT',
+  profile: 'ALTER TABLE jobs ADD COLUMN profile TEXT',
 };
 
 export class StateStore {
@@ -148,6 +150,18 @@ export class StateStore {
   jobs(): JobState[] {
     const rows = this.db.prepare('SELECT id, identity FROM jobs ORDER BY id').all() as { id: number; identity: string }[];
     return rows.map((row) => new JobState(this.db, row.id, JSON.parse(row.identity) as JobIdentity));
+  }
+
+  /** Keeps the model profile a run of the job used, as JSON, for `embed status` (prompts and sources included). */
+  recordProfile(jobId: number, profile: object): void {
+    const text = JSON.stringify(profile);
+    this.db.prepare('UPDATE jobs SET profile = ? WHERE id = ? AND profile IS NOT ?').run(text, jobId, text);
+  }
+
+  /** The profile the job's last run recorded; undefined for jobs last run before profiles were recorded. */
+  recordedProfile(jobId: number): unknown {
+    const row = this.db.prepare('SELECT profile FROM jobs WHERE id = ?').get(jobId) as { profile: string | null } | undefined;
+    return row?.profile == null ? undefined : JSON.parse(row.profile);
   }
 
   close(): void {

@@ -153,6 +153,22 @@ export async function emptyTarget(client: pg.ClientBase, target: TargetInfo, mod
 }
 
 /**
+ * A target refused for its embeddings' dimension (target-checks.ts) while its comment names another
+ * model, or the same model with another profile (another --dimensions): said as a model change is,
+ * but --restart, which keeps the column's type, is no way out there. Any other error is rethrown.
+ */
+export async function explainOtherDimension(client: pg.ClientBase, target: TargetInfo, label: string, error: unknown): Promise<never> {
+  const marker = await readMarker(client, target.ref).catch(() => undefined);
+  const dimensionRefused = error instanceof DatabaseError && error.code === 'TARGET' && /dimension/.test(error.message);
+  if (!dimensionRefused || marker === undefined || marker.model === label) throw error;
+  throw new DatabaseError(
+    `target ${target.display} holds embeddings of model ${marker.model}, not ${label}, with another dimension; ` +
+      'pass --target NEW_TABLE to embed into a new table, or drop it and run again (--restart keeps its column type)',
+    { code: 'TARGET' },
+  );
+}
+
+/**
  * Whether the target holds any embedding: one row read for a side table. A column target says
  * undefined, since finding out could mean reading the whole source table.
  */

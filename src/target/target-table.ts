@@ -48,13 +48,17 @@ export interface Target extends TargetInfo {
   plan: WritePlan;
 }
 
-export function modelLabel(model: Pick<ModelInfo, 'name' | 'fileHash'>): string {
-  return `${model.name}@${model.fileHash.slice(0, 12)}`;
+/** What names a model in a target: name@hash12, then the profile when it is not the default one (no profile: the default). */
+export type LabelledModel = Pick<ModelInfo, 'name' | 'fileHash'> & { profile?: Pick<ModelInfo['profile'], 'mark'> };
+
+export function modelLabel(model: LabelledModel): string {
+  const mark = model.profile?.mark;
+  return `${model.name}@${model.fileHash.slice(0, 12)}${mark === undefined ? '' : ` ${mark}`}`;
 }
 
 export function describeTarget(
   source: SourceTable,
-  model: Pick<ModelInfo, 'name' | 'fileHash'>,
+  model: LabelledModel,
   options: Pick<TargetOptions, 'target' | 'column' | 'metrics'>,
 ): TargetInfo {
   const text = `src.${quoteIdentifier(source.textColumn)}`;

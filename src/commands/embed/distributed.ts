@@ -26,7 +26,7 @@ import { formatReport } from '../../run/run-summary.js';
 import type { SourceTable } from '../../source/source-table.js';
 import type { JobState } from '../../state/job-state.js';
 import type { StateStore } from '../../state/state-store.js';
-import { claimTarget, type ModelStamp } from '../../target/target-marker.js';
+import { claimTarget, explainOtherDimension, type ModelStamp } from '../../target/target-marker.js';
 import { describeTarget, modelLabel, prepareTarget, type Target } from '../../target/target-table.js';
 import { retryOnThisHost } from './distributed-retry.js';
 import { runReport } from './report.js';
@@ -64,7 +64,9 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
     queue = await RangeQueue.open(queuePool, name, leaseTimes, (error) => say(`queue: ${error.message.split('\n')[0]}`));
     await joinJob(client, name, identity);
     const stamp = { label: modelLabel(model), tokenizerHash: model.tokenizerHash };
-    const target = await prepareTargetOnce(client, name, stamp, () => prepareTarget(client, source, model, options));
+    const target = await prepareTargetOnce(client, name, stamp, () =>
+      prepareTarget(client, source, model, options).catch((error: unknown) => explainOtherDimension(client, describeTarget(source, model, options), stamp.label, error)),
+    );
     ({ state, job } = openJobState(config, parts.connection, source, target, model));
     const report = (outcome: 'completed' | 'interrupted', stats: HostStats, passNumber: number | null, share = `${stats.rangesDone} ranges of pass ${passNumber ?? '-'}`) => {
       const elapsedSeconds = (performance.now() - parts.startedAt) / 1000;

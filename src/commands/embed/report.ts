@@ -31,6 +31,7 @@ export function runReport(
     target: target.display,
     model: model.name,
     tokenizer: describeTokenizer(model.dir),
+    profile: model.profile,
     dtype: model.weights,
     device: config.device,
     workers: config.workers,

@@ -74,7 +74,8 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     'start',
     `watching ${source.sql} into ${target.display} with ${label}, ${triggered ? 'notified by trigger embed_watch' : `polling every ${pollBounds.minMs / 1000}-${pollBounds.maxMs / 1000}s`}` +
       `${parts.metricsPort === undefined ? '' : `, metrics at http://localhost:${parts.metricsPort}/metrics`}; Ctrl-C or SIGTERM stops`,
-    { table: source.sql, target: target.display, model: label, mode: triggered ? 'trigger' : 'polling', metricsPort: parts.metricsPort ?? null, pid: process.pid },
+    // The model profile with its notes, for the JSON log (the label names what differs from the default).
+    { table: source.sql, target: target.display, model: label, profile: model.profile, mode: triggered ? 'trigger' : 'polling', metricsPort: parts.metricsPort ?? null, pid: process.pid },
   );
   if (trigger === 'older') {
     log.event('note', `trigger embed_watch on ${source.sql} is an earlier version's, woken by updates of any column: embed watch --install-trigger replaces it`);
