@@ -54,10 +54,13 @@ async function main(): Promise<void> {
     const best = Math.min(...times);
     seconds.push(best);
     grown.push(megabytes(process.memoryUsage().rss - loaded));
-    console.log(`${length} tokens: ${best.toFixed(2)} s (best of ${REPEATS}), resident ${megabytes(process.memoryUsage().rss)} MB (+${grown.at(-1)} MB over load)`);
+    console.log(
+      `${length} tokens: ${best.toFixed(2)} s (best of ${REPEATS}), resident ${megabytes(process.memoryUsage().rss)} MB (+${grown.at(-1)} MB over load)`,
+    );
   }
   const config = JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { hidden_size: number; intermediate_size: number };
-  const work = (length: number) => length * (8 * config.hidden_size ** 2 + 4 * config.hidden_size * config.intermediate_size) + 4 * config.hidden_size * length ** 2;
+  const work = (length: number) =>
+    length * (8 * config.hidden_size ** 2 + 4 * config.hidden_size * config.intermediate_size) + 4 * config.hidden_size * length ** 2;
   const last = LENGTHS.length - 1;
   const target = 8192;
   const timeRatio = work(target) / work(LENGTHS[last]!);
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
   console.log(
     `one ${target}-token row, extrapolated from ${LENGTHS[last]}: ${(seconds[last]! * timeRatio).toFixed(0)} s (work x${timeRatio.toFixed(1)}, ` +
       `attention ${((100 * 4 * config.hidden_size * target ** 2) / work(target)).toFixed(0)}% of it), ` +
-      `${(grown[last]! * memoryRatio / 1024).toFixed(1)} GB of activations (x${memoryRatio})`,
+      `${((grown[last]! * memoryRatio) / 1024).toFixed(1)} GB of activations (x${memoryRatio})`,
   );
   await encoder.release();
 }

@@ -18,9 +18,8 @@ function buildPieces(): Array<[string, number]> {
     if (!pieces.has(piece)) pieces.set(piece, score);
   };
   add(WORD_START, -3);
-  COMMON_WORDS.trim()
-    .split(/\s+/)
-    .forEach((word, rank) => add(`${WORD_START}${word}`, -4 - rank / 100));
+  const words = COMMON_WORDS.trim().split(/\s+/);
+  for (const [rank, word] of words.entries()) add(`${WORD_START}${word}`, -4 - rank / 100);
   for (const suffix of SUFFIXES) add(suffix, -9);
   // Single characters, alone and starting a word, so that any text made of them has a segmentation;
   // capitals too, since SentencePiece vocabularies are cased.
@@ -59,7 +58,11 @@ export function unigramTokenizerJson(): object {
     pre_tokenizer: metaspace,
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: '<s>', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '</s>', type_id: 0 } },
+      ],
       pair: [
         { SpecialToken: { id: '<s>', type_id: 0 } },
         { Sequence: { id: 'A', type_id: 0 } },

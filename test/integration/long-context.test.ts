@@ -35,8 +35,18 @@ describe('a 2,048-position model and a 2,000-token row', () => {
 
   it('embeds the long row whole, in a micro-batch of its own, as transformers.js does', async () => {
     const result = await runCli([
-      'documents', '--model', modelDir, '--workers', '1', '--max-batch-tokens', '1024', '--json',
-      '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'state.sqlite'),
+      'documents',
+      '--model',
+      modelDir,
+      '--workers',
+      '1',
+      '--max-batch-tokens',
+      '1024',
+      '--json',
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, 'state.sqlite'),
     ]);
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
@@ -44,7 +54,16 @@ describe('a 2,048-position model and a 2,000-token row', () => {
     expect(summary.rowsTruncated).toBe(0);
     const stored = await storedEmbeddings(fixture.db.client, 'documents_embeddings');
     const ids = [String(texts.length), '1', '2'];
-    const theirs = await referenceVectors(modelDir, ids.map((id) => texts[Number(id) - 1]!), 'mean');
-    expect(worstCosine(ids.map((id) => stored.get(id)!), theirs)).toBeGreaterThanOrEqual(0.99999);
+    const theirs = await referenceVectors(
+      modelDir,
+      ids.map((id) => texts[Number(id) - 1]!),
+      'mean',
+    );
+    expect(
+      worstCosine(
+        ids.map((id) => stored.get(id)!),
+        theirs,
+      ),
+    ).toBeGreaterThanOrEqual(0.99999);
   }, 300_000);
 });

@@ -22,8 +22,17 @@ describe('model files: --dtype, --onnx-file, external data', () => {
   let runs = 0;
   const embed = (args: string[]) =>
     runCli([
-      'sentences', '--workers', '1', '--json', '--database-url', table.db.url,
-      '--state', path.join(table.dir, `state-${runs}.sqlite`), '--target', `t_${runs++}`, ...args,
+      'sentences',
+      '--workers',
+      '1',
+      '--json',
+      '--database-url',
+      table.db.url,
+      '--state',
+      path.join(table.dir, `state-${runs}.sqlite`),
+      '--target',
+      `t_${runs++}`,
+      ...args,
     ]);
 
   /** tiny-random's folder copied, with its fp32 file moved to `file`. */
@@ -39,7 +48,10 @@ describe('model files: --dtype, --onnx-file, external data', () => {
     const stored = await storedEmbeddings(table.db.client, target);
     const ids = [...stored.keys()].sort((a, b) => Number(a) - Number(b));
     expect(ids.length).toBeGreaterThan(ROWS / 2);
-    const direct = await directEmbeddings(inject('tinyModelDir'), ids.map((id) => textFor(Number(id))!));
+    const direct = await directEmbeddings(
+      inject('tinyModelDir'),
+      ids.map((id) => textFor(Number(id))!),
+    );
     const worst = Math.min(...ids.map((id, i) => cosine(stored.get(id)!, direct[i]!)));
     expect(worst).toBeGreaterThanOrEqual(0.99999);
   }
@@ -68,7 +80,11 @@ describe('model files: --dtype, --onnx-file, external data', () => {
     expect(JSON.parse(ran.stdout)).toMatchObject({ outcome: 'completed', dtype: 'onnx/model_O4.onnx' });
     await expectFp32Vectors(`t_${runs - 1}`);
 
-    for (const bad of [['--onnx-file', '../model.onnx'], ['--onnx-file', '/tmp/model.onnx'], ['--onnx-file', 'onnx/model_O4']]) {
+    for (const bad of [
+      ['--onnx-file', '../model.onnx'],
+      ['--onnx-file', '/tmp/model.onnx'],
+      ['--onnx-file', 'onnx/model_O4'],
+    ]) {
       const refused = await embed(['--model', dir, ...bad]);
       expect(refused.code, bad.join(' ')).toBe(2);
       // A usage error: its line, then the pointer to --help every usage error ends with.
@@ -94,7 +110,9 @@ describe('model files: --dtype, --onnx-file, external data', () => {
     const refused = await embed(['--model', dir, '--target', 'external_embeddings']);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
-    expect(refused.stderr).toMatch(/holds embeddings of model external-model@[0-9a-f]{12}, not external-model@[0-9a-f]{12}; pass --target NEW_TABLE/);
+    expect(refused.stderr).toMatch(
+      /holds embeddings of model external-model@[0-9a-f]{12}, not external-model@[0-9a-f]{12}; pass --target NEW_TABLE/,
+    );
 
     rmSync(dataFile);
     const lost = await embed(['--model', dir, '--target', 'elsewhere_embeddings']);
@@ -117,7 +135,15 @@ describe('model files: --dtype, --onnx-file, external data', () => {
     await table.db.client.query(`CREATE TABLE watched (id bigserial PRIMARY KEY, text text)`);
     await table.db.client.query(`INSERT INTO watched (text) SELECT 'row number ' || i FROM generate_series(1, 50) AS i`);
     const watcher = startWatcher([
-      'watched', '--model', dir, '--workers', '1', '--database-url', table.db.url, '--state', path.join(table.dir, 'watched.sqlite'),
+      'watched',
+      '--model',
+      dir,
+      '--workers',
+      '1',
+      '--database-url',
+      table.db.url,
+      '--state',
+      path.join(table.dir, 'watched.sqlite'),
     ]);
     await watcher.waitFor('caught-up');
     const dataFile = path.join(dir, 'onnx', 'model.onnx_data');

@@ -56,16 +56,29 @@ describe('generated model variants against transformers.js', () => {
     { model: 'tiny-unigram', pooling: 'mean', why: 'a SentencePiece Unigram tokenizer (XLM-R)' },
     { model: 'tiny-bpe', pooling: 'mean', why: 'a byte-level BPE tokenizer (RoBERTa)' },
     // The graph pools by CLS itself: the encoder's own mean pooling would not match.
-    { model: 'tiny-sentence-embedding', pooling: 'cls', why: 'the graph\'s own sentence_embedding output' },
-  ])('$model ($why): worst cosine to pipeline(feature-extraction, $pooling, normalize) >= 0.99999', async ({ model, pooling }) => {
-    const modelDir = await ensureModel(model);
-    const texts = variedTexts();
-    const ours = await ourVectors(modelDir, texts);
-    const kept = texts.flatMap((text, i) => (ours.truncated[i] ? [] : [{ text, vector: ours.vectors[i]! }]));
-    expect(kept.length).toBeGreaterThanOrEqual(40);
-    const theirs = await referenceVectors(modelDir, kept.map((k) => k.text), pooling);
-    expect(worstCosine(kept.map((k) => k.vector), theirs)).toBeGreaterThanOrEqual(0.99999);
-  }, 120_000);
+    { model: 'tiny-sentence-embedding', pooling: 'cls', why: "the graph's own sentence_embedding output" },
+  ])(
+    '$model ($why): worst cosine to pipeline(feature-extraction, $pooling, normalize) >= 0.99999',
+    async ({ model, pooling }) => {
+      const modelDir = await ensureModel(model);
+      const texts = variedTexts();
+      const ours = await ourVectors(modelDir, texts);
+      const kept = texts.flatMap((text, i) => (ours.truncated[i] ? [] : [{ text, vector: ours.vectors[i]! }]));
+      expect(kept.length).toBeGreaterThanOrEqual(40);
+      const theirs = await referenceVectors(
+        modelDir,
+        kept.map((k) => k.text),
+        pooling,
+      );
+      expect(
+        worstCosine(
+          kept.map((k) => k.vector),
+          theirs,
+        ),
+      ).toBeGreaterThanOrEqual(0.99999);
+    },
+    120_000,
+  );
 
   it('tiny-position-ids, fed 0..S-1 as position_ids, computes what tiny-random computes with them in the graph', async () => {
     const texts = variedTexts();
@@ -78,7 +91,10 @@ describe('generated model variants against transformers.js', () => {
     const modelDir = await ensureModel('tiny-task-id');
     const opening = openEncoder(modelDir);
     await expect(opening).rejects.toThrow(/asks for input "task_id", which embed cannot fill/);
-    const message = await opening.then(() => '', (error: Error) => error.message);
+    const message = await opening.then(
+      () => '',
+      (error: Error) => error.message,
+    );
     expect(message).not.toContain('\n');
   }, 60_000);
 
@@ -86,16 +102,20 @@ describe('generated model variants against transformers.js', () => {
     { model: 'tiny-random', closing: '[SEP]' },
     { model: 'tiny-unigram', closing: '</s>' },
     { model: 'tiny-bpe', closing: '</s>' },
-  ])('$model: a text over the limit keeps the tokenizer\'s own closing token ($closing)', async ({ model, closing }) => {
-    const modelDir = await ensureModel(model);
-    const tokenizer = await tokenizerOf(modelDir);
-    const long = Array.from({ length: 200 }, (_, i) => `the river ${i} and the stone`).join(' ');
-    const encoder = await openEncoder(modelDir);
-    const [tokenized] = encoder.tokenize([long]);
-    const full = tokenizer.encode(long);
-    expect(full.length).toBeGreaterThan(MAX_LENGTH);
-    expect(tokenized!.truncated).toBe(true);
-    expect(tokenized!.fullLength).toBe(full.length);
-    expect(tokenized!.ids).toEqual([...full.slice(0, MAX_LENGTH - 1), tokenizer.convert_tokens_to_ids(closing)]);
-  }, 60_000);
+  ])(
+    "$model: a text over the limit keeps the tokenizer's own closing token ($closing)",
+    async ({ model, closing }) => {
+      const modelDir = await ensureModel(model);
+      const tokenizer = await tokenizerOf(modelDir);
+      const long = Array.from({ length: 200 }, (_, i) => `the river ${i} and the stone`).join(' ');
+      const encoder = await openEncoder(modelDir);
+      const [tokenized] = encoder.tokenize([long]);
+      const full = tokenizer.encode(long);
+      expect(full.length).toBeGreaterThan(MAX_LENGTH);
+      expect(tokenized!.truncated).toBe(true);
+      expect(tokenized!.fullLength).toBe(full.length);
+      expect(tokenized!.ids).toEqual([...full.slice(0, MAX_LENGTH - 1), tokenizer.convert_tokens_to_ids(closing)]);
+    },
+    60_000,
+  );
 });

@@ -25,7 +25,10 @@ async function fileHashes(folder: string, prefix = ''): Promise<Record<string, s
   for (const entry of await readdir(join(folder, prefix), { withFileTypes: true })) {
     const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
     if (entry.isDirectory()) Object.assign(hashes, await fileHashes(folder, relative));
-    else hashes[relative] = createHash('sha256').update(await readFile(join(folder, relative))).digest('hex');
+    else
+      hashes[relative] = createHash('sha256')
+        .update(await readFile(join(folder, relative)))
+        .digest('hex');
   }
   return hashes;
 }
@@ -36,7 +39,11 @@ async function run(modelFile: string): Promise<ort.Tensor> {
   const ids = [2, 40, 41, 42, 43, 3, 2, 44, 45, 3, 0, 0];
   const session = await ort.InferenceSession.create(modelFile, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
   try {
-    const feeds = { input_ids: tensor(ids), attention_mask: tensor(ids.map((id) => (id === 0 ? 0 : 1))), token_type_ids: tensor(ids.map(() => 0)) };
+    const feeds = {
+      input_ids: tensor(ids),
+      attention_mask: tensor(ids.map((id) => (id === 0 ? 0 : 1))),
+      token_type_ids: tensor(ids.map(() => 0)),
+    };
     return (await session.run(feeds)).last_hidden_state!;
   } finally {
     await session.release();
@@ -46,21 +53,33 @@ async function run(modelFile: string): Promise<ort.Tensor> {
 describe('make-model variants', () => {
   it.each([
     { name: 'tiny-no-token-types', inputs: ['input_ids', 'attention_mask'], outputs: ['last_hidden_state'] },
-    { name: 'tiny-position-ids', inputs: ['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'], outputs: ['last_hidden_state'] },
+    {
+      name: 'tiny-position-ids',
+      inputs: ['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'],
+      outputs: ['last_hidden_state'],
+    },
     { name: 'tiny-task-id', inputs: ['input_ids', 'attention_mask', 'token_type_ids', 'task_id'], outputs: ['last_hidden_state'] },
-    { name: 'tiny-sentence-embedding', inputs: ['input_ids', 'attention_mask', 'token_type_ids'], outputs: ['token_embeddings', 'sentence_embedding'] },
+    {
+      name: 'tiny-sentence-embedding',
+      inputs: ['input_ids', 'attention_mask', 'token_type_ids'],
+      outputs: ['token_embeddings', 'sentence_embedding'],
+    },
     { name: 'tiny-unigram', inputs: ['input_ids', 'attention_mask'], outputs: ['last_hidden_state'] },
     { name: 'tiny-bpe', inputs: ['input_ids', 'attention_mask'], outputs: ['last_hidden_state'] },
-  ] as const)('$name: byte-identical every time, with its inputs and outputs, fp32 and q8', async ({ name, inputs, outputs }) => {
-    const first = await makeModel(name, { modelsDir: await freshDir() });
-    const second = await makeModel(name, { modelsDir: await freshDir() });
-    expect(await fileHashes(second)).toEqual(await fileHashes(first));
-    for (const file of ['model.onnx', 'model_quantized.onnx']) {
-      const graph = decodeModel(await readFile(join(first, 'onnx', file))).graph;
-      expect(graph.input.map((i) => i.name)).toEqual(inputs);
-      expect(graph.output.map((o) => o.name)).toEqual(outputs);
-    }
-  }, 30_000);
+  ] as const)(
+    '$name: byte-identical every time, with its inputs and outputs, fp32 and q8',
+    async ({ name, inputs, outputs }) => {
+      const first = await makeModel(name, { modelsDir: await freshDir() });
+      const second = await makeModel(name, { modelsDir: await freshDir() });
+      expect(await fileHashes(second)).toEqual(await fileHashes(first));
+      for (const file of ['model.onnx', 'model_quantized.onnx']) {
+        const graph = decodeModel(await readFile(join(first, 'onnx', file))).graph;
+        expect(graph.input.map((i) => i.name)).toEqual(inputs);
+        expect(graph.output.map((o) => o.name)).toEqual(outputs);
+      }
+    },
+    30_000,
+  );
 
   it('tiny-external-data keeps every weight matrix in onnx/model.onnx_data, and onnxruntime loads it from there', async () => {
     const folder = await makeModel('tiny-external-data', { modelsDir: await freshDir() });
