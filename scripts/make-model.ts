@@ -2,12 +2,15 @@
  * Generates BERT sentence encoders with deterministic random weights, as ONNX files in the transformers.js
  * folder layout. Tests, benchmarks and the offline demo need a model that loads and runs like the real one:
  * same graph shape, a tokenizer of the same kind, same cost per token; the weights do not matter.
+ * The tiny-* variants (and long-2048-random) stand in for the shapes other popular models have: another
+ * graph input or output, external data, 2,048 positions, a Unigram or byte-level BPE tokenizer
+ * (model-specs.ts lists them).
  *
  * minilm-l6-random copies a real tokenizer when given one (--tokenizer-from DIR or EMBED_TOKENIZER_FROM),
  * else learns an uncased WordPiece vocabulary of BERT's size from a text file (--learn-from FILE, one text
  * per line, such as a table's text) or from generated English.
  *
- *   node dist/scripts/make-model.js <tiny-random|minilm-l6-random> [--models-dir DIR]
+ *   node dist/scripts/make-model.js <tiny-random|minilm-l6-random|tiny-...|long-2048-random> [--models-dir DIR]
  *                                   [--tokenizer-from DIR | --learn-from FILE]
  */
 import { existsSync, realpathSync } from 'node:fs';
@@ -17,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildFolderAtomically } from './model-maker/atomic-folder.js';
 import { FP32_MODEL_FILE, Q8_MODEL_FILE, writeModelFolder } from './model-maker/model-folder.js';
-import { MODEL_SPECS } from './model-maker/model-specs.js';
+import { MODEL_SPECS, type ModelSpec } from './model-maker/model-specs.js';
 import type { GeneratedModelName } from './model-maker/model-name.js';
 import { readTokenizerNote, sameSource, type TokenizerSource } from './model-maker/tokenizer-source.js';
 
@@ -63,9 +66,11 @@ function resolveOptions(name: GeneratedModelName, options: MakeModelOptions) {
   return { folder: join(modelsDir, name), tokenizer, explicit: tokenizerFrom !== undefined || options.learnFrom !== undefined };
 }
 
-async function hasBothModelFiles(folder: string): Promise<boolean> {
+async function hasModelFiles(folder: string, name: GeneratedModelName): Promise<boolean> {
+  const spec: ModelSpec = MODEL_SPECS[name];
+  const files = [FP32_MODEL_FILE, Q8_MODEL_FILE, ...(spec.externalData ? [`${FP32_MODEL_FILE}_data`] : [])];
   try {
-    await Promise.all([access(join(folder, FP32_MODEL_FILE)), access(join(folder, Q8_MODEL_FILE))]);
+    await Promise.all(files.map((file) => access(join(folder, file))));
     return true;
   } catch {
     return false;
@@ -80,8 +85,8 @@ export async function makeModel(name: GeneratedModelName, options: MakeModelOpti
 }
 
 /**
- * Returns the folder, generating it only when onnx/model.onnx, onnx/model_quantized.onnx or the tokenizer
- * note is missing, or when a tokenizer source is asked for (option or EMBED_TOKENIZER_FROM) and the
+ * Returns the folder, generating it only when onnx/model.onnx, onnx/model_quantized.onnx (and the external
+ * data of a model that has it) or the tokenizer note is missing, or when a tokenizer source is asked for (option or EMBED_TOKENIZER_FROM) and the
  * folder's is another.
  * Safe when several processes call it at once: the first complete folder to land wins.
  */
@@ -91,7 +96,7 @@ export async function ensureModel(name: GeneratedModelName, options: MakeModelOp
   const usable = async (existing: string): Promise<boolean> => {
     const note = await readTokenizerNote(existing);
     return (
-      (await hasBothModelFiles(existing)) &&
+      (await hasModelFiles(existing, name)) &&
       note !== undefined &&
       (!explicit || MODEL_SPECS[name].tokenizer !== 'bert-uncased' || sameSource(note.source, tokenizer))
     );

@@ -24,10 +24,10 @@ export interface ModelInputs {
 }
 
 export interface HiddenStates {
-  /** [rows, sequenceLength, hidden] row-major, or [rows, hidden] when `pooled`. */
+  /** [rows, sequenceLength, hidden] row-major; [rows, hidden] when pooled. */
   data: Float32Array;
   hidden: number;
-  /** The graph's own `sentence_embedding` output (pooled already), rather than token vectors. */
+  /** true: the graph's own `sentence_embedding` output, one vector per row, not to be pooled again. */
   pooled: boolean;
 }
 
@@ -62,35 +62,79 @@ export async function openModelSession(onnxFile: string, options: SessionOptions
         { cause },
       );
     }
+    const missingData = /External data path does not exist: "([^"]+)"/.exec(String(cause));
+    if (missingData) {
+      throw new ModelError(
+        `cannot load ONNX model ${onnxFile}: its weights are in ${missingData[1]}, which is missing; ` +
+          'copy it beside the ONNX file (a download from the hub fetches it)',
+        { cause },
+      );
+    }
     throw new ModelError(`cannot load ONNX model ${onnxFile}: ${firstLine(cause)}`, { cause });
   }
-  return wrap(session);
+  try {
+    return wrap(session, onnxFile);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
 }
 
-function wrap(session: ort.InferenceSession): ModelSession {
-  const wantsTokenTypes = session.inputNames.includes('token_type_ids');
-  const outputName = session.outputNames.includes('last_hidden_state')
-    ? 'last_hidden_state'
-    : session.outputNames[0]!;
+/** The inputs embed knows how to fill; a graph asking for any other cannot be run correctly. */
+const FILLABLE_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'];
+
+/**
+ * The graph's output to read: sentence-transformers' exports add a pooled (and usually normalised)
+ * `sentence_embedding` that is the model's own answer; else the token states, by the names the
+ * exporters give them.
+ */
+function chooseOutput(outputNames: readonly string[]): { name: string; pooled: boolean } {
+  if (outputNames.includes('sentence_embedding')) return { name: 'sentence_embedding', pooled: true };
+  const tokenStates = ['last_hidden_state', 'token_embeddings'].find((name) => outputNames.includes(name));
+  return { name: tokenStates ?? outputNames[0]!, pooled: false };
+}
+
+function wrap(session: ort.InferenceSession, onnxFile: string): ModelSession {
+  const inputs = new Set(session.inputNames);
+  const unfillable = session.inputNames.filter((name) => !FILLABLE_INPUTS.includes(name));
+  if (unfillable.length > 0 || !inputs.has('input_ids')) {
+    const asked = unfillable.length > 0 ? `asks for input ${unfillable.map((n) => `"${n}"`).join(', ')}` : 'has no input_ids input';
+    throw new ModelError(
+      `model ${onnxFile} ${asked}, which embed cannot fill (it feeds ${FILLABLE_INPUTS.join(', ')}): ` +
+        'use an export of the model without it, or another model',
+    );
+  }
+  const output = chooseOutput(session.outputNames);
   return {
     async run({ inputIds, attentionMask, rows, sequenceLength }) {
       const dims = [rows, sequenceLength];
-      const feeds: Record<string, ort.Tensor> = {
-        input_ids: new ort.Tensor('int64', inputIds, dims),
-        attention_mask: new ort.Tensor('int64', attentionMask, dims),
-      };
-      if (wantsTokenTypes) {
+      const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', inputIds, dims) };
+      if (inputs.has('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', attentionMask, dims);
+      if (inputs.has('token_type_ids')) {
         feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(inputIds.length), dims);
       }
-      const outputs = await session.run(feeds, [outputName]);
-      const output = outputs[outputName]!;
-      const data = output.data as Float32Array;
-      const hidden = output.dims[output.dims.length - 1]!;
-      output.dispose();
-      return { data, hidden, pooled: false };
+      if (inputs.has('position_ids')) feeds.position_ids = new ort.Tensor('int64', positionIds(rows, sequenceLength), dims);
+      const outputs = await session.run(feeds, [output.name]);
+      const tensor = outputs[output.name]!;
+      const data = tensor.data as Float32Array;
+      const hidden = tensor.dims[tensor.dims.length - 1]!;
+      tensor.dispose();
+      return { data, hidden, pooled: output.pooled };
     },
     release: () => session.release(),
   };
+}
+
+/**
+ * 0..S-1 on every row, as the exporters compute them in the graph when positions are not an input;
+ * rows are right-padded, so a row's real tokens always take the first positions.
+ */
+function positionIds(rows: number, sequenceLength: number): BigInt64Array {
+  const ids = new BigInt64Array(rows * sequenceLength);
+  for (let row = 0; row < rows; row++) {
+    for (let t = 0; t < sequenceLength; t++) ids[row * sequenceLength + t] = BigInt(t);
+  }
+  return ids;
 }
 
 /**

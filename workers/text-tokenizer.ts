@@ -18,7 +18,8 @@ export class TextTokenizer {
   private constructor(
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly maxLength: number,
-    private readonly specialIds: ReadonlySet<number>,
+    /** How many special tokens the tokenizer's post-processor puts after the text ([SEP], </s>: one). */
+    private readonly closingTokens: number,
     readonly padId: number,
   ) {}
 
@@ -32,18 +33,30 @@ export class TextTokenizer {
     } catch (cause) {
       throw new ModelError(`cannot load the tokenizer in ${modelDir}: ${firstLine(String(cause))}`, { cause });
     }
-    return new TextTokenizer(tokenizer, maxLength, new Set(tokenizer.all_special_ids), tokenizer.pad_token_id ?? 0);
+    return new TextTokenizer(tokenizer, maxLength, closingTokenCount(tokenizer), tokenizer.pad_token_id ?? 0);
   }
 
   tokenize(text: string): TokenizedText {
     const ids = this.tokenizer.encode(text);
     if (ids.length <= this.maxLength) return { ids, fullLength: ids.length, truncated: false };
-    // Keep the closing special token ([SEP], </s>) as Hugging Face truncation does: it truncates the text
-    // and adds the special tokens afterwards.
-    const last = ids[ids.length - 1]!;
-    const truncatedIds = this.specialIds.has(last)
-      ? [...ids.slice(0, this.maxLength - 1), last]
-      : ids.slice(0, this.maxLength);
+    // Keep the closing special tokens (BERT's [SEP], XLM-R's and RoBERTa's </s>) as Hugging Face
+    // truncation does: it truncates the text and adds the special tokens afterwards.
+    const kept = this.maxLength - this.closingTokens;
+    const truncatedIds = [...ids.slice(0, kept), ...ids.slice(ids.length - this.closingTokens)];
     return { ids: truncatedIds, fullLength: ids.length, truncated: true };
   }
+}
+
+/**
+ * The tokens the post-processor adds after a text, counted on a probe: the ids of a word with special
+ * tokens, past where the word's own ids end.
+ */
+function closingTokenCount(tokenizer: PreTrainedTokenizer): number {
+  const probe = 'a';
+  const plain = tokenizer.encode(probe, { add_special_tokens: false });
+  const full = tokenizer.encode(probe);
+  for (let start = 0; start + plain.length <= full.length; start++) {
+    if (plain.every((id, i) => full[start + i] === id)) return full.length - start - plain.length;
+  }
+  return 0;
 }

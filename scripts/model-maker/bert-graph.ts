@@ -9,7 +9,7 @@
  * pre-opset-13 MatMul and its own pre-opset-17 LayerNormalization, so they do not apply here.
  */
 import { GraphBuilder } from './graph-builder.js';
-import type { BertArchitecture } from './model-specs.js';
+import type { BertArchitecture, GraphVariant } from './model-specs.js';
 import {
   type ModelProto,
   TensorDataType,
@@ -32,14 +32,19 @@ const OPSET_VERSION = 17;
 const IR_VERSION = 8;
 const PRODUCER_NAME = 'embed make-model';
 
-const INPUT_NAMES = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
 const OUTPUT_NAME = 'last_hidden_state';
+/** sentence-transformers' ONNX exports name the token states so when they add the pooled output. */
+const TOKEN_OUTPUT_NAME = 'token_embeddings';
+const POOLED_OUTPUT_NAME = 'sentence_embedding';
+/** Rows of the task embedding table behind the `task_id` input (jina-embeddings-v3 has 5 tasks). */
+const TASKS = 5;
 
-export function buildBertModel(name: string, arch: BertArchitecture, random: SeededRandom): ModelProto {
+export function buildBertModel(name: string, arch: BertArchitecture, random: SeededRandom, variant: GraphVariant = {}): ModelProto {
   const g = new GraphBuilder();
   const hidden = arch.hiddenSize;
   const headSize = hidden / arch.numAttentionHeads;
   const tokenDims = ['batch_size', 'sequence_length'];
+  const tokenOutput = variant.sentenceEmbeddingOutput ? TOKEN_OUTPUT_NAME : OUTPUT_NAME;
 
   const matrix = (weightName: string, rows: number, cols: number) =>
     g.floatTensor(weightName, [rows, cols], random.normalArray(rows * cols, 0, WEIGHT_STD));
@@ -57,26 +62,43 @@ export function buildBertModel(name: string, arch: BertArchitecture, random: See
       output,
     );
 
+  const withTokenTypes = variant.tokenTypeIds ?? true;
+  const inputNames = [
+    'input_ids',
+    'attention_mask',
+    ...(withTokenTypes ? ['token_type_ids'] : []),
+    ...(variant.positionIdsInput ? ['position_ids'] : []),
+  ];
+
   // Embeddings. Position ids are 0..S-1 built from the runtime sequence length, expanded to [B, S].
-  const [inputIds, attentionMask, tokenTypeIds] = INPUT_NAMES;
+  const inputIds = 'input_ids';
+  const attentionMask = 'attention_mask';
   const wordEmbeddings = g.op('Gather', [matrix('embeddings.word_embeddings.weight', arch.vocabSize, hidden), inputIds]);
-  const inputShape = g.op('Shape', [inputIds]);
-  const sequenceLength = g.op('Gather', [inputShape, g.int64Scalar(1)], [intAttribute('axis', 0)]);
-  const positions = g.op('Range', [g.int64Scalar(0), sequenceLength, g.int64Scalar(1)]);
-  const positionIds = g.declareShape(
-    g.op('Expand', [g.op('Unsqueeze', [positions, g.int64Vector([0])]), inputShape]),
-    TensorDataType.INT64,
-    tokenDims,
-  );
+  let positionIds = 'position_ids';
+  if (!variant.positionIdsInput) {
+    const inputShape = g.op('Shape', [inputIds]);
+    const sequenceLength = g.op('Gather', [inputShape, g.int64Scalar(1)], [intAttribute('axis', 0)]);
+    const positions = g.op('Range', [g.int64Scalar(0), sequenceLength, g.int64Scalar(1)]);
+    positionIds = g.declareShape(
+      g.op('Expand', [g.op('Unsqueeze', [positions, g.int64Vector([0])]), inputShape]),
+      TensorDataType.INT64,
+      tokenDims,
+    );
+  }
   const positionEmbeddings = g.op('Gather', [
     matrix('embeddings.position_embeddings.weight', arch.maxPositionEmbeddings, hidden),
     positionIds,
   ]);
-  const tokenTypeEmbeddings = g.op('Gather', [
-    matrix('embeddings.token_type_embeddings.weight', arch.typeVocabSize, hidden),
-    tokenTypeIds,
-  ]);
-  const embeddingSum = g.op('Add', [g.op('Add', [wordEmbeddings, positionEmbeddings]), tokenTypeEmbeddings]);
+  const tokenTypeEmbeddings = withTokenTypes
+    ? g.op('Gather', [matrix('embeddings.token_type_embeddings.weight', arch.typeVocabSize, hidden), 'token_type_ids'])
+    : undefined;
+  let embeddingSum = g.op('Add', [wordEmbeddings, positionEmbeddings]);
+  if (tokenTypeEmbeddings !== undefined) embeddingSum = g.op('Add', [embeddingSum, tokenTypeEmbeddings]);
+  if (variant.taskIdInput) {
+    // [1] -> [1, H], broadcast over every token of every row.
+    const taskEmbedding = g.op('Gather', [matrix('embeddings.task_embeddings.weight', TASKS, hidden), 'task_id']);
+    embeddingSum = g.op('Add', [embeddingSum, taskEmbedding]);
+  }
   let hiddenStates = layerNorm(embeddingSum, 'embeddings.LayerNorm');
 
   // (1 - mask) * -10000 as [B, 1, 1, S], computed once and added to every layer's attention scores.
@@ -109,8 +131,19 @@ export function buildBertModel(name: string, arch: BertArchitecture, random: See
     const gelu = g.op('Mul', [g.op('Mul', [intermediate, g.floatScalar(0.5)]), erfPlusOne]);
     const output = linear(gelu, `${prefix}.output.dense`, arch.intermediateSize, hidden);
     const isLast = layer === arch.numHiddenLayers - 1;
-    hiddenStates = layerNorm(g.op('Add', [output, attended]), `${prefix}.output.LayerNorm`, isLast ? OUTPUT_NAME : undefined);
+    hiddenStates = layerNorm(g.op('Add', [output, attended]), `${prefix}.output.LayerNorm`, isLast ? tokenOutput : undefined);
   }
+
+  const outputs = [tensorValueInfo(tokenOutput, TensorDataType.FLOAT, [...tokenDims, hidden])];
+  if (variant.sentenceEmbeddingOutput) {
+    // The first token's state, divided by its L2 norm (at least 1e-12, as torch's normalize).
+    const first = g.op('Gather', [hiddenStates, g.int64Scalar(0)], [intAttribute('axis', 1)]);
+    const norm = g.op('ReduceL2', [first], [intsAttribute('axes', [-1]), intAttribute('keepdims', 1)]);
+    g.op('Div', [first, g.op('Max', [norm, g.floatScalar(1e-12)])], [], POOLED_OUTPUT_NAME);
+    outputs.push(tensorValueInfo(POOLED_OUTPUT_NAME, TensorDataType.FLOAT, ['batch_size', hidden]));
+  }
+  const inputs = inputNames.map((n) => tensorValueInfo(n, TensorDataType.INT64, tokenDims));
+  if (variant.taskIdInput) inputs.push(tensorValueInfo('task_id', TensorDataType.INT64, [1]));
 
   return {
     ir_version: IR_VERSION,
@@ -119,8 +152,8 @@ export function buildBertModel(name: string, arch: BertArchitecture, random: See
       name,
       node: g.nodes,
       initializer: g.initializers,
-      input: INPUT_NAMES.map((n) => tensorValueInfo(n, TensorDataType.INT64, tokenDims)),
-      output: [tensorValueInfo(OUTPUT_NAME, TensorDataType.FLOAT, [...tokenDims, hidden])],
+      input: inputs,
+      output: outputs,
       value_info: g.valueInfo,
     },
     opset_import: [{ domain: '', version: OPSET_VERSION }],

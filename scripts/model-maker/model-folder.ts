@@ -1,16 +1,20 @@
 /**
  * Writes one generated model in the transformers.js folder layout: config and tokenizer files at the top,
- * the fp32 and int8 ONNX files under onnx/.
+ * the fp32 and int8 ONNX files under onnx/ (the fp32 weights in onnx/model.onnx_data when the model has
+ * external data).
  */
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GeneratedModelName } from './model-name.js';
 import { buildBertModel } from './bert-graph.js';
-import { type BertArchitecture, MODEL_SPECS } from './model-specs.js';
+import { BYTE_BPE_SPECIAL_TOKENS_MAP, byteBpeTokenizerConfig, byteBpeTokenizerJson } from './byte-bpe-tokenizer-files.js';
+import { withExternalData } from './external-data.js';
+import { type BertArchitecture, MODEL_SPECS, type ModelSpec } from './model-specs.js';
 import { encodeModel } from './onnx-proto.js';
 import { quantizeMatMulWeights } from './quantize-matmul.js';
 import { SeededRandom, seedFromName } from './seeded-random.js';
 import { SPECIAL_TOKENS_MAP, bertTokenizerConfig, bertTokenizerJson, vocabTxt } from './bert-tokenizer-files.js';
+import { SENTENCEPIECE_SPECIAL_TOKENS_MAP, unigramTokenizerConfig, unigramTokenizerJson } from './sentencepiece-tokenizer-files.js';
 import { generatedEnglish } from './generated-english.js';
 import { TINY_VOCABULARY } from './tiny-vocabulary.js';
 import { TOKENIZER_SOURCE_FILE, type TokenizerNote, type TokenizerSource } from './tokenizer-source.js';
@@ -26,8 +30,24 @@ const COPIED_TOKENIZER_FILES = [
 
 export const FP32_MODEL_FILE = join('onnx', 'model.onnx');
 export const Q8_MODEL_FILE = join('onnx', 'model_quantized.onnx');
+/** Where the fp32 weights go when a model has external data: `<onnx file>_data`, as exporters name it. */
+const EXTERNAL_DATA_FILE = 'model.onnx_data';
 
 const jsonText = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+/** The family the tokenizer belongs to, as config.json names it; the graph is BERT's in every case. */
+const FAMILIES = {
+  'unigram': { architectures: ['XLMRobertaModel'], model_type: 'xlm-roberta', pad_token_id: 1, bos_token_id: 0, eos_token_id: 2 },
+  'byte-bpe': { architectures: ['RobertaModel'], model_type: 'roberta', pad_token_id: 1, bos_token_id: 0, eos_token_id: 2 },
+} as const;
+
+function modelConfig(spec: ModelSpec): object {
+  const config = bertConfig(spec.architecture);
+  const family = spec.tokenizer === 'unigram' || spec.tokenizer === 'byte-bpe' ? FAMILIES[spec.tokenizer] : {};
+  // transformers.js reads the external data file only when the config says it is there.
+  const transformersJs = spec.externalData ? { 'transformers.js_config': { use_external_data_format: { 'model.onnx': true } } } : {};
+  return { ...config, ...family, ...transformersJs };
+}
 
 function bertConfig(arch: BertArchitecture): object {
   return {
@@ -89,7 +109,7 @@ async function writeTokenizer(folder: string, pieces: readonly string[], maxLeng
 
 /** Fills `folder` (which must exist) with the named model; `tokenizer` is only read for BERT tokenizers. */
 export async function writeModelFolder(folder: string, name: GeneratedModelName, tokenizer: TokenizerSource): Promise<void> {
-  const spec = MODEL_SPECS[name];
+  const spec: ModelSpec = MODEL_SPECS[name];
   const arch: BertArchitecture = spec.architecture;
   const copied = spec.tokenizer === 'bert-uncased' && tokenizer.kind === 'copied' ? tokenizer.from : undefined;
   // Checked first: generating the weights takes seconds, a missing file should fail at once.
@@ -110,17 +130,39 @@ export async function writeModelFolder(folder: string, name: GeneratedModelName,
     await writeTokenizer(folder, pieces, arch.maxPositionEmbeddings);
     await writeFile(join(folder, 'config.json'), jsonText(bertConfig(arch)));
     note = { description, source: textFile === undefined ? { kind: 'learned' } : { kind: 'learned', textFile } };
+  } else if (spec.tokenizer === 'unigram') {
+    await Promise.all([
+      writeFile(join(folder, 'tokenizer.json'), jsonText(unigramTokenizerJson())),
+      writeFile(join(folder, 'tokenizer_config.json'), jsonText(unigramTokenizerConfig(arch.maxPositionEmbeddings))),
+      writeFile(join(folder, 'special_tokens_map.json'), jsonText(SENTENCEPIECE_SPECIAL_TOKENS_MAP)),
+      writeFile(join(folder, 'config.json'), jsonText(modelConfig(spec))),
+    ]);
+    note = { description: `generated SentencePiece Unigram, ${arch.vocabSize} pieces (a fixed word list)`, source: { kind: 'tiny' } };
+  } else if (spec.tokenizer === 'byte-bpe') {
+    await Promise.all([
+      writeFile(join(folder, 'tokenizer.json'), jsonText(byteBpeTokenizerJson())),
+      writeFile(join(folder, 'tokenizer_config.json'), jsonText(byteBpeTokenizerConfig(arch.maxPositionEmbeddings))),
+      writeFile(join(folder, 'special_tokens_map.json'), jsonText(BYTE_BPE_SPECIAL_TOKENS_MAP)),
+      writeFile(join(folder, 'config.json'), jsonText(modelConfig(spec))),
+    ]);
+    note = { description: `generated byte-level BPE, ${arch.vocabSize} pieces (merges of a fixed word list)`, source: { kind: 'tiny' } };
   } else {
     await writeTokenizer(folder, TINY_VOCABULARY, arch.maxPositionEmbeddings);
-    await writeFile(join(folder, 'config.json'), jsonText(bertConfig(arch)));
+    await writeFile(join(folder, 'config.json'), jsonText(modelConfig(spec)));
     note = { description: `generated uncased WordPiece, ${TINY_VOCABULARY.length} pieces (a fixed word list)`, source: { kind: 'tiny' } };
   }
   await writeFile(join(folder, TOKENIZER_SOURCE_FILE), jsonText(note));
-  if ('sentenceBertConfig' in spec) {
+  if (spec.sentenceBertConfig !== undefined) {
     await writeFile(join(folder, 'sentence_bert_config.json'), jsonText(spec.sentenceBertConfig));
   }
 
-  const model = buildBertModel(name, arch, new SeededRandom(seedFromName(name)));
-  await writeFile(join(folder, FP32_MODEL_FILE), encodeModel(model));
+  const model = buildBertModel(name, arch, new SeededRandom(seedFromName(spec.weightsOf ?? name)), spec.graph);
+  if (spec.externalData) {
+    const external = withExternalData(model, EXTERNAL_DATA_FILE);
+    await writeFile(join(folder, FP32_MODEL_FILE), encodeModel(external.model));
+    await writeFile(join(folder, 'onnx', EXTERNAL_DATA_FILE), external.data);
+  } else {
+    await writeFile(join(folder, FP32_MODEL_FILE), encodeModel(model));
+  }
   await writeFile(join(folder, Q8_MODEL_FILE), encodeModel(quantizeMatMulWeights(model)));
 }

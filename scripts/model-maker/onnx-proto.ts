@@ -1,5 +1,5 @@
 /**
- * The part of onnx.proto that a BERT encoder needs, as a protobufjs definition: the messages and fields
+ * The part of onnx.proto that a BERT encoder needs (and external data), as a protobufjs definition: the messages and fields
  * make-model writes, with onnx.proto's field numbers and its (proto2) unpacked encoding of repeated
  * scalars. protobufjs writes fields in field-number order, so equal messages give equal bytes.
  */
@@ -22,7 +22,12 @@ export interface TensorProto {
   name: string;
   dims: number[];
   data_type: TensorDataType;
-  raw_data: Uint8Array;
+  /** Absent when the bytes live in an external data file (see external-data.ts). */
+  raw_data?: Uint8Array;
+  /** location, offset and length of the bytes in the external data file. */
+  external_data?: Array<{ key: string; value: string }>;
+  /** 1 (EXTERNAL) when the bytes are in external_data's file. */
+  data_location?: number;
 }
 
 export interface AttributeProto {
@@ -124,6 +129,14 @@ const onnxRoot = protobuf.Root.fromJSON({
             data_type: { type: 'int32', id: 2 },
             name: { type: 'string', id: 8 },
             raw_data: { type: 'bytes', id: 9 },
+            external_data: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            data_location: { type: 'int32', id: 14 },
+          },
+        },
+        StringStringEntryProto: {
+          fields: {
+            key: { type: 'string', id: 1 },
+            value: { type: 'string', id: 2 },
           },
         },
         ValueInfoProto: {
@@ -186,6 +199,7 @@ export function float32RawData(values: Float32Array): Uint8Array {
 }
 
 export function readFloat32RawData(tensor: TensorProto): Float32Array {
+  if (tensor.raw_data === undefined) throw new Error(`${tensor.name} has its data in an external file`);
   const view = new DataView(tensor.raw_data.buffer, tensor.raw_data.byteOffset, tensor.raw_data.byteLength);
   const values = new Float32Array(tensor.raw_data.byteLength / 4);
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true);

@@ -5,10 +5,10 @@
 
 import { SPECIAL_TOKENS } from './bert-tokenizer-files.js';
 
-const LETTERS_AND_DIGITS = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
-const PUNCTUATION = [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'];
+export const LETTERS_AND_DIGITS = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
+export const PUNCTUATION = [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'];
 
-const COMMON_WORDS = `
+export const COMMON_WORDS = `
   the of and to in is was he for it with as his on be at by i this had not are but from or have an they
   which one you were her all she there would their we him been has when who will more no if out so said
   what up its about into than them can only other new some could time these two may then do first any my
@@ -31,7 +31,7 @@ const COMMON_WORDS = `
   index user users name email city price product order date test tests value values small large
 `;
 
-const SUFFIXES = [
+export const SUFFIXES = [
   's', 'es', 'ed', 'ing', 'ly', 'er', 'ers', 'est', 'ion', 'tion', 'ment', 'ness', 'able', 'ful', 'less',
   'al', 'ity', 'ize', 'y', 'en',
 ];

@@ -32,6 +32,8 @@ export interface EmbedConfig {
   /** Model name under the models folder, or a path (default Xenova/all-MiniLM-L6-v2). */
   model: string;
   dtype: Dtype;
+  /** The ONNX file's path in the model folder, when --onnx-file names one instead of the dtype's. */
+  onnxFile: string | undefined;
   /** What the flags say of the model profile (the rest comes from the model's files: model-profile.ts). */
   profile: ProfileFlags;
   device: Device;
@@ -98,6 +100,7 @@ export function resolveEmbedConfig(
     threads,
     model: given(args, env, 'model', o.model) ?? o.model.value,
     dtype: given(args, env, 'dtype', o.dtype) ?? o.dtype.value,
+    onnxFile: onnxFile(args, env),
     profile: {
       pooling: given(args, env, 'pooling', o.pooling),
       prompt: given(args, env, 'prompt', o.prompt),
@@ -130,6 +133,14 @@ export function resolveEmbedConfig(
     metricsLingerSeconds: metricsLinger(args, env),
     logFormat: given(args, env, 'log-format', o['log-format']) ?? o['log-format'].value,
   };
+}
+
+function onnxFile(args: EmbedArgs, env: NodeJS.ProcessEnv): string | undefined {
+  const file = given(args, env, 'onnx-file', embedOptions['onnx-file']);
+  if (file !== undefined && given(args, env, 'dtype', embedOptions.dtype) !== undefined) {
+    throw new UsageError('--onnx-file names the ONNX file itself, so --dtype has nothing to choose: pass one of them');
+  }
+  return file;
 }
 
 function metricsLinger(args: EmbedArgs, env: NodeJS.ProcessEnv): number {

@@ -8,7 +8,8 @@ import { defaults } from './defaults.js';
 import { leaseSeconds } from './distributed-options.js';
 import type { LogFormat } from '../observe/event-log.js';
 import { poolings } from '../../common/output-profile.js';
-import { aWeek, nonEmpty, oneOf, port, positiveInteger, seconds } from './parse.js';
+import { DTYPES } from '../model/dtype.js';
+import { aWeek, nonEmpty, oneOf, parseOnnxFile, port, positiveInteger, seconds } from './parse.js';
 
 export interface StringOption<T> {
   type: 'string';
@@ -39,8 +40,12 @@ export const embedOptions = {
   model: string({ env: 'EMBED_MODEL', value: defaults.model, help: 'model name under models/ or a folder path', parse: nonEmpty }),
   dtype: string({
     value: defaults.dtype,
-    help: 'weights: fp32 or q8 (int8 quantized)',
-    parse: (value: string, name: string) => oneOf(value, name, ['fp32', 'q8'] as const),
+    help: `weights, by transformers.js's name: ${DTYPES.join(', ')} (onnx/model.onnx, onnx/model_quantized.onnx, onnx/model_<dtype>.onnx)`,
+    parse: (value: string, name: string) => oneOf(value, name, DTYPES),
+  }),
+  'onnx-file': string({
+    help: 'the ONNX file by its path inside the model folder, for one no --dtype names (e.g. onnx/model_O4.onnx)',
+    parse: parseOnnxFile,
   }),
   pooling: string({
     shown: "the model's (1_Pooling/config.json, or embed's table of known models), else mean",

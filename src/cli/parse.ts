@@ -29,6 +29,15 @@ export function oneOf<T extends string>(value: string, name: string, allowed: re
   throw new UsageError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
 }
 
+/** A path inside the model folder, '/'-separated as on the hub, to an .onnx file. */
+export function parseOnnxFile(value: string, name: string): string {
+  const parts = value.split(/[\\/]/);
+  if (value.startsWith('/') || /^[A-Za-z]:/.test(value) || parts.includes('..') || !value.endsWith('.onnx')) {
+    throw new UsageError(`${name} takes an .onnx file's path inside the model folder, such as onnx/model_O4.onnx; got ${JSON.stringify(value)}`);
+  }
+  return parts.filter((part) => part !== '' && part !== '.').join('/');
+}
+
 export function nonEmpty(value: string, name: string): string {
   if (value.trim() === '') throw new UsageError(`${name} must not be empty`);
   return value;

@@ -4,9 +4,27 @@
  * loads it from disk. transformers.js writes each file under a temporary name and renames it when whole,
  * so a download cut off halfway leaves the folder without that file: incomplete, and finished by the next
  * run. Offline this fails quickly and the caller reports the missing folder instead.
+ *
+ * transformers.js fetches only what it loads itself; the files that say how sentence-transformers uses
+ * the model (pooling, prompts, length limit) and the ONNX file's external data are fetched here, each
+ * when the repository has it.
  */
-import type { Dtype } from './dtype.js';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream } from 'node:stream/web';
+import path from 'node:path';
+import { DTYPES, onnxFileOf, type Dtype } from './dtype.js';
 import { firstLine, UsageError } from '../../common/errors.js';
+
+/** sentence-transformers' description of a model, when its repository has one. */
+export const SENTENCE_TRANSFORMERS_FILES = [
+  'modules.json',
+  '1_Pooling/config.json',
+  'sentence_bert_config.json',
+  'config_sentence_transformers.json',
+];
 
 export const DEFAULT_HUB = 'https://huggingface.co';
 
@@ -46,8 +64,11 @@ function downloadFailure(error: unknown, hub: URL): string {
   return `the download from ${hub.host} failed: ${firstLine(error)}`;
 }
 
-/** Returns why the download failed, or undefined when it succeeded. The caller checks isOffline() first. */
-export async function downloadModel(name: string, dtype: Dtype, modelsDir: string): Promise<string | undefined> {
+/**
+ * Returns why the download failed, or undefined when it succeeded. `weights` is a dtype or an ONNX
+ * file's path in the repository. The caller checks isOffline() first.
+ */
+export async function downloadModel(name: string, weights: Dtype | string, modelsDir: string): Promise<string | undefined> {
   const hub = hubEndpoint();
   const { AutoConfig, AutoModel, AutoTokenizer, env } = await import('@huggingface/transformers');
   env.allowRemoteModels = true;
@@ -55,14 +76,51 @@ export async function downloadModel(name: string, dtype: Dtype, modelsDir: strin
   env.remoteHost = hub.href;
   env.remotePathTemplate = '{model}/resolve/{revision}/';
   env.cacheDir = modelsDir;
+  const isDtype = (DTYPES as string[]).includes(weights);
+  const onnxFile = isDtype ? onnxFileOf(weights as Dtype) : weights;
   try {
     // config.json first: a name the hub does not have is then a plain 404 rather than a tokenizer error.
     await AutoConfig.from_pretrained(name, { cache_dir: modelsDir });
     await AutoTokenizer.from_pretrained(name, { cache_dir: modelsDir });
-    const model = await AutoModel.from_pretrained(name, { cache_dir: modelsDir, dtype, device: 'cpu' });
+    // Before the model, which loads its external data from beside it.
+    for (const file of [...SENTENCE_TRANSFORMERS_FILES, `${onnxFile}_data`]) {
+      await fetchIfPresent(hub, name, file, path.join(modelsDir, name));
+    }
+    const model = await AutoModel.from_pretrained(
+      name,
+      isDtype
+        ? { cache_dir: modelsDir, dtype: weights as Dtype, device: 'cpu' }
+        : {
+            cache_dir: modelsDir,
+            dtype: 'fp32',
+            device: 'cpu',
+            subfolder: path.posix.dirname(onnxFile) === '.' ? '' : path.posix.dirname(onnxFile),
+            model_file_name: path.posix.basename(onnxFile, '.onnx'),
+          },
+    );
     await model.dispose();
     return undefined;
   } catch (error) {
     return downloadFailure(error, hub);
+  }
+}
+
+/** One file of the repository into the model's folder, whole or not at all; a 404 leaves nothing. */
+async function fetchIfPresent(hub: URL, name: string, file: string, folder: string): Promise<void> {
+  const response = await fetch(new URL(`${name}/resolve/main/${file}`, hub));
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return;
+  }
+  if (!response.ok) throw new Error(`status code ${response.status} for ${file}`);
+  const destination = path.join(folder, ...file.split('/'));
+  const partial = `${destination}.${process.pid}.part`;
+  await mkdir(path.dirname(destination), { recursive: true });
+  try {
+    // Streamed: external data runs to gigabytes.
+    await pipeline(Readable.fromWeb(response.body as ReadableStream), createWriteStream(partial));
+    await rename(partial, destination);
+  } finally {
+    await rm(partial, { force: true });
   }
 }

@@ -1,14 +1,15 @@
 /**
  * Finds a model folder (transformers.js layout) for a name or path and reads what the job needs to know
- * about it without loading it: the ONNX file for the dtype, the vector dimension, the maximum sequence
- * length, and hashes of the weights and of the tokenizer that identify the model in the state file and
- * the target.
+ * about it without loading it: the ONNX file for the dtype (or the one --onnx-file names), the vector
+ * dimension, the maximum sequence length, and hashes of the weights (external data included) and of the
+ * tokenizer that identify the model in the state file and the target.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ModelError } from '../../common/errors.js';
-import type { Dtype } from './dtype.js';
+import { onnxFileOf, type Dtype } from './dtype.js';
+import { externalDataFiles } from './external-data.js';
 import { downloadModel, isOffline } from './model-download.js';
 import { resolveProfile, type ModelProfile, type ProfileFlags } from './model-profile.js';
 
@@ -23,12 +24,14 @@ export interface ModelInfo {
   dir: string;
   onnxFile: string;
   dtype: Dtype;
+  /** Which weights run, for people: the dtype, or the ONNX file's path in the folder when one was named. */
+  weights: string;
   /** The stored vector's dimension: the profile's (see model-profile.ts). */
   dimension: number;
   maxSequenceLength: number;
   /** How the model is used: pooling, normalisation, prompts, dimensions. */
   profile: ModelProfile;
-  /** sha256 of the ONNX file, hex. */
+  /** sha256 of the ONNX file and of its external data files when it has any, hex. */
   fileHash: string;
   /**
    * sha256 of the tokenizer's files (tokenizer.json, tokenizer_config.json), hex: the same weights given
@@ -37,13 +40,14 @@ export interface ModelInfo {
   tokenizerHash: string;
 }
 
-const onnxFileFor: Record<Dtype, string> = { fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx' };
 const requiredFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 
 export interface ResolveModelOptions {
   modelsDir: string;
   /** Try the model hub (through transformers.js) when the folder is missing. */
   allowDownload: boolean;
+  /** An ONNX file by its path in the folder ('/'-separated), instead of the dtype's file. */
+  onnxFile?: string;
 }
 
 /**
@@ -63,7 +67,7 @@ export function withProfile(files: ModelFiles, profile: ModelProfile): Omit<Mode
 }
 
 export async function withFileHash<T extends ModelFiles>(files: T): Promise<T & Pick<ModelInfo, 'fileHash' | 'tokenizerHash'>> {
-  return { ...files, fileHash: await sha256File(files.onnxFile), tokenizerHash: tokenizerHash(files.dir) };
+  return { ...files, fileHash: await weightsHash(files.onnxFile), tokenizerHash: tokenizerHash(files.dir) };
 }
 
 /** Each file's length before its bytes, so that no two sets of contents hash alike. */
@@ -78,12 +82,13 @@ function tokenizerHash(dir: string): string {
 
 export async function locateModel(name: string, dtype: Dtype, options: ResolveModelOptions): Promise<ModelFiles> {
   const dir = locate(name, options.modelsDir);
-  const expected = [...requiredFiles, onnxFileFor[dtype]];
+  const onnxRelative = options.onnxFile ?? onnxFileOf(dtype);
+  const expected = [...requiredFiles, onnxRelative];
   const isPath = looksLikePath(name);
   const offline = isOffline();
   let downloadFailure: string | undefined;
   if (missingFiles(dir, expected).length > 0 && options.allowDownload && !isPath && !offline) {
-    downloadFailure = await downloadModel(name, dtype, options.modelsDir);
+    downloadFailure = await downloadModel(name, options.onnxFile ?? dtype, options.modelsDir);
   }
   const missing = missingFiles(dir, expected);
   if (missing.length > 0) {
@@ -108,12 +113,13 @@ export async function locateModel(name: string, dtype: Dtype, options: ResolveMo
   if (!Number.isInteger(dimension) || dimension <= 0) {
     throw new ModelError(`model ${name}: config.json has no hidden_size, so the vector dimension is unknown`);
   }
-  const onnxFile = path.join(dir, onnxFileFor[dtype]);
+  const onnxFile = path.join(dir, onnxRelative);
   return {
     name: modelName(name),
     dir,
     onnxFile,
     dtype,
+    weights: options.onnxFile ?? dtype,
     dimension,
     maxSequenceLength: maxSequenceLength(dir, config),
   };
@@ -160,8 +166,16 @@ function readJson(dir: string, file: string): Record<string, unknown> {
   }
 }
 
-async function sha256File(file: string): Promise<string> {
+/**
+ * The ONNX file's bytes, then each external data file's name and bytes: new weights in model.onnx_data
+ * are another model even when model.onnx is unchanged. A file without external data hashes as itself.
+ */
+async function weightsHash(onnxFile: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(onnxFile)) hash.update(chunk as Buffer);
+  for (const dataFile of externalDataFiles(onnxFile)) {
+    hash.update(`\0${path.basename(dataFile)}\0`);
+    for await (const chunk of createReadStream(dataFile)) hash.update(chunk as Buffer);
+  }
   return hash.digest('hex');
 }

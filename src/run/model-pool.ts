@@ -18,7 +18,11 @@ export interface ModelPool {
 }
 
 export async function withModelPool<T>(config: EmbedConfig, use: (parts: ModelPool) => Promise<T>): Promise<T> {
-  const files = await locateModel(config.model, config.dtype, { modelsDir: modelsDir(), allowDownload: true });
+  const files = await locateModel(config.model, config.dtype, {
+    modelsDir: modelsDir(),
+    allowDownload: true,
+    onnxFile: config.onnxFile,
+  });
   const profile = resolveProfile(files, config.profile);
   const pool = createWorkerPool(workerConfig(config, files, profile), config.workers);
   const modelLoads = pool.ready();

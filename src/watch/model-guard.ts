@@ -1,16 +1,18 @@
 /**
  * A watcher runs for days while its model file may be replaced on disk. The workers hold the model they
  * loaded at start, but a worker that dies is replaced and would load the new file: vectors of two models
- * would then mix in one target. Before each look at the table the file's size and modification time are
- * compared with those at start (a stat, no read); when they moved, the file is hashed again, and a
- * different hash stops the watcher.
+ * would then mix in one target. Before each look at the table the sizes and modification times of the
+ * file and of its external data files are compared with those at start (a stat each, no read); when
+ * they moved, the files are hashed again, and a different hash stops the watcher.
  */
 import { stat } from 'node:fs/promises';
 import { ModelError } from '../../common/errors.js';
+import { externalDataFiles } from '../model/external-data.js';
 import { withFileHash, type ModelInfo } from '../model/model-folder.js';
 
 export class ModelGuard {
-  private seen: { size: number; mtimeMs: number } | undefined;
+  /** Size and modification time of each file, in a fixed order. */
+  private seen: string | undefined;
 
   constructor(private readonly model: ModelInfo) {}
 
@@ -20,7 +22,7 @@ export class ModelGuard {
 
   async check(): Promise<void> {
     const now = await this.look().catch(() => undefined);
-    if (now && this.seen && now.size === this.seen.size && now.mtimeMs === this.seen.mtimeMs) return;
+    if (now !== undefined && now === this.seen) return;
     const rehashed = await withFileHash(this.model).catch(() => undefined);
     if (rehashed?.fileHash === this.model.fileHash) {
       this.seen = now;
@@ -33,8 +35,9 @@ export class ModelGuard {
     );
   }
 
-  private async look(): Promise<{ size: number; mtimeMs: number }> {
-    const info = await stat(this.model.onnxFile);
-    return { size: info.size, mtimeMs: info.mtimeMs };
+  private async look(): Promise<string> {
+    const files = [this.model.onnxFile, ...externalDataFiles(this.model.onnxFile)];
+    const infos = await Promise.all(files.map((file) => stat(file)));
+    return infos.map((info, i) => `${files[i]}:${info.size}:${info.mtimeMs}`).join('\n');
   }
 }

@@ -80,7 +80,7 @@ describe('embed command line', () => {
   });
 
   it('rejects invalid values with exit 2', async () => {
-    for (const args of [['sentences', '0'], ['sentences', '-5'], ['sentences', '--workers', 'many'], ['sentences', '--dtype', 'fp16']]) {
+    for (const args of [['sentences', '0'], ['sentences', '-5'], ['sentences', '--workers', 'many'], ['sentences', '--dtype', 'q3']]) {
       const result = await run(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr.split('\n')[0]).toMatch(/^embed: /);

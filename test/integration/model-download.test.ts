@@ -3,9 +3,10 @@
  * that serves the model hub's URL layout (HF_ENDPOINT points at it) with a generated model's files.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { ensureModel } from '../../dist/scripts/make-model.js';
 import { runCli } from '../helpers/cli.js';
 import { startHubServer, type HubServer } from '../helpers/hub-server.js';
 import { useSentencesTable } from '../helpers/sentences-table.js';
@@ -33,7 +34,7 @@ describe('model download from a hub (HF_ENDPOINT)', () => {
   });
   let runs = 0;
 
-  async function hub(options: { dieHalfwayThrough?: string } = {}): Promise<HubServer> {
+  async function hub(options: { dieHalfwayThrough?: string; models?: Record<string, string> } = {}): Promise<HubServer> {
     const server = await startHubServer({ models: { [REPO]: source }, ...options });
     servers.push(server);
     return server;
@@ -110,5 +111,61 @@ describe('model download from a hub (HF_ENDPOINT)', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('EMBED_OFFLINE=1');
     expect(server.requests).toEqual([]);
+  });
+
+  it('also fetches the sentence-transformers files and the external data the repository has; a 404 for one is no error', async () => {
+    // A model whose weights are in onnx/model.onnx_data, with config.json not saying so (transformers.js
+    // alone would then not fetch it), and three of the four sentence-transformers files.
+    const served = path.join(table.dir, 'served-st-model');
+    cpSync(await ensureModel('tiny-external-data'), served, { recursive: true });
+    const config = JSON.parse(readFileSync(path.join(served, 'config.json'), 'utf8'));
+    delete config['transformers.js_config'];
+    writeFileSync(path.join(served, 'config.json'), JSON.stringify(config));
+    writeFileSync(path.join(served, 'modules.json'), JSON.stringify([
+      { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+      { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
+      { idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' },
+    ]));
+    mkdirSync(path.join(served, '1_Pooling'));
+    writeFileSync(path.join(served, '1_Pooling', 'config.json'), JSON.stringify({ word_embedding_dimension: 32, pooling_mode_mean_tokens: true }));
+    writeFileSync(path.join(served, 'config_sentence_transformers.json'), JSON.stringify({ prompts: { query: 'query: ', passage: 'passage: ' } }));
+    const repo = 'test-org/st-model';
+    const server = await hub({ models: { [repo]: served } });
+    const modelsDir = freshModelsDir();
+    const result = await embed(repo, modelsDir, { HF_ENDPOINT: server.url });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).rowsEmbedded).toBeGreaterThan(0);
+    const folder = path.join(modelsDir, repo);
+    for (const file of ['modules.json', '1_Pooling/config.json', 'config_sentence_transformers.json', 'onnx/model.onnx_data']) {
+      expect(sha256(path.join(folder, file)), file).toBe(sha256(path.join(served, file)));
+      expect(server.requests).toContain(`GET /${repo}/resolve/main/${file}`);
+    }
+    // Asked for, not there, not an error.
+    expect(server.requests).toContain(`GET /${repo}/resolve/main/sentence_bert_config.json`);
+    expect(existsSync(path.join(folder, 'sentence_bert_config.json'))).toBe(false);
+    expect(filesUnder(folder).filter((file) => file.includes('.part'))).toEqual([]);
+  });
+
+  it('--onnx-file and a --dtype of transformers.js download the file they name', async () => {
+    const served = path.join(table.dir, 'served-named-files');
+    cpSync(source, served, { recursive: true });
+    cpSync(path.join(source, 'onnx', 'model.onnx'), path.join(served, 'onnx', 'model_O4.onnx'));
+    cpSync(path.join(source, 'onnx', 'model_quantized.onnx'), path.join(served, 'onnx', 'model_int8.onnx'));
+    const repo = 'test-org/named-files';
+    const server = await hub({ models: { [repo]: served } });
+    for (const [flags, file] of [[['--onnx-file', 'onnx/model_O4.onnx'], 'onnx/model_O4.onnx'], [['--dtype', 'int8'], 'onnx/model_int8.onnx']] as const) {
+      const modelsDir = freshModelsDir();
+      const result = await runCli(
+        ['sentences', '--model', repo, ...flags, '--workers', '1', '--json', '--target', `t_${runs}`, '--database-url', table.db.url,
+          '--state', path.join(table.dir, `state-${runs++}.sqlite`)],
+        { EMBED_MODELS_DIR: modelsDir, HF_ENDPOINT: server.url },
+      );
+      expect(result.stderr, file).toBe('');
+      expect(result.code, file).toBe(0);
+      expect(sha256(path.join(modelsDir, repo, file)), file).toBe(sha256(path.join(served, file)));
+      expect(server.requests).toContain(`GET /${repo}/resolve/main/${file}`);
+      expect(existsSync(path.join(modelsDir, repo, 'onnx', 'model.onnx')), file).toBe(false);
+    }
   });
 });

@@ -32,7 +32,7 @@ export function runReport(
     model: model.name,
     tokenizer: describeTokenizer(model.dir),
     profile: model.profile,
-    dtype: model.dtype,
+    dtype: model.weights,
     device: config.device,
     workers: config.workers,
     workersUsed: stats.workersUsed,
