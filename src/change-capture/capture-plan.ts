@@ -6,8 +6,8 @@
  */
 import type { Queryable } from '../db/database.js';
 import type { SourceTable } from '../source/source-table.js';
-import { nextXid, sameServer, systemIdentifierSql, type PassSnapshot } from './pass-snapshot.js';
-import { provenUnchanged, settledSeconds } from './table-counters.js';
+import { nextXid, sameServer, systemIdentifierSql, type PassSnapshot } from '../source/pass-snapshot.js';
+import { provenUnchanged, settledSeconds } from '../source/table-counters.js';
 
 export type CapturePlan =
   /** Read the row versions written since `since` that the target does not hold with the same text. */

@@ -4,8 +4,8 @@
  * comment shows that embed wrote it.
  */
 import { StateError, UsageError } from '../../common/errors.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
+import { EXIT } from '../process/exit-codes.js';
+import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type JobLookupArgs } from '../job/job-lookup.js';
 import { readMarker } from '../target/target-marker.js';
 
 export interface ResetOptions extends JobLookupArgs {

@@ -7,9 +7,9 @@
  */
 import type pg from 'pg';
 import { formatQueueStatus, jobQueueStatus, waitingAcrossHosts, type JobQueueStatus } from '../distributed/pass-status.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type DatabaseRead, type JobLookupArgs } from './job-lookup.js';
-import { formatDuration } from '../run/progress.js';
+import { EXIT } from '../process/exit-codes.js';
+import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type DatabaseRead, type JobLookupArgs } from '../job/job-lookup.js';
+import { formatDuration } from '../pass/progress.js';
 import { rowsForNextRun } from '../change-capture/next-run.js';
 import type { WaitingRows } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';

@@ -3,7 +3,7 @@
  * function once no table uses it) and says exactly what it dropped. Watchers on the table go back to
  * polling the next time they start.
  */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../process/exit-codes.js';
 import { parseTableName, quoteIdentifier, quoteTable } from '../db/table-name.js';
 import { connect, connectionConfig } from '../db/database.js';
 import { DatabaseError } from '../../common/errors.js';

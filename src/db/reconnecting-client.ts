@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { isConnectionLost } from '../../common/batch-failure.js';
-import type { CircuitBreaker } from '../run/circuit-breaker.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import type { Queryable } from './database.js';
 

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ModelError } from '../../common/errors.js';
 import { planCapture } from '../change-capture/capture-plan.js';
-import { formatSnapshot, parseSnapshot, takePassSnapshot, type PassSnapshot } from '../change-capture/pass-snapshot.js';
+import { formatSnapshot, parseSnapshot, takePassSnapshot, type PassSnapshot } from '../source/pass-snapshot.js';
 import { catchUpSql, clearBlankSinceSql } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { JobIdentity } from '../state/job-state.js';

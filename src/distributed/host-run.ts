@@ -5,31 +5,31 @@
  * its runs; progress lives in the queue.
  */
 import pg from 'pg';
-import type { BatchResult, BatchTask } from '../../../common/batch-task.js';
-import { rowsPerTask, type EmbedConfig } from '../../cli/config.js';
-import { EXIT } from '../../cli/exit-codes.js';
-import { watchRunInterrupts } from '../../cli/interrupt.js';
-import type { ConnectionConfig } from '../../../common/connection-config.js';
-import type { Queryable } from '../../db/database.js';
-import { joinJob, joinOrPlanPass, queueName, type Pass } from '../../distributed/distributed-job.js';
-import { joinPass } from '../../distributed/host-records.js';
-import { noHostStats, runHost, type HostStats } from '../../distributed/host-loop.js';
-import { lease } from '../../distributed/lease.js';
-import { passProgress } from '../../distributed/pass-progress.js';
-import { passStatus } from '../../distributed/pass-status.js';
-import { hostName, rangeRetryLimit, RangeQueue } from '../../distributed/range-queue.js';
-import { rangeSizing } from '../../distributed/range-sizes.js';
-import type { ModelInfo } from '../../model/model-folder.js';
-import type { CircuitBreaker } from '../../run/circuit-breaker.js';
-import { jobIdentity, openJobState, targetOptions } from '../../run/open-job.js';
-import { formatReport } from '../../run/run-summary.js';
-import type { SourceTable } from '../../source/source-table.js';
-import type { JobState } from '../../state/job-state.js';
-import type { StateStore } from '../../state/state-store.js';
-import { claimTarget, type ModelStamp } from '../../target/target-marker.js';
-import { describeTarget, modelLabel, prepareTarget, type Target } from '../../target/target-table.js';
-import { retryOnThisHost } from './distributed-retry.js';
-import { runReport } from './report.js';
+import type { BatchResult, BatchTask } from '../../common/batch-task.js';
+import { rowsPerTask, type EmbedConfig } from '../config/config.js';
+import { EXIT } from '../process/exit-codes.js';
+import { watchRunInterrupts } from '../process/interrupt.js';
+import type { ConnectionConfig } from '../../common/connection-config.js';
+import type { Queryable } from '../db/database.js';
+import { joinJob, joinOrPlanPass, queueName, type Pass } from './distributed-job.js';
+import { joinPass } from './host-records.js';
+import { noHostStats, runHost, type HostStats } from './host-loop.js';
+import { lease } from './lease.js';
+import { passProgress } from './pass-progress.js';
+import { passStatus } from './pass-status.js';
+import { hostName, rangeRetryLimit, RangeQueue } from './range-queue.js';
+import { rangeSizing } from './range-sizes.js';
+import type { ModelInfo } from '../model/model-folder.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
+import { jobIdentity, openJobState, targetOptions } from '../job/open-job.js';
+import { formatReport } from '../job/run-summary.js';
+import type { SourceTable } from '../source/source-table.js';
+import type { JobState } from '../state/job-state.js';
+import type { StateStore } from '../state/state-store.js';
+import { claimTarget, type ModelStamp } from '../target/target-marker.js';
+import { describeTarget, modelLabel, prepareTarget, type Target } from '../target/target-table.js';
+import { retryOnThisHost } from './retry-failed-run.js';
+import { runReport } from '../job/run-report.js';
 
 export interface DistributedRunParts {
   config: EmbedConfig;

@@ -5,7 +5,7 @@
  * since this host started, over this host's time (counted from the command's start, as a plain run's is).
  */
 import type pg from 'pg';
-import { createProgress, type ProgressReporter } from '../run/progress.js';
+import { createProgress, type ProgressReporter } from '../pass/progress.js';
 import { queueSchema } from './queue-schema.js';
 import { hostName } from './range-queue.js';
 

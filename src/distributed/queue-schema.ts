@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS ${queueSchema}.embed_passes (
   planned_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (queue, pass)
 );
--- The snapshot the next pass catches up from (change-capture/pass-snapshot.ts); added after the first release.
+-- The snapshot the next pass catches up from (source/pass-snapshot.ts); added after the first release.
 ALTER TABLE ${queueSchema}.embed_passes ADD COLUMN IF NOT EXISTS snapshot text;
 CREATE TABLE IF NOT EXISTS ${queueSchema}.embed_failed_rows (
   queue    text NOT NULL REFERENCES ${queueSchema}.embed_jobs ON DELETE CASCADE,

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
-import type { PassSnapshot } from '../change-capture/pass-snapshot.js';
+import type { PassSnapshot } from '../source/pass-snapshot.js';
 import type { Lease } from './lease.js';
 import { createOwnTables, queueSchema } from './queue-schema.js';
 

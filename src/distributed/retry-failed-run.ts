@@ -4,18 +4,18 @@
  * fail; a second host given the command meanwhile returns at once, saying another host has them.
  */
 import type pg from 'pg';
-import { EXIT } from '../../cli/exit-codes.js';
-import { watchRunInterrupts } from '../../cli/interrupt.js';
-import { noHostStats, type HostStats } from '../../distributed/host-loop.js';
-import { retryFailedRows } from '../../distributed/retry-failed.js';
-import { createProgress, type ProgressReporter } from '../../run/progress.js';
-import type { JobState } from '../../state/job-state.js';
-import type { Target } from '../../target/target-table.js';
-import type { BatchResult, BatchTask } from '../../../common/batch-task.js';
-import type { EmbedConfig } from '../../cli/config.js';
-import type { Queryable } from '../../db/database.js';
-import type { CircuitBreaker } from '../../run/circuit-breaker.js';
-import type { SourceTable } from '../../source/source-table.js';
+import { EXIT } from '../process/exit-codes.js';
+import { watchRunInterrupts } from '../process/interrupt.js';
+import { noHostStats, type HostStats } from './host-loop.js';
+import { retryFailedRows } from './retry-failed.js';
+import { createProgress, type ProgressReporter } from '../pass/progress.js';
+import type { JobState } from '../state/job-state.js';
+import type { Target } from '../target/target-table.js';
+import type { BatchResult, BatchTask } from '../../common/batch-task.js';
+import type { EmbedConfig } from '../config/config.js';
+import type { Queryable } from '../db/database.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
+import type { SourceTable } from '../source/source-table.js';
 
 /** What a retry needs of the run (DistributedRunParts in distributed.ts has it). */
 export interface RetryRun {

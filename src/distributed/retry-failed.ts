@@ -8,9 +8,9 @@
 import type pg from 'pg';
 import type { BatchResult, BatchTask } from '../../common/batch-task.js';
 import type { Queryable } from '../db/database.js';
-import type { CircuitBreaker } from '../run/circuit-breaker.js';
-import { CommitLedger } from '../run/commit-ledger.js';
-import { runEmbedLoop, type LoopStats } from '../run/embed-loop.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
+import { CommitLedger } from '../pass/commit-ledger.js';
+import { runEmbedLoop, type LoopStats } from '../pass/embed-loop.js';
 import { readFailedRows } from '../source/failed-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import { queueSchema } from './queue-schema.js';
@@ -56,7 +56,7 @@ export async function retryFailedRows(input: RetryInput): Promise<RetryOutcome> 
         breaker: input.breaker,
         ledger: new CommitLedger(null, []),
         job: { saveProgress: () => undefined, recordFailure: (id, error) => failedAgain.set(id, error) },
-        // Alone in its task, each row gets its own verdict (see run/pass.ts retryFailedPass).
+        // Alone in its task, each row gets its own verdict (see pass/pass.ts retryFailedPass).
         taskRows: () => 1,
         maxInFlight: input.maxInFlight,
         stopRequested: input.stopRequested,

@@ -5,8 +5,8 @@
  * --text-column were given, and one match is required.
  */
 import type pg from 'pg';
-import { defaults } from '../cli/defaults.js';
-import type { ArgsOf, jobOptions } from '../cli/options.js';
+import { defaults } from '../config/defaults.js';
+import type { ArgsOf, jobOptions } from '../config/options.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { connect, connectionConfig, databaseIdentity, recordedDatabase } from '../db/database.js';
 import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
@@ -17,7 +17,7 @@ import { StateStore } from '../state/state-store.js';
 import { parseColumnName, parseTableName, quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 import { describeTarget, type TargetInfo } from '../target/target-table.js';
 
-/** The flags that pick a job (jobOptions in src/cli/options.ts), as yargs hands them over. */
+/** The flags that pick a job (jobOptions in src/config/options.ts), as yargs hands them over. */
 export type JobLookupArgs = { table: string } & Omit<ArgsOf<typeof jobOptions>, 'json'>;
 
 export interface LookupConfig {

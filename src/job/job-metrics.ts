@@ -6,7 +6,7 @@ import type { ModelInfo } from '../model/model-folder.js';
 import { EngineMetrics } from '../observe/engine-metrics.js';
 import { serveMetrics, type MetricsServer } from '../observe/metrics-server.js';
 import { modelLabel } from '../target/target-table.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
 
 export interface ServedMetrics {
   metrics: EngineMetrics;

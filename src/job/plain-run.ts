@@ -2,16 +2,16 @@
  * One run of the loop over a prepared job: the pass (forward, or a retry of failed rows), progress bar
  * and interrupts, then the watermark, the run's record in the state file, the metrics and the report.
  */
-import type { EmbedConfig } from '../../cli/config.js';
-import { watchRunInterrupts } from '../../cli/interrupt.js';
-import type { ModelInfo } from '../../model/model-folder.js';
-import type { LoopObserver, LoopStats } from '../../run/embed-loop.js';
-import { embedPass, type PassParts } from '../../run/embed-pass.js';
-import { createProgress } from '../../run/progress.js';
-import type { RunReport } from '../../run/run-summary.js';
-import { estimateRows } from '../../source/source-table.js';
-import { finishMetrics } from '../../target/metrics-pass.js';
-import { runReport } from './report.js';
+import type { EmbedConfig } from '../config/config.js';
+import { watchRunInterrupts } from '../process/interrupt.js';
+import type { ModelInfo } from '../model/model-folder.js';
+import type { LoopObserver, LoopStats } from '../pass/embed-loop.js';
+import { embedPass, type PassParts } from '../pass/embed-pass.js';
+import { createProgress } from '../pass/progress.js';
+import type { RunReport } from './run-summary.js';
+import { estimateRows } from '../source/source-table.js';
+import { finishMetrics } from '../target/metrics-pass.js';
+import { runReport } from './run-report.js';
 
 export interface RunParts extends PassParts {
   /** When the command started: the rate covers starting the workers and preparing the target too. */

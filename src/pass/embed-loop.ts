@@ -8,11 +8,11 @@
 import { isConnectionLost } from '../../common/batch-failure.js';
 import { runIsolated } from './batch-isolation.js';
 import type { BatchResult, BatchTask } from '../../common/batch-task.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
 import type { CommitLedger } from './commit-ledger.js';
 import { isBlank, type SourceRow } from '../source/row-reader.js';
 import type { JobState } from '../state/job-state.js';
-import type { RowKind } from '../change-capture/written-since.js';
+import type { RowKind } from '../source/row-values.js';
 
 /** What the loop needs of a ledger: a CommitLedger on one host, a RangeLedger (distributed/) across hosts. */
 export type TaskLedger = Pick<CommitLedger, 'open' | 'commit' | 'currentWatermark' | 'ranges'>;

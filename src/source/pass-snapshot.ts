@@ -7,7 +7,7 @@
  * transactions from xmin on (see written-since.ts).
  */
 import type { Queryable } from '../db/database.js';
-import type { SourceTable } from '../source/source-table.js';
+import type { SourceTable } from './source-table.js';
 import { readCounters, type TableCounters } from './table-counters.js';
 
 export interface PassSnapshot {

@@ -6,9 +6,8 @@
  */
 import type { Queryable } from '../db/database.js';
 import type { SourceTable } from './source-table.js';
-import type { IdRange } from '../state/job-state.js';
+import type { IdRange, RowKind } from './row-values.js';
 import { quoteIdentifier } from '../db/table-name.js';
-import type { RowKind } from '../change-capture/written-since.js';
 
 export interface SourceRow {
   id: string;

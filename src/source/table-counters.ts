@@ -16,7 +16,7 @@
  *   rows are counted on each child), no counts are recorded and every run looks at the rows.
  */
 import type { Queryable } from '../db/database.js';
-import type { SourceTable } from '../source/source-table.js';
+import type { SourceTable } from './source-table.js';
 
 export interface TableCounters {
   inserted: string;

@@ -6,7 +6,7 @@
  * counts; only rows whose count changed are written.
  */
 import type { Queryable } from '../db/database.js';
-import type { MetricsOptions } from '../cli/metrics-options.js';
+import type { MetricsOptions } from '../config/metrics-options.js';
 import type { SourceTable } from '../source/source-table.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import { normalisedTextSql } from './normalised-text.js';

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DatabaseError } from '../../common/errors.js';
 import { quoteIdentifier } from '../db/table-name.js';
-import { snapshotFrom, type PassSnapshot } from '../change-capture/pass-snapshot.js';
+import { snapshotFrom, type PassSnapshot } from '../source/pass-snapshot.js';
 import type { TargetInfo, TargetRef } from './target-table.js';
 
 export interface TargetMarker {

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { embeddingOrStoredSql, ensureInputHashColumn, storedInputsSql } from './input-hash-column.js';
-import type { MetricsMode } from '../cli/metrics-options.js';
+import type { MetricsMode } from '../config/metrics-options.js';
 import { prepareMetricColumns, prepareMetricsTable, stagedMetrics } from './metrics-storage.js';
 import type { ModelInfo } from '../model/model-folder.js';
 import type { SourceTable } from '../source/source-table.js';

@@ -6,30 +6,30 @@
  * table dropped or altered, or a model file changed on disk, stops it with one line.
  */
 import type pg from 'pg';
-import { isConnectionLost } from '../../../common/batch-failure.js';
-import { EmbedError } from '../../../common/errors.js';
-import { rowsForNextRun } from '../../change-capture/next-run.js';
-import type { EmbedConfig } from '../../cli/config.js';
-import { watchRunInterrupts } from '../../cli/interrupt.js';
-import { connect } from '../../db/database.js';
-import type { ModelInfo } from '../../model/model-folder.js';
-import type { EngineMetrics } from '../../observe/engine-metrics.js';
-import type { EventLog } from '../../observe/event-log.js';
-import { loopObserver } from '../../observe/loop-observer.js';
-import { embedPass, recordSnapshotInComment } from '../../run/embed-pass.js';
-import type { OpenJob } from '../../run/open-job.js';
-import { planResume, type ResumePlan } from '../../run/resume-plan.js';
-import type { CircuitBreaker } from '../../run/circuit-breaker.js';
-import { runSessionName } from '../../run/worker-config.js';
-import type { WorkerPool } from '../../run/worker-pool.js';
-import { modelLabel } from '../../target/target-table.js';
-import { changeTriggerState, tableOid } from '../../watch/change-trigger.js';
-import { listenForChanges, timerOnly, type ChangeListener } from '../../watch/change-listener.js';
-import { LagWindow } from '../../watch/lag-window.js';
-import { ModelGuard } from '../../watch/model-guard.js';
-import { CommentPace } from '../../watch/comment-pace.js';
-import { nextPollInterval, pollBounds, pollWaitMs } from '../../watch/poll-interval.js';
-import { mayBeAlteredTable, SourceGuard } from '../../watch/source-guard.js';
+import { isConnectionLost } from '../../common/batch-failure.js';
+import { EmbedError } from '../../common/errors.js';
+import { rowsForNextRun } from '../change-capture/next-run.js';
+import type { EmbedConfig } from '../config/config.js';
+import { watchRunInterrupts } from '../process/interrupt.js';
+import { connect } from '../db/database.js';
+import type { ModelInfo } from '../model/model-folder.js';
+import type { EngineMetrics } from '../observe/engine-metrics.js';
+import type { EventLog } from '../observe/event-log.js';
+import { loopObserver } from '../pass/loop-observer.js';
+import { embedPass, recordSnapshotInComment } from '../pass/embed-pass.js';
+import type { OpenJob } from '../job/open-job.js';
+import { planResume, type ResumePlan } from '../pass/resume-plan.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
+import { runSessionName } from '../pass/worker-config.js';
+import type { WorkerPool } from '../pass/worker-pool.js';
+import { modelLabel } from '../target/target-table.js';
+import { changeTriggerState, tableOid } from './change-trigger.js';
+import { listenForChanges, timerOnly, type ChangeListener } from './change-listener.js';
+import { LagWindow } from './lag-window.js';
+import { ModelGuard } from './model-guard.js';
+import { CommentPace } from './comment-pace.js';
+import { nextPollInterval, pollBounds, pollWaitMs } from './poll-interval.js';
+import { mayBeAlteredTable, SourceGuard } from './source-guard.js';
 
 export interface WatchParts extends OpenJob {
   pool: WorkerPool;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../dist/src/run/circuit-breaker.js';
+import { CircuitBreaker } from '../../dist/src/db/circuit-breaker.js';
 
 const fastBackoff = { baseMs: 5, maxMs: 20 };
 const giveUp = (waitedMs: number, lastError: unknown) => new Error(`gone for ${waitedMs >= 0 ? 'a while' : ''}: ${(lastError as Error).message}`);
