@@ -7,7 +7,7 @@
  * ranges it still holds then are released to the others.
  */
 import type pg from 'pg';
-import { isConnectionLost } from '../../common/batch-failure.js';
+import { sleep } from '../../common/backoff.js';
 import { firstLine } from '../../common/errors.js';
 import type { BatchResult, BatchTask } from '../../common/batch-task.js';
 import type { RowKind } from '../source/row-values.js';
@@ -55,7 +55,7 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
   let rangesDone = 0;
 
   const complete = (work: RangeWork) => {
-    const done = whileReachable(breaker, () => completeRange(queuePool, queue, work.range, work)).then(
+    const done = breaker.retry(() => completeRange(queuePool, queue, work.range, work)).then(
       () => {
         rangesDone++;
       },
@@ -75,12 +75,12 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
   const next = async (): Promise<FetchedRange | undefined> => {
     for (;;) {
       if (input.stopRequested() || closing) return undefined;
-      const range = await whileReachable(breaker, () => queue.fetch());
+      const range = await breaker.retry(() => queue.fetch());
       if (range) {
         held.set(range.jobId, range);
         return range;
       }
-      const othersHold = await whileReachable(breaker, () => unfinishedRanges(queuePool, queue.name, pass.number, [...held.keys()]));
+      const othersHold = await breaker.retry(() => unfinishedRanges(queuePool, queue.name, pass.number, [...held.keys()]));
       if (othersHold === 0) return undefined;
       await sleep(lease.pollMs);
     }
@@ -129,7 +129,7 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
       rowsBefore = total.rowsRead;
       if (input.stopRequested()) break;
       // Normally nothing is left; a range this host could not mark done comes back after its lease.
-      if ((await whileReachable(breaker, () => unfinishedRanges(queuePool, queue.name, pass.number))) === 0) break;
+      if ((await breaker.retry(() => unfinishedRanges(queuePool, queue.name, pass.number))) === 0) break;
       await sleep(lease.pollMs);
     }
   } finally {
@@ -142,23 +142,6 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
     });
   }
   return { ...total, rangesDone };
-}
-
-/** Runs a queue operation, waiting (within the run's budget) for a database that went away. */
-async function whileReachable<T>(breaker: CircuitBreaker, operation: () => Promise<T>): Promise<T> {
-  for (;;) {
-    await breaker.whenClosed();
-    try {
-      return await operation();
-    } catch (error) {
-      if (!isConnectionLost(error)) throw error;
-      breaker.trip(error);
-    }
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A host's counts before it has done anything. */

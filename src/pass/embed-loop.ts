@@ -5,7 +5,6 @@
  * dispatched and failed sends wait for it; a batch that keeps failing is split until the rows at fault
  * are found, and those are recorded as failed while the rest of the batch counts as done.
  */
-import { isConnectionLost } from '../../common/batch-failure.js';
 import { runIsolated } from './batch-isolation.js';
 import type { BatchResult, BatchTask } from '../../common/batch-task.js';
 import type { CircuitBreaker } from '../db/circuit-breaker.js';
@@ -96,17 +95,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
 
   // A send that finds the database gone waits for it to come back and sends again, however often: only
   // the breaker's budget bounds that wait.
-  const runWhileReachable = async (task: BatchTask): Promise<BatchResult> => {
-    for (;;) {
-      await input.breaker.whenClosed();
-      try {
-        return await input.runBatch(task);
-      } catch (error) {
-        if (!isConnectionLost(error)) throw error;
-        input.breaker.trip(error);
-      }
-    }
-  };
+  const runWhileReachable = (task: BatchTask): Promise<BatchResult> => input.breaker.retry(() => input.runBatch(task));
 
   const committed = (seq: number, result?: BatchResult, failed: readonly { id: string; error: string }[] = [], sent: readonly SourceRow[] = []) => {
     // Failed rows first: a crash between the two writes redoes the batch, it never forgets a failure.

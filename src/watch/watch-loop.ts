@@ -6,7 +6,6 @@
  * table dropped or altered, or a model file changed on disk, stops it with one line.
  */
 import type pg from 'pg';
-import { isConnectionLost } from '../../common/batch-failure.js';
 import { EmbedError } from '../../common/errors.js';
 import { rowsForNextRun } from '../change-capture/next-run.js';
 import type { EmbedConfig } from '../config/config.js';
@@ -147,19 +146,14 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     while (!stopping) {
       let found: number;
       try {
-        found = await look();
+        // A lost connection: wait for the database, connect again and look again.
+        found = await breaker.retry(look, {
+          onOutage: async () => {
+            client = await reconnect(client, connection, breaker);
+          },
+        });
       } catch (error) {
         if (stoppedWhileWaiting(error)) break;
-        if (isConnectionLost(error)) {
-          breaker.trip(error);
-          try {
-            client = await reconnect(client, connection, breaker);
-          } catch (again) {
-            if (stoppedWhileWaiting(again)) break;
-            throw again;
-          }
-          continue;
-        }
         // The table changed under the pass: say how, in one line.
         if (mayBeAlteredTable(error)) await sourceGuard.check(client);
         throw error;
@@ -198,12 +192,6 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
 /** A new set-up connection once the database answers again (the reads' client reconnects by itself). */
 async function reconnect(old: pg.Client, connection: OpenJob['connection'], breaker: CircuitBreaker): Promise<pg.Client> {
   await old.end().catch(() => undefined);
-  for (;;) {
-    await breaker.whenClosed();
-    try {
-      return await connect(connection);
-    } catch (error) {
-      breaker.trip(error);
-    }
-  }
+  // Whatever stops a connection from being set up counts as the database still away.
+  return await breaker.retry(() => connect(connection), { isOutage: () => true });
 }
