@@ -17,7 +17,7 @@ import type { Queryable } from '../db/database.js';
 import type { CircuitBreaker } from '../db/circuit-breaker.js';
 import type { SourceTable } from '../source/source-table.js';
 
-/** What a retry needs of the run (DistributedRunParts in distributed.ts has it). */
+/** What a retry needs of the run (DistributedRunParts in host-run.ts has it). */
 export interface RetryRun {
   config: EmbedConfig;
   db: Queryable;

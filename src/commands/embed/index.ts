@@ -1,7 +1,7 @@
 /**
  * `embed <table> [batchSize]`: checks everything it can before starting a thread (config, model folder,
- * table, target, state lock), then runs the loop (run.ts) and reports (report.ts). Returns the process
- * exit code.
+ * table, target, state lock), then runs the job (src/job/plain-run.ts, or src/distributed/host-run.ts
+ * with --distributed) and prints its report. Returns the process exit code.
  */
 import { resolveEmbedConfig, type EmbedArgs, type EmbedConfig } from '../../config/config.js';
 import { EXIT } from '../../process/exit-codes.js';

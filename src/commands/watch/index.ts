@@ -1,6 +1,6 @@
 /**
  * `embed watch <table> [batchSize]`: everything a plain run checks and opens, once; then the watch
- * loop (watch-loop.ts) until Ctrl-C or SIGTERM, which finish the batches in flight and save progress
+ * loop (src/watch/watch-loop.ts) until Ctrl-C or SIGTERM, which finish the batches in flight and save progress
  * (exit 0). The trigger is installed first when asked (--install-trigger), and the metrics are served
  * when asked (--metrics-port).
  */
