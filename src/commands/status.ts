@@ -5,14 +5,13 @@
  * rows waiting are counted by kind (new, committed late, changed) with the conditions the next run reads
  * with (change-capture/next-run.ts).
  */
-import type pg from 'pg';
 import { formatQueueStatus, jobQueueStatus, waitingAcrossHosts, type JobQueueStatus } from '../distributed/pass-status.js';
 import { EXIT } from '../process/exit-codes.js';
 import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type DatabaseRead, type JobLookupArgs } from '../job/job-lookup.js';
 import { formatDuration } from '../pass/progress.js';
 import { rowsForNextRun } from '../change-capture/next-run.js';
 import type { WaitingRows } from '../change-capture/waiting-rows.js';
-import type { SourceTable } from '../source/source-table.js';
+import { countRows } from '../source/source-table.js';
 import type { IdRange, JobIdentity, LockHolder, RunRecord } from '../state/job-state.js';
 import type { WatchRecord } from '../state/watch-record.js';
 
@@ -116,9 +115,6 @@ function liveWatch(record: WatchRecord | undefined, holder: LockHolder | undefin
   return record !== undefined && holder !== undefined && holder.pid === record.pid ? record : null;
 }
 
-async function countRows(client: pg.ClientBase, source: SourceTable): Promise<number> {
-  return Number((await client.query<{ total: string }>(`SELECT count(*) AS total FROM ${source.sql}`)).rows[0]!.total);
-}
 
 function formatWatch(w: WatchRecord): string {
   const seconds = (value: number | null) => (value === null ? '-' : `${value.toFixed(2)}s`);

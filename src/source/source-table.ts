@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { DatabaseError } from '../../common/errors.js';
 import type { Queryable } from '../db/database.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
+import { countRowsSql } from './source-sql.js';
 
 export interface SourceTable {
   table: TableName;
@@ -144,4 +145,10 @@ export async function highestId(client: Queryable, source: SourceTable, ids: (st
     [present],
   );
   return result.rows[0]!.id;
+}
+
+/** The table's exact row count: a scan of the whole table (embed status), where estimateRows guesses. */
+export async function countRows(client: Queryable, source: Pick<SourceTable, 'sql'>): Promise<number> {
+  const count = countRowsSql(source.sql);
+  return Number((await client.query<{ total: string }>(count.text, count.values)).rows[0]!.total);
 }

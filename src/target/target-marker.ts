@@ -11,10 +11,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { DatabaseError } from '../../common/errors.js';
+import { DatabaseError, StateError } from '../../common/errors.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import { snapshotFrom, type PassSnapshot } from '../source/pass-snapshot.js';
 import type { TargetInfo, TargetRef } from './target-table.js';
+import { dropTableSql, tableExistsSql } from './target-sql.js';
 
 export interface TargetMarker {
   model: string;
@@ -165,4 +166,18 @@ export async function targetHasRows(client: pg.ClientBase, ref: TargetRef): Prom
 async function sampleModel(client: pg.ClientBase, ref: TargetRef): Promise<string | undefined> {
   if (ref.kind === 'column') return undefined;
   return (await client.query<{ model: string }>(`SELECT model FROM ${ref.table} LIMIT 1`)).rows[0]?.model;
+}
+
+/**
+ * Drops a side table that embed wrote (its comment says so); refuses one without that comment. Returns
+ * whether it dropped one (false when the table is gone already).
+ */
+export async function dropWrittenTable(client: pg.ClientBase, ref: Extract<TargetRef, { kind: 'table' }>, display: string): Promise<boolean> {
+  const exists = tableExistsSql(ref.table);
+  if ((await client.query(exists.text, exists.values)).rows[0]?.oid === null) return false;
+  if ((await readMarker(client, ref)) === undefined) {
+    throw new StateError(`${display} has no comment saying embed wrote it, so it is not dropped; drop it yourself if it is yours to drop`);
+  }
+  await client.query(dropTableSql(ref.table).text);
+  return true;
 }

@@ -23,6 +23,7 @@ import { runSessionName } from '../pass/worker-config.js';
 import type { WorkerPool } from '../pass/worker-pool.js';
 import { modelLabel } from '../target/target-table.js';
 import { changeTriggerState, tableOid } from './change-trigger.js';
+import { commitTimestampsSql } from './watch-sql.js';
 import { listenForChanges, timerOnly, type ChangeListener } from './change-listener.js';
 import { LagWindow } from './lag-window.js';
 import { ModelGuard } from './model-guard.js';
@@ -47,7 +48,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
   const label = modelLabel(model);
   const trigger = await changeTriggerState(client, source);
   const triggered = trigger !== 'none';
-  const commitTimes = (await client.query<{ on: boolean }>(`SELECT current_setting('track_commit_timestamp') = 'on' AS on`)).rows[0]!.on;
+  const commitTimes = (await client.query<{ on: boolean }>(commitTimestampsSql().text)).rows[0]!.on;
   const sourceGuard = await SourceGuard.start(client, source);
   const modelGuard = new ModelGuard(model);
   await modelGuard.start();
