@@ -31,7 +31,7 @@ import { describeTarget, modelLabel, prepareTarget, type Target } from '../targe
 import { retryOnThisHost } from './retry-failed-run.js';
 import { runReport } from '../job/run-report.js';
 
-export interface DistributedRunParts {
+export interface HostRunSetup {
   config: EmbedConfig;
   model: ModelInfo;
   client: pg.Client;
@@ -46,7 +46,7 @@ export interface DistributedRunParts {
   maxInFlight: number;
 }
 
-export async function embedDistributed(parts: DistributedRunParts): Promise<number> {
+export async function embedDistributed(parts: HostRunSetup): Promise<number> {
   const { config, model, client, source } = parts;
   const say = (line: string) => {
     if (!config.quiet) process.stderr.write(`embed: ${line}\n`);
@@ -128,7 +128,7 @@ async function prepareTargetOnce(client: pg.Client, queue: string, model: ModelS
 }
 
 async function runThisHost(
-  parts: DistributedRunParts,
+  parts: HostRunSetup,
   run: { queue: RangeQueue; queuePool: pg.Pool; pass: Pass; target: Target; taskRows: number; leaseTimes: ReturnType<typeof lease>; say: (line: string) => void },
 ): Promise<HostStats & { outcome: 'completed' | 'interrupted' }> {
   const { config } = parts;

@@ -17,7 +17,7 @@ import type { Queryable } from '../db/database.js';
 import type { CircuitBreaker } from '../db/circuit-breaker.js';
 import type { SourceTable } from '../source/source-table.js';
 
-/** What a retry needs of the run (DistributedRunParts in host-run.ts has it). */
+/** What a retry needs of the run (HostRunSetup in host-run.ts has it). */
 export interface RetryRun {
   config: EmbedConfig;
   db: Queryable;
@@ -27,7 +27,7 @@ export interface RetryRun {
   maxInFlight: number;
 }
 
-export interface RetryParts {
+export interface RetrySetup {
   queuePool: pg.Pool;
   queue: string;
   target: Target;
@@ -36,7 +36,7 @@ export interface RetryParts {
   say: (line: string) => void;
 }
 
-export async function retryOnThisHost(parts: RetryRun, retry: RetryParts): Promise<number> {
+export async function retryOnThisHost(parts: RetryRun, retry: RetrySetup): Promise<number> {
   const { config } = parts;
   let bar: ProgressReporter | undefined;
   const interrupts = watchRunInterrupts(parts.breaker, 'interrupted while waiting for the database; the rows not retried stay listed', () => bar?.stop());

@@ -6,14 +6,14 @@ import type { EmbedConfig } from '../config/config.js';
 import { watchRunInterrupts } from '../process/interrupt.js';
 import type { ModelInfo } from '../model/model-folder.js';
 import type { LoopObserver, LoopStats } from '../pass/embed-loop.js';
-import { embedPass, type PassParts } from '../pass/embed-pass.js';
+import { embedPass, type PassSetup } from '../pass/embed-pass.js';
 import { createProgress } from '../pass/progress.js';
 import type { RunReport } from './run-summary.js';
 import { estimateRows } from '../source/source-table.js';
 import { finishMetrics } from '../target/metrics-pass.js';
 import { runReport } from './run-report.js';
 
-export interface RunParts extends PassParts {
+export interface RunSetup extends PassSetup {
   /** When the command started: the rate covers starting the workers and preparing the target too. */
   startedAt: number;
   model: ModelInfo;
@@ -22,7 +22,7 @@ export interface RunParts extends PassParts {
   observer?: LoopObserver;
 }
 
-export async function run(config: EmbedConfig, parts: RunParts): Promise<RunReport> {
+export async function plainRun(config: EmbedConfig, parts: RunSetup): Promise<RunReport> {
   const { startedAt, model, client, db, breaker, source, target, job, stateFile } = parts;
   const runId = job.startRun();
   const progress = job.progress();

@@ -8,7 +8,7 @@ import { computeSlots } from '../pass/worker-config.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { Target } from '../target/target-table.js';
 
-export interface ReportParts {
+export interface RunFacts {
   outcome: RunReport['outcome'];
   model: ModelInfo;
   source: SourceTable;
@@ -22,7 +22,7 @@ export interface ReportParts {
 
 export function runReport(
   config: EmbedConfig,
-  { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics }: ReportParts,
+  { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics }: RunFacts,
 ): RunReport {
   const busy = stats.readMs + stats.tokenizeMs + stats.inferenceMs + stats.writeMs || 1;
   return {

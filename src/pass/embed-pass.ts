@@ -21,7 +21,7 @@ import type { ResumePlan } from './resume-plan.js';
 import { computeSlots, tasksInFlight } from './worker-config.js';
 import type { WorkerPool } from './worker-pool.js';
 
-export interface PassParts {
+export interface PassSetup {
   pool: WorkerPool;
   client: pg.Client;
   db: Queryable;
@@ -58,7 +58,7 @@ export interface PassOutcome {
 
 export async function embedPass(
   config: EmbedConfig,
-  { pool, client, db, breaker, source, target, job, plan }: PassParts,
+  { pool, client, db, breaker, source, target, job, plan }: PassSetup,
   hooks: PassHooks,
 ): Promise<PassOutcome> {
   const progress = job.progress();

@@ -31,7 +31,7 @@ import { CommentPace } from './comment-pace.js';
 import { nextPollInterval, pollBounds, pollWaitMs } from './poll-interval.js';
 import { mayBeAlteredTable, SourceGuard } from './source-guard.js';
 
-export interface WatchParts extends OpenJob {
+export interface WatchSetup extends OpenJob {
   pool: WorkerPool;
   model: ModelInfo;
   log: EventLog;
@@ -42,7 +42,7 @@ export interface WatchParts extends OpenJob {
 /** With the trigger, a look at the table this often all the same: notifications are hints only. */
 const backstopMs = 10_000;
 
-export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise<void> {
+export async function watchLoop(config: EmbedConfig, parts: WatchSetup): Promise<void> {
   const { pool, model, log, metrics, job, source, target, state, breaker, connection } = parts;
   let client: pg.Client = parts.client;
   const label = modelLabel(model);

@@ -17,7 +17,7 @@ import { formatReport } from '../../job/run-summary.js';
 import { runSessionName, tasksInFlight } from '../../pass/worker-config.js';
 import { modelLabel } from '../../target/target-table.js';
 import { embedDistributed } from '../../distributed/host-run.js';
-import { run } from '../../job/plain-run.js';
+import { plainRun } from '../../job/plain-run.js';
 
 export async function embed(args: EmbedArgs): Promise<number> {
   const startedAt = performance.now();
@@ -83,7 +83,7 @@ async function embedWithPool(
       metrics || config.logFormat === 'json'
         ? loopObserver({ metrics, log: config.logFormat === 'json' ? log : undefined })
         : undefined;
-    const report = await run(config, { pool, startedAt, model, client, db, breaker, source, target, job, plan, stateFile: state.file, observer });
+    const report = await plainRun(config, { pool, startedAt, model, client, db, breaker, source, target, job, plan, stateFile: state.file, observer });
     process.stdout.write(config.json ? JSON.stringify(report) + '\n' : config.quiet ? '' : formatReport(report));
     if (report.outcome === 'interrupted') {
       process.stderr.write('interrupted: progress is saved; run the same command again to resume\n');
