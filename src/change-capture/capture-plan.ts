@@ -6,7 +6,8 @@
  */
 import type { Queryable } from '../db/database.js';
 import type { SourceTable } from '../source/source-table.js';
-import { nextXid, sameServer, systemIdentifierSql, type PassSnapshot } from '../source/pass-snapshot.js';
+import { nextXid, sameServer, type PassSnapshot } from '../source/pass-snapshot.js';
+import { systemIdentifierSql } from '../source/source-sql.js';
 import { provenUnchanged, settledSeconds } from '../source/table-counters.js';
 
 export type CapturePlan =
