@@ -14,6 +14,7 @@ import { copySql, stageDdl, stageTable, unnestRows } from '../../common/stage-ro
 import type { EmbeddingFormat, WriteMethod, WritePlan } from '../../common/write-plan.js';
 import { upsertFromStage, type StagedValue } from './stage-table.js';
 import { checkWritable, ensureColumn, ensureSideTable } from './target-checks.js';
+import { tempPrivilegeSql } from './target-sql.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 
 export interface TargetOptions {
@@ -97,7 +98,7 @@ export async function prepareTarget(
   const info = describeTarget(source, model, options);
   if (options.method === 'copy') {
     // The binary COPY goes through a temp table.
-    await checkWritable(client, `has_database_privilege(current_database(), 'TEMP')`, [], 'TEMP ON DATABASE (or pass --write-method insert)');
+    await checkWritable(client, tempPrivilegeSql(), 'TEMP ON DATABASE (or pass --write-method insert)');
   }
   if (info.ref.kind === 'column') {
     const format = await ensureColumn(client, source, info.ref.column, wanted);

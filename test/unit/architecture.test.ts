@@ -98,12 +98,11 @@ const sqlNotYetNamed = [
   'src/target/metrics-pass.ts',
   'src/target/metrics-storage.ts',
   'src/target/stage-table.ts',
-  'src/target/target-checks.ts',
-  'src/target/target-marker.ts',
   'src/target/target-table.ts',
 ];
 
-const statementStart = /(['"`])\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE|ALTER|DROP|COMMENT ON|WITH|LISTEN|UNLISTEN|COPY|TRUNCATE|LOCK TABLE|PRAGMA|VACUUM|SET)\b/;
+// A statement's first word in a string; not a privilege named in a message (`SELECT, INSERT`, `UPDATE (column)`).
+const statementStart = /(['"`])\s*(?:(?:SELECT|INSERT INTO|DELETE FROM|CREATE|ALTER|DROP|COMMENT ON|WITH|LISTEN|UNLISTEN|COPY|TRUNCATE|LOCK TABLE|PRAGMA|VACUUM|SET)\b(?!,)|UPDATE\b(?!\s*\())/;
 const withoutComments = (source: string) => source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 /** The files of a set that hold SQL text outside a `*-sql.ts` file. */
 const holdingSql = (files: ReadonlyMap<string, string>) =>
