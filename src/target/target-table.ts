@@ -5,7 +5,7 @@
  * writes the SQL that workers run for each batch, so that every identifier is quoted in one place.
  */
 import pg from 'pg';
-import { embeddingOrStoredSql, ensureInputHashColumn, storedInputsSql } from './input-hash-column.js';
+import { ensureInputHashColumn } from './input-hash-column.js';
 import type { MetricsMode } from '../config/metrics-options.js';
 import { prepareMetricColumns, prepareMetricsTable, stagedMetrics } from './metrics-storage.js';
 import type { ModelInfo } from '../model/model-folder.js';
@@ -14,7 +14,7 @@ import { copySql, stageDdl, stageTable, unnestRows } from '../../common/stage-ro
 import type { EmbeddingFormat, WriteMethod, WritePlan } from '../../common/write-plan.js';
 import { upsertFromStage, type StagedValue } from './stage-table.js';
 import { checkWritable, ensureColumn, ensureSideTable } from './target-checks.js';
-import { tempPrivilegeSql } from './target-sql.js';
+import { embeddingOrStoredSql, storedInputsSql, tempPrivilegeSql } from './target-sql.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 
 export interface TargetOptions {

@@ -94,9 +94,6 @@ const sqlNotYetNamed = [
   'src/state/job-state.ts',
   'src/state/state-store.ts',
   'src/state/watch-record.ts',
-  'src/target/input-hash-column.ts',
-  'src/target/metrics-pass.ts',
-  'src/target/metrics-storage.ts',
   'src/target/stage-table.ts',
   'src/target/target-table.ts',
 ];
