@@ -7,7 +7,7 @@
 import type { Queryable } from '../db/database.js';
 import type { SourceTable } from '../source/source-table.js';
 import { nextXid, sameServer, type PassSnapshot } from '../source/pass-snapshot.js';
-import { systemIdentifierSql } from '../source/source-sql.js';
+import { serverClockSql } from './change-capture-sql.js';
 import { provenUnchanged, settledSeconds } from '../source/table-counters.js';
 
 export type CapturePlan =
@@ -44,10 +44,7 @@ export async function planCapture(
     return { kind: 'compare-all', reason: 'no record of which transactions the last complete pass saw; comparing every row with the target once' };
   }
   // The next id to be assigned, as pass-snapshot.ts reads it.
-  const server = await client.query<{ replica: boolean; xmax: string; age: number; system: string | null }>(
-    `SELECT pg_is_in_recovery() AS replica, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax, age('3'::xid) AS age,
-            ${systemIdentifierSql} AS system`,
-  );
+  const server = await client.query<{ replica: boolean; xmax: string; age: number; system: string | null }>(serverClockSql().text);
   const { replica, xmax, age: ageOfThree, system } = server.rows[0]!;
   const next = nextXid(BigInt(xmax), BigInt(ageOfThree));
   if (replica) {

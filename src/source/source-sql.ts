@@ -133,3 +133,11 @@ export function keysetPageSql(table: string, id: string, text: string, extra: st
     values,
   };
 }
+
+/** The schema of a table named through the search path (`schema`), none when there is no such table. */
+export function tableSchemaSql(table: string): Statement {
+  return {
+    text: `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)`,
+    values: [table],
+  };
+}
