@@ -30,6 +30,7 @@ import { claimTarget, type ModelStamp } from '../target/target-marker.js';
 import { describeTarget, modelLabel, prepareTarget, type Target } from '../target/target-table.js';
 import { retryOnThisHost } from './retry-failed-run.js';
 import { runReport } from '../job/run-report.js';
+import { lockKeySql, unlockKeySql } from './queue-sql.js';
 
 export interface HostRunSetup {
   config: EmbedConfig;
@@ -117,13 +118,15 @@ export async function embedDistributed(parts: HostRunSetup): Promise<number> {
 
 /** Hosts arriving together would race to create the target: one at a time. */
 async function prepareTargetOnce(client: pg.Client, queue: string, model: ModelStamp, prepare: () => Promise<Target>): Promise<Target> {
-  await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${queue}/target`]);
+  const lock = lockKeySql(`${queue}/target`);
+  await client.query(lock.text, lock.values);
   try {
     const target = await prepare();
     await claimTarget(client, target, model, { restart: false });
     return target;
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`${queue}/target`]);
+    const unlock = unlockKeySql(`${queue}/target`);
+    await client.query(unlock.text, unlock.values);
   }
 }
 
