@@ -4,6 +4,7 @@
  * rows that failed on any host, each host's counts). Created on first use; `embed drop-queue` removes it.
  */
 import type pg from 'pg';
+import { queueTableExistsSql } from './queue-sql.js';
 
 export const queueSchema = 'embed_queue';
 
@@ -61,6 +62,7 @@ export async function createOwnTables(client: pg.ClientBase): Promise<void> {
 
 /** Whether the schema exists, for the commands that only read it. */
 export async function queueSchemaExists(client: pg.ClientBase): Promise<boolean> {
-  const result = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${queueSchema}.embed_jobs`]);
+  const jobsTable = queueTableExistsSql(`${queueSchema}.embed_jobs`);
+  const result = await client.query<{ found: boolean }>(jobsTable.text, jobsTable.values);
   return result.rows[0]!.found;
 }

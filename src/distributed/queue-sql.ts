@@ -145,3 +145,45 @@ export function heartbeatSql(schema: string, name: string, jobIds: string[]): St
     values: [name, jobIds],
   };
 }
+
+/** This host joins a pass (or is seen again). */
+export function joinPassSql(schema: string, queue: string, pass: number, host: string): Statement {
+  return {
+    text: `INSERT INTO ${schema}.embed_hosts (queue, pass, host) VALUES ($1, $2, $3)
+     ON CONFLICT (queue, pass, host) DO UPDATE SET seen_at = now()`,
+    values: [queue, pass, host],
+  };
+}
+
+export function markSeenSql(schema: string, queue: string, pass: number, host: string): Statement {
+  return { text: `UPDATE ${schema}.embed_hosts SET seen_at = now() WHERE queue = $1 AND pass = $2 AND host = $3`, values: [queue, pass, host] };
+}
+
+/** Lists a range's failed rows (a row listed already gets the new error and one more attempt). */
+export function recordFailedRowsSql(schema: string, queue: string, ids: string[], errors: string[], host: string): Statement {
+  return {
+    text: `INSERT INTO ${schema}.embed_failed_rows (queue, row_id, error, host)
+         SELECT $1, row_id, error, $4 FROM unnest($2::text[], $3::text[]) AS f(row_id, error)
+         ON CONFLICT (queue, row_id) DO UPDATE
+           SET error = excluded.error, attempts = embed_failed_rows.attempts + 1, host = excluded.host, last_at = now()`,
+    values: [queue, ids, errors, host],
+  };
+}
+
+/** Counts a completed range for this host. */
+export function countRangeSql(schema: string, queue: string, pass: number, host: string, rows: number): Statement {
+  return {
+    text: `UPDATE ${schema}.embed_hosts SET rows = rows + $4, ranges = ranges + 1, seen_at = now()
+        WHERE queue = $1 AND pass = $2 AND host = $3`,
+    values: [queue, pass, host, rows],
+  };
+}
+
+/** The job's failed rows with their errors, oldest first. */
+export function failedRowsSql(schema: string, queue: string): Statement {
+  return {
+    text: `SELECT row_id AS "rowId", error, attempts, host, to_char(last_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS "lastAt"
+       FROM ${schema}.embed_failed_rows WHERE queue = $1 ORDER BY last_at, row_id`,
+    values: [queue],
+  };
+}
