@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { createProgress, type ProgressReporter } from '../pass/progress.js';
 import { queueSchema } from './queue-schema.js';
 import { hostName } from './range-queue.js';
+import { othersRowsSql } from './queue-sql.js';
 
 const pollMs = 2000;
 
@@ -18,15 +19,8 @@ export async function passProgress(
   options: { quiet: boolean; startedAt: number },
 ): Promise<ProgressReporter> {
   if (options.quiet) return createProgress(pass.rows, { quiet: true });
-  const others = async () =>
-    Number(
-      (
-        await pool.query<{ n: string }>(
-          `SELECT coalesce(sum(rows), 0) AS n FROM ${queueSchema}.embed_hosts WHERE queue = $1 AND pass = $2 AND host <> $3`,
-          [queue, pass.number, hostName],
-        )
-      ).rows[0]!.n,
-    );
+  const othersRows = othersRowsSql(queueSchema, queue, pass.number, hostName);
+  const others = async () => Number((await pool.query<{ n: string }>(othersRows.text, othersRows.values)).rows[0]!.n);
   const othersAtStart = await others();
   const bar = createProgress(pass.rows, { quiet: false, rowsBefore: othersAtStart, startedAt: options.startedAt, label: `pass ${pass.number}, all hosts` });
   let mine = 0;

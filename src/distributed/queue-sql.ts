@@ -1,6 +1,7 @@
 /**
  * The queue's statements, each a function of the queue's schema as pg-boss's plans are (its own
  * tables: embed_jobs, embed_passes, embed_hosts, embed_failed_rows; pg-boss's: job, archive).
+ * Longer than 250 lines because it holds every statement of the queue, one short function each.
  */
 import type { Statement } from '../db/statement.js';
 
@@ -185,5 +186,73 @@ export function failedRowsSql(schema: string, queue: string): Statement {
     text: `SELECT row_id AS "rowId", error, attempts, host, to_char(last_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS "lastAt"
        FROM ${schema}.embed_failed_rows WHERE queue = $1 ORDER BY last_at, row_id`,
     values: [queue],
+  };
+}
+
+/** Records a job on its first host's arrival. */
+export function insertJobSql(schema: string, values: [string, string, string, string, string, string, string, number]): Statement {
+  return {
+    text: `INSERT INTO ${schema}.embed_jobs (queue, source, id_column, text_column, target, model, model_hash, dimension)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (queue) DO NOTHING`,
+    values,
+  };
+}
+
+/** The job's model (`model`, `model_hash`, `dimension`). */
+export function jobModelSql(schema: string, queue: string): Statement {
+  return { text: `SELECT model, model_hash, dimension FROM ${schema}.embed_jobs WHERE queue = $1`, values: [queue] };
+}
+
+/** A planned pass: its bounds, ranges, rows, whether it checks the target, its planner and snapshot. */
+export function insertPassSql(schema: string, values: unknown[]): Statement {
+  return {
+    text: `INSERT INTO ${schema}.embed_passes (queue, pass, after_id, last_id, ranges, rows, check_target, planned_by, snapshot)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    values,
+  };
+}
+
+export function passSnapshotSql(schema: string, queue: string, pass: number, snapshot: string): Statement {
+  return { text: `UPDATE ${schema}.embed_passes SET snapshot = $3 WHERE queue = $1 AND pass = $2`, values: [queue, pass, snapshot] };
+}
+
+/** The job's latest pass. */
+export function latestPassSql(schema: string, queue: string): Statement {
+  return {
+    text: `SELECT pass, after_id, last_id, ranges, rows, check_target, planned_by, snapshot FROM ${schema}.embed_passes
+        WHERE queue = $1 ORDER BY pass DESC LIMIT 1`,
+    values: [queue],
+  };
+}
+
+/** Ranges of a pass still waiting or running, except the given ones (`n`). */
+export function unfinishedRangesSql(schema: string, queue: string, pass: number, except: readonly string[]): Statement {
+  return {
+    text: `SELECT count(*) AS n FROM ${schema}.job
+      WHERE name = $1 AND state < 'completed' AND (data->>'pass')::int = $2 AND NOT (id = ANY($3::uuid[]))`,
+    values: [queue, pass, except],
+  };
+}
+
+/** Rows the other hosts have done in the pass (`n`). */
+export function othersRowsSql(schema: string, queue: string, pass: number, host: string): Statement {
+  return {
+    text: `SELECT coalesce(sum(rows), 0) AS n FROM ${schema}.embed_hosts WHERE queue = $1 AND pass = $2 AND host <> $3`,
+    values: [queue, pass, host],
+  };
+}
+
+/** Rows meeting the planner's condition (`n`); `id` is the id column on `src`. */
+export function planCountSql(table: string, id: string, above: string, values: unknown[]): Statement {
+  return { text: `SELECT count(${id}) AS n FROM ${table} AS src WHERE ${above}`, values };
+}
+
+/** The ids at the given row numbers, in id order: where ranges are cut. */
+export function planCutsSql(table: string, id: string, above: string, cutsParam: number, values: unknown[]): Statement {
+  return {
+    text: `SELECT n, id FROM (
+       SELECT row_number() OVER (ORDER BY ${id}) AS n, ${id}::text AS id FROM ${table} AS src WHERE ${above}
+     ) numbered WHERE n = ANY($${cutsParam}::bigint[]) ORDER BY n`,
+    values,
   };
 }

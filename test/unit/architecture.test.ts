@@ -77,10 +77,7 @@ function againstLayers(imports: ReadonlyMap<string, readonly string[]>, order: r
  */
 const sqlNotYetNamed = [
   'src/change-capture/waiting-rows.ts',
-  'src/distributed/distributed-job.ts',
-  'src/distributed/pass-progress.ts',
   'src/distributed/queue-schema.ts',
-  'src/distributed/range-planner.ts',
   'src/state/job-state.ts',
   'src/state/state-store.ts',
   'src/state/watch-record.ts',
