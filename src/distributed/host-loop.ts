@@ -35,7 +35,7 @@ export interface HostLoopInput {
   source: SourceTable;
   /** The target: which rows it does not hold yet (TargetInfo.pendingSql), and the kind of a row read. */
   target: TargetInfo;
-  runBatch: (task: BatchTask) => Promise<BatchResult>;
+  sendTask: (task: BatchTask) => Promise<BatchResult>;
   breaker: CircuitBreaker;
   taskRows: number;
   maxInFlight: number;
@@ -113,7 +113,7 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
       try {
         stats = await runEmbedLoop({
           pages: pages(),
-          runBatch: input.runBatch,
+          sendTask: input.sendTask,
           breaker,
           ledger,
           job: { saveProgress: () => undefined, recordFailure: (id, error) => ledger.recordFailure(id, error) },

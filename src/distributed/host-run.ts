@@ -42,7 +42,7 @@ export interface HostRunSetup {
   connection: ConnectionConfig;
   startedAt: number;
   /** Runs a task on this host's pool, writing to `target`. */
-  runTask: (task: BatchTask, target: Target) => Promise<BatchResult>;
+  sendTask: (task: BatchTask, target: Target) => Promise<BatchResult>;
   /** Tasks this host keeps in flight. */
   maxInFlight: number;
 }
@@ -146,7 +146,7 @@ async function runThisHost(
       db: parts.db,
       source: parts.source,
       target: run.target,
-      runBatch: (task) => parts.runTask(task, run.target),
+      sendTask: (task) => parts.sendTask(task, run.target),
       breaker: parts.breaker,
       taskRows: run.taskRows,
       maxInFlight: parts.maxInFlight,

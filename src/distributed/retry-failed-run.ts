@@ -23,7 +23,7 @@ export interface RetryRun {
   db: Queryable;
   breaker: CircuitBreaker;
   source: SourceTable;
-  runTask: (task: BatchTask, target: Target) => Promise<BatchResult>;
+  sendTask: (task: BatchTask, target: Target) => Promise<BatchResult>;
   maxInFlight: number;
 }
 
@@ -47,7 +47,7 @@ export async function retryOnThisHost(parts: RetryRun, retry: RetrySetup): Promi
       queue: retry.queue,
       db: parts.db,
       source: parts.source,
-      runBatch: (task) => parts.runTask(task, retry.target),
+      sendTask: (task) => parts.sendTask(task, retry.target),
       breaker: parts.breaker,
       maxInFlight: parts.maxInFlight,
       stopRequested: () => interrupts.requested,

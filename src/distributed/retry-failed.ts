@@ -22,7 +22,7 @@ export interface RetryInput {
   queue: string;
   db: Queryable;
   source: SourceTable;
-  runBatch: (task: BatchTask) => Promise<BatchResult>;
+  sendTask: (task: BatchTask) => Promise<BatchResult>;
   breaker: CircuitBreaker;
   maxInFlight: number;
   stopRequested: () => boolean;
@@ -49,8 +49,8 @@ export async function retryFailedRows(input: RetryInput): Promise<RetryOutcome> 
       const failedAgain = new Map<string, string>();
       const stats = await runEmbedLoop({
         pages: readFailedRows(input.db, input.source, ids, 1000, (gone) => settled.push(...gone)),
-        runBatch: async (task) => {
-          const result = await input.runBatch(task);
+        sendTask: async (task) => {
+          const result = await input.sendTask(task);
           settled.push(...task.ids);
           return result;
         },

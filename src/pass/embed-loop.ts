@@ -41,7 +41,7 @@ export interface LoopStats {
 
 export interface LoopInput {
   pages: AsyncIterable<SourceRow[]>;
-  runBatch: (task: BatchTask) => Promise<BatchResult>;
+  sendTask: (task: BatchTask) => Promise<BatchResult>;
   breaker: CircuitBreaker;
   ledger: TaskLedger;
   /** Where progress and failed rows go (a --retry-failed run records failures but no progress). */
@@ -95,7 +95,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
 
   // A send that finds the database gone waits for it to come back and sends again, however often: only
   // the breaker's budget bounds that wait.
-  const runWhileReachable = (task: BatchTask): Promise<BatchResult> => input.breaker.retry(() => input.runBatch(task));
+  const sendWhileReachable = (task: BatchTask): Promise<BatchResult> => input.breaker.retry(() => input.sendTask(task));
 
   const committed = (seq: number, result?: BatchResult, failed: readonly { id: string; error: string }[] = [], sent: readonly SourceRow[] = []) => {
     // Failed rows first: a crash between the two writes redoes the batch, it never forgets a failure.
@@ -151,7 +151,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
           break read;
         }
         const task: BatchTask = { seq, ids: embeddable.map((r) => r.id), texts: embeddable.map((r) => r.text!) };
-        const done = runIsolated(task, runWhileReachable).then(
+        const done = runIsolated(task, sendWhileReachable).then(
           ({ result, failed }) => committed(seq, result, failed, embeddable),
           (error: unknown) => {
             failure ??= error;

@@ -85,7 +85,7 @@ export async function embedPass(
   const writeTarget = { plan: target.plan, context };
   const stats = await runEmbedLoop({
     pages: pass.pages,
-    runBatch: clearingFixedFailures((task) => pool.run({ ...task, target: writeTarget }), failedIds, job),
+    sendTask: clearingFixedFailures((task) => pool.run({ ...task, target: writeTarget }), failedIds, job),
     breaker,
     ledger,
     job: pass.record,

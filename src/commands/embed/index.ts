@@ -46,7 +46,7 @@ async function embedWithPool(
           config,
           model,
           startedAt,
-          runTask: (task, target) =>
+          sendTask: (task, target) =>
             pool.run({
               ...task,
               target: {
