@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaults } from '../src/cli/defaults.js';
+import { defaults } from '../src/config/defaults.js';
 import type { Dtype } from '../src/model/model-folder.js';
 import { parseTableName, type TableName } from '../src/db/table-name.js';
 import type { EngineRunOptions } from './engine-run.js';

@@ -1,5 +1,5 @@
 /** What `npm run bench` prints (aligned tables) and draws (the scaling chart) from its result. */
-import { rowsPerTask } from '../src/cli/config.js';
+import { rowsPerTask } from '../src/config/config.js';
 import type { BenchResult, Repeated } from './bench-result.js';
 import { formatMachineFacts } from './machine-facts.js';
 import { scalingChart, type CeilingLine, type ScalingPoint } from './scaling-chart.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/paths.js';
-import type { RunReport } from '../src/run/run-summary.js';
+import type { RunReport } from '../src/job/run-summary.js';
 import { loadAverage } from './machine-facts.js';
 
 export interface EngineRunOptions {

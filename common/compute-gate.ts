@@ -45,7 +45,7 @@ export function releasePermitsOfGoneThreads(buffer: SharedArrayBuffer, liveThrea
 }
 
 /**
- * Threads computing at this moment: the permits held (a thread holds at most one, see ComputeGate.run).
+ * Threads computing at this moment: the permits held (a thread holds at most one, see ComputeGate.withPermit).
  * Read by the main thread for the workers-busy gauge.
  */
 export function threadsComputing(buffer: SharedArrayBuffer): number {
@@ -75,8 +75,8 @@ export class ComputeGate {
   }
 
   /** Runs the work once this worker's earlier work is done and a permit is free, in call order. */
-  run<T>(work: () => T | Promise<T>): Promise<T> {
-    return this.ownTurn.run(async () => {
+  withPermit<T>(work: () => T | Promise<T>): Promise<T> {
+    return this.ownTurn.inTurn(async () => {
       const permit = await this.acquire();
       try {
         return await work();

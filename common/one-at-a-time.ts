@@ -2,7 +2,7 @@
 export class OneAtATime {
   private last: Promise<unknown> = Promise.resolve();
 
-  run<T>(work: () => T | Promise<T>): Promise<T> {
+  inTurn<T>(work: () => T | Promise<T>): Promise<T> {
     const done = this.last.then(work);
     this.last = done.catch(() => undefined);
     return done;

@@ -70,8 +70,8 @@ export class BatchEmbedder {
   }
 
   /** Embeds (or only measures) the task's rows, writes them and commits. */
-  async run(task: BatchTask, writer: ReconnectingWriter): Promise<BatchResult> {
-    const { tokenized, tokenizeMs } = await this.gate.run(() => {
+  async embed(task: BatchTask, writer: ReconnectingWriter): Promise<BatchResult> {
+    const { tokenized, tokenizeMs } = await this.gate.withPermit(() => {
       const startedAt = performance.now();
       return { tokenized: this.tokenize(task.texts), tokenizeMs: performance.now() - startedAt };
     });
@@ -154,7 +154,7 @@ export class BatchEmbedder {
     const embed = async (keys: string[]) => {
       // Nothing to run (every input stored already): no reason to wait for a permit.
       if (keys.length === 0) return;
-      await this.gate.run(() => runModel(keys));
+      await this.gate.withPermit(() => runModel(keys));
     };
 
     const missing = await lookup([...firstWith.keys()]);

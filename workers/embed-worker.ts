@@ -48,7 +48,7 @@ export default async function handle(task: WorkerRequest): Promise<WorkerAnswer>
   if ('ready' in task) return { ready: true };
   writer ??= new ReconnectingWriter(config.connection, task.target.plan);
   try {
-    return await loaded.run(task, writer);
+    return await loaded.embed(task, writer);
   } catch (error) {
     return { seq: task.seq, failure: describeFailure(error, task.target.context) };
   }

@@ -44,7 +44,7 @@ export class ReconnectingWriter {
    * and be rolled back with it.
    */
   private withWriter<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T> {
-    return this.oneOperationAtATime.run(() => this.attempt(work));
+    return this.oneOperationAtATime.inTurn(() => this.attempt(work));
   }
 
   private async attempt<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T> {

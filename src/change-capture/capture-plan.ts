@@ -6,8 +6,9 @@
  */
 import type { Queryable } from '../db/database.js';
 import type { SourceTable } from '../source/source-table.js';
-import { nextXid, sameServer, systemIdentifierSql, type PassSnapshot } from './pass-snapshot.js';
-import { provenUnchanged, settledSeconds } from './table-counters.js';
+import { nextXid, sameServer, type PassSnapshot } from '../source/pass-snapshot.js';
+import { serverClockSql } from './change-capture-sql.js';
+import { provenUnchanged, settledSeconds } from '../source/table-counters.js';
 
 export type CapturePlan =
   /** Read the row versions written since `since` that the target does not hold with the same text. */
@@ -43,10 +44,7 @@ export async function planCapture(
     return { kind: 'compare-all', reason: 'no record of which transactions the last complete pass saw; comparing every row with the target once' };
   }
   // The next id to be assigned, as pass-snapshot.ts reads it.
-  const server = await client.query<{ replica: boolean; xmax: string; age: number; system: string | null }>(
-    `SELECT pg_is_in_recovery() AS replica, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax, age('3'::xid) AS age,
-            ${systemIdentifierSql} AS system`,
-  );
+  const server = await client.query<{ replica: boolean; xmax: string; age: number; system: string | null }>(serverClockSql().text);
   const { replica, xmax, age: ageOfThree, system } = server.rows[0]!;
   const next = nextXid(BigInt(xmax), BigInt(ageOfThree));
   if (replica) {

@@ -6,8 +6,9 @@ import type { Queryable } from '../db/database.js';
 import type { SourceTable } from '../source/source-table.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import type { TargetInfo, TargetRef } from '../target/target-table.js';
-import type { PassSnapshot } from './pass-snapshot.js';
-import { rowKindSql, writtenSinceSql, type RowKind } from './written-since.js';
+import type { PassSnapshot } from '../source/pass-snapshot.js';
+import type { RowKind } from '../source/row-values.js';
+import { rowKindSql, writtenSinceSql } from './written-since.js';
 
 export type WaitingRows = Record<RowKind, number>;
 

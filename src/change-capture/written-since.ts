@@ -15,7 +15,7 @@
  * same xmin), and a frozen-by-id row (xmin 2, from clusters upgraded from before 9.4) has the largest
  * age, so it is never taken for a recent one.
  */
-import type { PassSnapshot } from './pass-snapshot.js';
+import type { PassSnapshot } from '../source/pass-snapshot.js';
 
 const xidRange = 2n ** 32n;
 
@@ -39,4 +39,3 @@ export function rowKindSql(since: PassSnapshot, holdsVectorSql: string): string 
   return `CASE WHEN ${holdsVectorSql} THEN 'changed' WHEN age(src.xmin) > age(${xid32(since.next)}) THEN 'late' ELSE 'new' END`;
 }
 
-export type RowKind = 'new' | 'late' | 'changed';

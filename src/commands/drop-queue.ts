@@ -1,5 +1,5 @@
 /** `embed drop-queue`: removes the schema of distributed jobs' queue, saying what it held. */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../process/exit-codes.js';
 import { connect, connectionConfig } from '../db/database.js';
 import { dropQueue, type QueueContents } from '../distributed/drop-queue.js';
 

@@ -1,8 +1,8 @@
 /** `embed failures <table>`: the rows a job could not embed, with the error and how often they were tried. */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../process/exit-codes.js';
 import { failedRows } from '../distributed/host-records.js';
 import { jobQueueStatus } from '../distributed/pass-status.js';
-import { databaseLine, databaseRead, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
+import { databaseLine, databaseRead, openLookup, singleJob, type JobLookupArgs } from '../job/job-lookup.js';
 
 export interface FailuresOptions extends JobLookupArgs {
   json?: boolean;

@@ -3,10 +3,10 @@
  * --drop-target, so the next run rebuilds progress from them; the side table is dropped only if its
  * comment shows that embed wrote it.
  */
-import { StateError, UsageError } from '../../common/errors.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type JobLookupArgs } from './job-lookup.js';
-import { readMarker } from '../target/target-marker.js';
+import { UsageError } from '../../common/errors.js';
+import { EXIT } from '../process/exit-codes.js';
+import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type JobLookupArgs } from '../job/job-lookup.js';
+import { dropWrittenTable } from '../target/target-marker.js';
 
 export interface ResetOptions extends JobLookupArgs {
   dropTarget?: boolean;
@@ -25,16 +25,7 @@ export async function reset(options: ResetOptions): Promise<number> {
     job.lock();
     let dropped = false;
     try {
-      if (options.dropTarget && target.ref.kind === 'table') {
-        const exists = (await session.client.query('SELECT to_regclass($1) AS oid', [target.ref.table])).rows[0]?.oid !== null;
-        if (exists) {
-          if ((await readMarker(session.client, target.ref)) === undefined) {
-            throw new StateError(`${target.display} has no comment saying embed wrote it, so it is not dropped; drop it yourself if it is yours to drop`);
-          }
-          await session.client.query(`DROP TABLE ${target.ref.table}`);
-          dropped = true;
-        }
-      }
+      if (options.dropTarget && target.ref.kind === 'table') dropped = await dropWrittenTable(session.client, target.ref, target.display);
       job.forget();
     } finally {
       job.unlock();

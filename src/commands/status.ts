@@ -5,14 +5,13 @@
  * rows waiting are counted by kind (new, committed late, changed) with the conditions the next run reads
  * with (change-capture/next-run.ts).
  */
-import type pg from 'pg';
 import { formatQueueStatus, jobQueueStatus, waitingAcrossHosts, type JobQueueStatus } from '../distributed/pass-status.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type DatabaseRead, type JobLookupArgs } from './job-lookup.js';
-import { formatDuration } from '../run/progress.js';
+import { EXIT } from '../process/exit-codes.js';
+import { databaseLine, databaseRead, jobTables, openLookup, singleJob, type DatabaseRead, type JobLookupArgs } from '../job/job-lookup.js';
+import { formatDuration } from '../pass/progress.js';
 import { rowsForNextRun } from '../change-capture/next-run.js';
 import type { WaitingRows } from '../change-capture/waiting-rows.js';
-import type { SourceTable } from '../source/source-table.js';
+import { countRows } from '../source/source-table.js';
 import type { IdRange, JobIdentity, LockHolder, RunRecord } from '../state/job-state.js';
 import type { WatchRecord } from '../state/watch-record.js';
 import { describeProfile, type ModelProfile } from '../model/model-profile.js';
@@ -120,9 +119,6 @@ function liveWatch(record: WatchRecord | undefined, holder: LockHolder | undefin
   return record !== undefined && holder !== undefined && holder.pid === record.pid ? record : null;
 }
 
-async function countRows(client: pg.ClientBase, source: SourceTable): Promise<number> {
-  return Number((await client.query<{ total: string }>(`SELECT count(*) AS total FROM ${source.sql}`)).rows[0]!.total);
-}
 
 /** The JSON the state file keeps (StateStore.recordProfile), when it is a profile. */
 function recordedProfile(recorded: unknown): ModelProfile | null {

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { explainSqlState } from '../../common/batch-failure.js';
 import type { ConnectionConfig, SessionLimits } from '../../common/connection-config.js';
 import { DatabaseError, firstLine } from '../../common/errors.js';
+import { pingSql } from './db-sql.js';
 
 /** libpq's user when none is named: PGUSER, else the operating system's user ($USER may be unset). */
 const defaultUser = (env: NodeJS.ProcessEnv = process.env): string => env.PGUSER ?? env.USER ?? os.userInfo().username;
@@ -106,7 +107,7 @@ export async function ping(config: ConnectionConfig): Promise<void> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    await client.query('SELECT 1');
+    await client.query(pingSql().text);
   } finally {
     await client.end().catch(() => undefined);
   }

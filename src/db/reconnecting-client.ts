@@ -4,8 +4,7 @@
  * the last id) go through it, and a read can be repeated.
  */
 import pg from 'pg';
-import { isConnectionLost } from '../../common/batch-failure.js';
-import type { CircuitBreaker } from '../run/circuit-breaker.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import type { Queryable } from './database.js';
 
@@ -17,17 +16,13 @@ export class ReconnectingClient implements Queryable {
   ) {}
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    for (;;) {
-      await this.breaker.whenClosed();
-      try {
+    return await this.breaker.retry(
+      async () => {
         const client = await this.connected();
         return await client.query<R>(text, values);
-      } catch (error) {
-        if (!isConnectionLost(error)) throw error;
-        await this.end();
-        this.breaker.trip(error);
-      }
-    }
+      },
+      { onOutage: () => this.end() },
+    );
   }
 
   async end(): Promise<void> {

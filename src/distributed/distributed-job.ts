@@ -12,7 +12,7 @@ import { isConnectionLost } from '../../common/batch-failure.js';
 import { ModelError } from '../../common/errors.js';
 import { stopHereInTests } from '../../common/test-stop.js';
 import { planCapture } from '../change-capture/capture-plan.js';
-import { formatSnapshot, parseSnapshot, takePassSnapshot, type PassSnapshot } from '../change-capture/pass-snapshot.js';
+import { formatSnapshot, parseSnapshot, takePassSnapshot, type PassSnapshot } from '../source/pass-snapshot.js';
 import { catchUpSql, clearBlankSinceSql } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { JobIdentity } from '../state/job-state.js';
@@ -22,6 +22,16 @@ import { queueSchema } from './queue-schema.js';
 import { hostName, type PlannedRange, type RangeQueue } from './range-queue.js';
 import { planRanges } from './range-planner.js';
 import type { RangeSizing } from './range-sizes.js';
+import {
+  insertJobSql,
+  insertPassSql,
+  jobModelSql,
+  latestPassSql,
+  lockKeySql,
+  passSnapshotSql,
+  unfinishedRangesSql,
+  unlockKeySql,
+} from './queue-sql.js';
 
 /** What every host of a job must agree on. The database is the one they all reach, so it is not part of it. */
 export type DistributedIdentity = Omit<JobIdentity, 'database'>;
@@ -54,17 +64,20 @@ export function queueName(identity: Pick<DistributedIdentity, 'source' | 'idColu
 /** Records the job on first arrival; refuses a host whose model, or model profile, is not the job's. */
 export async function joinJob(client: pg.ClientBase, queue: string, identity: DistributedIdentity): Promise<void> {
   const profile = identity.profile ?? '';
-  await client.query(
-    `INSERT INTO ${queueSchema}.embed_jobs (queue, source, id_column, text_column, target, model, model_hash, dimension, profile)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (queue) DO NOTHING`,
-    [queue, identity.source, identity.idColumn, identity.textColumn, identity.target, identity.model, identity.modelHash, identity.dimension, profile],
-  );
-  const job = (
-    await client.query<{ model: string; model_hash: string; dimension: number; profile: string }>(
-      `SELECT model, model_hash, dimension, profile FROM ${queueSchema}.embed_jobs WHERE queue = $1`,
-      [queue],
-    )
-  ).rows[0]!;
+  const insert = insertJobSql(queueSchema, [
+    queue,
+    identity.source,
+    identity.idColumn,
+    identity.textColumn,
+    identity.target,
+    identity.model,
+    identity.modelHash,
+    identity.dimension,
+    profile,
+  ]);
+  await client.query(insert.text, insert.values);
+  const model = jobModelSql(queueSchema, queue);
+  const job = (await client.query<{ model: string; model_hash: string; dimension: number; profile: string }>(model.text, model.values)).rows[0]!;
   if (job.model_hash !== identity.modelHash) {
     throw new ModelError(
       `this host's model ${identity.model}@${identity.modelHash.slice(0, 12)} is not the model of the distributed job on ${identity.target} ` +
@@ -95,7 +108,8 @@ export async function joinOrPlanPass(
   try {
     // A session lock around the transaction: taken before its snapshot, so the snapshot sees what a
     // planner that held the lock before committed.
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [queue.name]);
+    const lock = lockKeySql(queue.name);
+    await client.query(lock.text, lock.values);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       try {
@@ -108,7 +122,8 @@ export async function joinOrPlanPass(
       }
     } finally {
       // A lost session took its lock with it: the planning error is the one to report.
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [queue.name]).catch((error: unknown) => {
+      const unlock = unlockKeySql(queue.name);
+      await client.query(unlock.text, unlock.values).catch((error: unknown) => {
         if (!isConnectionLost(error)) throw error;
       });
     }
@@ -160,11 +175,18 @@ async function planUnderLock(
     finished: false,
   };
   await queue.enqueue(client, ranges);
-  await client.query(
-    `INSERT INTO ${queueSchema}.embed_passes (queue, pass, after_id, last_id, ranges, rows, check_target, planned_by, snapshot)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [queue.name, pass.number, pass.afterId, pass.lastId, pass.ranges, pass.rows, pass.checkTarget, pass.plannedBy, snapshot ? formatSnapshot(snapshot) : null],
-  );
+  const planned = insertPassSql(queueSchema, [
+    queue.name,
+    pass.number,
+    pass.afterId,
+    pass.lastId,
+    pass.ranges,
+    pass.rows,
+    pass.checkTarget,
+    pass.plannedBy,
+    snapshot ? formatSnapshot(snapshot) : null,
+  ]);
+  await client.query(planned.text, planned.values);
   return pass;
 }
 
@@ -193,10 +215,12 @@ async function planChanged(
 }
 
 async function recordPassSnapshot(client: pg.ClientBase, queue: string, pass: number, snapshot: PassSnapshot): Promise<void> {
-  await client.query(`UPDATE ${queueSchema}.embed_passes SET snapshot = $3 WHERE queue = $1 AND pass = $2`, [queue, pass, formatSnapshot(snapshot)]);
+  const record = passSnapshotSql(queueSchema, queue, pass, formatSnapshot(snapshot));
+  await client.query(record.text, record.values);
 }
 
 export async function latestPass(client: pg.ClientBase | pg.Pool, queue: string): Promise<Pass | undefined> {
+  const latest = latestPassSql(queueSchema, queue);
   const row = (
     await client.query<{
       pass: number;
@@ -207,11 +231,7 @@ export async function latestPass(client: pg.ClientBase | pg.Pool, queue: string)
       check_target: boolean;
       planned_by: string;
       snapshot: string | null;
-    }>(
-      `SELECT pass, after_id, last_id, ranges, rows, check_target, planned_by, snapshot FROM ${queueSchema}.embed_passes
-        WHERE queue = $1 ORDER BY pass DESC LIMIT 1`,
-      [queue],
-    )
+    }>(latest.text, latest.values)
   ).rows[0];
   if (!row) return undefined;
   const snapshot = parseSnapshot(row.snapshot);
@@ -236,10 +256,7 @@ export async function unfinishedRanges(
   pass: number,
   except: readonly string[] = [],
 ): Promise<number> {
-  const result = await client.query<{ n: string }>(
-    `SELECT count(*) AS n FROM ${queueSchema}.job
-      WHERE name = $1 AND state < 'completed' AND (data->>'pass')::int = $2 AND NOT (id = ANY($3::uuid[]))`,
-    [queue, pass, except],
-  );
+  const unfinished = unfinishedRangesSql(queueSchema, queue, pass, except);
+  const result = await client.query<{ n: string }>(unfinished.text, unfinished.values);
   return Number(result.rows[0]!.n);
 }

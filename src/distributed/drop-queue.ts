@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { StateError } from '../../common/errors.js';
 import { queueSchema } from './queue-schema.js';
+import { dropQueueSchemaSql, queueJobsSql, queueTableExistsSql, rangeStatesSql, schemaExistsSql } from './queue-sql.js';
 
 export interface QueueContents {
   schema: string;
@@ -13,21 +14,16 @@ export interface QueueContents {
 }
 
 export async function queueContents(client: pg.ClientBase): Promise<QueueContents | undefined> {
-  const exists = await client.query<{ found: boolean }>(`SELECT to_regnamespace($1) IS NOT NULL AS found`, [queueSchema]);
+  const schema = schemaExistsSql(queueSchema);
+  const exists = await client.query<{ found: boolean }>(schema.text, schema.values);
   if (!exists.rows[0]!.found) return undefined;
-  const hasJobs = (await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${queueSchema}.embed_jobs`])).rows[0]!.found;
+  const jobsTable = queueTableExistsSql(`${queueSchema}.embed_jobs`);
+  const hasJobs = (await client.query<{ found: boolean }>(jobsTable.text, jobsTable.values)).rows[0]!.found;
   if (!hasJobs) return { schema: queueSchema, jobs: [] };
   const jobs = await client.query<{ queue: string; source: string; target: string; model: string; passes: number; failed_rows: number }>(
-    `SELECT j.queue, j.source, j.target, j.model || '@' || left(j.model_hash, 12) AS model,
-            (SELECT count(*)::int FROM ${queueSchema}.embed_passes p WHERE p.queue = j.queue) AS passes,
-            (SELECT count(*)::int FROM ${queueSchema}.embed_failed_rows f WHERE f.queue = j.queue) AS failed_rows
-       FROM ${queueSchema}.embed_jobs j ORDER BY j.created_at`,
+    queueJobsSql(queueSchema).text,
   );
-  const states = await client.query<{ name: string; state: string; n: number }>(
-    `SELECT name, state::text AS state, count(*)::int AS n FROM (
-       SELECT name, state FROM ${queueSchema}.job UNION ALL SELECT name, state FROM ${queueSchema}.archive
-     ) ranges GROUP BY name, state`,
-  );
+  const states = await client.query<{ name: string; state: string; n: number }>(rangeStatesSql(queueSchema).text);
   return {
     schema: queueSchema,
     jobs: jobs.rows.map((job) => ({
@@ -50,6 +46,6 @@ export async function dropQueue(client: pg.ClientBase, options: { force: boolean
       `${running} range(s) are running on hosts of a distributed job; stop those hosts first (Ctrl-C), or pass --force to drop the queue under them`,
     );
   }
-  await client.query(`DROP SCHEMA ${queueSchema} CASCADE`);
+  await client.query(dropQueueSchemaSql(queueSchema).text);
   return contents;
 }

@@ -7,13 +7,13 @@
  * ranges it still holds then are released to the others.
  */
 import type pg from 'pg';
-import { isConnectionLost } from '../../common/batch-failure.js';
+import { sleep } from '../../common/backoff.js';
 import { firstLine } from '../../common/errors.js';
 import type { BatchResult, BatchTask } from '../../common/batch-task.js';
-import type { RowKind } from '../change-capture/written-since.js';
-import type { CircuitBreaker } from '../run/circuit-breaker.js';
+import type { RowKind } from '../source/row-values.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
 import type { Queryable } from '../db/database.js';
-import { emptyLoopStats, runEmbedLoop, type LoopStats } from '../run/embed-loop.js';
+import { emptyLoopStats, runEmbedLoop, type LoopStats } from '../pass/embed-loop.js';
 import type { SourceRow } from '../source/row-reader.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { TargetInfo } from '../target/target-table.js';
@@ -35,7 +35,7 @@ export interface HostLoopInput {
   source: SourceTable;
   /** The target: which rows it does not hold yet (TargetInfo.pendingSql), and the kind of a row read. */
   target: TargetInfo;
-  runBatch: (task: BatchTask) => Promise<BatchResult>;
+  sendTask: (task: BatchTask) => Promise<BatchResult>;
   breaker: CircuitBreaker;
   taskRows: number;
   maxInFlight: number;
@@ -56,7 +56,7 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
   let rangesDone = 0;
 
   const complete = (work: RangeWork) => {
-    const done = whileReachable(breaker, () => completeRange(queuePool, queue, work.range, work)).then(
+    const done = breaker.retry(() => completeRange(queuePool, queue, work.range, work)).then(
       (here) => {
         rangesDone++;
         input.progress.completed(work.range, here);
@@ -77,12 +77,12 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
   const next = async (): Promise<FetchedRange | undefined> => {
     for (;;) {
       if (input.stopRequested() || closing) return undefined;
-      const range = await whileReachable(breaker, () => queue.fetch());
+      const range = await breaker.retry(() => queue.fetch());
       if (range) {
         held.set(range.jobId, range);
         return range;
       }
-      const othersHold = await whileReachable(breaker, () => unfinishedRanges(queuePool, queue.name, pass.number, [...held.keys()]));
+      const othersHold = await breaker.retry(() => unfinishedRanges(queuePool, queue.name, pass.number, [...held.keys()]));
       if (othersHold === 0) return undefined;
       await sleep(lease.pollMs);
     }
@@ -114,7 +114,7 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
       try {
         stats = await runEmbedLoop({
           pages: pages(),
-          runBatch: input.runBatch,
+          sendTask: input.sendTask,
           breaker,
           ledger,
           job: { saveProgress: () => undefined, recordFailure: (id, error) => ledger.recordFailure(id, error) },
@@ -129,7 +129,7 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
       add(total, stats);
       if (input.stopRequested()) break;
       // Normally nothing is left; a range this host could not mark done comes back after its lease.
-      if ((await whileReachable(breaker, () => unfinishedRanges(queuePool, queue.name, pass.number))) === 0) break;
+      if ((await breaker.retry(() => unfinishedRanges(queuePool, queue.name, pass.number))) === 0) break;
       await sleep(lease.pollMs);
     }
   } finally {
@@ -142,26 +142,6 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
     });
   }
   return { ...total, rangesDone };
-}
-
-/**
- * Runs a queue operation, waiting (within the run's budget) for a database that went away, and runs it
- * again on a new session: the operation must be one that can be repeated (a read, or one transaction).
- */
-export async function whileReachable<T>(breaker: CircuitBreaker, operation: () => Promise<T>): Promise<T> {
-  for (;;) {
-    await breaker.whenClosed();
-    try {
-      return await operation();
-    } catch (error) {
-      if (!isConnectionLost(error)) throw error;
-      breaker.trip(error);
-    }
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A host's counts before it has done anything. */

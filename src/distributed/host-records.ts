@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { queueSchema } from './queue-schema.js';
 import { hostName, type FetchedRange, type RangeQueue } from './range-queue.js';
+import { countRangeSql, failedRowsSql, joinPassSql, markSeenSql, recordFailedRowsSql } from './queue-sql.js';
 
 export interface FailedRow {
   id: string;
@@ -13,19 +14,13 @@ export interface FailedRow {
 }
 
 export async function joinPass(pool: pg.Pool, queue: string, pass: number): Promise<void> {
-  await pool.query(
-    `INSERT INTO ${queueSchema}.embed_hosts (queue, pass, host) VALUES ($1, $2, $3)
-     ON CONFLICT (queue, pass, host) DO UPDATE SET seen_at = now()`,
-    [queue, pass, hostName],
-  );
+  const join = joinPassSql(queueSchema, queue, pass, hostName);
+  await pool.query(join.text, join.values);
 }
 
 export async function markSeen(pool: pg.Pool, queue: string, pass: number): Promise<void> {
-  await pool.query(`UPDATE ${queueSchema}.embed_hosts SET seen_at = now() WHERE queue = $1 AND pass = $2 AND host = $3`, [
-    queue,
-    pass,
-    hostName,
-  ]);
+  const seen = markSeenSql(queueSchema, queue, pass, hostName);
+  await pool.query(seen.text, seen.values);
 }
 
 /**
@@ -42,19 +37,11 @@ export async function completeRange(
   try {
     await client.query('BEGIN');
     if (done.failed.length > 0) {
-      await client.query(
-        `INSERT INTO ${queueSchema}.embed_failed_rows (queue, row_id, error, host)
-         SELECT $1, row_id, error, $4 FROM unnest($2::text[], $3::text[]) AS f(row_id, error)
-         ON CONFLICT (queue, row_id) DO UPDATE
-           SET error = excluded.error, attempts = embed_failed_rows.attempts + 1, host = excluded.host, last_at = now()`,
-        [queue.name, done.failed.map((f) => f.id), done.failed.map((f) => f.error), hostName],
-      );
+      const failed = recordFailedRowsSql(queueSchema, queue.name, done.failed.map((f) => f.id), done.failed.map((f) => f.error), hostName);
+      await client.query(failed.text, failed.values);
     }
-    await client.query(
-      `UPDATE ${queueSchema}.embed_hosts SET rows = rows + $4, ranges = ranges + 1, seen_at = now()
-        WHERE queue = $1 AND pass = $2 AND host = $3`,
-      [queue.name, range.pass, hostName, done.rows],
-    );
+    const counted = countRangeSql(queueSchema, queue.name, range.pass, hostName, done.rows);
+    await client.query(counted.text, counted.values);
     const here = await queue.complete(client, range);
     await client.query('COMMIT');
     return here;
@@ -71,10 +58,7 @@ export async function failedRows(
   client: pg.ClientBase,
   queue: string,
 ): Promise<{ rowId: string; error: string; attempts: number; host: string; lastAt: string }[]> {
-  const result = await client.query<{ rowId: string; error: string; attempts: number; host: string; lastAt: string }>(
-    `SELECT row_id AS "rowId", error, attempts, host, to_char(last_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS "lastAt"
-       FROM ${queueSchema}.embed_failed_rows WHERE queue = $1 ORDER BY last_at, row_id`,
-    [queue],
-  );
+  const listed = failedRowsSql(queueSchema, queue);
+  const result = await client.query<{ rowId: string; error: string; attempts: number; host: string; lastAt: string }>(listed.text, listed.values);
   return result.rows;
 }

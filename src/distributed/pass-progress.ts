@@ -9,8 +9,9 @@
  * seconds for the ranges other hosts completed.
  */
 import type pg from 'pg';
-import { createProgress } from '../run/progress.js';
+import { createProgress } from '../pass/progress.js';
 import { queueSchema } from './queue-schema.js';
+import { completedRangesSql } from './queue-sql.js';
 import { hostName, type FetchedRange } from './range-queue.js';
 
 const pollMs = 2000;
@@ -81,15 +82,8 @@ export async function passProgress(
   const counter = new PassCounter(pass.rows);
   if (options.quiet) return { committed: () => undefined, completed: () => undefined, stop: () => undefined };
   const readQueue = async () => {
-    const open = counter.openRanges();
-    const row = (
-      await pool.query<{ rows: string; completed: string[] }>(
-        `SELECT coalesce(sum((data->>'rows')::bigint) FILTER (WHERE output->>'host' IS DISTINCT FROM $3), 0) AS rows,
-                coalesce(array_agg(id::text) FILTER (WHERE id = ANY($4::uuid[])), '{}') AS completed
-           FROM ${queueSchema}.job WHERE name = $1 AND state = 'completed' AND (data->>'pass')::int = $2`,
-        [queue, pass.number, hostName, open],
-      )
-    ).rows[0]!;
+    const completed = completedRangesSql(queueSchema, queue, pass.number, hostName, counter.openRanges());
+    const row = (await pool.query<{ rows: string; completed: string[] }>(completed.text, completed.values)).rows[0]!;
     counter.othersCompleted(Number(row.rows), row.completed);
   };
   await readQueue();

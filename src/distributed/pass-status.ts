@@ -10,6 +10,16 @@ import type { SourceTable } from '../source/source-table.js';
 import type { TargetInfo } from '../target/target-table.js';
 import { latestPass } from './distributed-job.js';
 import { queueSchema } from './queue-schema.js';
+import {
+  failedRowCountSql,
+  jobLatestPassSql,
+  passHostsSql,
+  passPlanSql,
+  passRangesSql,
+  queueTableExistsSql,
+  rowsAboveSql,
+  rowsDoneSql,
+} from './queue-sql.js';
 
 export interface HostProgress {
   host: string;
@@ -34,24 +44,16 @@ export interface PassStatus {
 const heardFromSeconds = 60;
 
 export async function passStatus(client: pg.ClientBase | pg.Pool, queue: string, pass: number): Promise<PassStatus> {
-  const states = await client.query<{ state: string; ranges: string; rows: string }>(
-    `SELECT state::text AS state, count(*) AS ranges, coalesce(sum((data->>'rows')::bigint), 0) AS rows FROM (
-       SELECT state, data FROM ${queueSchema}.job WHERE name = $1 AND (data->>'pass')::int = $2
-       UNION ALL
-       SELECT state, data FROM ${queueSchema}.archive WHERE name = $1 AND (data->>'pass')::int = $2
-     ) ranges GROUP BY state`,
-    [queue, pass],
-  );
+  const ranges = passRangesSql(queueSchema, queue, pass);
+  const states = await client.query<{ state: string; ranges: string; rows: string }>(ranges.text, ranges.values);
   const count = (...names: string[]) => {
     const picked = states.rows.filter((r) => names.includes(r.state));
     return { ranges: picked.reduce((n, r) => n + Number(r.ranges), 0), rows: picked.reduce((n, r) => n + Number(r.rows), 0) };
   };
   // Done is what the plan holds minus what is not done: completed ranges may have been archived and
   // deleted by pg-boss long since, the others never are while they wait or run.
-  const planned = await client.query<{ ranges: number; rows: string }>(
-    `SELECT ranges, rows FROM ${queueSchema}.embed_passes WHERE queue = $1 AND pass = $2`,
-    [queue, pass],
-  );
+  const planSql = passPlanSql(queueSchema, queue, pass);
+  const planned = await client.query<{ ranges: number; rows: string }>(planSql.text, planSql.values);
   const running = count('active');
   const waiting = count('created', 'retry');
   const failed = count('failed', 'cancelled');
@@ -60,13 +62,10 @@ export async function passStatus(client: pg.ClientBase | pg.Pool, queue: string,
     ranges: plan.ranges - running.ranges - waiting.ranges - failed.ranges,
     rows: plan.rows - running.rows - waiting.rows - failed.rows,
   };
-  const hosts = await client.query<{ host: string; rows: string; ranges: number; seconds: number; silent: number }>(
-    `SELECT host, rows, ranges, extract(epoch FROM seen_at - started_at)::float8 AS seconds,
-            extract(epoch FROM now() - seen_at)::float8 AS silent
-       FROM ${queueSchema}.embed_hosts WHERE queue = $1 AND pass = $2 ORDER BY started_at, host`,
-    [queue, pass],
-  );
-  const failedRows = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${queueSchema}.embed_failed_rows WHERE queue = $1`, [queue]);
+  const passHosts = passHostsSql(queueSchema, queue, pass);
+  const hosts = await client.query<{ host: string; rows: string; ranges: number; seconds: number; silent: number }>(passHosts.text, passHosts.values);
+  const failedCount = failedRowCountSql(queueSchema, queue);
+  const failedRows = await client.query<{ n: string }>(failedCount.text, failedCount.values);
   const progress = hosts.rows.map((h) => ({
     host: h.host,
     rows: Number(h.rows),
@@ -105,21 +104,15 @@ export async function jobQueueStatus(
   client: pg.ClientBase,
   job: { source: string; idColumn: string; textColumn: string; target: string },
 ): Promise<JobQueueStatus | undefined> {
-  const exists = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${queueSchema}.embed_passes`]);
+  const passesTable = queueTableExistsSql(`${queueSchema}.embed_passes`);
+  const exists = await client.query<{ found: boolean }>(passesTable.text, passesTable.values);
   if (!exists.rows[0]!.found) return undefined;
-  const found = await client.query<{ queue: string; pass: number }>(
-    `SELECT j.queue, max(p.pass) AS pass FROM ${queueSchema}.embed_jobs j JOIN ${queueSchema}.embed_passes p USING (queue)
-      WHERE j.source = $1 AND j.id_column = $2 AND j.text_column = $3 AND j.target = $4 GROUP BY j.queue`,
-    [job.source, job.idColumn, job.textColumn, job.target],
-  );
+  const latest = jobLatestPassSql(queueSchema, job.source, job.idColumn, job.textColumn, job.target);
+  const found = await client.query<{ queue: string; pass: number }>(latest.text, latest.values);
   const row = found.rows[0];
   if (!row) return undefined;
-  const unfinished = await client.query<{ rows: string }>(
-    `SELECT (SELECT coalesce(sum(rows), 0) FROM ${queueSchema}.embed_passes WHERE queue = $1) - coalesce(sum((data->>'rows')::bigint), 0) AS rows
-       FROM (SELECT data FROM ${queueSchema}.job WHERE name = $1 AND state <> 'completed'
-             UNION ALL SELECT data FROM ${queueSchema}.archive WHERE name = $1 AND state <> 'completed') left_over`,
-    [row.queue],
-  );
+  const done = rowsDoneSql(queueSchema, row.queue);
+  const unfinished = await client.query<{ rows: string }>(done.text, done.values);
   return { queue: row.queue, pass: await passStatus(client, row.queue, row.pass), rowsDone: Number(unfinished.rows[0]!.rows) };
 }
 
@@ -157,7 +150,8 @@ export async function waitingAcrossHosts(
   const inPass = status.pass.rows.total - status.pass.rows.done;
   if (!latest || latest.lastId === null) return { new: inPass, late: 0, changed: 0 };
   const id = `src.${quoteIdentifier(source.idColumn)}`;
-  const above = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${source.sql} AS src WHERE ${id} > $1::${source.idType}`, [latest.lastId]);
+  const aboveLast = rowsAboveSql(source.sql, id, source.idType, latest.lastId);
+  const above = await client.query<{ n: string }>(aboveLast.text, aboveLast.values);
   const waiting = { new: inPass + Number(above.rows[0]!.n), late: 0, changed: 0 };
   if (inPass > 0 || latest.snapshot === undefined) return waiting;
   const below = await countWaiting(client, source, target, latest.snapshot, { where: `${id} <= $1::${source.idType}`, params: [latest.lastId] });

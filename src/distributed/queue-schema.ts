@@ -4,6 +4,7 @@
  * rows that failed on any host, each host's counts). Created on first use; `embed drop-queue` removes it.
  */
 import type pg from 'pg';
+import { queueTableExistsSql } from './queue-sql.js';
 
 export const queueSchema = 'embed_queue';
 
@@ -31,7 +32,7 @@ CREATE TABLE IF NOT EXISTS ${queueSchema}.embed_passes (
   planned_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (queue, pass)
 );
--- The snapshot the next pass catches up from (change-capture/pass-snapshot.ts); added after the first release.
+-- The snapshot the next pass catches up from (source/pass-snapshot.ts); added after the first release.
 ALTER TABLE ${queueSchema}.embed_passes ADD COLUMN IF NOT EXISTS snapshot text;
 -- The model profile's mark ('' for the default profile, which jobs recorded before profiles have).
 ALTER TABLE ${queueSchema}.embed_jobs ADD COLUMN IF NOT EXISTS profile text NOT NULL DEFAULT '';
@@ -63,6 +64,7 @@ export async function createOwnTables(client: pg.ClientBase): Promise<void> {
 
 /** Whether the schema exists, for the commands that only read it. */
 export async function queueSchemaExists(client: pg.ClientBase): Promise<boolean> {
-  const result = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${queueSchema}.embed_jobs`]);
+  const jobsTable = queueTableExistsSql(`${queueSchema}.embed_jobs`);
+  const result = await client.query<{ found: boolean }>(jobsTable.text, jobsTable.values);
   return result.rows[0]!.found;
 }

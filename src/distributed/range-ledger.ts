@@ -3,7 +3,7 @@
  * from, and hands a range over for completion once it has been read to its end and every task of it
  * has committed (with the rows of it that failed).
  */
-import type { IdRange } from '../state/job-state.js';
+import type { IdRange } from '../source/row-values.js';
 import type { FailedRow } from './host-records.js';
 import type { FetchedRange } from './range-queue.js';
 

@@ -10,6 +10,7 @@ import type { SourceTable } from '../source/source-table.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import { rangeSizes, type RangeSizing } from './range-sizes.js';
 import type { PlannedRange } from './range-queue.js';
+import { planCountSql, planCutsSql } from './queue-sql.js';
 
 export async function planRanges(
   client: pg.ClientBase,
@@ -26,18 +27,15 @@ export async function planRanges(
     params.push(recheck.upTo);
     above += ` AND ${id} <= $${params.length}::${source.idType} AND (${recheck.where})`;
   }
-  const counted = await client.query<{ n: string }>(`SELECT count(${id}) AS n FROM ${source.sql} AS src WHERE ${above}`, params);
+  const count = planCountSql(source.sql, id, above, params);
+  const counted = await client.query<{ n: string }>(count.text, count.values);
   const sizes = rangeSizes(Number(counted.rows[0]!.n), sizing);
   if (sizes.length === 0) return [];
   const cuts: number[] = [];
   let total = 0;
   for (const size of sizes) cuts.push((total += size));
-  const cut = await client.query<{ n: string; id: string }>(
-    `SELECT n, id FROM (
-       SELECT row_number() OVER (ORDER BY ${id}) AS n, ${id}::text AS id FROM ${source.sql} AS src WHERE ${above}
-     ) numbered WHERE n = ANY($${params.length + 1}::bigint[]) ORDER BY n`,
-    [...params, cuts],
-  );
+  const cutsAt = planCutsSql(source.sql, id, above, params.length + 1, [...params, cuts]);
+  const cut = await client.query<{ n: string; id: string }>(cutsAt.text, cutsAt.values);
   let previous = after;
   return cut.rows.map((row, i) => {
     const range: PlannedRange = { pass, after: previous, last: row.id, rows: sizes[i]!, ...(recheck && { recheck: recheck.since }) };

@@ -7,9 +7,10 @@
 import os from 'node:os';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
-import type { PassSnapshot } from '../change-capture/pass-snapshot.js';
+import type { PassSnapshot } from '../source/pass-snapshot.js';
 import type { Lease } from './lease.js';
 import { createOwnTables, queueSchema } from './queue-schema.js';
+import { heartbeatSql, lockNumberSql, unlockNumberSql } from './queue-sql.js';
 
 /** A range of ids as planned: (after, last], in the id column's own order. */
 export interface PlannedRange {
@@ -70,13 +71,15 @@ export class RangeQueue {
     // Hosts starting together would otherwise create the same tables at once (and can deadlock doing it).
     const setup = await pool.connect();
     try {
-      await setup.query('SELECT pg_advisory_lock($1)', [setupLock]);
+      const lock = lockNumberSql(setupLock);
+      await setup.query(lock.text, lock.values);
       try {
         await boss.start();
         await boss.createQueue(name, { name, policy: 'standard', retryLimit: rangeRetryLimit, retryDelay: 0, expireInSeconds: lease.seconds });
         await createOwnTables(setup);
       } finally {
-        await setup.query('SELECT pg_advisory_unlock($1)', [setupLock]);
+        const unlock = unlockNumberSql(setupLock);
+        await setup.query(unlock.text, unlock.values);
       }
     } catch (error) {
       // A started pg-boss keeps its maintenance timer running: stop it, or the process never ends.
@@ -134,10 +137,8 @@ export class RangeQueue {
    */
   async heartbeat(ranges: readonly FetchedRange[]): Promise<void> {
     if (ranges.length === 0) return;
-    await this.pool.query(
-      `UPDATE ${queueSchema}.job SET started_on = now() WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active'`,
-      [this.name, ranges.map((r) => r.jobId)],
-    );
+    const beat = heartbeatSql(queueSchema, this.name, ranges.map((r) => r.jobId));
+    await this.pool.query(beat.text, beat.values);
   }
 
   async stop(): Promise<void> {

@@ -11,6 +11,7 @@ import { quoteIdentifier } from '../db/table-name.js';
 import { catchUpSql, readKindSql } from '../change-capture/waiting-rows.js';
 import type { TargetInfo } from '../target/target-table.js';
 import type { PlannedRange } from './range-queue.js';
+import { keysetPageSql } from '../source/source-sql.js';
 
 export async function* readRange(
   client: Queryable,
@@ -26,11 +27,9 @@ export async function* readRange(
   for (;;) {
     const { where, params } = unreadCondition(source, { after, exclude: [], pending });
     params.push(range.last);
-    const result = await client.query<SourceRow>(
-      `SELECT ${id}::text AS id, ${text}::text AS text${kind === undefined ? '' : `, ${kind} AS kind`} FROM ${source.sql} AS src
-        WHERE ${where} AND ${id} <= $${params.length}::${source.idType} ORDER BY ${id} LIMIT ${options.pageSize}`,
-      params,
-    );
+    const extra = kind === undefined ? '' : `, ${kind} AS kind`;
+    const page = keysetPageSql(source.sql, id, text, extra, `${where} AND ${id} <= $${params.length}::${source.idType}`, options.pageSize, params);
+    const result = await client.query<SourceRow>(page.text, page.values);
     if (result.rows.length === 0) return;
     yield result.rows;
     after = result.rows[result.rows.length - 1]!.id;

@@ -1,6 +1,6 @@
 /**
  * How many rows each range of a pass gets. A range is read into worker tasks of the plain run's size
- * (run/task-size.ts), and a task smaller than that pays the same start-up (sorting, a commit) for
+ * (pass/task-size.ts), and a task smaller than that pays the same start-up (sorting, a commit) for
  * fewer rows and pads its model runs more, so every range is whole tasks, at least one, until the
  * tail. Big enough that the queue's cost per range (a fetch and a complete, a few milliseconds) is lost
  * in the work, small enough that a host that dies loses little: each range takes a share of the rows

@@ -8,20 +8,21 @@
 import type pg from 'pg';
 import type { BatchResult, BatchTask } from '../../common/batch-task.js';
 import type { Queryable } from '../db/database.js';
-import type { CircuitBreaker } from '../run/circuit-breaker.js';
-import { CommitLedger } from '../run/commit-ledger.js';
-import { runEmbedLoop, type LoopStats } from '../run/embed-loop.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
+import { CommitLedger } from '../pass/commit-ledger.js';
+import { runEmbedLoop, type LoopStats } from '../pass/embed-loop.js';
 import { readFailedRows } from '../source/failed-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import { queueSchema } from './queue-schema.js';
 import { hostName } from './range-queue.js';
+import { clearSettledRowsSql, failedAgainSql, failedRowIdsSql, tryLockKeySql, unlockKeySql } from './queue-sql.js';
 
 export interface RetryInput {
   queuePool: pg.Pool;
   queue: string;
   db: Queryable;
   source: SourceTable;
-  runBatch: (task: BatchTask) => Promise<BatchResult>;
+  sendTask: (task: BatchTask) => Promise<BatchResult>;
   breaker: CircuitBreaker;
   maxInFlight: number;
   stopRequested: () => boolean;
@@ -36,27 +37,27 @@ export async function retryFailedRows(input: RetryInput): Promise<RetryOutcome> 
   const lock = await input.queuePool.connect();
   const key = `${input.queue}/retry-failed`;
   try {
-    const taken = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
+    const tryLock = tryLockKeySql(key);
+    const taken = await lock.query<{ ok: boolean }>(tryLock.text, tryLock.values);
     if (!taken.rows[0]!.ok) return { kind: 'busy' };
     try {
-      const listed = await lock.query<{ row_id: string }>(`SELECT row_id FROM ${queueSchema}.embed_failed_rows WHERE queue = $1 ORDER BY row_id`, [
-        input.queue,
-      ]);
+      const failedIds = failedRowIdsSql(queueSchema, input.queue);
+      const listed = await lock.query<{ row_id: string }>(failedIds.text, failedIds.values);
       const ids = listed.rows.map((r) => r.row_id);
       input.onStart(ids.length);
       const settled: string[] = [];
       const failedAgain = new Map<string, string>();
       const stats = await runEmbedLoop({
         pages: readFailedRows(input.db, input.source, ids, 1000, (gone) => settled.push(...gone)),
-        runBatch: async (task) => {
-          const result = await input.runBatch(task);
+        sendTask: async (task) => {
+          const result = await input.sendTask(task);
           settled.push(...task.ids);
           return result;
         },
         breaker: input.breaker,
         ledger: new CommitLedger(null, []),
         job: { saveProgress: () => undefined, recordFailure: (id, error) => failedAgain.set(id, error) },
-        // Alone in its task, each row gets its own verdict (see run/pass.ts retryFailedPass).
+        // Alone in its task, each row gets its own verdict (see pass/pass.ts retryFailedPass).
         taskRows: () => 1,
         maxInFlight: input.maxInFlight,
         stopRequested: input.stopRequested,
@@ -65,7 +66,8 @@ export async function retryFailedRows(input: RetryInput): Promise<RetryOutcome> 
       await settle(lock, input.queue, settled, failedAgain);
       return { kind: 'done', stats, failedAgain: failedAgain.size };
     } finally {
-      await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+      const unlock = unlockKeySql(key);
+      await lock.query(unlock.text, unlock.values);
     }
   } finally {
     lock.release();
@@ -76,16 +78,10 @@ export async function retryFailedRows(input: RetryInput): Promise<RetryOutcome> 
 async function settle(client: pg.ClientBase, queue: string, settled: readonly string[], failedAgain: ReadonlyMap<string, string>): Promise<void> {
   await client.query('BEGIN');
   try {
-    await client.query(`DELETE FROM ${queueSchema}.embed_failed_rows WHERE queue = $1 AND row_id = ANY($2::text[]) AND NOT (row_id = ANY($3::text[]))`, [
-      queue,
-      settled,
-      [...failedAgain.keys()],
-    ]);
-    await client.query(
-      `UPDATE ${queueSchema}.embed_failed_rows AS f SET error = again.error, attempts = f.attempts + 1, host = $4, last_at = now()
-         FROM unnest($2::text[], $3::text[]) AS again(row_id, error) WHERE f.queue = $1 AND f.row_id = again.row_id`,
-      [queue, [...failedAgain.keys()], [...failedAgain.values()], hostName],
-    );
+    const cleared = clearSettledRowsSql(queueSchema, queue, settled, [...failedAgain.keys()]);
+    await client.query(cleared.text, cleared.values);
+    const again = failedAgainSql(queueSchema, queue, [...failedAgain.keys()], [...failedAgain.values()], hostName);
+    await client.query(again.text, again.values);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

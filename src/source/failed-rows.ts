@@ -7,6 +7,7 @@ import type { Queryable } from '../db/database.js';
 import { isBlank, type SourceRow } from './row-reader.js';
 import type { SourceTable } from './source-table.js';
 import { quoteIdentifier } from '../db/table-name.js';
+import { rowsByIdSql } from './source-sql.js';
 
 export async function* readFailedRows(
   client: Queryable,
@@ -19,11 +20,8 @@ export async function* readFailedRows(
   const text = `src.${quoteIdentifier(source.textColumn)}`;
   for (let start = 0; start < ids.length; start += pageSize) {
     const wanted = ids.slice(start, start + pageSize);
-    const result = await client.query<SourceRow>(
-      `SELECT ${id}::text AS id, ${text}::text AS text FROM ${source.sql} AS src
-        WHERE ${id} = ANY($1::${source.idType}[]) ORDER BY ${id}`,
-      [wanted],
-    );
+    const byId = rowsByIdSql(source.sql, id, text, source.idType, wanted);
+    const result = await client.query<SourceRow>(byId.text, byId.values);
     // Ids are compared as the source prints them, which is how they were recorded.
     const found = new Set(result.rows.map((row) => row.id));
     const gone = wanted.filter((rowId) => !found.has(rowId));

@@ -6,9 +6,9 @@
  */
 import type { Queryable } from '../db/database.js';
 import type { SourceTable } from './source-table.js';
-import type { IdRange } from '../state/job-state.js';
+import type { IdRange, RowKind } from './row-values.js';
 import { quoteIdentifier } from '../db/table-name.js';
-import type { RowKind } from '../change-capture/written-since.js';
+import { keysetPageSql } from './source-sql.js';
 
 export interface SourceRow {
   id: string;
@@ -51,11 +51,9 @@ export async function* readPages(client: Queryable, source: SourceTable, options
     const only = options.only === undefined ? '' : ` AND ${id} = ANY ($${params.length + 1}::text[]::${source.idType}[])`;
     const pageSize = Math.min(options.pageSize, remaining);
     const committedAt = options.commitTimes ? `, extract(epoch FROM pg_xact_commit_timestamp(src.xmin))::float8 AS "committedAt"` : '';
-    const result = await client.query<SourceRow>(
-      `SELECT ${id}::text AS id, ${text}::text AS text${options.kind === undefined ? '' : `, ${options.kind} AS kind`}${committedAt} FROM ${source.sql} AS src
-        WHERE ${where}${only} ORDER BY ${id} LIMIT ${pageSize}`,
-      options.only === undefined ? params : [...params, options.only],
-    );
+    const extra = `${options.kind === undefined ? '' : `, ${options.kind} AS kind`}${committedAt}`;
+    const page = keysetPageSql(source.sql, id, text, extra, `${where}${only}`, pageSize, options.only === undefined ? params : [...params, options.only]);
+    const result = await client.query<SourceRow>(page.text, page.values);
     if (result.rows.length === 0) return;
     yield result.rows;
     after = result.rows[result.rows.length - 1]!.id;

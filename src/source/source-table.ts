@@ -7,6 +7,17 @@ import type pg from 'pg';
 import { DatabaseError } from '../../common/errors.js';
 import type { Queryable } from '../db/database.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
+import {
+  columnTypesSql,
+  countRowsSql,
+  highestOfSql,
+  lastIdSql,
+  privilegesSql,
+  rowEstimateSql,
+  rowSampleSql,
+  tableLookupSql,
+  uniqueIndexSql,
+} from './source-sql.js';
 
 export interface SourceTable {
   table: TableName;
@@ -32,20 +43,13 @@ export async function describeSource(
   options: { castText?: boolean } = {},
 ): Promise<SourceTable> {
   const qualified = quoteTable(table);
-  const found = await client.query<{ oid: number; schema: string }>(
-    `SELECT c.oid::int AS oid, n.nspname AS schema
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p')`,
-    [qualified],
-  );
+  const lookup = tableLookupSql(qualified);
+  const found = await client.query<{ oid: number; schema: string }>(lookup.text, lookup.values);
   const row = found.rows[0];
   if (!row) throw new DatabaseError(`table ${qualified} does not exist; check the name and schema`, { code: 'SOURCE' });
 
-  const columns = await client.query<{ name: string; type: string; attnum: number }>(
-    `SELECT attname AS name, format_type(atttypid, NULL) AS type, attnum
-       FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attname = ANY($2)`,
-    [row.oid, [idColumn, textColumn]],
-  );
+  const columnTypes = columnTypesSql(row.oid, [idColumn, textColumn]);
+  const columns = await client.query<{ name: string; type: string; attnum: number }>(columnTypes.text, columnTypes.values);
   const column = (name: string, flag: string) => {
     const match = columns.rows.find((c) => c.name === name);
     if (!match) {
@@ -64,18 +68,13 @@ export async function describeSource(
       { code: 'SOURCE' },
     );
   }
-  const readable = await client.query<{ ok: boolean; lockable: boolean }>(
-    `SELECT has_column_privilege($1::oid, $2, 'SELECT') AND has_column_privilege($1::oid, $3, 'SELECT') AS ok,
-            has_any_column_privilege($1::oid, 'UPDATE') AS lockable`,
-    [row.oid, idColumn, textColumn],
-  );
+  const privileges = privilegesSql(row.oid, idColumn, textColumn);
+  const readable = await client.query<{ ok: boolean; lockable: boolean }>(privileges.text, privileges.values);
   if (!readable.rows[0]!.ok) {
     throw new DatabaseError(`no permission to read ${qualified}; GRANT SELECT ON ${qualified} to this role`, { code: 'SOURCE' });
   }
-  const unique = await client.query(
-    `SELECT 1 FROM pg_index WHERE indrelid = $1 AND indisunique AND indnkeyatts = 1 AND indkey[0] = $2 AND indpred IS NULL`,
-    [row.oid, id.attnum],
-  );
+  const uniqueIndex = uniqueIndexSql(row.oid, id.attnum);
+  const unique = await client.query(uniqueIndex.text, uniqueIndex.values);
   if (unique.rowCount === 0) {
     throw new DatabaseError(
       `id column ${quoteIdentifier(idColumn)} of ${qualified} is not a primary key or unique; pick one that is with --id-column`,
@@ -104,26 +103,11 @@ export const rowsSampledForEstimate = 100_000;
  * saw. Never a full count(*) of a large table.
  */
 export async function estimateRows(client: Queryable, source: SourceTable, sampleRows = rowsSampledForEstimate): Promise<number> {
-  const stats = (
-    await client.query<{ known: number; unknown_pages: number }>(
-      `WITH leaf AS (
-         SELECT c.reltuples, c.relpages, pg_relation_size(c.oid) / current_setting('block_size')::bigint AS pages
-           FROM pg_class c
-          WHERE c.relkind <> 'p' AND (c.oid = $1::regclass OR c.oid IN (SELECT relid FROM pg_partition_tree($1::regclass) WHERE isleaf)))
-       SELECT coalesce(sum(CASE WHEN reltuples > 0 AND relpages > 0 THEN reltuples / relpages * pages WHEN pages = 0 THEN 0 END), 0)::float8 AS known,
-              coalesce(sum(pages) FILTER (WHERE NOT (reltuples > 0 AND relpages > 0) AND pages > 0), 0)::float8 AS unknown_pages
-         FROM leaf`,
-      [source.sql],
-    )
-  ).rows[0]!;
+  const estimate = rowEstimateSql(source.sql);
+  const stats = (await client.query<{ known: number; unknown_pages: number }>(estimate.text, estimate.values)).rows[0]!;
   if (stats.unknown_pages === 0) return Math.round(stats.known);
-  const sample = (
-    await client.query<{ rows: number; pages: number }>(
-      `SELECT count(*)::float8 AS rows, count(DISTINCT (tableoid, (ctid::text::point)[0]))::float8 AS pages
-         FROM (SELECT tableoid, ctid FROM ${source.sql} LIMIT $1) AS sampled`,
-      [sampleRows],
-    )
-  ).rows[0]!;
+  const sampled = rowSampleSql(source.sql, sampleRows);
+  const sample = (await client.query<{ rows: number; pages: number }>(sampled.text, sampled.values)).rows[0]!;
   // Fewer rows than asked for: the read reached the end of the table, so this is the count.
   if (sample.rows < sampleRows) return sample.rows;
   return Math.round(stats.known + (sample.rows / sample.pages) * stats.unknown_pages);
@@ -132,16 +116,19 @@ export async function estimateRows(client: Queryable, source: SourceTable, sampl
 /** The largest of some ids (of the table's, given none), compared by PostgreSQL in the id column's own type. */
 export async function highestId(client: Queryable, source: SourceTable, ids: (string | null)[]): Promise<string | null> {
   if (ids.length === 0) {
-    const id = `src.${quoteIdentifier(source.idColumn)}`;
-    const result = await client.query<{ id: string }>(`SELECT ${id}::text AS id FROM ${source.sql} AS src ORDER BY ${id} DESC LIMIT 1`);
+    const result = await client.query<{ id: string }>(lastIdSql(source.sql, `src.${quoteIdentifier(source.idColumn)}`).text);
     return result.rows[0]?.id ?? null;
   }
   const present = ids.filter((id): id is string => id !== null);
   if (present.length === 0) return null;
   // ORDER BY rather than max(): not every orderable type (uuid on older servers) has a max aggregate.
-  const result = await client.query<{ id: string }>(
-    `SELECT v::${source.idType}::text AS id FROM unnest($1::text[]) AS v ORDER BY v::${source.idType} DESC LIMIT 1`,
-    [present],
-  );
+  const highest = highestOfSql(source.idType, present);
+  const result = await client.query<{ id: string }>(highest.text, highest.values);
   return result.rows[0]!.id;
+}
+
+/** The table's exact row count: a scan of the whole table (embed status), where estimateRows guesses. */
+export async function countRows(client: Queryable, source: Pick<SourceTable, 'sql'>): Promise<number> {
+  const count = countRowsSql(source.sql);
+  return Number((await client.query<{ total: string }>(count.text, count.values)).rows[0]!.total);
 }

@@ -3,14 +3,10 @@
  * that pass reads, and the snapshots that let the next pass read only what was written since (see
  * change-capture/), as JSON text in their columns.
  */
-import { formatSnapshot, parseSnapshot, type PassSnapshot } from '../change-capture/pass-snapshot.js';
+import type { IdRange } from '../source/row-values.js';
+import { formatSnapshot, parseSnapshot, type PassSnapshot } from '../source/pass-snapshot.js';
 
-/** Ids are opaque text here: only PostgreSQL compares them, in the id column's own type and order. */
-export interface IdRange {
-  /** Exclusive lower bound; null for "from the start". */
-  after: string | null;
-  last: string;
-}
+export type { IdRange } from '../source/row-values.js';
 
 export interface JobProgress {
   watermark: string | null;

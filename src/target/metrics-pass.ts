@@ -6,10 +6,11 @@
  * counts; only rows whose count changed are written.
  */
 import type { Queryable } from '../db/database.js';
-import type { MetricsOptions } from '../cli/metrics-options.js';
+import type { MetricsOptions } from '../config/metrics-options.js';
 import type { SourceTable } from '../source/source-table.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import { normalisedTextSql } from './normalised-text.js';
+import { frequenciesSql, metricsSummarySql, textSupportSql } from './target-sql.js';
 
 export interface MetricsSummary {
   /** Where the metrics are: the side table, or the metrics table. */
@@ -33,20 +34,12 @@ export async function finishMetrics(
   table: string,
   options: Pick<MetricsOptions, 'foldCase'>,
 ): Promise<MetricsSummary> {
-  const server = await db.query<{ utf8: boolean; icu: boolean }>(
-    `SELECT current_setting('server_encoding') = 'UTF8' AS utf8,
-            EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu' AND collencoding = -1) AS icu`,
-  );
+  const server = await db.query<{ utf8: boolean; icu: boolean }>(textSupportSql().text);
   const { utf8, icu } = server.rows[0]!;
   const text = `src.${quoteIdentifier(source.textColumn)}::text`;
   const normalised = normalisedTextSql(text, { foldCase: options.foldCase, utf8, lowerCollation: icu ? 'und-x-icu' : undefined });
   // Partitioned in byte order ("C"): equal texts group together in any collation, and it sorts fastest.
-  await db.query(
-    `UPDATE ${table} AS m SET frequency = f.n
-       FROM (SELECT src.${quoteIdentifier(source.idColumn)} AS id, count(*) OVER (PARTITION BY (${normalised}) COLLATE "C") AS n
-               FROM ${source.sql} AS src WHERE ${text} IS NOT NULL) AS f
-      WHERE m.id = f.id AND m.token_count IS NOT NULL AND m.frequency IS DISTINCT FROM f.n`,
-  );
+  await db.query(frequenciesSql(table, source.sql, quoteIdentifier(source.idColumn), text, normalised).text);
   // Each group of n rows with one text adds n x 1/n: the sum counts the distinct texts in one pass.
   const result = await db.query<{
     rows: number;
@@ -57,17 +50,7 @@ export async function finishMetrics(
     counted: number;
     distinct_texts: number;
     unmeasured: number;
-  }>(
-    `SELECT count(*)::float8 AS rows,
-            percentile_disc(0.5) WITHIN GROUP (ORDER BY token_count) AS p50,
-            percentile_disc(0.95) WITHIN GROUP (ORDER BY token_count) AS p95,
-            max(token_count) AS max,
-            coalesce(avg(truncated::int), 0)::float8 AS truncated,
-            count(frequency)::float8 AS counted,
-            coalesce(round(sum(1.0 / frequency)), 0)::float8 AS distinct_texts,
-            (SELECT count(*) FROM ${table} WHERE token_count IS NULL)::float8 AS unmeasured
-       FROM ${table} WHERE token_count IS NOT NULL`,
-  );
+  }>(metricsSummarySql(table).text);
   const row = result.rows[0]!;
   return {
     table,

@@ -12,6 +12,7 @@ import { copySql, stageDdl } from '../../common/stage-row.js';
 import type { WriteMethod, WritePlan } from '../../common/write-plan.js';
 import { upsertFromStage, type StagedValue } from './stage-table.js';
 import { quoteIdentifier } from '../db/table-name.js';
+import { addColumnsSql, columnNamesSql, createMetricsTableSql } from './target-sql.js';
 
 const metricColumns = [
   ['token_count', 'integer'],
@@ -40,7 +41,7 @@ export async function prepareMetricColumns(client: pg.ClientBase, qualified: str
   if (missing.length === 0) return true;
   if (!add) return false;
   await client
-    .query(`ALTER TABLE ${qualified} ${missing.map(([column, type]) => `ADD COLUMN IF NOT EXISTS ${column} ${type}`).join(', ')}`)
+    .query(addColumnsSql(qualified, missing.map(([column, type]) => `ADD COLUMN IF NOT EXISTS ${column} ${type}`).join(', ')).text)
     .catch((cause: unknown) => {
       throw new DatabaseError(`cannot add the metric columns to ${qualified}: ${(cause as Error).message}`, { code: 'TARGET', cause });
     });
@@ -59,18 +60,7 @@ export async function prepareMetricsTable(
   const present = await columnsOf(client, qualified);
   if (present.size === 0) {
     await client
-      .query(
-        `CREATE TABLE ${qualified} (
-           id ${source.idType} PRIMARY KEY REFERENCES ${source.sql} (${quoteIdentifier(source.idColumn)}) ON DELETE CASCADE,
-           token_count integer NOT NULL,
-           truncated boolean NOT NULL,
-           char_count integer NOT NULL,
-           word_count integer NOT NULL,
-           frequency integer,
-           model text NOT NULL,
-           content_hash text NOT NULL,
-           measured_at timestamptz NOT NULL DEFAULT now())`,
-      )
+      .query(createMetricsTableSql(qualified, source.idType, source.sql, quoteIdentifier(source.idColumn)).text)
       .catch((cause: unknown) => {
         throw new DatabaseError(`cannot create metrics table ${qualified}: ${(cause as Error).message}; grant the rights or pass --target`, {
           code: 'TARGET',
@@ -103,9 +93,7 @@ export async function prepareMetricsTable(
 }
 
 async function columnsOf(client: pg.ClientBase, qualified: string): Promise<Set<string>> {
-  const result = await client.query<{ name: string }>(
-    `SELECT attname AS name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
-    [qualified],
-  );
+  const names = columnNamesSql(qualified);
+  const result = await client.query<{ name: string }>(names.text, names.values);
   return new Set(result.rows.map((row) => row.name));
 }

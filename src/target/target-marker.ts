@@ -11,11 +11,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { DatabaseError } from '../../common/errors.js';
+import { DatabaseError, StateError } from '../../common/errors.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import type { Queryable } from '../db/database.js';
-import { snapshotFrom, type PassSnapshot } from '../change-capture/pass-snapshot.js';
+import { snapshotFrom, type PassSnapshot } from '../source/pass-snapshot.js';
 import type { TargetInfo, TargetRef } from './target-table.js';
+import {
+  anyRowSql,
+  clearColumnSql,
+  columnCommentSql,
+  dropTableSql,
+  ownsTableSql,
+  sampleModelSql,
+  setCommentSql,
+  tableCommentSql,
+  tableExistsSql,
+  truncateSql,
+} from './target-sql.js';
 
 export interface TargetMarker {
   model: string;
@@ -29,14 +41,8 @@ export interface TargetMarker {
 const prefix = 'embeddings written by embed; keep this comment, it stops two models mixing here: ';
 
 export async function readMarker(client: pg.ClientBase, ref: TargetRef): Promise<TargetMarker | undefined> {
-  const result =
-    ref.kind === 'table'
-      ? await client.query<{ comment: string | null }>(`SELECT obj_description(to_regclass($1), 'pg_class') AS comment`, [ref.table])
-      : await client.query<{ comment: string | null }>(
-          `SELECT col_description(attrelid, attnum) AS comment FROM pg_attribute
-            WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped`,
-          [ref.table, ref.column],
-        );
+  const comment = ref.kind === 'table' ? tableCommentSql(ref.table) : columnCommentSql(ref.table, ref.column);
+  const result = await client.query<{ comment: string | null }>(comment.text, comment.values);
   return parseMarker(result.rows[0]?.comment ?? null);
 }
 
@@ -59,7 +65,7 @@ async function writeMarker(client: Queryable, ref: TargetRef, marker: TargetMark
   const object = ref.kind === 'table' ? `TABLE ${ref.table}` : `COLUMN ${ref.table}.${quoteIdentifier(ref.column)}`;
   const text = prefix + JSON.stringify({ model: marker.model, tokenizer: marker.tokenizer, generation: marker.generation, snapshot: marker.snapshot });
   try {
-    await client.query(`COMMENT ON ${object} IS ${pg.escapeLiteral(text)}`);
+    await client.query(setCommentSql(object, pg.escapeLiteral(text)).text);
   } catch (cause) {
     throw new DatabaseError(`cannot record the model in the comment of ${object} (only its owner can): ${(cause as Error).message}`, {
       cause,
@@ -116,7 +122,8 @@ export async function claimTarget(
 
 /** Only the owner may comment on a table (or its column). */
 async function ownsTarget(client: Queryable, ref: TargetRef): Promise<boolean> {
-  const owner = await client.query<{ owns: boolean }>(`SELECT pg_has_role(relowner, 'USAGE') AS owns FROM pg_class WHERE oid = to_regclass($1)`, [ref.table]);
+  const owns = ownsTableSql(ref.table);
+  const owner = await client.query<{ owns: boolean }>(owns.text, owns.values);
   return owner.rows[0]?.owns === true;
 }
 
@@ -141,9 +148,7 @@ export async function emptyTarget(client: pg.ClientBase, target: TargetInfo, mod
   await client.query('BEGIN');
   try {
     const column = ref.kind === 'column' ? quoteIdentifier(ref.column) : '';
-    await client.query(
-      ref.kind === 'table' ? `TRUNCATE ${ref.table}` : `UPDATE ${ref.table} SET ${column} = NULL WHERE ${column} IS NOT NULL`,
-    );
+    await client.query((ref.kind === 'table' ? truncateSql(ref.table) : clearColumnSql(ref.table, column)).text);
     await writeMarker(client, ref, marker);
     await client.query('COMMIT');
   } catch (error) {
@@ -175,11 +180,25 @@ export async function explainOtherDimension(client: pg.ClientBase, target: Targe
  */
 export async function targetHasRows(client: pg.ClientBase, ref: TargetRef): Promise<boolean | undefined> {
   if (ref.kind === 'column') return undefined;
-  return (await client.query(`SELECT 1 FROM ${ref.table} LIMIT 1`)).rowCount === 1;
+  return (await client.query(anyRowSql(ref.table).text)).rowCount === 1;
 }
 
 /** A side table made before markers existed (or by hand) says which model it holds in its rows. */
 async function sampleModel(client: pg.ClientBase, ref: TargetRef): Promise<string | undefined> {
   if (ref.kind === 'column') return undefined;
-  return (await client.query<{ model: string }>(`SELECT model FROM ${ref.table} LIMIT 1`)).rows[0]?.model;
+  return (await client.query<{ model: string }>(sampleModelSql(ref.table).text)).rows[0]?.model;
+}
+
+/**
+ * Drops a side table that embed wrote (its comment says so); refuses one without that comment. Returns
+ * whether it dropped one (false when the table is gone already).
+ */
+export async function dropWrittenTable(client: pg.ClientBase, ref: Extract<TargetRef, { kind: 'table' }>, display: string): Promise<boolean> {
+  const exists = tableExistsSql(ref.table);
+  if ((await client.query(exists.text, exists.values)).rows[0]?.oid === null) return false;
+  if ((await readMarker(client, ref)) === undefined) {
+    throw new StateError(`${display} has no comment saying embed wrote it, so it is not dropped; drop it yourself if it is yours to drop`);
+  }
+  await client.query(dropTableSql(ref.table).text);
+  return true;
 }

@@ -5,8 +5,8 @@
  * writes the SQL that workers run for each batch, so that every identifier is quoted in one place.
  */
 import pg from 'pg';
-import { embeddingOrStoredSql, ensureInputHashColumn, storedInputsSql } from './input-hash-column.js';
-import type { MetricsMode } from '../cli/metrics-options.js';
+import { ensureInputHashColumn } from './input-hash-column.js';
+import type { MetricsMode } from '../config/metrics-options.js';
 import { prepareMetricColumns, prepareMetricsTable, stagedMetrics } from './metrics-storage.js';
 import type { ModelInfo } from '../model/model-folder.js';
 import type { SourceTable } from '../source/source-table.js';
@@ -14,6 +14,7 @@ import { copySql, stageDdl, stageTable, unnestRows } from '../../common/stage-ro
 import type { EmbeddingFormat, WriteMethod, WritePlan } from '../../common/write-plan.js';
 import { sameTextSql, upsertFromStage, type StagedValue } from './stage-table.js';
 import { checkWritable, ensureColumn, ensureSideTable } from './target-checks.js';
+import { embeddingOrStoredSql, storedInputsSql, tempPrivilegeSql } from './target-sql.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 
 export interface TargetOptions {
@@ -101,7 +102,7 @@ export async function prepareTarget(
   const info = describeTarget(source, model, options);
   if (options.method === 'copy') {
     // The binary COPY goes through a temp table.
-    await checkWritable(client, `has_database_privilege(current_database(), 'TEMP')`, [], 'TEMP ON DATABASE (or pass --write-method insert)');
+    await checkWritable(client, tempPrivilegeSql(), 'TEMP ON DATABASE (or pass --write-method insert)');
   }
   if (info.ref.kind === 'column') {
     const format = await ensureColumn(client, source, info.ref.column, wanted);

@@ -6,8 +6,8 @@
  */
 import pg from 'pg';
 import type { ConnectionConfig } from '../../common/connection-config.js';
-import { quoteIdentifier } from '../db/table-name.js';
 import { notifyChannel } from './change-trigger.js';
+import { listenSql } from './watch-sql.js';
 
 export interface ChangeListener {
   /** Resolves after `ms`, or earlier on a notification for the table, a lost connection or wake(). */
@@ -55,7 +55,7 @@ export async function listenForChanges(connection: ConnectionConfig, oid: string
       signal('reconnect');
     });
     await fresh.connect();
-    await fresh.query(`LISTEN ${quoteIdentifier(notifyChannel)}`);
+    await fresh.query(listenSql(notifyChannel).text);
     client = fresh;
   };
   await open();

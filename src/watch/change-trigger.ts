@@ -10,8 +10,22 @@
  * by the tables watched there; `embed unwatch` drops the trigger, and the function once no trigger uses it.
  */
 import type pg from 'pg';
-import { quoteIdentifier } from '../db/table-name.js';
+import { DatabaseError } from '../../common/errors.js';
+import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 import type { SourceTable } from '../source/source-table.js';
+import {
+  createNotifyFunctionSql,
+  createTriggerSql,
+  dropFunctionSql,
+  dropTriggerSql,
+  functionExistsSql,
+  functionUsersSql,
+  tableNamesSql,
+  tableOidSql,
+  triggerDefinitionSql,
+  triggerExistsSql,
+  triggerStateSql,
+} from './watch-sql.js';
 
 export const notifyChannel = 'embed_watch';
 export const triggerName = 'embed_watch';
@@ -40,14 +54,8 @@ function triggerEvents(source: WatchedTable): string {
  * fires on other events or columns (an earlier version fired on every column's update), else 'none'.
  */
 export async function changeTriggerState(client: pg.ClientBase, source: WatchedTable): Promise<'none' | 'current' | 'older'> {
-  const result = await client.query<{ current: boolean }>(
-    `SELECT t.tgtype = $3 AND t.tgfoid = to_regprocedure($4)
-            AND (SELECT array_agg(a ORDER BY a) FROM unnest(t.tgattr::int2[]) AS a)
-              = (SELECT array_agg(attnum ORDER BY attnum) FROM pg_attribute WHERE attrelid = t.tgrelid AND attname = ANY($5::text[])) AS current
-       FROM pg_trigger t
-      WHERE t.tgrelid = to_regclass($1) AND t.tgname = $2 AND NOT t.tgisinternal AND t.tgenabled <> 'D'`,
-    [source.sql, triggerName, wantedType, `${functionSql(source)}()`, watchedColumns(source)],
-  );
+  const state = triggerStateSql(source.sql, triggerName, wantedType, `${functionSql(source)}()`, watchedColumns(source));
+  const result = await client.query<{ current: boolean }>(state.text, state.values);
   const row = result.rows[0];
   return row === undefined ? 'none' : row.current ? 'current' : 'older';
 }
@@ -66,28 +74,19 @@ export async function installChangeTrigger(client: pg.ClientBase, source: Watche
   const changes: string[] = [];
   await client.query('BEGIN');
   try {
-    const exists = await client.query(`SELECT 1 FROM pg_proc WHERE oid = to_regprocedure($1)`, [`${functionSql(source)}()`]);
-    if (exists.rowCount === 0) {
-      await client.query(
-        `CREATE FUNCTION ${functionSql(source)}() RETURNS trigger LANGUAGE plpgsql AS $body$
-         BEGIN
-           PERFORM pg_notify('${notifyChannel}', TG_RELID::text);
-           RETURN NULL;
-         END
-         $body$`,
-      );
+    const exists = functionExistsSql(`${functionSql(source)}()`);
+    if ((await client.query(exists.text, exists.values)).rowCount === 0) {
+      await client.query(createNotifyFunctionSql(functionSql(source), notifyChannel).text);
       changes.push(`created function ${functionSql(source)}() (sends pg_notify('${notifyChannel}', <table oid>))`);
     }
-    const older = await client.query<{ definition: string }>(
-      `SELECT pg_get_triggerdef(oid) AS definition FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2 AND NOT tgisinternal`,
-      [source.sql, triggerName],
-    );
+    const definition = triggerDefinitionSql(source.sql, triggerName);
+    const older = await client.query<{ definition: string }>(definition.text, definition.values);
     if (older.rows[0]) {
-      await client.query(`DROP TRIGGER ${quoteIdentifier(triggerName)} ON ${source.sql}`);
+      await client.query(dropTriggerSql(source.sql, triggerName).text);
       changes.push(`dropped trigger ${quoteIdentifier(triggerName)} on ${source.sql} of an earlier version (was: ${older.rows[0].definition})`);
     }
     const events = triggerEvents(source);
-    await client.query(`CREATE TRIGGER ${quoteIdentifier(triggerName)} ${events} ON ${source.sql} FOR EACH STATEMENT EXECUTE FUNCTION ${functionSql(source)}()`);
+    await client.query(createTriggerSql(source.sql, triggerName, events, functionSql(source)).text);
     changes.push(`created trigger ${quoteIdentifier(triggerName)} on ${source.sql}: ${events}, FOR EACH STATEMENT, calls ${functionSql(source)}()`);
     await client.query('COMMIT');
   } catch (error) {
@@ -102,20 +101,15 @@ export async function removeChangeTrigger(client: pg.ClientBase, source: Pick<So
   const changes: string[] = [];
   await client.query('BEGIN');
   try {
-    const trigger = await client.query(`SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2 AND NOT tgisinternal`, [
-      source.sql,
-      triggerName,
-    ]);
-    if (trigger.rowCount === 1) {
-      await client.query(`DROP TRIGGER ${quoteIdentifier(triggerName)} ON ${source.sql}`);
+    const exists = triggerExistsSql(source.sql, triggerName);
+    if ((await client.query(exists.text, exists.values)).rowCount === 1) {
+      await client.query(dropTriggerSql(source.sql, triggerName).text);
       changes.push(`dropped trigger ${quoteIdentifier(triggerName)} on ${source.sql}`);
     }
-    const fn = await client.query<{ users: string }>(
-      `SELECT (SELECT count(*) FROM pg_trigger WHERE tgfoid = p.oid) AS users FROM pg_proc p WHERE p.oid = to_regprocedure($1)`,
-      [`${functionSql(source)}()`],
-    );
+    const users = functionUsersSql(`${functionSql(source)}()`);
+    const fn = await client.query<{ users: string }>(users.text, users.values);
     if (fn.rows[0] && Number(fn.rows[0].users) === 0) {
-      await client.query(`DROP FUNCTION ${functionSql(source)}()`);
+      await client.query(dropFunctionSql(functionSql(source)).text);
       changes.push(`dropped function ${functionSql(source)}()`);
     }
     await client.query('COMMIT');
@@ -126,8 +120,17 @@ export async function removeChangeTrigger(client: pg.ClientBase, source: Pick<So
   return changes;
 }
 
+/** A table named by the user, as the catalog spells it (quoted, schema-qualified); fails when it does not exist. */
+export async function existingTable(client: pg.ClientBase, table: TableName): Promise<Pick<SourceTable, 'sql' | 'schema'>> {
+  const names = tableNamesSql(quoteTable(table));
+  const row = (await client.query<{ schema: string; name: string }>(names.text, names.values)).rows[0];
+  if (!row) throw new DatabaseError(`table ${quoteTable(table)} does not exist; check the name and schema`, { code: 'SOURCE' });
+  return { sql: `${quoteIdentifier(row.schema)}.${quoteIdentifier(row.name)}`, schema: row.schema };
+}
+
 /** The table's oid, as the trigger's notifications carry it. */
 export async function tableOid(client: pg.ClientBase, source: Pick<SourceTable, 'sql'>): Promise<string> {
-  const result = await client.query<{ oid: string }>(`SELECT to_regclass($1)::oid::text AS oid`, [source.sql]);
+  const oid = tableOidSql(source.sql);
+  const result = await client.query<{ oid: string }>(oid.text, oid.values);
   return result.rows[0]!.oid;
 }

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { DatabaseError } from '../../common/errors.js';
 import { sqlstate } from '../../common/batch-failure.js';
 import type { SourceTable } from '../source/source-table.js';
+import { tableShapeSql } from './watch-sql.js';
 
 interface Shape {
   oid: string;
@@ -16,13 +17,8 @@ interface Shape {
 }
 
 async function shapeOf(client: pg.ClientBase, source: SourceTable): Promise<Shape | undefined> {
-  const result = await client.query<Shape>(
-    `SELECT c.oid::text AS oid,
-            (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = c.oid AND attname = $2 AND NOT attisdropped) AS "idType",
-            (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = c.oid AND attname = $3 AND NOT attisdropped) AS "textType"
-       FROM pg_class c WHERE c.oid = to_regclass($1)`,
-    [source.sql, source.idColumn, source.textColumn],
-  );
+  const shape = tableShapeSql(source.sql, source.idColumn, source.textColumn);
+  const result = await client.query<Shape>(shape.text, shape.values);
   return result.rows[0];
 }
 

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planCapture } from '../../dist/src/change-capture/capture-plan.js';
-import { takePassSnapshot, type PassSnapshot } from '../../dist/src/change-capture/pass-snapshot.js';
+import { takePassSnapshot, type PassSnapshot } from '../../dist/src/source/pass-snapshot.js';
 import { clearBlankAndCount, clearBlankSinceSql, countWaiting } from '../../dist/src/change-capture/waiting-rows.js';
 import { writtenSinceSql } from '../../dist/src/change-capture/written-since.js';
 import { describeSource, type SourceTable } from '../../dist/src/source/source-table.js';

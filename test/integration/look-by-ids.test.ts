@@ -4,7 +4,7 @@
  * the listing limit the count lists none, and the pass walks the table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { takePassSnapshot } from '../../dist/src/change-capture/pass-snapshot.js';
+import { takePassSnapshot } from '../../dist/src/source/pass-snapshot.js';
 import { catchUpSql, clearBlankAndCount, idsListedUpTo } from '../../dist/src/change-capture/waiting-rows.js';
 import { readPages } from '../../dist/src/source/row-reader.js';
 import { describeSource } from '../../dist/src/source/source-table.js';

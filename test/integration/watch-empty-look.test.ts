@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { planResume } from '../../dist/src/run/resume-plan.js';
+import { planResume } from '../../dist/src/pass/resume-plan.js';
 import { describeSource } from '../../dist/src/source/source-table.js';
 import { StateStore } from '../../dist/src/state/state-store.js';
 import { describeTarget, modelLabel } from '../../dist/src/target/target-table.js';
@@ -90,7 +90,7 @@ describe('a look with nothing to embed', () => {
           catchUp: true,
           countWaiting,
         });
-      /** What a pass that reads nothing does once it has run (run/embed-pass.ts). */
+      /** What a pass that reads nothing does once it has run (pass/embed-pass.ts). */
       const complete = () => job.completePass(job.progress().watermark);
 
       await client.query('UPDATE tagged SET tag = 3 WHERE id <= 10');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionLostError } from '../../dist/common/batch-failure.js';
-import { runIsolated } from '../../dist/src/run/batch-isolation.js';
+import { runIsolated } from '../../dist/src/pass/batch-isolation.js';
 import type { BatchResult, BatchTask } from '../../dist/common/batch-task.js';
 import { DatabaseError, WorkerError } from '../../dist/common/errors.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../dist/src/run/circuit-breaker.js';
+import { CircuitBreaker } from '../../dist/src/db/circuit-breaker.js';
 
 const fastBackoff = { baseMs: 5, maxMs: 20 };
 const giveUp = (waitedMs: number, lastError: unknown) => new Error(`gone for ${waitedMs >= 0 ? 'a while' : ''}: ${(lastError as Error).message}`);
@@ -57,5 +57,52 @@ describe('CircuitBreaker', () => {
     breaker.cancel(new Error('interrupted'));
     await expect(waiting).rejects.toThrow('interrupted');
     expect(Date.now() - startedAt).toBeLessThan(1000);
+  });
+
+  it('retry runs an operation again once the database is back after a lost connection, and lets other errors through', async () => {
+    let up = true;
+    const breaker = new CircuitBreaker({
+      budgetMs: 5000,
+      backoff: fastBackoff,
+      probe: async () => {
+        if (!up) throw new Error('refused');
+      },
+      giveUp,
+    });
+    const lost = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    let attempts = 0;
+    const outages: unknown[] = [];
+    const result = breaker.retry(
+      async () => {
+        attempts++;
+        if (attempts === 1) {
+          // Away for a while: the next attempt waits until a probe gets through.
+          up = false;
+          setTimeout(() => (up = true), 40);
+        }
+        if (attempts < 3) throw lost;
+        return 'answered';
+      },
+      { onOutage: (error) => void outages.push(error) },
+    );
+    await expect(result).resolves.toBe('answered');
+    expect(attempts).toBe(3);
+    expect(outages).toEqual([lost, lost]);
+    expect(breaker.isOpen).toBe(false);
+
+    let tries = 0;
+    const bad = breaker.retry(async () => {
+      tries++;
+      throw new Error('syntax error at or near "SELEC"');
+    });
+    await expect(bad).rejects.toThrow('syntax error');
+    expect(tries).toBe(1);
+    expect(breaker.isOpen).toBe(false);
+  });
+
+  it('retry fails with the give-up error once the database stays away past the budget', async () => {
+    const breaker = new CircuitBreaker({ budgetMs: 50, backoff: fastBackoff, probe: () => Promise.reject(new Error('refused')), giveUp });
+    const lost = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    await expect(breaker.retry(() => Promise.reject(lost))).rejects.toThrow('gone for a while: refused');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommitLedger } from '../../dist/src/run/commit-ledger.js';
+import { CommitLedger } from '../../dist/src/pass/commit-ledger.js';
 
 describe('CommitLedger', () => {
   it('advances the watermark only over an unbroken run of committed batches', () => {

@@ -25,7 +25,7 @@ const { workerData, parentPort } = require('node:worker_threads');
     await new Promise((resolve) => { if (workerData.holdMs !== null) setTimeout(resolve, workerData.holdMs); });
     Atomics.sub(live, 0, 1);
   };
-  await Promise.all(Array.from({ length: workerData.tasks }, (_, n) => gate.run(work(n))));
+  await Promise.all(Array.from({ length: workerData.tasks }, (_, n) => gate.withPermit(work(n))));
   parentPort.postMessage('done');
 })();
 `;

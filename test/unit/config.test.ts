@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEmbedConfig, rowsPerTask } from '../../dist/src/cli/config.js';
+import { resolveEmbedConfig, rowsPerTask } from '../../dist/src/config/config.js';
 import { UsageError } from '../../dist/common/errors.js';
 
 const resolve = (args: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, cores = 2) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveDistributedOptions } from '../../dist/src/cli/distributed-options.js';
+import { resolveDistributedOptions } from '../../dist/src/config/distributed-options.js';
 import { lease } from '../../dist/src/distributed/lease.js';
 import { UsageError } from '../../dist/common/errors.js';
 

@@ -3,7 +3,7 @@
  * units, so a value just under a unit's end carries into the next unit instead of printing "60".
  */
 import { describe, expect, it } from 'vitest';
-import { formatDuration } from '../../dist/src/run/progress.js';
+import { formatDuration } from '../../dist/src/pass/progress.js';
 
 describe('formatDuration', () => {
   it('prints tenths of a second below a minute', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEmbedConfig } from '../../dist/src/cli/config.js';
+import { resolveEmbedConfig } from '../../dist/src/config/config.js';
 import { UsageError } from '../../dist/common/errors.js';
 
 const resolve = (args: Record<string, unknown>) => resolveEmbedConfig({ table: 'sentences', ...args }, {}, 2);

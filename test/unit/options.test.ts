@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveEmbedConfig, type EmbedConfig } from '../../dist/src/cli/config.js';
-import { embedOptions } from '../../dist/src/cli/options.js';
+import { resolveEmbedConfig, type EmbedConfig } from '../../dist/src/config/config.js';
+import { embedOptions } from '../../dist/src/config/options.js';
 import { repoRoot } from '../helpers/cli.js';
 
 /** The config field each defaulted option sets. */

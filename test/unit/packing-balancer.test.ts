@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packingBalancer } from '../../dist/src/run/packing-balancer.js';
+import { packingBalancer } from '../../dist/src/pass/packing-balancer.js';
 
 type Balancer = ReturnType<typeof packingBalancer>;
 type Task = Parameters<Balancer>[0];

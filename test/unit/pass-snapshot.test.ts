@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSnapshot, nextXid, parseSnapshot } from '../../dist/src/change-capture/pass-snapshot.js';
+import { formatSnapshot, nextXid, parseSnapshot } from '../../dist/src/source/pass-snapshot.js';
 
 describe('pass snapshot', () => {
   it('widens the next 32-bit id to 64 bits from the snapshot xmax, across an epoch', () => {

@@ -3,7 +3,7 @@
  * run's rows over this run's time since the command started, as the summary counts them.
  */
 import { describe, expect, it } from 'vitest';
-import { createProgress, runPace } from '../../dist/src/run/progress.js';
+import { createProgress, runPace } from '../../dist/src/pass/progress.js';
 
 /** A stderr that is a pipe: what createProgress writes is kept. */
 function pipe(): NodeJS.WriteStream & { text: string } {

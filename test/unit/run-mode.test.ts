@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEmbedConfig } from '../../dist/src/cli/config.js';
+import { resolveEmbedConfig } from '../../dist/src/config/config.js';
 import { UsageError } from '../../dist/common/errors.js';
-import { resolveLookupConfig } from '../../dist/src/commands/job-lookup.js';
+import { resolveLookupConfig } from '../../dist/src/job/job-lookup.js';
 
 const resolve = (args: Record<string, unknown>) => resolveEmbedConfig({ table: 'sentences', ...args }, {}, 2);
 

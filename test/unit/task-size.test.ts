@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pageRows, passTaskRows, taskRowsAfter } from '../../dist/src/run/task-size.js';
+import { pageRows, passTaskRows, taskRowsAfter } from '../../dist/src/pass/task-size.js';
 
 describe('task size', () => {
   const sizing = { fullTask: 1600, batchSize: 100, rowsExpected: 20_000, computeSlots: 2, tasksInFlight: 4 };

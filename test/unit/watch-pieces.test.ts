@@ -1,6 +1,6 @@
 /** The small pure parts of a watcher: the poll interval, the JSON event lines, the lag window, the port flag. */
 import { describe, expect, it } from 'vitest';
-import { resolveEmbedConfig } from '../../dist/src/cli/config.js';
+import { resolveEmbedConfig } from '../../dist/src/config/config.js';
 import { eventLog } from '../../dist/src/observe/event-log.js';
 import { LagWindow } from '../../dist/src/watch/lag-window.js';
 import { nextPollInterval, pollBounds, pollWaitMs } from '../../dist/src/watch/poll-interval.js';

@@ -1,23 +1,23 @@
 /**
  * `embed <table> [batchSize]`: checks everything it can before starting a thread (config, model folder,
- * table, target, state lock), then runs the loop (run.ts) and reports (report.ts). Returns the process
- * exit code.
+ * table, target, state lock), then runs the job (src/job/plain-run.ts, or src/distributed/host-run.ts
+ * with --distributed) and prints its report. Returns the process exit code.
  */
-import { resolveEmbedConfig, type EmbedArgs, type EmbedConfig } from '../../cli/config.js';
-import { EXIT } from '../../cli/exit-codes.js';
+import { resolveEmbedConfig, type EmbedArgs, type EmbedConfig } from '../../config/config.js';
+import { EXIT } from '../../process/exit-codes.js';
 import { explainServerError } from '../../db/database.js';
 import type { EngineMetrics } from '../../observe/engine-metrics.js';
 import { eventLog } from '../../observe/event-log.js';
-import { loopObserver } from '../../observe/loop-observer.js';
-import { serveJobMetrics, type ServedMetrics } from '../../run/job-metrics.js';
-import { withModelPool, type ModelPool } from '../../run/model-pool.js';
-import { openJobConnection, openJobTarget, type OpenJob } from '../../run/open-job.js';
-import { planResume } from '../../run/resume-plan.js';
-import { formatReport } from '../../run/run-summary.js';
-import { runSessionName, tasksInFlight } from '../../run/worker-config.js';
+import { loopObserver } from '../../pass/loop-observer.js';
+import { serveJobMetrics, type ServedMetrics } from '../../job/job-metrics.js';
+import { withModelPool, type ModelPool } from '../../job/model-pool.js';
+import { openJobConnection, openJobTarget, type OpenJob } from '../../job/open-job.js';
+import { planResume } from '../../pass/resume-plan.js';
+import { formatReport } from '../../job/run-summary.js';
+import { runSessionName, tasksInFlight } from '../../pass/worker-config.js';
 import { modelLabel } from '../../target/target-table.js';
-import { embedDistributed } from './distributed.js';
-import { run } from './run.js';
+import { embedDistributed } from '../../distributed/host-run.js';
+import { plainRun } from '../../job/plain-run.js';
 
 export async function embed(args: EmbedArgs): Promise<number> {
   const startedAt = performance.now();
@@ -46,7 +46,7 @@ async function embedWithPool(
           config,
           model,
           startedAt,
-          runTask: (task, target) =>
+          sendTask: (task, target) =>
             pool.run({
               ...task,
               target: {
@@ -83,7 +83,7 @@ async function embedWithPool(
       metrics || config.logFormat === 'json'
         ? loopObserver({ metrics, log: config.logFormat === 'json' ? log : undefined })
         : undefined;
-    const report = await run(config, { pool, startedAt, model, db, breaker, source, target, job, plan, stateFile: state.file, observer });
+    const report = await plainRun(config, { pool, startedAt, model, db, breaker, source, target, job, plan, stateFile: state.file, observer });
     process.stdout.write(config.json ? JSON.stringify(report) + '\n' : config.quiet ? '' : formatReport(report));
     if (report.outcome === 'interrupted') {
       process.stderr.write('interrupted: progress is saved; run the same command again to resume\n');

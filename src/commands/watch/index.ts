@@ -1,21 +1,21 @@
 /**
  * `embed watch <table> [batchSize]`: everything a plain run checks and opens, once; then the watch
- * loop (watch-loop.ts) until Ctrl-C or SIGTERM, which finish the batches in flight and save progress
+ * loop (src/watch/watch-loop.ts) until Ctrl-C or SIGTERM, which finish the batches in flight and save progress
  * (exit 0). The trigger is installed first when asked (--install-trigger), and the metrics are served
  * when asked (--metrics-port).
  */
 import { UsageError } from '../../../common/errors.js';
-import { resolveEmbedConfig, type EmbedConfig } from '../../cli/config.js';
-import { EXIT } from '../../cli/exit-codes.js';
-import type { WatchArgs } from '../../cli/options.js';
+import { resolveEmbedConfig, type EmbedConfig } from '../../config/config.js';
+import { EXIT } from '../../process/exit-codes.js';
+import type { WatchArgs } from '../../config/options.js';
 import { explainServerError } from '../../db/database.js';
 import type { EngineMetrics } from '../../observe/engine-metrics.js';
 import { eventLog, type EventLog } from '../../observe/event-log.js';
-import { serveJobMetrics, type ServedMetrics } from '../../run/job-metrics.js';
-import { withModelPool, type ModelPool } from '../../run/model-pool.js';
-import { openJob, type OpenJob } from '../../run/open-job.js';
+import { serveJobMetrics, type ServedMetrics } from '../../job/job-metrics.js';
+import { withModelPool, type ModelPool } from '../../job/model-pool.js';
+import { openJob, type OpenJob } from '../../job/open-job.js';
 import { installChangeTrigger } from '../../watch/change-trigger.js';
-import { watchLoop } from './watch-loop.js';
+import { watchLoop } from '../../watch/watch-loop.js';
 
 export async function watch(args: WatchArgs): Promise<number> {
   const config = resolveEmbedConfig(args);

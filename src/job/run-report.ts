@@ -1,14 +1,14 @@
 /** The facts a run reports at its end (printed by run-summary.ts), from what the loop counted. */
-import type { EmbedConfig } from '../../cli/config.js';
-import type { ModelInfo } from '../../model/model-folder.js';
-import { describeTokenizer } from '../../model/tokenizer-note.js';
-import type { LoopStats } from '../../run/embed-loop.js';
-import type { RunReport } from '../../run/run-summary.js';
-import { computeSlots } from '../../run/worker-config.js';
-import type { SourceTable } from '../../source/source-table.js';
-import type { Target } from '../../target/target-table.js';
+import type { EmbedConfig } from '../config/config.js';
+import type { ModelInfo } from '../model/model-folder.js';
+import { describeTokenizer } from '../model/tokenizer-note.js';
+import type { LoopStats } from '../pass/embed-loop.js';
+import type { RunReport } from './run-summary.js';
+import { computeSlots } from '../pass/worker-config.js';
+import type { SourceTable } from '../source/source-table.js';
+import type { Target } from '../target/target-table.js';
 
-export interface ReportParts {
+export interface RunFacts {
   outcome: RunReport['outcome'];
   model: ModelInfo;
   source: SourceTable;
@@ -22,7 +22,7 @@ export interface ReportParts {
 
 export function runReport(
   config: EmbedConfig,
-  { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics }: ReportParts,
+  { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics }: RunFacts,
 ): RunReport {
   const busy = stats.readMs + stats.tokenizeMs + stats.inferenceMs + stats.writeMs || 1;
   return {

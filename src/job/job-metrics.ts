@@ -5,7 +5,7 @@
 import { EngineMetrics } from '../observe/engine-metrics.js';
 import { serveMetrics, type MetricsServer } from '../observe/metrics-server.js';
 import { modelLabel, type LabelledModel } from '../target/target-table.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
 
 export interface ServedMetrics {
   metrics: EngineMetrics;

@@ -80,14 +80,14 @@ export function retryFailedPass(db: Queryable, source: SourceTable, job: JobStat
 
 /** A row that failed before and is written now is a failure no more. */
 export function clearingFixedFailures(
-  runBatch: (task: BatchTask) => Promise<BatchResult>,
+  sendTask: (task: BatchTask) => Promise<BatchResult>,
   failedIds: readonly string[],
   job: Pick<JobState, 'clearFailures'>,
 ): (task: BatchTask) => Promise<BatchResult> {
-  if (failedIds.length === 0) return runBatch;
+  if (failedIds.length === 0) return sendTask;
   const failedBefore = new Set(failedIds);
   return async (task) => {
-    const result = await runBatch(task);
+    const result = await sendTask(task);
     const fixed = task.ids.filter((id) => failedBefore.has(id));
     if (fixed.length > 0) job.clearFailures(fixed);
     return result;

@@ -7,7 +7,7 @@ import type { WorkerConfig } from '../../common/batch-task.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { createComputeGate } from '../../common/compute-gate.js';
 import { createClaimBuffer } from '../../common/input-claims.js';
-import type { EmbedConfig } from '../cli/config.js';
+import type { EmbedConfig } from '../config/config.js';
 import { connectionConfig } from '../db/database.js';
 import type { ModelFiles } from '../model/model-folder.js';
 import { outputProfile, type ModelProfile } from '../model/model-profile.js';
@@ -34,7 +34,7 @@ export function workerConfig(config: EmbedConfig, model: ModelFiles, profile: Mo
 
 /**
  * Every session of the run, main thread and workers, with the same lock and statement timeouts, named
- * after the process so that the run can tell its own sessions from others' (change-capture/table-counters.ts).
+ * after the process so that the run can tell its own sessions from others' (source/table-counters.ts).
  * Across hosts, a session idle inside a transaction for longer than the lease is ended by the server:
  * a host paused (SIGSTOP, a suspended VM) between its upsert and its COMMIT would otherwise keep the
  * rows locked from the host that took its range over; it redoes the batch when it resumes.

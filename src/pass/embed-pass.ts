@@ -1,18 +1,18 @@
 /**
- * One pass over a prepared job, shared by a plain run (commands/embed/run.ts) and each cycle of a
+ * One pass over a prepared job, shared by a plain run (job/plain-run.ts) and each cycle of a
  * watch (commands/watch/): the reads (forward, or a retry of failed rows), the loop, and, when the
  * table was read to its end, the pass completed in the state file and its snapshot in the target's
  * comment.
  */
 import { firstLine } from '../../common/errors.js';
-import { rowsPerTask, type EmbedConfig } from '../cli/config.js';
-import type { PassSnapshot } from '../change-capture/pass-snapshot.js';
+import { rowsPerTask, type EmbedConfig } from '../config/config.js';
+import type { PassSnapshot } from '../source/pass-snapshot.js';
 import type { Queryable } from '../db/database.js';
 import { highestId, type SourceTable } from '../source/source-table.js';
 import type { JobState } from '../state/job-state.js';
 import type { Target } from '../target/target-table.js';
 import { recordSnapshot } from '../target/target-marker.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
 import { CommitLedger } from './commit-ledger.js';
 import { runEmbedLoop, type LoopObserver, type LoopStats } from './embed-loop.js';
 import { clearingFixedFailures, forwardPass, retryFailedPass } from './pass.js';
@@ -20,7 +20,7 @@ import type { ResumePlan } from './resume-plan.js';
 import { computeSlots, tasksInFlight } from './worker-config.js';
 import type { WorkerPool } from './worker-pool.js';
 
-export interface PassParts {
+export interface PassSetup {
   pool: WorkerPool;
   db: Queryable;
   breaker: CircuitBreaker;
@@ -56,7 +56,7 @@ export interface PassOutcome {
 
 export async function embedPass(
   config: EmbedConfig,
-  { pool, db, breaker, source, target, job, plan }: PassParts,
+  { pool, db, breaker, source, target, job, plan }: PassSetup,
   hooks: PassHooks,
 ): Promise<PassOutcome> {
   const progress = job.progress();
@@ -83,7 +83,7 @@ export async function embedPass(
   const writeTarget = { plan: target.plan, context };
   const stats = await runEmbedLoop({
     pages: pass.pages,
-    runBatch: clearingFixedFailures((task) => pool.run({ ...task, target: writeTarget }), failedIds, job),
+    sendTask: clearingFixedFailures((task) => pool.run({ ...task, target: writeTarget }), failedIds, job),
     breaker,
     ledger,
     job: pass.record,

@@ -3,8 +3,8 @@
  * through the event log), and gives up with a resumable error (host and port, never the password) once
  * the down budget is spent.
  */
-import { CircuitBreaker } from './circuit-breaker.js';
-import type { EmbedConfig } from '../cli/config.js';
+import { CircuitBreaker } from '../db/circuit-breaker.js';
+import type { EmbedConfig } from '../config/config.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { describeServer, ping, redact } from '../db/database.js';
 import { DatabaseError } from '../../common/errors.js';

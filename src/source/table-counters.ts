@@ -16,7 +16,8 @@
  *   rows are counted on each child), no counts are recorded and every run looks at the rows.
  */
 import type { Queryable } from '../db/database.js';
-import type { SourceTable } from '../source/source-table.js';
+import type { SourceTable } from './source-table.js';
+import { tableCountersSql, unsettledBackendsSql } from './source-sql.js';
 
 export interface TableCounters {
   inserted: string;
@@ -33,16 +34,8 @@ export const settledSeconds = 15;
 
 /** The source's counters, or undefined when they cannot vouch for the table (see above). */
 export async function readCounters(client: Queryable, source: SourceTable): Promise<TableCounters | undefined> {
-  const result = await client.query<TableCounters & { counting: boolean; children: boolean }>(
-    `SELECT current_setting('track_counts')::boolean AS counting,
-            c.relkind = 'p' OR EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = c.oid) AS children,
-            t.n_tup_ins::text AS inserted, t.n_tup_upd::text AS updated, t.n_tup_del::text AS deleted,
-            (SELECT stats_reset::text FROM pg_stat_database WHERE datname = current_database()) AS "databaseReset",
-            (SELECT stats_reset::text FROM pg_stat_wal) AS "serverReset"
-       FROM pg_class c LEFT JOIN pg_stat_user_tables t ON t.relid = c.oid
-      WHERE c.oid = to_regclass($1)`,
-    [source.sql],
-  );
+  const counters = tableCountersSql(source.sql);
+  const result = await client.query<TableCounters & { counting: boolean; children: boolean }>(counters.text, counters.values);
   const row = result.rows[0];
   if (!row || !row.counting || row.children || row.inserted === null) return undefined;
   return { inserted: row.inserted, updated: row.updated, deleted: row.deleted, databaseReset: row.databaseReset, serverReset: row.serverReset };
@@ -61,13 +54,8 @@ export async function provenUnchanged(
   if (recorded === undefined) return false;
   const now = await readCounters(client, source);
   if (now === undefined || !sameCounters(now, recorded)) return false;
-  const unsettled = await client.query<{ n: string }>(
-    `SELECT count(*) AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name IS DISTINCT FROM $2
-        AND backend_type NOT IN ('autovacuum worker', 'walsender')
-        AND (state IS DISTINCT FROM 'idle' OR state_change IS NULL OR state_change > clock_timestamp() - make_interval(secs => $1))`,
-    [options.idleSeconds ?? settledSeconds, options.ownSessions ?? null],
-  );
+  const backends = unsettledBackendsSql(options.idleSeconds ?? settledSeconds, options.ownSessions ?? null);
+  const unsettled = await client.query<{ n: string }>(backends.text, backends.values);
   return Number(unsettled.rows[0]!.n) === 0;
 }
 

@@ -1,8 +1,8 @@
 /** The end-of-run report: a few human lines, or one JSON object with the same facts. */
-import type { MetricsMode } from '../cli/metrics-options.js';
+import type { MetricsMode } from '../config/metrics-options.js';
 import type { MetricsSummary } from '../target/metrics-pass.js';
 import { describeProfile, type ModelProfile } from '../model/model-profile.js';
-import { formatDuration } from './progress.js';
+import { formatDuration } from '../pass/progress.js';
 
 export interface RunReport {
   outcome: 'completed' | 'interrupted';

@@ -5,6 +5,7 @@
  * than the budget, every waiter fails with the give-up error and the run stops with its progress saved.
  */
 import { backoffDelay, type BackoffOptions } from '../../common/backoff.js';
+import { isConnectionLost } from '../../common/batch-failure.js';
 
 export interface CircuitBreakerOptions {
   /** How long the database may stay unreachable before the run gives up. */
@@ -16,6 +17,13 @@ export interface CircuitBreakerOptions {
   onOpen?: (cause: unknown) => void;
   onClose?: (downMs: number) => void;
   backoff?: BackoffOptions;
+}
+
+export interface RetryOptions {
+  /** Which errors mean the database went away; by default, a lost connection. */
+  isOutage?: (error: unknown) => boolean;
+  /** After the breaker trips and before the operation runs again: e.g. drop the dead connection. */
+  onOutage?: (error: unknown) => Promise<void> | void;
 }
 
 export class CircuitBreaker {
@@ -33,6 +41,25 @@ export class CircuitBreaker {
   whenClosed(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     return this.outage ?? Promise.resolve();
+  }
+
+  /**
+   * Runs an operation that may find the database gone: waits while the breaker is open, runs it, and on
+   * an outage trips the breaker and runs it again once the database answers, however often; only the
+   * budget (or cancel()) ends that wait, with its error. Other errors go through at once.
+   */
+  async retry<T>(operation: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+    const isOutage = options.isOutage ?? isConnectionLost;
+    for (;;) {
+      await this.whenClosed();
+      try {
+        return await operation();
+      } catch (error) {
+        if (!isOutage(error)) throw error;
+        this.trip(error);
+        await options.onOutage?.(error);
+      }
+    }
   }
 
   /** A connection was lost: open (if not open yet) and probe until the database answers or time is up. */

@@ -2,11 +2,11 @@
  * What a run and a watcher check and open before their first pass, in one place: the session
  * connection, the circuit breaker and the source table (openJobConnection); the target, once a worker
  * has loaded the model; the state file and the job's lock (openJobState). A --distributed run takes
- * the connection, then goes its own way between the source and the target (commands/embed/distributed.ts)
+ * the connection, then goes its own way between the source and the target (distributed/host-run.ts)
  * and opens its state with openJobState too. A failure on the way closes what was opened.
  */
 import type pg from 'pg';
-import type { EmbedConfig } from '../cli/config.js';
+import type { EmbedConfig } from '../config/config.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { connect, databaseIdentity } from '../db/database.js';
 import { ReconnectingClient } from '../db/reconnecting-client.js';
@@ -16,9 +16,9 @@ import type { JobIdentity, JobState } from '../state/job-state.js';
 import { StateStore } from '../state/state-store.js';
 import { explainOtherDimension } from '../target/target-marker.js';
 import { describeTarget, modelLabel, prepareTarget, type Target, type TargetOptions } from '../target/target-table.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
 import { databaseBreaker, type BreakerHooks } from './database-breaker.js';
-import { sessionConnection } from './worker-config.js';
+import { sessionConnection } from '../pass/worker-config.js';
 
 export interface JobConnection {
   connection: ConnectionConfig;

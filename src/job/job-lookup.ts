@@ -5,19 +5,20 @@
  * --text-column were given, and one match is required.
  */
 import type pg from 'pg';
-import { defaults } from '../cli/defaults.js';
-import type { ArgsOf, jobOptions } from '../cli/options.js';
+import { defaults } from '../config/defaults.js';
+import type { ArgsOf, jobOptions } from '../config/options.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { connect, connectionConfig, databaseIdentity, recordedDatabase } from '../db/database.js';
 import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
 import { modelName } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
+import { tableSchemaSql } from '../source/source-sql.js';
 import type { JobIdentity, JobState } from '../state/job-state.js';
 import { StateStore } from '../state/state-store.js';
 import { parseColumnName, parseTableName, quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 import { describeTarget, type TargetInfo } from '../target/target-table.js';
 
-/** The flags that pick a job (jobOptions in src/cli/options.ts), as yargs hands them over. */
+/** The flags that pick a job (jobOptions in src/config/options.ts), as yargs hands them over. */
 export type JobLookupArgs = { table: string } & Omit<ArgsOf<typeof jobOptions>, 'json'>;
 
 export interface LookupConfig {
@@ -177,10 +178,8 @@ function matches(identity: JobIdentity, session: LookupSession): boolean {
 
 /** Resolves a table name through the search path, as the run did. */
 async function qualifiedName(client: pg.ClientBase, table: TableName): Promise<string> {
-  const found = await client.query<{ schema: string }>(
-    `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)`,
-    [quoteTable(table)],
-  );
+  const schema = tableSchemaSql(quoteTable(table));
+  const found = await client.query<{ schema: string }>(schema.text, schema.values);
   const row = found.rows[0];
   if (!row) throw new DatabaseError(`table ${quoteTable(table)} does not exist; check the name and schema`, { code: 'SOURCE' });
   return `${quoteIdentifier(row.schema)}.${quoteIdentifier(table.name)}`;

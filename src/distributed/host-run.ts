@@ -5,33 +5,34 @@
  * its runs; progress lives in the queue.
  */
 import type pg from 'pg';
-import type { BatchResult, BatchTask } from '../../../common/batch-task.js';
-import { rowsPerTask, type EmbedConfig } from '../../cli/config.js';
-import { EXIT } from '../../cli/exit-codes.js';
-import { watchRunInterrupts } from '../../cli/interrupt.js';
-import type { ConnectionConfig } from '../../../common/connection-config.js';
-import { openPool, type Queryable } from '../../db/database.js';
-import { joinJob, joinOrPlanPass, queueName, type Pass } from '../../distributed/distributed-job.js';
-import { joinPass } from '../../distributed/host-records.js';
-import { noHostStats, runHost, whileReachable, type HostStats } from '../../distributed/host-loop.js';
-import { lease } from '../../distributed/lease.js';
-import { passProgress } from '../../distributed/pass-progress.js';
-import { passStatus } from '../../distributed/pass-status.js';
-import { hostName, rangeRetryLimit, RangeQueue } from '../../distributed/range-queue.js';
-import { rangeSizing } from '../../distributed/range-sizes.js';
-import type { ModelInfo } from '../../model/model-folder.js';
-import type { CircuitBreaker } from '../../run/circuit-breaker.js';
-import { jobIdentity, openJobState, targetOptions } from '../../run/open-job.js';
-import { formatReport } from '../../run/run-summary.js';
-import type { SourceTable } from '../../source/source-table.js';
-import type { JobState } from '../../state/job-state.js';
-import type { StateStore } from '../../state/state-store.js';
-import { claimTarget, explainOtherDimension, type ModelStamp } from '../../target/target-marker.js';
-import { describeTarget, modelLabel, prepareTarget, type Target } from '../../target/target-table.js';
-import { retryOnThisHost } from './distributed-retry.js';
-import { runReport } from './report.js';
+import type { BatchResult, BatchTask } from '../../common/batch-task.js';
+import { rowsPerTask, type EmbedConfig } from '../config/config.js';
+import { EXIT } from '../process/exit-codes.js';
+import { watchRunInterrupts } from '../process/interrupt.js';
+import type { ConnectionConfig } from '../../common/connection-config.js';
+import { openPool, type Queryable } from '../db/database.js';
+import { joinJob, joinOrPlanPass, queueName, type Pass } from './distributed-job.js';
+import { joinPass } from './host-records.js';
+import { noHostStats, runHost, type HostStats } from './host-loop.js';
+import { lease } from './lease.js';
+import { passProgress } from './pass-progress.js';
+import { passStatus } from './pass-status.js';
+import { hostName, rangeRetryLimit, RangeQueue } from './range-queue.js';
+import { rangeSizing } from './range-sizes.js';
+import type { ModelInfo } from '../model/model-folder.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
+import { jobIdentity, openJobState, targetOptions } from '../job/open-job.js';
+import { formatReport } from '../job/run-summary.js';
+import type { SourceTable } from '../source/source-table.js';
+import type { JobState } from '../state/job-state.js';
+import type { StateStore } from '../state/state-store.js';
+import { claimTarget, explainOtherDimension, type ModelStamp } from '../target/target-marker.js';
+import { describeTarget, modelLabel, prepareTarget, type Target } from '../target/target-table.js';
+import { retryOnThisHost } from './retry-failed-run.js';
+import { runReport } from '../job/run-report.js';
+import { lockKeySql, unlockKeySql } from './queue-sql.js';
 
-export interface DistributedRunParts {
+export interface HostRunSetup {
   config: EmbedConfig;
   model: ModelInfo;
   client: pg.Client;
@@ -41,12 +42,12 @@ export interface DistributedRunParts {
   connection: ConnectionConfig;
   startedAt: number;
   /** Runs a task on this host's pool, writing to `target`. */
-  runTask: (task: BatchTask, target: Target) => Promise<BatchResult>;
+  sendTask: (task: BatchTask, target: Target) => Promise<BatchResult>;
   /** Tasks this host keeps in flight. */
   maxInFlight: number;
 }
 
-export async function embedDistributed(parts: DistributedRunParts): Promise<number> {
+export async function embedDistributed(parts: HostRunSetup): Promise<number> {
   const { config, model, client, source } = parts;
   const say = (line: string) => {
     if (!config.quiet) process.stderr.write(`embed: ${line}\n`);
@@ -82,7 +83,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
     const taskRows = rowsPerTask(config.batchSize, config.sortWindow);
     const sizing = rangeSizing(taskRows, config.batchSize);
     // One transaction: a session lost inside it (a host paused for longer than the lease) plans or joins again.
-    const pass = await whileReachable(parts.breaker, () => joinOrPlanPass(queuePool, queue!, source, target, sizing));
+    const pass = await parts.breaker.retry(() => joinOrPlanPass(queuePool, queue!, source, target, sizing));
     if (pass === undefined || pass.finished) {
       say(
         pass === undefined
@@ -97,7 +98,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
         ? `planned pass ${pass.number}: ${pass.rows} rows in ${pass.ranges} ranges, queue ${name}; other hosts join with the same command${pass.note ? ` (note: ${pass.note})` : ''}`
         : `joined pass ${pass.number} (${pass.rows} rows in ${pass.ranges} ranges, planned by ${pass.plannedBy})`,
     );
-    await whileReachable(parts.breaker, () => joinPass(queuePool, name, pass.number));
+    await parts.breaker.retry(() => joinPass(queuePool, name, pass.number));
     const runId = job.startRun();
     const stats = await runThisHost(parts, { queue, queuePool, pass, target, taskRows, leaseTimes, say }).catch((error: unknown) => {
       job!.endRun(runId, { rows: 0, skipped: 0, failed: 0, rowsPerSecond: 0, outcome: 'failed' });
@@ -109,7 +110,7 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
       process.stderr.write("interrupted: this host's unfinished ranges went back to the queue; the other hosts go on\n");
       return EXIT.interrupted;
     }
-    return await whileReachable(parts.breaker, () => passOutcome(queuePool, name, pass, config.table.name));
+    return await parts.breaker.retry(() => passOutcome(queuePool, name, pass, config.table.name));
   } finally {
     job?.unlock();
     state?.close();
@@ -120,22 +121,24 @@ export async function embedDistributed(parts: DistributedRunParts): Promise<numb
 
 /** Hosts arriving together would race to create the target: one at a time. */
 async function prepareTargetOnce(client: pg.Client, queue: string, model: ModelStamp, prepare: () => Promise<Target>): Promise<Target> {
-  await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${queue}/target`]);
+  const lock = lockKeySql(`${queue}/target`);
+  await client.query(lock.text, lock.values);
   try {
     const target = await prepare();
     await claimTarget(client, target, model, { restart: false });
     return target;
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`${queue}/target`]);
+    const unlock = unlockKeySql(`${queue}/target`);
+    await client.query(unlock.text, unlock.values);
   }
 }
 
 async function runThisHost(
-  parts: DistributedRunParts,
+  parts: HostRunSetup,
   run: { queue: RangeQueue; queuePool: pg.Pool; pass: Pass; target: Target; taskRows: number; leaseTimes: ReturnType<typeof lease>; say: (line: string) => void },
 ): Promise<HostStats & { outcome: 'completed' | 'interrupted' }> {
   const { config } = parts;
-  const bar = await whileReachable(parts.breaker, () =>
+  const bar = await parts.breaker.retry(() =>
     passProgress(run.queuePool, run.queue.name, run.pass, { quiet: config.quiet || config.json, startedAt: parts.startedAt }),
   );
   const interrupts = watchRunInterrupts(parts.breaker, "interrupted while waiting for the database; this host's ranges go back to the others", () => bar.stop());
@@ -148,7 +151,7 @@ async function runThisHost(
       db: parts.db,
       source: parts.source,
       target: run.target,
-      runBatch: (task) => parts.runTask(task, run.target),
+      sendTask: (task) => parts.sendTask(task, run.target),
       breaker: parts.breaker,
       taskRows: run.taskRows,
       maxInFlight: parts.maxInFlight,

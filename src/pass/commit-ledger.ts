@@ -3,7 +3,7 @@
  * over an unbroken run of committed batches from the oldest one dispatched; batches committed past a
  * gap are kept as ranges. Batches are numbered in id order, so no id ever needs comparing here.
  */
-import type { IdRange } from '../state/job-state.js';
+import type { IdRange } from '../source/row-values.js';
 
 interface Pending extends IdRange {
   rows: number;

@@ -3,7 +3,7 @@
  * second one exits at once (progress already saved stays saved; the in-flight batches are redone).
  */
 import { EmbedError } from '../../common/errors.js';
-import type { CircuitBreaker } from '../run/circuit-breaker.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
 import { EXIT } from './exit-codes.js';
 
 export interface InterruptWatch {

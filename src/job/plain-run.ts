@@ -2,18 +2,18 @@
  * One run of the loop over a prepared job: the pass (forward, or a retry of failed rows), progress bar
  * and interrupts, then the watermark, the run's record in the state file, the metrics and the report.
  */
-import type { EmbedConfig } from '../../cli/config.js';
-import { watchRunInterrupts } from '../../cli/interrupt.js';
-import type { ModelInfo } from '../../model/model-folder.js';
-import type { LoopObserver, LoopStats } from '../../run/embed-loop.js';
-import { embedPass, type PassParts } from '../../run/embed-pass.js';
-import { createProgress } from '../../run/progress.js';
-import type { RunReport } from '../../run/run-summary.js';
-import { estimateRows } from '../../source/source-table.js';
-import { finishMetrics } from '../../target/metrics-pass.js';
-import { runReport } from './report.js';
+import type { EmbedConfig } from '../config/config.js';
+import { watchRunInterrupts } from '../process/interrupt.js';
+import type { ModelInfo } from '../model/model-folder.js';
+import type { LoopObserver, LoopStats } from '../pass/embed-loop.js';
+import { embedPass, type PassSetup } from '../pass/embed-pass.js';
+import { createProgress } from '../pass/progress.js';
+import type { RunReport } from './run-summary.js';
+import { estimateRows } from '../source/source-table.js';
+import { finishMetrics } from '../target/metrics-pass.js';
+import { runReport } from './run-report.js';
 
-export interface RunParts extends PassParts {
+export interface RunSetup extends PassSetup {
   /** When the command started: the rate covers starting the workers and preparing the target too. */
   startedAt: number;
   model: ModelInfo;
@@ -22,7 +22,7 @@ export interface RunParts extends PassParts {
   observer?: LoopObserver;
 }
 
-export async function run(config: EmbedConfig, parts: RunParts): Promise<RunReport> {
+export async function plainRun(config: EmbedConfig, parts: RunSetup): Promise<RunReport> {
   const { startedAt, model, db, breaker, source, target, job, stateFile } = parts;
   const runId = job.startRun();
   const progress = job.progress();

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { planCapture, type CaptureOptions } from '../change-capture/capture-plan.js';
-import { takePassSnapshot, type PassSnapshot } from '../change-capture/pass-snapshot.js';
+import { takePassSnapshot, type PassSnapshot } from '../source/pass-snapshot.js';
 import { clearBlankAndCount, clearBlankSinceSql, type WaitingRows } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { JobState, PassStart } from '../state/job-state.js';

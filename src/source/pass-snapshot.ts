@@ -7,8 +7,9 @@
  * transactions from xmin on (see written-since.ts).
  */
 import type { Queryable } from '../db/database.js';
-import type { SourceTable } from '../source/source-table.js';
+import type { SourceTable } from './source-table.js';
 import { readCounters, type TableCounters } from './table-counters.js';
+import { currentSnapshotSql } from './source-sql.js';
 
 export interface PassSnapshot {
   /** Every transaction below this one had finished (committed and visible, or rolled back). */
@@ -32,11 +33,7 @@ export interface PassSnapshot {
 export async function takePassSnapshot(client: Queryable, source: SourceTable): Promise<PassSnapshot | undefined> {
   // The statement's snapshot is taken before it runs; age() measures from the next id to be assigned
   // (the session has none of its own), read as it runs, so after the snapshot. The counters come later still.
-  const result = await client.query<{ xmin: string; xmax: string; age: number; replica: boolean; system: string | null }>(
-    `SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax, age('3'::xid) AS age,
-            pg_is_in_recovery() AS replica, ${systemIdentifierSql} AS system
-       FROM pg_current_snapshot() AS s`,
-  );
+  const result = await client.query<{ xmin: string; xmax: string; age: number; replica: boolean; system: string | null }>(currentSnapshotSql().text);
   const row = result.rows[0]!;
   if (row.replica) return undefined;
   const counters = await readCounters(client, source);
@@ -48,9 +45,6 @@ export async function takePassSnapshot(client: Queryable, source: SourceTable): 
   };
 }
 
-/** The server's system identifier, or NULL where the role may not call pg_control_system(). */
-export const systemIdentifierSql = `CASE WHEN has_function_privilege('pg_control_system()', 'EXECUTE')
-       THEN (SELECT system_identifier::text FROM pg_control_system()) END`;
 
 /** Seen by a snapshot's reader: the server it was taken on. */
 export function sameServer(snapshot: PassSnapshot, system: string | null): boolean {

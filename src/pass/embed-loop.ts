@@ -5,14 +5,13 @@
  * dispatched and failed sends wait for it; a batch that keeps failing is split until the rows at fault
  * are found, and those are recorded as failed while the rest of the batch counts as done.
  */
-import { isConnectionLost } from '../../common/batch-failure.js';
 import { runIsolated } from './batch-isolation.js';
 import type { BatchResult, BatchTask } from '../../common/batch-task.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
 import type { CommitLedger } from './commit-ledger.js';
 import { isBlank, type SourceRow } from '../source/row-reader.js';
 import type { JobState } from '../state/job-state.js';
-import type { RowKind } from '../change-capture/written-since.js';
+import type { RowKind } from '../source/row-values.js';
 
 /** What the loop needs of a ledger: a CommitLedger on one host, a RangeLedger (distributed/) across hosts. */
 export type TaskLedger = Pick<CommitLedger, 'open' | 'commit' | 'currentWatermark' | 'ranges'>;
@@ -42,7 +41,7 @@ export interface LoopStats {
 
 export interface LoopInput {
   pages: AsyncIterable<SourceRow[]>;
-  runBatch: (task: BatchTask) => Promise<BatchResult>;
+  sendTask: (task: BatchTask) => Promise<BatchResult>;
   breaker: CircuitBreaker;
   ledger: TaskLedger;
   /** Where progress and failed rows go (a --retry-failed run records failures but no progress). */
@@ -96,17 +95,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
 
   // A send that finds the database gone waits for it to come back and sends again, however often: only
   // the breaker's budget bounds that wait.
-  const runWhileReachable = async (task: BatchTask): Promise<BatchResult> => {
-    for (;;) {
-      await input.breaker.whenClosed();
-      try {
-        return await input.runBatch(task);
-      } catch (error) {
-        if (!isConnectionLost(error)) throw error;
-        input.breaker.trip(error);
-      }
-    }
-  };
+  const sendWhileReachable = (task: BatchTask): Promise<BatchResult> => input.breaker.retry(() => input.sendTask(task));
 
   const committed = (seq: number, result?: BatchResult, failed: readonly { id: string; error: string }[] = [], sent: readonly SourceRow[] = []) => {
     // Failed rows first: a crash between the two writes redoes the batch, it never forgets a failure.
@@ -162,7 +151,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
           break read;
         }
         const task: BatchTask = { seq, ids: embeddable.map((r) => r.id), texts: embeddable.map((r) => r.text!) };
-        const done = runIsolated(task, runWhileReachable).then(
+        const done = runIsolated(task, sendWhileReachable).then(
           ({ result, failed }) => committed(seq, result, failed, embeddable),
           (error: unknown) => {
             failure ??= error;

@@ -3,9 +3,9 @@
  * and failed, stage latencies, and each row's freshness lag (its commit to its vector's
  * commit, taken as the moment the worker's report arrives, a few milliseconds after its COMMIT).
  */
-import type { LoopObserver } from '../run/embed-loop.js';
-import type { EngineMetrics } from './engine-metrics.js';
-import type { EventLog } from './event-log.js';
+import type { LoopObserver } from './embed-loop.js';
+import type { EngineMetrics } from '../observe/engine-metrics.js';
+import type { EventLog } from '../observe/event-log.js';
 
 export interface ObserverOptions {
   metrics?: EngineMetrics;

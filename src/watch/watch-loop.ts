@@ -6,32 +6,32 @@
  * table dropped or altered, or a model file changed on disk, stops it with one line.
  */
 import type pg from 'pg';
-import { isConnectionLost } from '../../../common/batch-failure.js';
-import { EmbedError } from '../../../common/errors.js';
-import { rowsForNextRun } from '../../change-capture/next-run.js';
-import type { EmbedConfig } from '../../cli/config.js';
-import { watchRunInterrupts } from '../../cli/interrupt.js';
-import { connect } from '../../db/database.js';
-import type { ModelInfo } from '../../model/model-folder.js';
-import type { EngineMetrics } from '../../observe/engine-metrics.js';
-import type { EventLog } from '../../observe/event-log.js';
-import { loopObserver } from '../../observe/loop-observer.js';
-import { embedPass, recordSnapshotInComment } from '../../run/embed-pass.js';
-import type { OpenJob } from '../../run/open-job.js';
-import { planResume, type ResumePlan } from '../../run/resume-plan.js';
-import type { CircuitBreaker } from '../../run/circuit-breaker.js';
-import { runSessionName } from '../../run/worker-config.js';
-import type { WorkerPool } from '../../run/worker-pool.js';
-import { modelLabel } from '../../target/target-table.js';
-import { changeTriggerState, tableOid } from '../../watch/change-trigger.js';
-import { listenForChanges, timerOnly, type ChangeListener } from '../../watch/change-listener.js';
-import { LagWindow } from '../../watch/lag-window.js';
-import { ModelGuard } from '../../watch/model-guard.js';
-import { CommentPace } from '../../watch/comment-pace.js';
-import { nextPollInterval, pollBounds, pollWaitMs } from '../../watch/poll-interval.js';
-import { mayBeAlteredTable, SourceGuard } from '../../watch/source-guard.js';
+import { EmbedError } from '../../common/errors.js';
+import { rowsForNextRun } from '../change-capture/next-run.js';
+import type { EmbedConfig } from '../config/config.js';
+import { watchRunInterrupts } from '../process/interrupt.js';
+import { connect } from '../db/database.js';
+import type { ModelInfo } from '../model/model-folder.js';
+import type { EngineMetrics } from '../observe/engine-metrics.js';
+import type { EventLog } from '../observe/event-log.js';
+import { loopObserver } from '../pass/loop-observer.js';
+import { embedPass, recordSnapshotInComment } from '../pass/embed-pass.js';
+import type { OpenJob } from '../job/open-job.js';
+import { planResume, type ResumePlan } from '../pass/resume-plan.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
+import { runSessionName } from '../pass/worker-config.js';
+import type { WorkerPool } from '../pass/worker-pool.js';
+import { modelLabel } from '../target/target-table.js';
+import { changeTriggerState, tableOid } from './change-trigger.js';
+import { commitTimestampsSql } from './watch-sql.js';
+import { listenForChanges, timerOnly, type ChangeListener } from './change-listener.js';
+import { LagWindow } from './lag-window.js';
+import { ModelGuard } from './model-guard.js';
+import { CommentPace } from './comment-pace.js';
+import { nextPollInterval, pollBounds, pollWaitMs } from './poll-interval.js';
+import { mayBeAlteredTable, SourceGuard } from './source-guard.js';
 
-export interface WatchParts extends OpenJob {
+export interface WatchSetup extends OpenJob {
   pool: WorkerPool;
   model: ModelInfo;
   log: EventLog;
@@ -42,13 +42,13 @@ export interface WatchParts extends OpenJob {
 /** With the trigger, a look at the table this often all the same: notifications are hints only. */
 const backstopMs = 10_000;
 
-export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise<void> {
+export async function watchLoop(config: EmbedConfig, parts: WatchSetup): Promise<void> {
   const { pool, model, log, metrics, job, source, target, state, breaker, connection } = parts;
   let client: pg.Client = parts.client;
   const label = modelLabel(model);
   const trigger = await changeTriggerState(client, source);
   const triggered = trigger !== 'none';
-  const commitTimes = (await client.query<{ on: boolean }>(`SELECT current_setting('track_commit_timestamp') = 'on' AS on`)).rows[0]!.on;
+  const commitTimes = (await client.query<{ on: boolean }>(commitTimestampsSql().text)).rows[0]!.on;
   const sourceGuard = await SourceGuard.start(client, source);
   const modelGuard = new ModelGuard(model);
   await modelGuard.start();
@@ -148,19 +148,14 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
     while (!stopping) {
       let found: number;
       try {
-        found = await look();
+        // A lost connection: wait for the database, connect again and look again.
+        found = await breaker.retry(look, {
+          onOutage: async () => {
+            client = await reconnect(client, connection, breaker);
+          },
+        });
       } catch (error) {
         if (stoppedWhileWaiting(error)) break;
-        if (isConnectionLost(error)) {
-          breaker.trip(error);
-          try {
-            client = await reconnect(client, connection, breaker);
-          } catch (again) {
-            if (stoppedWhileWaiting(again)) break;
-            throw again;
-          }
-          continue;
-        }
         // The table changed under the pass: say how, in one line.
         if (mayBeAlteredTable(error)) await sourceGuard.check(client);
         throw error;
@@ -199,12 +194,6 @@ export async function watchLoop(config: EmbedConfig, parts: WatchParts): Promise
 /** A new set-up connection once the database answers again (the reads' client reconnects by itself). */
 async function reconnect(old: pg.Client, connection: OpenJob['connection'], breaker: CircuitBreaker): Promise<pg.Client> {
   await old.end().catch(() => undefined);
-  for (;;) {
-    await breaker.whenClosed();
-    try {
-      return await connect(connection);
-    } catch (error) {
-      breaker.trip(error);
-    }
-  }
+  // Whatever stops a connection from being set up counts as the database still away.
+  return await breaker.retry(() => connect(connection), { isOutage: () => true });
 }

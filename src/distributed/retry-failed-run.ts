@@ -4,30 +4,30 @@
  * fail; a second host given the command meanwhile returns at once, saying another host has them.
  */
 import type pg from 'pg';
-import { EXIT } from '../../cli/exit-codes.js';
-import { watchRunInterrupts } from '../../cli/interrupt.js';
-import { noHostStats, type HostStats } from '../../distributed/host-loop.js';
-import { retryFailedRows } from '../../distributed/retry-failed.js';
-import { createProgress, type ProgressReporter } from '../../run/progress.js';
-import type { JobState } from '../../state/job-state.js';
-import type { Target } from '../../target/target-table.js';
-import type { BatchResult, BatchTask } from '../../../common/batch-task.js';
-import type { EmbedConfig } from '../../cli/config.js';
-import type { Queryable } from '../../db/database.js';
-import type { CircuitBreaker } from '../../run/circuit-breaker.js';
-import type { SourceTable } from '../../source/source-table.js';
+import { EXIT } from '../process/exit-codes.js';
+import { watchRunInterrupts } from '../process/interrupt.js';
+import { noHostStats, type HostStats } from './host-loop.js';
+import { retryFailedRows } from './retry-failed.js';
+import { createProgress, type ProgressReporter } from '../pass/progress.js';
+import type { JobState } from '../state/job-state.js';
+import type { Target } from '../target/target-table.js';
+import type { BatchResult, BatchTask } from '../../common/batch-task.js';
+import type { EmbedConfig } from '../config/config.js';
+import type { Queryable } from '../db/database.js';
+import type { CircuitBreaker } from '../db/circuit-breaker.js';
+import type { SourceTable } from '../source/source-table.js';
 
-/** What a retry needs of the run (DistributedRunParts in distributed.ts has it). */
+/** What a retry needs of the run (HostRunSetup in host-run.ts has it). */
 export interface RetryRun {
   config: EmbedConfig;
   db: Queryable;
   breaker: CircuitBreaker;
   source: SourceTable;
-  runTask: (task: BatchTask, target: Target) => Promise<BatchResult>;
+  sendTask: (task: BatchTask, target: Target) => Promise<BatchResult>;
   maxInFlight: number;
 }
 
-export interface RetryParts {
+export interface RetrySetup {
   queuePool: pg.Pool;
   queue: string;
   target: Target;
@@ -36,7 +36,7 @@ export interface RetryParts {
   say: (line: string) => void;
 }
 
-export async function retryOnThisHost(parts: RetryRun, retry: RetryParts): Promise<number> {
+export async function retryOnThisHost(parts: RetryRun, retry: RetrySetup): Promise<number> {
   const { config } = parts;
   let bar: ProgressReporter | undefined;
   const interrupts = watchRunInterrupts(parts.breaker, 'interrupted while waiting for the database; the rows not retried stay listed', () => bar?.stop());
@@ -47,7 +47,7 @@ export async function retryOnThisHost(parts: RetryRun, retry: RetryParts): Promi
       queue: retry.queue,
       db: parts.db,
       source: parts.source,
-      runBatch: (task) => parts.runTask(task, retry.target),
+      sendTask: (task) => parts.sendTask(task, retry.target),
       breaker: parts.breaker,
       maxInFlight: parts.maxInFlight,
       stopRequested: () => interrupts.requested,

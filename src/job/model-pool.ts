@@ -3,12 +3,12 @@
  * threads begin loading the model at once), hash the ONNX file meanwhile, and close the pool however
  * the command ends.
  */
-import type { EmbedConfig } from '../cli/config.js';
+import type { EmbedConfig } from '../config/config.js';
 import { locateModel, withFileHash, withProfile, type ModelInfo } from '../model/model-folder.js';
 import { resolveProfile } from '../model/model-profile.js';
 import { modelsDir } from '../paths.js';
-import { workerConfig } from './worker-config.js';
-import { createWorkerPool, type WorkerPool } from './worker-pool.js';
+import { workerConfig } from '../pass/worker-config.js';
+import { createWorkerPool, type WorkerPool } from '../pass/worker-pool.js';
 
 export interface ModelPool {
   pool: WorkerPool;
