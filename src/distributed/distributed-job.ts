@@ -5,6 +5,8 @@
  * with the plain run's change capture (change-capture/), the rows below them written since the last
  * pass started that the target does not hold with the same text (late commits, edited texts).
  * Planning holds an advisory lock on the job, so two hosts arriving together plan once.
+ *
+ * Longer than 250 lines because joining, planning and a lost planning session are one transaction's story.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';

@@ -127,6 +127,7 @@ export function repositoryFiles(root: string, dir = ''): string[] {
  * repository ends with: names left behind by a move or a rename.
  */
 export function missingFileNames(page: string, files: readonly string[]): string[] {
-  const named = new Set(page.match(/[\w./-]+\.(?:ts|cjs|js)\b/g) ?? []);
+  // A pattern such as `*-sql.ts` names no file.
+  const named = new Set((page.match(/\*?[\w./-]+\.(?:ts|cjs|js)\b/g) ?? []).filter((name) => !name.startsWith('*')));
   return [...named].filter((name) => !files.some((file) => file === name || file.endsWith(`/${name}`)));
 }

@@ -99,7 +99,7 @@ describe('files named in ARCHITECTURE.md', () => {
   });
 
   it('are reported when moved or renamed', () => {
-    const page = 'run/embed-loop.ts reads; encoder.ts runs; run/gone.ts and fetch-ahead.ts do not exist.';
+    const page = 'pass/embed-loop.ts reads; encoder.ts runs; run/gone.ts and fetch-ahead.ts do not exist.';
     expect(missingFileNames(page, files)).toEqual(['run/gone.ts', 'fetch-ahead.ts']);
   });
 });
