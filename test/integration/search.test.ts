@@ -53,6 +53,12 @@ describe('embed search', () => {
     const empty = await cli('search', 'sentences', '  ', '--model', modelDir);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/^embed: the query is empty; give the text to search for/);
+    const noText = await runCli(['search', 'sentences']);
+    expect(noText.code).toBe(2);
+    expect(noText.stderr).toMatch(/^embed: which table, and what text\? give both: embed search <table> "text"/);
+    const badK = await cli('search', 'sentences', 'river', '-k', 'ten');
+    expect(badK.code).toBe(2);
+    expect(badK.stderr).toMatch(/^embed: -k must be a whole number of rows, 1 or more \(got "ten"\)/);
     await fixture.db.client.query('CREATE TABLE others (id int PRIMARY KEY, text text)');
     const noJob = await cli('search', 'others', 'river');
     expect(noJob.code).toBe(1);
