@@ -87,9 +87,20 @@ export interface CloseTask {
   close: { barrier: SharedArrayBuffer; workers: number };
 }
 
+/**
+ * Texts to embed and hand back rather than write: a search query, or a library caller's texts. The
+ * prompt travels with them (the query prompt, or the document one), the rest of the profile is the pool's.
+ */
+export interface VectorsTask {
+  vectors: { texts: string[]; prompt: string };
+}
+
+/** One vector per text, in the order given. */
+export type VectorsOutcome = { vectors: Float32Array[] } | { failure: WorkerFailure };
+
 /** Everything the pool sends a worker, and everything a worker answers: the two types piscina is given. */
-export type WorkerRequest = WorkerTask | ReadyTask | CloseTask;
-export type WorkerAnswer = BatchOutcome | ReadyOutcome | undefined;
+export type WorkerRequest = WorkerTask | ReadyTask | CloseTask | VectorsTask;
+export type WorkerAnswer = BatchOutcome | ReadyOutcome | VectorsOutcome | undefined;
 
 /** The pool's workerData as a worker receives it (piscina types it `any`), checked before use. */
 export function workerConfigFrom(data: unknown): WorkerConfig {

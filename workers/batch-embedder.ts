@@ -69,6 +69,15 @@ export class BatchEmbedder {
     return new BatchEmbedder((texts) => encoder.tokenize(prompted(texts)), encoder, claims, gate);
   }
 
+  /** Vectors of texts with the given prompt put before each, in order, written nowhere (a search query, a library call). */
+  async embedTexts(texts: readonly string[], prompt: string): Promise<Float32Array[]> {
+    if (this.encoder === undefined) throw new Error('the model is not loaded in a metrics-only pool');
+    const encoder = this.encoder;
+    if (texts.length === 0) return [];
+    const embedded = await this.gate.withPermit(() => encoder.embedTokenized(encoder.tokenize(texts.map((text) => prompt + text))));
+    return texts.map((_, i) => embedded.vectors.slice(i * embedded.dimension, (i + 1) * embedded.dimension));
+  }
+
   /** Embeds (or only measures) the task's rows, writes them and commits. */
   async embed(task: BatchTask, writer: ReconnectingWriter): Promise<BatchResult> {
     const { tokenized, tokenizeMs } = await this.gate.withPermit(() => {

@@ -43,9 +43,16 @@ export default async function handle(task: WorkerRequest): Promise<WorkerAnswer>
     loaded = await embedder();
   } catch (error) {
     const failure = startFailure(error);
-    return 'ready' in task ? { failure } : { seq: task.seq, failure };
+    return 'ready' in task || 'vectors' in task ? { failure } : { seq: task.seq, failure };
   }
   if ('ready' in task) return { ready: true };
+  if ('vectors' in task) {
+    try {
+      return { vectors: await loaded.embedTexts(task.vectors.texts, task.vectors.prompt) };
+    } catch (error) {
+      return { failure: startFailure(error) };
+    }
+  }
   writer ??= new ReconnectingWriter(config.connection, task.target.plan);
   try {
     return await loaded.embed(task, writer);

@@ -11,7 +11,7 @@ import { hideBin } from 'yargs/helpers';
 import { firstLine, UsageError } from '../../common/errors.js';
 import { defaults } from '../config/defaults.js';
 import { EXIT, exitCodeFor } from '../process/exit-codes.js';
-import { argsOf, embedOptions, jobOptions, watchOptions, yargsOptions } from '../config/options.js';
+import { argsOf, embedOptions, jobOptions, searchOptions, watchOptions, yargsOptions } from '../config/options.js';
 import { hideSecrets, secretsIn } from './secrets.js';
 import { explainParseFailure } from './unknown-flags.js';
 import { packageRoot } from '../paths.js';
@@ -25,6 +25,7 @@ const flagsByCommand = {
   status: [...Object.keys(jobOptions), ...always],
   failures: [...Object.keys(jobOptions), ...always],
   reset: [...Object.keys(jobOptions), 'drop-target', ...always],
+  search: [...Object.keys(jobOptions), ...Object.keys(searchOptions), ...always],
 };
 
 const embedFlags = (y: Argv) =>
@@ -81,6 +82,18 @@ export async function main(argv: string[]): Promise<number> {
       const { status } = await import('../commands/status.js');
       exitCode = await status(jobArgs(args));
     })
+    .command(
+      'search <table> <text>',
+      'the rows of <table> nearest <text>: id, cosine similarity and a snippet, from the vectors the job wrote',
+      (y) =>
+        jobFlags(y)
+          .positional('text', { type: 'string', describe: 'what to search for', demandOption: true })
+          .options(yargsOptions(searchOptions)),
+      async (args) => {
+        const { search } = await import('../commands/search.js');
+        exitCode = await search({ ...jobArgs(args), ...argsOf(searchOptions, args), text: String(args.text) });
+      },
+    )
     .command('failures <table>', 'the rows of the job on <table> that failed, with their errors', jobFlags, async (args) => {
       const { failures } = await import('../commands/failures.js');
       exitCode = await failures(jobArgs(args));

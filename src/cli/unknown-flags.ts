@@ -51,6 +51,7 @@ export function explainParseFailure(message: string, argv: readonly string[], fl
       .join('; ');
   }
   if (/^Not enough non-option arguments/.test(message)) {
+    if (argv[0] === 'search') return 'which table, and what text? give both: embed search <table> "text" [options]';
     const command = ['status', 'failures', 'reset'].includes(argv[0] ?? '') ? `${argv[0]} <table>` : '<table> [batchSize]';
     return `which table? give it first: embed ${command} [options]`;
   }

@@ -150,6 +150,12 @@ export const jobOptions = {
   json: flag('print JSON on stdout'),
 };
 
+/** The flags of `embed search`, beside those that pick the job. */
+export const searchOptions = {
+  k: string({ value: 10, help: 'how many rows to show' }),
+  dtype: string({ value: defaults.dtype, help: "the job's --dtype: weights fp32 or q8" }),
+};
+
 type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
 
 /** The values of a table of options as yargs hands them over, keyed in camelCase: strings, so that every check is ours. */

@@ -15,6 +15,8 @@ export interface WorkerPool {
   /** Resolves once a worker has loaded the model; rejects with why it could not (ModelError, DeviceError). */
   ready(): Promise<void>;
   run(task: WorkerTask): Promise<BatchResult>;
+  /** Vectors of texts with this prompt, written nowhere. */
+  vectors(texts: string[], prompt: string): Promise<Float32Array[]>;
   /** Worker threads tokenizing or running the model at this moment (they hold a compute permit). */
   computing(): number;
   close(): Promise<void>;
@@ -88,7 +90,16 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
       if (outcome === undefined) throw new Error('a worker answered a batch as if it were closing');
       if ('failure' in outcome) throw failureError(outcome.failure);
       if ('ready' in outcome) throw new Error('a worker answered a batch as if asked whether it was ready');
+      if ('vectors' in outcome) throw new Error('a worker answered a batch with vectors');
       return outcome;
+    },
+    async vectors(texts, prompt) {
+      const outcome = await untilPoolFails(pool.run({ vectors: { texts, prompt } }));
+      if (outcome === undefined || !('vectors' in outcome)) {
+        if (outcome !== undefined && 'failure' in outcome) throw failureError(outcome.failure);
+        throw new Error('a worker answered a request for vectors with something else');
+      }
+      return outcome.vectors;
     },
     computing: () => threadsComputing(config.computeGate),
     async close() {

@@ -44,7 +44,7 @@ const folderOf = (file: string) => file.split('/')[0]!;
  * The folders of src/, lowest first (ARCHITECTURE.md, "Layers"): a folder imports only folders below it.
  * Files at the top of src/ (paths.ts) sit below every folder.
  */
-const layers = ['model', 'db', 'observe', 'process', 'config', 'source', 'state', 'target', 'change-capture', 'pass', 'job', 'watch', 'distributed', 'commands', 'cli'];
+const layers = ['model', 'db', 'observe', 'process', 'config', 'source', 'state', 'target', 'change-capture', 'pass', 'job', 'watch', 'distributed', 'search', 'commands', 'cli', 'library'];
 
 /** The folder of src/ a file belongs to ('' for a file at the top of src/), or undefined outside src/. */
 const srcFolderOf = (file: string) => (file.startsWith('src/') ? (file.split('/').length > 2 ? file.split('/')[1]! : '') : undefined);

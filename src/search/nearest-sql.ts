@@ -1,0 +1,42 @@
+/**
+ * The statements of a search: the type of the target's vector column, and the k rows nearest a query
+ * vector. With pgvector the operator `<=>` (cosine distance) orders, so an index on it can serve; on
+ * real[] the cosine is computed exactly on the server for every row.
+ */
+import { quoteIdentifier } from '../db/table-name.js';
+import type { SourceTable } from '../source/source-table.js';
+import type { TargetRef } from '../target/target-table.js';
+
+export type VectorFormat = 'vector' | 'real[]';
+
+/** The vector column's type, as format_type names it ('vector(384)', 'real[]'); no row when it is missing. */
+export function vectorColumnTypeSql(): string {
+  return `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute
+           WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped`;
+}
+
+/** Where the vectors are: the side table's embedding column, or the source's own column. */
+export function vectorColumnOf(ref: TargetRef): { table: string; column: string } {
+  return ref.kind === 'table' ? { table: ref.table, column: 'embedding' } : { table: ref.table, column: ref.column };
+}
+
+/** $1: the query vector (text for vector, an array for real[]), $2: k. Rows: id, similarity, text. */
+export function nearestRowsSql(source: SourceTable, ref: TargetRef, format: VectorFormat): string {
+  const id = quoteIdentifier(source.idColumn);
+  const text = quoteIdentifier(source.textColumn);
+  const from =
+    ref.kind === 'table'
+      ? `${ref.table} AS t JOIN ${source.sql} AS s ON s.${id} = t.id`
+      : `${source.sql} AS s CROSS JOIN LATERAL (SELECT s.${quoteIdentifier(ref.column)} AS embedding) AS t`;
+  if (format === 'vector') {
+    return `SELECT s.${id}::text AS id, 1 - (t.embedding <=> $1::vector) AS similarity, s.${text}::text AS text
+              FROM ${from} WHERE t.embedding IS NOT NULL
+             ORDER BY t.embedding <=> $1::vector LIMIT $2`;
+  }
+  return `SELECT id, similarity, text FROM (
+            SELECT s.${id}::text AS id, s.${text}::text AS text,
+                   (SELECT sum(a::float8 * b) / nullif(sqrt(sum(a::float8 * a)) * sqrt(sum(b::float8 * b)), 0)
+                      FROM unnest(t.embedding, $1::real[]) AS u(a, b)) AS similarity
+              FROM ${from} WHERE t.embedding IS NOT NULL) AS scored
+           ORDER BY similarity DESC NULLS LAST LIMIT $2`;
+}
