@@ -5,7 +5,7 @@
 import { UsageError } from '../../common/errors.js';
 import type { ArgsOf, searchOptions } from '../config/options.js';
 import { EXIT } from '../process/exit-codes.js';
-import type { Dtype } from '../model/dtype.js';
+import { DTYPES, type Dtype } from '../model/dtype.js';
 import { checkSearchRequest, searchJob, type SearchResult } from '../search/search-job.js';
 import { jobTables, openLookup, singleJob, type JobLookupArgs } from '../job/job-lookup.js';
 
@@ -23,7 +23,7 @@ export async function searchTable(options: SearchOptions): Promise<SearchResult>
   const k = options.k === undefined ? 10 : Number(options.k);
   if (options.k !== undefined && !/^\d+$/.test(options.k.trim())) throw new UsageError(`-k must be a whole number of rows, 1 or more (got ${JSON.stringify(options.k)})`);
   const dtype = options.dtype ?? 'fp32';
-  if (dtype !== 'fp32' && dtype !== 'q8') throw new UsageError(`--dtype must be fp32 or q8 (got ${JSON.stringify(dtype)})`);
+  if (!isDtype(dtype)) throw new UsageError(`--dtype must be one of ${DTYPES.join(', ')} (got ${JSON.stringify(dtype)})`);
   checkSearchRequest({ text: options.text, k });
   const session = await openLookup(options);
   try {
@@ -31,7 +31,7 @@ export async function searchTable(options: SearchOptions): Promise<SearchResult>
     const { source, target } = await jobTables(session.client, job.identity);
     const recordedProfile = session.state.recordedProfile(job.id);
     const searched = { client: session.client, identity: job.identity, recordedProfile, source, target };
-    return await searchJob(searched, { text: options.text, k, model: session.config.model, dtype: dtype satisfies Dtype });
+    return await searchJob(searched, { text: options.text, k, model: session.config.model, dtype });
   } finally {
     await session.close();
   }
@@ -51,4 +51,8 @@ function exactNote(target: string): string {
 function snippet(text: string, width = 80): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length <= width ? line : `${line.slice(0, width - 1)}…`;
+}
+
+function isDtype(value: string): value is Dtype {
+  return (DTYPES as string[]).includes(value);
 }

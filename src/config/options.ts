@@ -153,7 +153,7 @@ export const jobOptions = {
 /** The flags of `embed search`, beside those that pick the job. */
 export const searchOptions = {
   k: string({ value: 10, help: 'how many rows to show' }),
-  dtype: string({ value: defaults.dtype, help: "the job's --dtype: weights fp32 or q8" }),
+  dtype: string({ value: defaults.dtype, help: "the job's --dtype (fp32, q8, ... as for embed)" }),
 };
 
 type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;

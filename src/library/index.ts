@@ -4,6 +4,7 @@
  * its rows. See docs/searching.md.
  */
 import { searchTable } from '../commands/search.js';
+import type { Dtype } from '../model/dtype.js';
 import type { SearchResult } from '../search/search-job.js';
 
 export { openEmbedder, type Embedder, type EmbedderOptions } from '../search/embedder.js';
@@ -19,7 +20,7 @@ export interface SearchOptions {
   /** The job's --target or --column, when the table has jobs with several. */
   target?: string;
   column?: string;
-  dtype?: 'fp32' | 'q8';
+  dtype?: Dtype;
 }
 
 /** The k rows of `table` nearest `text`, from the vectors the job on it wrote, as `embed search` finds them. */

@@ -11,7 +11,7 @@ import { createClaimBuffer } from '../../common/input-claims.js';
 import { UsageError } from '../../common/errors.js';
 import { defaults } from '../config/defaults.js';
 import { connectionConfig } from '../db/database.js';
-import type { Dtype } from '../model/dtype.js';
+import { DTYPES, type Dtype } from '../model/dtype.js';
 import { locateModel, withFileHash, withProfile, type ModelFiles, type ModelInfo } from '../model/model-folder.js';
 import { outputProfile, resolveProfile, type ModelProfile, type ProfileFlags } from '../model/model-profile.js';
 import { modelsDir } from '../paths.js';
@@ -38,7 +38,7 @@ export interface Embedder {
 
 export async function openEmbedder(options: EmbedderOptions = {}): Promise<Embedder> {
   const dtype = options.dtype ?? defaults.dtype;
-  if (dtype !== 'fp32' && dtype !== 'q8') throw new UsageError(`dtype ${JSON.stringify(dtype)} is not one embed knows; use fp32 or q8`);
+  if (!DTYPES.includes(dtype)) throw new UsageError(`dtype ${JSON.stringify(dtype)} is not one embed knows; use one of ${DTYPES.join(', ')}`);
   const files = await locateModel(options.model ?? defaults.model, dtype, { modelsDir: modelsDir(), allowDownload: true });
   const profile = resolveProfile(files, { ...options, rawVectors: options.rawVectors ?? false });
   return openWithProfile(files, profile, options.threads);
