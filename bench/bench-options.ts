@@ -91,7 +91,13 @@ export function parseBenchArgs(argv: string[]): { options: BenchOptions; scale: 
   return { options, scale: values.scale };
 }
 
-export function engineRunOptions(options: BenchOptions, dtype: Dtype, batchSize: number, workers: number, target: string): EngineRunOptions {
+export function engineRunOptions(
+  options: BenchOptions,
+  dtype: Dtype,
+  batchSize: number,
+  workers: number,
+  target: string,
+): EngineRunOptions {
   return {
     table: options.tableArg,
     batchSize,

@@ -32,17 +32,52 @@ export function formatBench(result: BenchResult): string {
     ceilingRows.push(row(`sorted ceiling (all sorted, budget ${c.sorted.budget})`, c.sorted));
     for (const b of result.batchSizes) ceilingRows.push(row(`plain: batch ${b} in table order`, c.plain[b]!));
     for (const b of result.batchSizes) {
-      ceilingRows.push(row(`same batching: batch ${b}, window ${rowsPerTask(b, result.sortWindow)} rows, budget ${result.maxBatchTokens}`, c.sameBatching[b]!));
+      ceilingRows.push(
+        row(
+          `same batching: batch ${b}, window ${rowsPerTask(b, result.sortWindow)} rows, budget ${result.maxBatchTokens}`,
+          c.sameBatching[b]!,
+        ),
+      );
     }
     const n = result.naive[dtype]!;
-    ceilingRows.push([dtype, `naive: 1 row, INSERT, COMMIT (${n.rows} rows)`, `1x${n.threads}`, fixed(n.rowsPerSecond), fixed(n.tokensPerSecond, 0), '1.00', '-']);
+    ceilingRows.push([
+      dtype,
+      `naive: 1 row, INSERT, COMMIT (${n.rows} rows)`,
+      `1x${n.threads}`,
+      fixed(n.rowsPerSecond),
+      fixed(n.tokensPerSecond, 0),
+      '1.00',
+      '-',
+    ]);
   }
   out.push('bare encoder (no database) and naive loop\n');
   out.push(formatTable(['dtype', 'measure', 'sessions x threads', 'rows/s', 'tokens/s', 'padding', 'cores'], ceilingRows));
   out.push('\nend to end (node bin/embed.js ... --json)\n');
   out.push(
     formatTable(
-      ['dtype', 'batch', 'workers', 'threads', 'rows/s', 'tokens/s', 'speedup', 'eff.', '/plain', '/same', '/sorted', '/naive', 'padding', 'read', 'tok.', 'infer', 'write', 'RSS MB', 'cores', 'start s', 'steady rows/s'],
+      [
+        'dtype',
+        'batch',
+        'workers',
+        'threads',
+        'rows/s',
+        'tokens/s',
+        'speedup',
+        'eff.',
+        '/plain',
+        '/same',
+        '/sorted',
+        '/naive',
+        'padding',
+        'read',
+        'tok.',
+        'infer',
+        'write',
+        'RSS MB',
+        'cores',
+        'start s',
+        'steady rows/s',
+      ],
       result.engine.map((e) => [
         e.dtype,
         String(e.batchSize),
@@ -72,7 +107,15 @@ export function formatBench(result: BenchResult): string {
   out.push(
     formatTable(
       ['issue', 'dtype', 'batch', 'target', 'value', 'needs', 'holds'],
-      result.targets.map((t) => [`#${t.issue}`, t.dtype, String(t.batchSize), t.target, fixed(t.value, 2), t.threshold, t.holds ? 'yes' : 'NO']),
+      result.targets.map((t) => [
+        `#${t.issue}`,
+        t.dtype,
+        String(t.batchSize),
+        t.target,
+        fixed(t.value, 2),
+        t.threshold,
+        t.holds ? 'yes' : 'NO',
+      ]),
     ),
   );
   return out.join('');

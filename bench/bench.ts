@@ -18,9 +18,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(
-      `cannot connect to PostgreSQL (${(error as Error).message.split('\n')[0]}); pass --database-url or set DATABASE_URL`,
-    );
+    throw new Error(`cannot connect to PostgreSQL (${(error as Error).message.split('\n')[0]}); pass --database-url or set DATABASE_URL`);
   }
   try {
     if (scale) await tableScaleBench(client, options);

@@ -7,7 +7,10 @@ import type pg from 'pg';
 export async function loadTable(client: pg.Client, table: string, rows: number): Promise<void> {
   await client.query(`DROP TABLE IF EXISTS ${table}_embeddings, ${table}`);
   await client.query(`CREATE TABLE ${table} (id bigserial PRIMARY KEY, text text NOT NULL, tag int NOT NULL DEFAULT 0)`);
-  await client.query(`INSERT INTO ${table} (text) SELECT 'sentence ' || i || ' about ' || md5(i::text) FROM generate_series(1, $1::int) AS i`, [rows]);
+  await client.query(
+    `INSERT INTO ${table} (text) SELECT 'sentence ' || i || ' about ' || md5(i::text) FROM generate_series(1, $1::int) AS i`,
+    [rows],
+  );
   await client.query(`VACUUM ANALYZE ${table}`);
 }
 

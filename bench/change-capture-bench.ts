@@ -77,7 +77,9 @@ async function main(args: string[]): Promise<void> {
     const edit = new pg.Client({ connectionString: databaseUrl });
     await edit.connect();
     const editShare = async () =>
-      edit.query(`UPDATE ${table} SET text = text || ' (edited)' WHERE id IN (SELECT id FROM ${table} ORDER BY random() LIMIT $1)`, [Math.round(rows / 100)]);
+      edit.query(`UPDATE ${table} SET text = text || ' (edited)' WHERE id IN (SELECT id FROM ${table} ORDER BY random() LIMIT $1)`, [
+        Math.round(rows / 100),
+      ]);
     await editShare();
     await timed('plain, 1% of texts edited', [], 'catch-up pass');
     await timed('--refresh, nothing to do', ['--refresh'], 'every row compared');
@@ -88,7 +90,13 @@ async function main(args: string[]): Promise<void> {
       '\n' +
         formatTable(
           ['case', 'seconds', 'server CPU s', 'rows embedded', 'note'],
-          results.map((r) => [r.case, fixed(r.seconds, 2), r.serverCpuSeconds === null ? 'n/a' : fixed(r.serverCpuSeconds, 2), String(r.rowsEmbedded), r.note]),
+          results.map((r) => [
+            r.case,
+            fixed(r.seconds, 2),
+            r.serverCpuSeconds === null ? 'n/a' : fixed(r.serverCpuSeconds, 2),
+            String(r.rowsEmbedded),
+            r.note,
+          ]),
         ),
     );
   } finally {

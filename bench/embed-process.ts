@@ -15,7 +15,11 @@ export const embedBin = path.join(packageRoot, 'bin', 'embed.js');
  * Runs `embed ARGS` (with --json among them) in `cwd`; rejects with its last stderr lines when it fails.
  * `bin` runs another build's CLI, for side-by-side comparisons.
  */
-export function runEmbed<Report = { rowsEmbedded: number }>(args: string[], cwd: string = packageRoot, bin: string = embedBin): Promise<Report> {
+export function runEmbed<Report = { rowsEmbedded: number }>(
+  args: string[],
+  cwd: string = packageRoot,
+  bin: string = embedBin,
+): Promise<Report> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

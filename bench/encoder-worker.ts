@@ -26,7 +26,11 @@ async function start(): Promise<(task: EncoderTask) => Promise<EncoderTaskResult
   const encoder = await Encoder.open({ ...config, device: 'cpu' });
   // The first runs of a session allocate its buffers; no measurement should pay for that.
   const warmUp = 'A sentence of ordinary length, so that the first runs allocate what later runs will reuse.';
-  for (let i = 0; i < 3; i++) await encodeTexts(encoder, Array.from({ length: 16 }, () => warmUp));
+  for (let i = 0; i < 3; i++)
+    await encodeTexts(
+      encoder,
+      Array.from({ length: 16 }, () => warmUp),
+    );
   return async (task) => {
     if ('barrier' in task) {
       // Blocking this thread keeps piscina from giving it a second barrier task: every thread gets one,

@@ -64,7 +64,9 @@ async function main(argv: string[]): Promise<void> {
   try {
     const loaded = await loadCorpus(client, { table, rows: options.rows, replace: true });
     console.log(formatMachineFacts(machineFacts()));
-    console.log(`${loaded.rows} rows of ${loaded.source} (shuffled), model ${options.model} ${options.dtype}, batch 100, ${options.reps} repetition(s) of each, order alternating\n`);
+    console.log(
+      `${loaded.rows} rows of ${loaded.source} (shuffled), model ${options.model} ${options.dtype}, batch 100, ${options.reps} repetition(s) of each, order alternating\n`,
+    );
 
     const compared = options.pair ? [setups[0]!, setups[2]!] : setups;
     const results = new Map<string, number[]>(compared.map((s) => [s.name, []]));
@@ -77,7 +79,9 @@ async function main(argv: string[]): Promise<void> {
         const { value: rate, serverCpuSeconds } = await measure(() => runSetup(setup, model.dir, options));
         results.get(setup.name)!.push(rate);
         const cpu = serverCpuSeconds === null ? '' : `, PostgreSQL ${fixed(serverCpuSeconds)} CPU s`;
-        console.log(`  rep ${rep + 1} ${setup.name}: ${fixed(rate)} rows/s (load average ${fixed(loadBefore)} before, ${fixed(loadAverage())} after${cpu})`);
+        console.log(
+          `  rep ${rep + 1} ${setup.name}: ${fixed(rate)} rows/s (load average ${fixed(loadBefore)} before, ${fixed(loadAverage())} after${cpu})`,
+        );
       }
     }
     const best = (name: string) => Math.max(...results.get(name)!);
@@ -90,7 +94,10 @@ async function main(argv: string[]): Promise<void> {
             s.name,
             fixed(best(s.name)),
             fixed(median(results.get(s.name)!)),
-            results.get(s.name)!.map((r) => fixed(r)).join(', '),
+            results
+              .get(s.name)!
+              .map((r) => fixed(r))
+              .join(', '),
             percent(best(s.name) / baseline - 1),
           ]),
         ),
@@ -115,7 +122,9 @@ async function main(argv: string[]): Promise<void> {
         `fetch p50 ${fixed(cost.fetch.p50, 2)} ms, p95 ${fixed(cost.fetch.p95, 2)} ms; complete p50 ${fixed(cost.complete.p50, 2)} ms, ` +
         `p95 ${fixed(cost.complete.p95, 2)} ms; together ${fixed(cost.perRangeMs, 2)} ms on average`,
     );
-    console.log(`ranges/s the server sustains with ${cost.concurrentHosts} hosts fetching and completing at once: ${fixed(cost.rangesPerSecond)}`);
+    console.log(
+      `ranges/s the server sustains with ${cost.concurrentHosts} hosts fetching and completing at once: ${fixed(cost.rangesPerSecond)}`,
+    );
     const hostRate = best(setups[2]!.name) / 2;
     const rangeRows = 16_000;
     const capacity = cost.rangesPerSecond * rangeRows;
@@ -142,7 +151,18 @@ async function runSetup(setup: Setup, model: string, options: Options): Promise<
         mkdirSync(dir);
         // Each host gets its share of this machine's cores, as a host of its own would have them.
         const threads = Math.max(1, Math.floor(os.availableParallelism() / (setup.hosts * setup.workers)));
-        const args = [table, '100', '--workers', String(setup.workers), '--threads', String(threads), '--model', model, '--dtype', options.dtype];
+        const args = [
+          table,
+          '100',
+          '--workers',
+          String(setup.workers),
+          '--threads',
+          String(threads),
+          '--model',
+          model,
+          '--dtype',
+          options.dtype,
+        ];
         args.push('--database-url', options.databaseUrl, '--state', path.join(dir, 'state.sqlite'), '--json');
         if (setup.distributed) args.push('--distributed');
         return runEmbed(args, dir);

@@ -57,11 +57,18 @@ function samples(lines: ProbeLine[]): Sample[] {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function main(args: string[]): void {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { every: { type: 'string', default: '60' }, pid: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { every: { type: 'string', default: '60' }, pid: { type: 'string' } },
+  });
   if (positionals.length !== 1) throw new Error('usage: memory-probe-report.js PROBE.jsonl [--every SECONDS] [--pid PID]');
-  const lines = readFileSync(positionals[0]!, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as ProbeLine);
+  const lines = readFileSync(positionals[0]!, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as ProbeLine);
   // Default: the process whose workers reported (the engine, not a bench around it).
-  const pid = values.pid === undefined ? lines.find((l) => l.thread !== 0)?.pid ?? lines[0]?.pid : Number(values.pid);
+  const pid = values.pid === undefined ? (lines.find((l) => l.thread !== 0)?.pid ?? lines[0]?.pid) : Number(values.pid);
   const own = samples(lines.filter((l) => l.pid === pid));
   if (own.length === 0) throw new Error(`no main-thread lines for pid ${pid}`);
   const every = Number(values.every);

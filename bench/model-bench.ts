@@ -50,7 +50,10 @@ async function modelCeilings(
   const before = loadAverage();
   const plainLabel = `batch ${options.batchSize} in table order`;
   const plain: Throughput[] = [];
-  for (const [sessions, threadsPerSession] of [[1, options.sessions], [options.sessions, 1]] as const) {
+  for (const [sessions, threadsPerSession] of [
+    [1, options.sessions],
+    [options.sessions, 1],
+  ] as const) {
     plain.push(await batchedThroughput(model, texts, { label: plainLabel, batchSize: options.batchSize, sessions, threadsPerSession }));
     options.onMeasured?.(plain[plain.length - 1]!);
   }
@@ -66,7 +69,10 @@ function corpusHead(file: string | undefined, rows: number): { texts: string[]; 
     if (file !== undefined) throw new Error(`corpus ${file} does not exist`);
     return { texts: syntheticSentences(rows), source: 'synthetic' };
   }
-  const texts = readFileSync(corpus, 'utf8').split('\n').filter((line) => line.trim() !== '').slice(0, rows);
+  const texts = readFileSync(corpus, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .slice(0, rows);
   return { texts, source: corpus };
 }
 
@@ -148,11 +154,14 @@ async function main(args: string[]): Promise<number> {
     batchSize,
     results,
   };
-  const file = writeResult(path.resolve(values['out-dir']), `${resultStem('model-bench', startedAt)}.json`, JSON.stringify(output, null, 2) + '\n');
+  const file = writeResult(
+    path.resolve(values['out-dir']),
+    `${resultStem('model-bench', startedAt)}.json`,
+    JSON.stringify(output, null, 2) + '\n',
+  );
   process.stdout.write(`results: ${file}\n`);
   return 0;
 }
-
 
 const invokedPath = process.argv[1];
 if (invokedPath !== undefined && realpathSync(invokedPath) === fileURLToPath(import.meta.url)) {

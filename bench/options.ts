@@ -8,7 +8,10 @@ export function positiveOption(value: string | undefined, name: string): number 
 }
 
 export function listOption(value: string | undefined, name: string): string[] {
-  const items = (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new Error(`${name} needs at least one value`);
   return items;
 }

@@ -25,7 +25,10 @@ export async function queueCost(databaseUrl: string, ranges: number) {
     const enqueue = async (count: number) => {
       const client = await pool.connect();
       try {
-        await queue.enqueue(client, Array.from({ length: count }, (_, i) => ({ pass: 1, after: String(i), last: String(i + 1), rows: 1 })));
+        await queue.enqueue(
+          client,
+          Array.from({ length: count }, (_, i) => ({ pass: 1, after: String(i), last: String(i + 1), rows: 1 })),
+        );
       } finally {
         client.release();
       }
@@ -73,4 +76,3 @@ export function quantiles(values: number[]): { p50: number; p95: number } {
   const sorted = [...values].sort((a, b) => a - b);
   return { p50: sorted[Math.floor(sorted.length * 0.5)]!, p95: sorted[Math.floor(sorted.length * 0.95)]! };
 }
-

@@ -7,7 +7,10 @@ export const resultsDir = path.join(packageRoot, 'bench', 'results');
 
 /** A file name stem shared by a run's JSON and chart. */
 export function resultStem(kind: string, at = new Date()): string {
-  return `${kind}-${at.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}`;
+  return `${kind}-${at
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d{3}Z$/, 'Z')}`;
 }
 
 export function writeResult(dir: string, name: string, content: string): string {

@@ -36,10 +36,7 @@ const dashes: Record<string, number[]> = {
 
 export async function scalingChart(points: ScalingPoint[], ceilings: CeilingLine[], title: string): Promise<string> {
   const workers = [...new Set(points.map((p) => p.workers))].sort((a, b) => a - b);
-  const values = [
-    ...points.map((p) => ({ ...p, line: 'engine', rowsPerSecond: p.median })),
-    ...ceilings,
-  ];
+  const values = [...points.map((p) => ({ ...p, line: 'engine', rowsPerSecond: p.median })), ...ceilings];
   const x = {
     field: 'workers',
     type: 'quantitative' as const,

@@ -24,7 +24,14 @@ interface ScaleResult {
   batchSize: number;
   workers: number;
   limit?: number;
-  sizes: { rows: number; table: string; rowsPerSecond: Spread; peakRssMb: Spread | null; totalPeakRssMb: Spread | null; runs: EngineRun[] }[];
+  sizes: {
+    rows: number;
+    table: string;
+    rowsPerSecond: Spread;
+    peakRssMb: Spread | null;
+    totalPeakRssMb: Spread | null;
+    runs: EngineRun[];
+  }[];
   peakRssRatio: number | null;
   holds: boolean | null;
 }

@@ -55,12 +55,17 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
     },
   });
-  for (const [what, file] of [['corpus', values.corpus], ['tokenizer folder', values.tokenizer]] as const) {
+  for (const [what, file] of [
+    ['corpus', values.corpus],
+    ['tokenizer folder', values.tokenizer],
+  ] as const) {
     if (!existsSync(file)) throw new Error(`${what} ${file} does not exist (--${what === 'corpus' ? 'corpus' : 'tokenizer'})`);
   }
   const sample = positiveOption(values.sample, '--sample');
   const learn = positiveOption(values.learn, '--learn');
-  const lines = readFileSync(values.corpus, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = readFileSync(values.corpus, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   const order = shuffled(lines.length, positiveOption(values.seed, '--seed'));
   const measured = order.slice(0, sample).map((i) => lines[i]!);
   const learnedFrom = order.slice(sample, sample + learn).map((i) => lines[i]!);
@@ -72,7 +77,10 @@ async function main(): Promise<void> {
     const folders: [string, string][] = [
       ['real (copied)', await makeModel('minilm-l6-random', { modelsDir: path.join(work, 'real'), tokenizerFrom: values.tokenizer })],
       ['generated English', await makeModel('minilm-l6-random', { modelsDir: path.join(work, 'generated') })],
-      [`${learnedFrom.length} other corpus lines`, await makeModel('minilm-l6-random', { modelsDir: path.join(work, 'corpus'), learnFrom: learnFile })],
+      [
+        `${learnedFrom.length} other corpus lines`,
+        await makeModel('minilm-l6-random', { modelsDir: path.join(work, 'corpus'), learnFrom: learnFile }),
+      ],
     ];
     const rows: string[][] = [];
     let real = 0;

@@ -27,14 +27,33 @@ export function spread(values: (number | null)[]): Spread {
   const present = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
   const at = (q: number) => (present.length === 0 ? null : present[Math.min(present.length - 1, Math.floor(q * present.length))]!);
   // Rows never embedded count as missing, not as fast.
-  return { rows: values.length, missing: values.length - present.length, p50: at(0.5), p95: at(0.95), max: present.length === 0 ? null : present.at(-1)! };
+  return {
+    rows: values.length,
+    missing: values.length - present.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    max: present.length === 0 ? null : present.at(-1)!,
+  };
 }
 
 export function report(results: ModeResult[], plain: number | null): void {
   const s = (v: number | null) => (v === null ? '-' : fixed(v, 2));
   console.log(
     formatTable(
-      ['mode', 'rows', 'lag p50', 'p95', 'max', 'between bursts p50', 'p95', 'max', 'burst rows p95', 'max', 'RSS MB start/max/end', 'exit'],
+      [
+        'mode',
+        'rows',
+        'lag p50',
+        'p95',
+        'max',
+        'between bursts p50',
+        'p95',
+        'max',
+        'burst rows p95',
+        'max',
+        'RSS MB start/max/end',
+        'exit',
+      ],
       results.map((r) => [
         r.mode,
         String(r.writer.rows),
@@ -52,9 +71,12 @@ export function report(results: ModeResult[], plain: number | null): void {
     ),
   );
   for (const r of results) {
-    const drains = r.drains.map((d) => (d.rowsPerSecond === null ? 'not drained' : `${fixed(d.seconds!, 1)}s at ${fixed(d.rowsPerSecond)} rows/s${plain === null ? '' : ` (${fixed((d.rowsPerSecond / plain) * 100, 0)}% of plain)`}`));
+    const drains = r.drains.map((d) =>
+      d.rowsPerSecond === null
+        ? 'not drained'
+        : `${fixed(d.seconds!, 1)}s at ${fixed(d.rowsPerSecond)} rows/s${plain === null ? '' : ` (${fixed((d.rowsPerSecond / plain) * 100, 0)}% of plain)`}`,
+    );
     console.log(`${r.mode} bursts drained: ${drains.join('; ')}`);
     console.log(formatRss(r.mode, r.rssMb));
   }
 }
-

@@ -59,7 +59,10 @@ async function main(args: string[]): Promise<void> {
   const databaseUrl = values['database-url'] ?? server!.url;
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'watch-bench-'));
   try {
-    const model = values.model === 'minilm-l6-random' || values.model === 'tiny-random' ? await ensureModel(values.model as GeneratedModelName) : values.model;
+    const model =
+      values.model === 'minilm-l6-random' || values.model === 'tiny-random'
+        ? await ensureModel(values.model as GeneratedModelName)
+        : values.model;
     const options: Options = {
       databaseUrl,
       minutes: Number(values.minutes),
@@ -82,7 +85,11 @@ async function main(args: string[]): Promise<void> {
     for (const mode of values.modes.split(',')) results.push(await runMode(options, mode));
     report(results, plain);
     const stem = resultStem('watch');
-    const json = writeResult(values['out-dir'], `${stem}.json`, JSON.stringify({ facts, options: { ...options, texts: options.texts.length }, plainRate: plain, results }, null, 2));
+    const json = writeResult(
+      values['out-dir'],
+      `${stem}.json`,
+      JSON.stringify({ facts, options: { ...options, texts: options.texts.length }, plainRate: plain, results }, null, 2),
+    );
     const svg = await watchChart(
       {
         backlog: results.flatMap((r) => r.series.backlog),
@@ -100,7 +107,9 @@ async function main(args: string[]): Promise<void> {
 
 function corpus(): string[] {
   if (!existsSync(defaultCorpus)) return syntheticSentences(50_000);
-  const lines = readFileSync(defaultCorpus, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = readFileSync(defaultCorpus, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   // Deterministic shuffle, so that bursts are not runs of neighbouring lines.
   let seed = 42;
   for (let i = lines.length - 1; i > 0; i--) {
@@ -148,7 +157,18 @@ async function runMode(options: Options, mode: string): Promise<ModeResult> {
     }
     await client.end();
   })();
-  const writer = await runWriter(options.databaseUrl, { table, seconds: options.minutes * 60, rate: options.rate, burst: options.burst, burstEvery: options.burstEvery, texts: options.texts }, startedAt);
+  const writer = await runWriter(
+    options.databaseUrl,
+    {
+      table,
+      seconds: options.minutes * 60,
+      rate: options.rate,
+      burst: options.burst,
+      burstEvery: options.burstEvery,
+      texts: options.texts,
+    },
+    startedAt,
+  );
   const drainDeadline = performance.now() + 180_000;
   while ((backlog.at(-1)?.value ?? 1) > 0 && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 250));
   await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -164,7 +184,11 @@ async function runMode(options: Options, mode: string): Promise<ModeResult> {
        FROM ${table} s LEFT JOIN ${table}_embeddings e ON e.id = s.id WHERE s.id > $1`,
     [options.initial],
   );
-  const lagged = rows.map((r) => ({ burst: r.burst, t: r.written - startedEpoch, lag: r.embedded === null ? null : r.embedded - r.written }));
+  const lagged = rows.map((r) => ({
+    burst: r.burst,
+    t: r.written - startedEpoch,
+    lag: r.embedded === null ? null : r.embedded - r.written,
+  }));
   // A burst drains from its commit to the commit of its last row's vector, both the server's commit
   // times; every row embedded in between counts towards the drain rate.
   const windows = writer.bursts.map((at) => {

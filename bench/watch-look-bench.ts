@@ -53,7 +53,9 @@ async function main(args: string[]): Promise<void> {
   await client.connect();
   const cycles: Cycle[] = [];
   try {
-    console.log(`bench look: ${rows.toLocaleString('en-US')} rows, ${values.changes} rows edited per cycle, ${values.bin}\n${formatMachineFacts(machineFacts())}`);
+    console.log(
+      `bench look: ${rows.toLocaleString('en-US')} rows, ${values.changes} rows edited per cycle, ${values.bin}\n${formatMachineFacts(machineFacts())}`,
+    );
     const exists = await client.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname = $1`, [`${table}_embeddings`]);
     if (!values['keep-table'] || exists.rows[0].n === 0) {
       await loadTable(client, table, rows);
@@ -69,7 +71,9 @@ async function main(args: string[]): Promise<void> {
       for (let n = 0; n < Number(values.cycles); n++) {
         const cycle = await editCycle(client, watcher.child, Number(values.changes), Number(values.window));
         cycles.push({ mode, ...cycle });
-        console.log(`  ${mode} cycle ${n + 1}: lag ${fixed(cycle.lagSeconds, 2)} s, server CPU ${fixed(cycle.serverCpuSeconds, 2)} s, watcher CPU ${fixed(cycle.watcherCpuSeconds, 2)} s`);
+        console.log(
+          `  ${mode} cycle ${n + 1}: lag ${fixed(cycle.lagSeconds, 2)} s, server CPU ${fixed(cycle.serverCpuSeconds, 2)} s, watcher CPU ${fixed(cycle.watcherCpuSeconds, 2)} s`,
+        );
       }
       watcher.child.kill('SIGTERM');
       await watcher.ended;
@@ -78,7 +82,14 @@ async function main(args: string[]): Promise<void> {
     console.log(
       '\n' +
         formatTable(
-          ['mode', 'cycles', 'lag p50 s', 'lag max s', `server CPU s per ${values.window} s (p50)`, `watcher CPU s per ${values.window} s (p50)`],
+          [
+            'mode',
+            'cycles',
+            'lag p50 s',
+            'lag max s',
+            `server CPU s per ${values.window} s (p50)`,
+            `watcher CPU s per ${values.window} s (p50)`,
+          ],
           [...new Set(cycles.map((c) => c.mode))].map((mode) => {
             const of = cycles.filter((c) => c.mode === mode);
             return [

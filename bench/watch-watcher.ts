@@ -25,9 +25,22 @@ export async function createTable(options: WatchSetup, table: string, rows: numb
 }
 
 function cli(options: WatchSetup, args: string[]): ChildProcess {
-  return spawn(process.execPath, [path.join(packageRoot, 'bin', 'embed.js'), ...args, '--model', options.model, '--dtype', options.dtype, '--database-url', options.databaseUrl], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    [
+      path.join(packageRoot, 'bin', 'embed.js'),
+      ...args,
+      '--model',
+      options.model,
+      '--dtype',
+      options.dtype,
+      '--database-url',
+      options.databaseUrl,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 /**
@@ -53,7 +66,9 @@ export async function plainRate(options: WatchSetup, rows: number): Promise<numb
   // The older measure, for comparison: it leaves out the time to the first commit but not the other
   // workers' tasks computed in it, so it reads high.
   const firstToLast = (Number(row!.rows) - Number(row!.first_rows)) / (row!.last - row!.first);
-  console.log(`plain pass: ${fixed(rate)} rows/s (${rows} rows, model loaded, from the pass's start to its last commit; ${fixed(firstToLast)} from its first commit to its last)`);
+  console.log(
+    `plain pass: ${fixed(rate)} rows/s (${rows} rows, model loaded, from the pass's start to its last commit; ${fixed(firstToLast)} from its first commit to its last)`,
+  );
   return rate;
 }
 
@@ -67,7 +82,16 @@ export async function watchUntilCaughtUp(
   stateName: string,
   more: string[],
 ): Promise<{ watcher: ChildProcess; exited: Promise<number | null>; passStartedAt: number }> {
-  const watcher = cli(options, ['watch', table, '100', '--state', path.join(options.stateDir, `${stateName}.sqlite`), '--log-format', 'json', ...more]);
+  const watcher = cli(options, [
+    'watch',
+    table,
+    '100',
+    '--state',
+    path.join(options.stateDir, `${stateName}.sqlite`),
+    '--log-format',
+    'json',
+    ...more,
+  ]);
   const exited = new Promise<number | null>((resolve) => watcher.on('close', resolve));
   let stderr = '';
   let passStartedAt = Number.NaN;

@@ -87,7 +87,9 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
     const runs = new Map<string, EngineRun[]>();
     const add = <K, V>(map: Map<K, V[]>, key: K, value: V) => map.set(key, [...(map.get(key) ?? []), value]);
     for (let round = 0; round < options.repeat; round++) {
-      log(`${dtype} round ${round + 1}/${options.repeat}: bare-encoder ceilings (${cores} one-thread sessions, no database), load average ${loadAverage()}`);
+      log(
+        `${dtype} round ${round + 1}/${options.repeat}: bare-encoder ceilings (${cores} one-thread sessions, no database), load average ${loadAverage()}`,
+      );
       const sorted = await sortedCeiling(model, texts, { ...perCore, budgets: round === 0 ? options.budgets : [bestBudget] });
       sorted.tried.forEach((t) => logThroughput(dtype, t));
       if (round === 0) {

@@ -35,8 +35,19 @@ export class BatchFailedError extends Error {
 // down), too_many_connections, and idle_in_transaction_session_timeout (a paused process's session, ended
 // after the lease while it was inside a transaction). Class 08 (connection exceptions) is tested apart.
 const connectionCodes = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '53300', '25P03',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '25P03',
 ]);
 // node-postgres reports a socket that closed under it with messages rather than codes; a FATAL the
 // server sent before closing reaches a later query as "terminating connection ...".

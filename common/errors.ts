@@ -2,16 +2,7 @@
  * The few error classes the engine throws. Only the entry point (src/cli/) turns them into exit codes
  * and one-line messages; everything else throws and lets them travel.
  */
-export type ErrorCode =
-  | 'USAGE'
-  | 'MODEL'
-  | 'DATABASE'
-  | 'SOURCE'
-  | 'TARGET'
-  | 'STATE'
-  | 'DEVICE'
-  | 'WORKER'
-  | 'INTERRUPTED';
+export type ErrorCode = 'USAGE' | 'MODEL' | 'DATABASE' | 'SOURCE' | 'TARGET' | 'STATE' | 'DEVICE' | 'WORKER' | 'INTERRUPTED';
 
 export class EmbedError extends Error {
   readonly code: ErrorCode;

@@ -28,7 +28,8 @@ function demoOptions(): { query: string; rows: number } {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { rows: { type: 'string' } } });
   const rowsText = values.rows ?? process.env.EMBED_DEMO_ROWS ?? '20000';
   const rows = Number(rowsText);
-  if (!/^\d+$/.test(rowsText) || rows < 1) throw new Error(`--rows (or EMBED_DEMO_ROWS) must be a whole number above 0, got ${rowsText}; ${usage}`);
+  if (!/^\d+$/.test(rowsText) || rows < 1)
+    throw new Error(`--rows (or EMBED_DEMO_ROWS) must be a whole number above 0, got ${rowsText}; ${usage}`);
   if (positionals.length > 1) throw new Error(`one query sentence at most (quote it); ${usage}`);
   return { query: positionals[0] ?? 'The weather is lovely today.', rows };
 }
@@ -47,12 +48,15 @@ async function main(): Promise<void> {
     console.log(`sentences: ${loaded.rows} rows (${loaded.created ? `loaded from ${loaded.source}` : 'kept from an earlier demo'})`);
 
     const model = await pickModel();
-    const code = await runEmbed(['sentences', '100', '--workers', '8', '--model', model.name, '--state', path.join(demoDir, 'state.sqlite')], databaseUrl);
+    const code = await runEmbed(
+      ['sentences', '100', '--workers', '8', '--model', model.name, '--state', path.join(demoDir, 'state.sqlite')],
+      databaseUrl,
+    );
     if (code !== 0) throw new Error(`embed exited with ${code}`);
 
     await printNeighbours(client, model.name, query);
     if (model.meaningless) {
-      console.log('\nThe model hub was not reachable, so this ran minilm-l6-random: all-MiniLM-L6-v2\'s architecture with');
+      console.log("\nThe model hub was not reachable, so this ran minilm-l6-random: all-MiniLM-L6-v2's architecture with");
       console.log('random weights and the tokenizer named above. Speed is real; the neighbours above are meaningless.');
     }
   } finally {

@@ -83,7 +83,9 @@ export async function loadCorpus(client: pg.ClientBase, options: LoadCorpusOptio
 function readCorpus(file: string | undefined, rows: number | undefined): { lines: string[]; source: string } {
   const corpus = file ?? defaultCorpus;
   if (existsSync(corpus)) {
-    const lines = readFileSync(corpus, 'utf8').split('\n').filter((line) => line.trim() !== '');
+    const lines = readFileSync(corpus, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     if (lines.length === 0) throw new Error(`corpus ${corpus} has no text`);
     return { lines, source: corpus };
   }
@@ -121,12 +123,7 @@ function* copyLines(lines: string[], order: Uint32Array | undefined, rows: numbe
 
 function escapeCopyText(text: string): string {
   // PostgreSQL text cannot hold NUL; the rest are COPY's own escapes.
-  return text
-    .replaceAll('\0', '')
-    .replaceAll('\\', '\\\\')
-    .replaceAll('\t', '\\t')
-    .replaceAll('\r', '\\r')
-    .replaceAll('\n', '\\n');
+  return text.replaceAll('\0', '').replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\r', '\\r').replaceAll('\n', '\\n');
 }
 
 async function main(args: string[]): Promise<number> {
@@ -154,7 +151,11 @@ async function main(args: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const rows = values.rows === undefined ? undefined : Number(values.rows);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (positionals.length > 1 || (rows !== undefined && !(Number.isInteger(rows) && rows > 0)) || (seed !== undefined && !Number.isInteger(seed))) {
+  if (
+    positionals.length > 1 ||
+    (rows !== undefined && !(Number.isInteger(rows) && rows > 0)) ||
+    (seed !== undefined && !Number.isInteger(seed))
+  ) {
     console.error(`load-corpus: ${usage}`);
     return 2;
   }

@@ -80,7 +80,11 @@ async function hasModelFiles(folder: string, name: GeneratedModelName): Promise<
 /** Writes the model folder (overwrites), returns its absolute path. */
 export async function makeModel(name: GeneratedModelName, options: MakeModelOptions = {}): Promise<string> {
   const { folder, tokenizer } = resolveOptions(name, options);
-  await buildFolderAtomically(folder, (temporary) => writeModelFolder(temporary, name, tokenizer), async () => false);
+  await buildFolderAtomically(
+    folder,
+    (temporary) => writeModelFolder(temporary, name, tokenizer),
+    async () => false,
+  );
   return folder;
 }
 

@@ -100,8 +100,7 @@ export class BatchEmbedder {
     // Held until the commit, whatever happens: a waiting worker then finds the vector stored, or not.
     const claims: Claim[] = [];
     try {
-      const inference =
-        this.encoder === undefined ? noInference : await this.embedDistinct(this.encoder, rows, tokenized, writer, claims);
+      const inference = this.encoder === undefined ? noInference : await this.embedDistinct(this.encoder, rows, tokenized, writer, claims);
       const writeStartedAt = performance.now();
       await writer.write(rows);
       return {

@@ -26,7 +26,12 @@ export interface EncoderOptions {
   output?: Omit<OutputProfile, 'prompt'>;
 }
 
-const meanNormalised: Omit<OutputProfile, 'prompt'> = { pooling: 'mean', normalize: true, dimensions: Number.MAX_SAFE_INTEGER, needsPooledOutput: false };
+const meanNormalised: Omit<OutputProfile, 'prompt'> = {
+  pooling: 'mean',
+  normalize: true,
+  dimensions: Number.MAX_SAFE_INTEGER,
+  needsPooledOutput: false,
+};
 
 /** Vectors of texts tokenized already, in the order given. */
 export interface Embedded {
@@ -71,9 +76,7 @@ export class Encoder {
   }
 
   /** The model on texts tokenized already (by tokenize), vectors in the order given. */
-  async embedTokenized(
-    tokenized: readonly TokenizedText[],
-  ): Promise<Embedded> {
+  async embedTokenized(tokenized: readonly TokenizedText[]): Promise<Embedded> {
     const lengths = tokenized.map((t) => t.ids.length);
     let vectors = new Float32Array(0);
     let dimension = 0;

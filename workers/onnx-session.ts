@@ -145,7 +145,9 @@ function positionIds(rows: number, sequenceLength: number): BigInt64Array {
 function assertCudaAvailable(): void {
   const cuda = ort.listSupportedBackends().find((backend) => backend.name === 'cuda');
   if (!cuda || !cudaPlatform()) {
-    throw new DeviceError(`CUDA is not available: onnxruntime-node runs CUDA on Linux x64 only, this is ${process.platform}/${process.arch}; run with --device cpu`);
+    throw new DeviceError(
+      `CUDA is not available: onnxruntime-node runs CUDA on Linux x64 only, this is ${process.platform}/${process.arch}; run with --device cpu`,
+    );
   }
   if (!hasCudaProviderLibraries()) {
     throw new DeviceError(

@@ -28,7 +28,14 @@ export function poolVectors(
     if (output.pooled) {
       for (let h = 0; h < hidden; h++) pooled[h] = data[row * hidden + h]!;
     } else {
-      poolRow(profile.pooling, data, attentionMask.subarray(row * sequenceLength, (row + 1) * sequenceLength), row * sequenceLength * hidden, hidden, pooled);
+      poolRow(
+        profile.pooling,
+        data,
+        attentionMask.subarray(row * sequenceLength, (row + 1) * sequenceLength),
+        row * sequenceLength * hidden,
+        hidden,
+        pooled,
+      );
     }
     let norm = 0;
     for (let h = 0; h < dimension; h++) norm += pooled[h]! * pooled[h]!;

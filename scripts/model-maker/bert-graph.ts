@@ -10,14 +10,7 @@
  */
 import { GraphBuilder } from './graph-builder.js';
 import type { BertArchitecture, GraphVariant } from './model-specs.js';
-import {
-  type ModelProto,
-  TensorDataType,
-  floatAttribute,
-  intAttribute,
-  intsAttribute,
-  tensorValueInfo,
-} from './onnx-proto.js';
+import { type ModelProto, TensorDataType, floatAttribute, intAttribute, intsAttribute, tensorValueInfo } from './onnx-proto.js';
 import type { SeededRandom } from './seeded-random.js';
 
 /** BERT's initializer_range: the standard deviation of every weight matrix and embedding table. */
@@ -108,8 +101,7 @@ export function buildBertModel(name: string, arch: BertArchitecture, random: See
 
   const headsShape = g.int64Vector([0, 0, arch.numAttentionHeads, headSize]);
   const mergedShape = g.int64Vector([0, 0, hidden]);
-  const toHeads = (x: string, perm: number[]) =>
-    g.op('Transpose', [g.op('Reshape', [x, headsShape])], [intsAttribute('perm', perm)]);
+  const toHeads = (x: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [x, headsShape])], [intsAttribute('perm', perm)]);
 
   for (let layer = 0; layer < arch.numHiddenLayers; layer++) {
     const prefix = `encoder.layer.${layer}`;

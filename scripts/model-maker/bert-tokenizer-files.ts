@@ -50,11 +50,7 @@ export function bertTokenizerJson(vocabulary: readonly string[]): object {
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [
-        templatePiece('SpecialToken', '[CLS]', 0),
-        templatePiece('Sequence', 'A', 0),
-        templatePiece('SpecialToken', '[SEP]', 0),
-      ],
+      single: [templatePiece('SpecialToken', '[CLS]', 0), templatePiece('Sequence', 'A', 0), templatePiece('SpecialToken', '[SEP]', 0)],
       pair: [
         templatePiece('SpecialToken', '[CLS]', 0),
         templatePiece('Sequence', 'A', 0),
@@ -62,9 +58,7 @@ export function bertTokenizerJson(vocabulary: readonly string[]): object {
         templatePiece('Sequence', 'B', 1),
         templatePiece('SpecialToken', '[SEP]', 1),
       ],
-      special_tokens: Object.fromEntries(
-        (['[CLS]', '[SEP]'] as const).map((t) => [t, { id: t, ids: [tokenId(t)], tokens: [t] }]),
-      ),
+      special_tokens: Object.fromEntries((['[CLS]', '[SEP]'] as const).map((t) => [t, { id: t, ids: [tokenId(t)], tokens: [t] }])),
     },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
     model: {

@@ -45,7 +45,26 @@ const zipf = (list: readonly string[], random: SeededRandom): string =>
   list[Math.min(list.length - 1, Math.floor(Math.exp(random.uniform() * Math.log(list.length + 1))) - 1)]!;
 
 const PREFIXES = ['un', 're', 'dis', 'in', 'over', 'out', 'under', 'pre', 'mis', 'non', 'inter', 'sub', 'super', 'anti', 'co'];
-const SUFFIXES = ['ness', 'ment', 'ful', 'less', 'able', 'ity', 'ism', 'ist', 'ive', 'ous', 'ship', 'hood', 'ward', 'ize', 'al', 'ian', 'ic', 'ery'];
+const SUFFIXES = [
+  'ness',
+  'ment',
+  'ful',
+  'less',
+  'able',
+  'ity',
+  'ism',
+  'ist',
+  'ive',
+  'ous',
+  'ship',
+  'hood',
+  'ward',
+  'ize',
+  'al',
+  'ian',
+  'ic',
+  'ery',
+];
 
 /**
  * Now and then a word with a prefix or suffix, real or not: it teaches the learner the pieces a real

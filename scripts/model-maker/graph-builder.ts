@@ -50,9 +50,7 @@ export class GraphBuilder {
 
   /** A rank-0 float constant: the fusion patterns of onnxruntime compare these by value. */
   floatScalar(value: number): string {
-    return this.constant(`float:${value}`, () =>
-      this.floatTensor(`const_float_${this.constants.size}`, [], Float32Array.of(value)),
-    );
+    return this.constant(`float:${value}`, () => this.floatTensor(`const_float_${this.constants.size}`, [], Float32Array.of(value)));
   }
 
   int64Scalar(value: number): string {

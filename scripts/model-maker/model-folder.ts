@@ -20,13 +20,7 @@ import { TINY_VOCABULARY } from './tiny-vocabulary.js';
 import { TOKENIZER_SOURCE_FILE, type TokenizerNote, type TokenizerSource } from './tokenizer-source.js';
 import { countWords, learnWordPieceVocabulary, type LearnedVocabulary } from './wordpiece-trainer.js';
 
-const COPIED_TOKENIZER_FILES = [
-  'config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-  'vocab.txt',
-] as const;
+const COPIED_TOKENIZER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'] as const;
 
 export const FP32_MODEL_FILE = join('onnx', 'model.onnx');
 export const Q8_MODEL_FILE = join('onnx', 'model_quantized.onnx');
@@ -37,7 +31,7 @@ const jsonText = (value: unknown): string => `${JSON.stringify(value, null, 2)}\
 
 /** The family the tokenizer belongs to, as config.json names it; the graph is BERT's in every case. */
 const FAMILIES = {
-  'unigram': { architectures: ['XLMRobertaModel'], model_type: 'xlm-roberta', pad_token_id: 1, bos_token_id: 0, eos_token_id: 2 },
+  unigram: { architectures: ['XLMRobertaModel'], model_type: 'xlm-roberta', pad_token_id: 1, bos_token_id: 0, eos_token_id: 2 },
   'byte-bpe': { architectures: ['RobertaModel'], model_type: 'roberta', pad_token_id: 1, bos_token_id: 0, eos_token_id: 2 },
 } as const;
 
@@ -69,7 +63,12 @@ function bertConfig(arch: BertArchitecture): object {
 
 async function checkTokenizerFolder(folder: string): Promise<void> {
   const present = await Promise.all(
-    COPIED_TOKENIZER_FILES.map((file) => access(join(folder, file)).then(() => true, () => false)),
+    COPIED_TOKENIZER_FILES.map((file) =>
+      access(join(folder, file)).then(
+        () => true,
+        () => false,
+      ),
+    ),
   );
   const missing = COPIED_TOKENIZER_FILES.filter((_, i) => !present[i]);
   if (missing.length === 0) return;
@@ -119,9 +118,7 @@ export async function writeModelFolder(folder: string, name: GeneratedModelName,
   let note: TokenizerNote;
   if (copied !== undefined) {
     // Contents only (not copyFile): a read-only source would otherwise make the copies read-only too.
-    await Promise.all(
-      COPIED_TOKENIZER_FILES.map(async (file) => writeFile(join(folder, file), await readFile(join(copied, file)))),
-    );
+    await Promise.all(COPIED_TOKENIZER_FILES.map(async (file) => writeFile(join(folder, file), await readFile(join(copied, file)))));
     note = { description: `copied from ${copied}`, source: { kind: 'copied', from: copied } };
   } else if (spec.tokenizer === 'bert-uncased') {
     const textFile = tokenizer.kind === 'learned' ? tokenizer.textFile : undefined;

@@ -32,8 +32,26 @@ export const COMMON_WORDS = `
 `;
 
 export const SUFFIXES = [
-  's', 'es', 'ed', 'ing', 'ly', 'er', 'ers', 'est', 'ion', 'tion', 'ment', 'ness', 'able', 'ful', 'less',
-  'al', 'ity', 'ize', 'y', 'en',
+  's',
+  'es',
+  'ed',
+  'ing',
+  'ly',
+  'er',
+  'ers',
+  'est',
+  'ion',
+  'tion',
+  'ment',
+  'ness',
+  'able',
+  'ful',
+  'less',
+  'al',
+  'ity',
+  'ize',
+  'y',
+  'en',
 ];
 
 function buildVocabulary(): string[] {

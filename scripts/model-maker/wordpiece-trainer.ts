@@ -20,8 +20,7 @@ const MAX_WORD_CHARS = 100;
 /** Pairs seen once are noise, as in the tokenizers library's default for BERT. */
 const MIN_PAIR_COUNT = 2;
 
-const isCjk = (cp: number): boolean =>
-  (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0xf900 && cp <= 0xfaff);
+const isCjk = (cp: number): boolean => (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0xf900 && cp <= 0xfaff);
 
 /** BertNormalizer with clean_text, handle_chinese_chars and lowercase (which strips accents). */
 function normalise(text: string): string {
@@ -33,7 +32,10 @@ function normalise(text: string): string {
     else if (isCjk(cp)) out += ` ${char} `;
     else out += char;
   }
-  return out.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '');
+  return out
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{Mn}/gu, '');
 }
 
 /** The words BERT's uncased tokenizer sees in a text, before WordPiece splits them. */
@@ -47,8 +49,7 @@ function bertSpecialLayout(): string[] {
   return [pad, ...Array.from({ length: 99 }, (_, i) => `[unused${i}]`), ...rest];
 }
 
-const codePoints = (from: number, to: number): string =>
-  String.fromCodePoint(...Array.from({ length: to - from + 1 }, (_, i) => from + i));
+const codePoints = (from: number, to: number): string => String.fromCodePoint(...Array.from({ length: to - from + 1 }, (_, i) => from + i));
 
 /**
  * Characters that are always in the vocabulary, as the tokenizer sees them (lower case, no accents),
@@ -58,8 +59,14 @@ const codePoints = (from: number, to: number): string =>
 const BASE_ALPHABET: readonly string[] = [
   ...new Set(
     normalise(
-      codePoints(0x21, 0x7e) + codePoints(0xa1, 0x17f) + codePoints(0x391, 0x3c9) + codePoints(0x410, 0x44f) +
-        codePoints(0x2010, 0x2027) + codePoints(0x2030, 0x205e) + codePoints(0x20a0, 0x20bf) + codePoints(0x2212, 0x2212),
+      codePoints(0x21, 0x7e) +
+        codePoints(0xa1, 0x17f) +
+        codePoints(0x391, 0x3c9) +
+        codePoints(0x410, 0x44f) +
+        codePoints(0x2010, 0x2027) +
+        codePoints(0x2030, 0x205e) +
+        codePoints(0x20a0, 0x20bf) +
+        codePoints(0x2212, 0x2212),
     ).replace(/\s/gu, ''),
   ),
 ];

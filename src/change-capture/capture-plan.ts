@@ -41,25 +41,33 @@ export async function planCapture(
   options: CaptureOptions = {},
 ): Promise<CapturePlan> {
   if (since === undefined) {
-    return { kind: 'compare-all', reason: 'no record of which transactions the last complete pass saw; comparing every row with the target once' };
+    return {
+      kind: 'compare-all',
+      reason: 'no record of which transactions the last complete pass saw; comparing every row with the target once',
+    };
   }
   // The next id to be assigned, as pass-snapshot.ts reads it.
   const server = await client.query<{ replica: boolean; xmax: string; age: number; system: string | null }>(serverClockSql().text);
   const { replica, xmax, age: ageOfThree, system } = server.rows[0]!;
   const next = nextXid(BigInt(xmax), BigInt(ageOfThree));
   if (replica) {
-    return { kind: 'compare-all', reason: 'the server is a replica (in recovery): transaction ids are not trusted there; comparing every row with the target' };
+    return {
+      kind: 'compare-all',
+      reason: 'the server is a replica (in recovery): transaction ids are not trusted there; comparing every row with the target',
+    };
   }
   if (!sameServer(since, system)) {
     return {
       kind: 'compare-all',
-      reason: 'the last complete pass ran on another server (a restored or upgraded cluster): its transaction ids mean nothing here; comparing every row with the target',
+      reason:
+        'the last complete pass ran on another server (a restored or upgraded cluster): its transaction ids mean nothing here; comparing every row with the target',
     };
   }
   if (next < BigInt(since.next)) {
     return {
       kind: 'compare-all',
-      reason: 'the server has used fewer transactions than when the last complete pass started (another server, or restored from a dump); comparing every row with the target',
+      reason:
+        'the server has used fewer transactions than when the last complete pass started (another server, or restored from a dump); comparing every row with the target',
     };
   }
   const age = next - BigInt(since.xmin);
@@ -70,7 +78,10 @@ export async function planCapture(
       reason: `${age.toLocaleString('en-US')} transactions since the last complete pass started (more than ${limit.toLocaleString('en-US')}, too many to compare ids safely); comparing every row with the target`,
     };
   }
-  const settled = { idleSeconds: options.settledSeconds ?? settledSeconds, ...(options.ownSessions !== undefined && { ownSessions: options.ownSessions }) };
+  const settled = {
+    idleSeconds: options.settledSeconds ?? settledSeconds,
+    ...(options.ownSessions !== undefined && { ownSessions: options.ownSessions }),
+  };
   if (await provenUnchanged(client, source, since.counters, settled)) return { kind: 'unchanged', since };
   return { kind: 'catch-up', since };
 }

@@ -55,7 +55,8 @@ export async function clearBlankAndCount(
   target: TargetInfo,
   since: PassSnapshot,
 ): Promise<{ counts: WaitingRows; ids?: string[] }> {
-  if (target.ref.kind === 'column') throw new Error('clearBlankAndCount needs a side table: a column target clears with an UPDATE of the source');
+  if (target.ref.kind === 'column')
+    throw new Error('clearBlankAndCount needs a side table: a column target clears with an UPDATE of the source');
   const blank = blankTextSql(source);
   const id = `src.${quoteIdentifier(source.idColumn)}`;
   const result = await client.query<{ kind: RowKind | null; n: string; ids: string[] | null }>(

@@ -38,4 +38,3 @@ export function writtenSinceSql(since: PassSnapshot): string {
 export function rowKindSql(since: PassSnapshot, holdsVectorSql: string): string {
   return `CASE WHEN ${holdsVectorSql} THEN 'changed' WHEN age(src.xmin) > age(${xid32(since.next)}) THEN 'late' ELSE 'new' END`;
 }
-

@@ -46,16 +46,11 @@ export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('embed')
     .usage('$0 <table> [batchSize] [options]\n\nEmbed every row of a PostgreSQL table with a local ONNX model.')
-    .command(
-      '$0 <table> [batchSize]',
-      'embed the rows of <table> that are not embedded yet',
-      embedFlags,
-      async (args) => {
-        const { embed } = await import('../commands/embed/index.js');
-        const batchSize = typeof args.batchSize === 'string' ? args.batchSize : undefined;
-        exitCode = await embed({ table: String(args.table), batchSize, verbose, ...argsOf(embedOptions, args) });
-      },
-    )
+    .command('$0 <table> [batchSize]', 'embed the rows of <table> that are not embedded yet', embedFlags, async (args) => {
+      const { embed } = await import('../commands/embed/index.js');
+      const batchSize = typeof args.batchSize === 'string' ? args.batchSize : undefined;
+      exitCode = await embed({ table: String(args.table), batchSize, verbose, ...argsOf(embedOptions, args) });
+    })
     .command(
       'watch <table> [batchSize]',
       'embed the rows of <table> not embedded yet, then keep embedding inserts and edits as they commit, until Ctrl-C or SIGTERM',
@@ -63,7 +58,13 @@ export async function main(argv: string[]): Promise<number> {
       async (args) => {
         const { watch } = await import('../commands/watch/index.js');
         const batchSize = typeof args.batchSize === 'string' ? args.batchSize : undefined;
-        exitCode = await watch({ table: String(args.table), batchSize, verbose, ...argsOf(embedOptions, args), ...argsOf(watchOptions, args) });
+        exitCode = await watch({
+          table: String(args.table),
+          batchSize,
+          verbose,
+          ...argsOf(embedOptions, args),
+          ...argsOf(watchOptions, args),
+        });
       },
     )
     .command(
@@ -75,7 +76,10 @@ export async function main(argv: string[]): Promise<number> {
           .options(yargsOptions({ 'database-url': embedOptions['database-url'] })),
       async (args) => {
         const { unwatch } = await import('../commands/unwatch.js');
-        exitCode = await unwatch({ table: String(args.table), databaseUrl: typeof args['database-url'] === 'string' ? args['database-url'] : undefined });
+        exitCode = await unwatch({
+          table: String(args.table),
+          databaseUrl: typeof args['database-url'] === 'string' ? args['database-url'] : undefined,
+        });
       },
     )
     .command('status <table>', 'how far the job on <table> is: rows done, speed, ETA, failures', jobFlags, async (args) => {

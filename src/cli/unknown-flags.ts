@@ -44,7 +44,8 @@ export function explainParseFailure(message: string, argv: readonly string[], fl
       .map((name) => {
         if (!typedFlags.has(name)) return `unexpected argument "${name}": ${usage} takes flags after that`;
         const elsewhere = Object.keys(flags).find((other) => other !== command && flags[other]!.includes(name));
-        if (elsewhere !== undefined) return `--${name} is an option of ${elsewhere === '' ? 'embed <table>' : `embed ${elsewhere}`}, not of ${usage}`;
+        if (elsewhere !== undefined)
+          return `--${name} is an option of ${elsewhere === '' ? 'embed <table>' : `embed ${elsewhere}`}, not of ${usage}`;
         const meant = closestFlag(name, known);
         return `unknown option ${name.length === 1 ? '-' : '--'}${name}${meant === undefined ? '' : `; did you mean --${meant}?`}`;
       })

@@ -22,13 +22,19 @@ export async function dropQueueCommand(options: DropQueueOptions): Promise<numbe
 
 function describe(dropped: QueueContents | undefined): string {
   if (dropped === undefined) return 'no queue schema in this database; nothing to drop\n';
-  const lines = [`dropped schema ${dropped.schema}: the range queue (pg-boss tables) and embed's records of ${dropped.jobs.length} distributed job(s)`];
+  const lines = [
+    `dropped schema ${dropped.schema}: the range queue (pg-boss tables) and embed's records of ${dropped.jobs.length} distributed job(s)`,
+  ];
   for (const job of dropped.jobs) {
     const ranges = Object.entries(job.ranges)
       .map(([state, n]) => `${n} ${state}`)
       .join(', ');
-    lines.push(`  ${job.source} -> ${job.target} (${job.model}): ${job.passes} pass(es), ranges ${ranges || 'none'}, ${job.failedRows} failed row(s)`);
+    lines.push(
+      `  ${job.source} -> ${job.target} (${job.model}): ${job.passes} pass(es), ranges ${ranges || 'none'}, ${job.failedRows} failed row(s)`,
+    );
   }
-  lines.push('the embeddings in the targets stay; a later --distributed run starts a new queue and plans every row again (rows already embedded are skipped on the server)');
+  lines.push(
+    'the embeddings in the targets stay; a later --distributed run starts a new queue and plans every row again (rows already embedded are skipped on the server)',
+  );
   return lines.join('\n') + '\n';
 }

@@ -20,7 +20,9 @@ export async function failures(options: FailuresOptions): Promise<number> {
     ];
     if (options.json) {
       process.stdout.write(
-        JSON.stringify(rows.map((r) => ({ id: r.rowId, error: r.error, attempts: r.attempts, lastAt: r.lastAt, ...(r.host && { host: r.host }) }))) + '\n',
+        JSON.stringify(
+          rows.map((r) => ({ id: r.rowId, error: r.error, attempts: r.attempts, lastAt: r.lastAt, ...(r.host && { host: r.host }) })),
+        ) + '\n',
       );
       return EXIT.done;
     }
@@ -31,7 +33,9 @@ export async function failures(options: FailuresOptions): Promise<number> {
     const idWidth = Math.max(2, ...rows.map((r) => r.rowId.length));
     const lines = [`${'id'.padEnd(idWidth)}  attempts  last tried (UTC)     error`];
     for (const r of rows) {
-      lines.push(`${r.rowId.padEnd(idWidth)}  ${String(r.attempts).padStart(8)}  ${r.lastAt}  ${r.host === undefined ? '' : `[${r.host}] `}${r.error}`);
+      lines.push(
+        `${r.rowId.padEnd(idWidth)}  ${String(r.attempts).padStart(8)}  ${r.lastAt}  ${r.host === undefined ? '' : `[${r.host}] `}${r.error}`,
+      );
     }
     lines.push(`${rows.length} failed row${rows.length === 1 ? '' : 's'}; the same embed command with --retry-failed retries them`);
     lines.push(databaseLine(databaseRead(session)));

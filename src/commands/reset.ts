@@ -19,7 +19,9 @@ export async function reset(options: ResetOptions): Promise<number> {
     const job = singleJob(session);
     const { target } = await jobTables(session.client, job.identity);
     if (options.dropTarget && target.ref.kind === 'column') {
-      throw new UsageError(`--drop-target drops side tables only; ${target.display} is a column of your table: drop it with ALTER TABLE if you mean to`);
+      throw new UsageError(
+        `--drop-target drops side tables only; ${target.display} is a column of your table: drop it with ALTER TABLE if you mean to`,
+      );
     }
     // Held until the job is forgotten, so that no run starts on it halfway through.
     job.lock();
@@ -36,7 +38,9 @@ export async function reset(options: ResetOptions): Promise<number> {
       options.json
         ? JSON.stringify(summary) + '\n'
         : `forgot the progress of ${job.identity.source} -> ${target.display} (model ${job.identity.model}) in ${session.state.file}; ` +
-            (dropped ? `dropped ${target.display}\n` : `the embeddings stay in ${target.display}, and the next run rebuilds progress from them\n`) +
+            (dropped
+              ? `dropped ${target.display}\n`
+              : `the embeddings stay in ${target.display}, and the next run rebuilds progress from them\n`) +
             `${databaseLine(database)}\n`,
     );
     return EXIT.done;

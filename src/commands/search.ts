@@ -21,7 +21,8 @@ export async function search(options: SearchOptions): Promise<number> {
 /** The search behind the command and the library's search(). */
 export async function searchTable(options: SearchOptions): Promise<SearchResult> {
   const k = options.k === undefined ? 10 : Number(options.k);
-  if (options.k !== undefined && !/^\d+$/.test(options.k.trim())) throw new UsageError(`-k must be a whole number of rows, 1 or more (got ${JSON.stringify(options.k)})`);
+  if (options.k !== undefined && !/^\d+$/.test(options.k.trim()))
+    throw new UsageError(`-k must be a whole number of rows, 1 or more (got ${JSON.stringify(options.k)})`);
   const dtype = options.dtype ?? 'fp32';
   if (!isDtype(dtype)) throw new UsageError(`--dtype must be one of ${DTYPES.join(', ')} (got ${JSON.stringify(dtype)})`);
   checkSearchRequest({ text: options.text, k });

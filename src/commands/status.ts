@@ -119,7 +119,6 @@ function liveWatch(record: WatchRecord | undefined, holder: LockHolder | undefin
   return record !== undefined && holder !== undefined && holder.pid === record.pid ? record : null;
 }
 
-
 /** The JSON the state file keeps (StateStore.recordProfile), when it is a profile. */
 function recordedProfile(recorded: unknown): ModelProfile | null {
   const looksRight = typeof recorded === 'object' && recorded !== null && 'pooling' in recorded && 'sources' in recorded;
@@ -134,7 +133,10 @@ function formatWatch(w: WatchRecord): string {
     // Rows may well have been embedded: only their lag cannot be known without commit times.
     return `${backlog}, lag unknown: track_commit_timestamp is off on the server (as of ${w.updatedAt} UTC)${port}; to measure it, set track_commit_timestamp = on in postgresql.conf and restart the server`;
   }
-  const lag = w.lagMax === null ? 'no rows embedded in the last minute' : `lag p50 ${seconds(w.lagP50)}, p95 ${seconds(w.lagP95)}, max ${seconds(w.lagMax)} over the last minute`;
+  const lag =
+    w.lagMax === null
+      ? 'no rows embedded in the last minute'
+      : `lag p50 ${seconds(w.lagP50)}, p95 ${seconds(w.lagP95)}, max ${seconds(w.lagMax)} over the last minute`;
   return `${backlog}, ${lag} (as of ${w.updatedAt} UTC)${port}`;
 }
 
@@ -150,7 +152,14 @@ function formatStatus(s: JobStatus): string {
           ? `${run.outcome}, ${run.startedAt} to ${run.endedAt} UTC, nothing to do; the last run that embedded rows: ` +
             `${n(s.lastMeasuredRun.rows ?? 0)} rows at ${(s.lastMeasuredRun.rowsPerSecond ?? 0).toFixed(1)} rows/s (${s.lastMeasuredRun.startedAt} UTC)`
           : `${run.outcome}, ${run.startedAt} to ${run.endedAt} UTC, ${n(run.rows ?? 0)} rows at ${(run.rowsPerSecond ?? 0).toFixed(1)} rows/s`;
-  const eta = s.distributed !== null ? passEta(s.distributed) : s.etaSeconds === null ? 'unknown (no run has measured a speed yet)' : s.etaSeconds === 0 ? 'nothing left' : `${formatDuration(s.etaSeconds)} at ${s.rowsPerSecond!.toFixed(1)} rows/s`;
+  const eta =
+    s.distributed !== null
+      ? passEta(s.distributed)
+      : s.etaSeconds === null
+        ? 'unknown (no run has measured a speed yet)'
+        : s.etaSeconds === 0
+          ? 'nothing left'
+          : `${formatDuration(s.etaSeconds)} at ${s.rowsPerSecond!.toFixed(1)} rows/s`;
   const lines = [
     `job         ${s.job.source} (${s.job.idColumn}, ${s.job.textColumn}) -> ${s.job.target} on ${s.job.database}`,
     `model       ${s.job.model}@${s.job.modelHash.slice(0, 12)}${s.job.profile === undefined ? '' : ` ${s.job.profile}`}, ${s.job.dimension} dimensions`,

@@ -19,7 +19,9 @@ export async function unwatch(options: UnwatchOptions): Promise<number> {
   try {
     const { sql, schema } = await existingTable(client, table);
     const changes = await removeChangeTrigger(client, { sql, schema });
-    process.stdout.write(changes.length === 0 ? `nothing to remove: ${sql} has no embed_watch trigger\n` : changes.map((line) => `${line}\n`).join(''));
+    process.stdout.write(
+      changes.length === 0 ? `nothing to remove: ${sql} has no embed_watch trigger\n` : changes.map((line) => `${line}\n`).join(''),
+    );
     return EXIT.done;
   } finally {
     await client.end().catch(() => undefined);

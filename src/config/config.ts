@@ -87,9 +87,13 @@ export function resolveEmbedConfig(
   const workers =
     workersValue === 'auto'
       ? cores
-      : positiveInteger(workersValue, args.workers !== undefined ? '--workers' : o.workers.env, defaults.maxWorkers, 'auto or a whole number');
-  const threads =
-    args.threads === undefined ? Math.max(1, Math.floor(cores / workers)) : positiveInteger(args.threads, '--threads', 256);
+      : positiveInteger(
+          workersValue,
+          args.workers !== undefined ? '--workers' : o.workers.env,
+          defaults.maxWorkers,
+          'auto or a whole number',
+        );
+  const threads = args.threads === undefined ? Math.max(1, Math.floor(cores / workers)) : positiveInteger(args.threads, '--threads', 256);
   if (args.target !== undefined && args.column !== undefined) {
     throw new UsageError('--target and --column exclude each other: write to a side table or to a column, not both');
   }
@@ -171,4 +175,3 @@ function runMode(args: EmbedArgs): RunMode {
 export function rowsPerTask(batchSize: number, sortWindow: number): number {
   return Math.max(1, Math.floor(sortWindow / batchSize)) * batchSize;
 }
-

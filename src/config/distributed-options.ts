@@ -30,9 +30,21 @@ export interface DistributedFlags {
 /** Each plain-run option a distributed run refuses, and what to do instead (TABLE: the table given). */
 const singleHostFlags: [keyof DistributedFlags, string, string][] = [
   ['limit', '--limit', 'a pass covers every row it planned; to embed at most N rows, run embed TABLE --limit N on one host'],
-  ['refresh', '--refresh', 'later --distributed runs already take late commits and edited texts; for the full compare run embed TABLE --refresh on one host'],
-  ['rebuildState', '--rebuild-state', "its progress lives in the queue, not in a state file; embed drop-queue, then a --distributed run, plans every row again and skips those the target holds"],
-  ['restart', '--restart', 'run embed TABLE --restart on one host (it empties the target and embeds every row), or drop the target and run embed drop-queue before starting the hosts'],
+  [
+    'refresh',
+    '--refresh',
+    'later --distributed runs already take late commits and edited texts; for the full compare run embed TABLE --refresh on one host',
+  ],
+  [
+    'rebuildState',
+    '--rebuild-state',
+    'its progress lives in the queue, not in a state file; embed drop-queue, then a --distributed run, plans every row again and skips those the target holds',
+  ],
+  [
+    'restart',
+    '--restart',
+    'run embed TABLE --restart on one host (it empties the target and embeds every row), or drop the target and run embed drop-queue before starting the hosts',
+  ],
   ['metrics', '--metrics', 'run embed TABLE --metrics on one host'],
   ['metricsOnly', '--metrics-only', 'run embed TABLE --metrics-only on one host'],
   ['metricsPort', '--metrics-port', 'follow the pass with embed status TABLE (ranges, rows/s per host, ETA)'],
@@ -65,7 +77,9 @@ export function resolveDistributedOptions(flags: DistributedFlags, env: NodeJS.P
     }
   }
   if (flags.logFormat === 'json') {
-    throw new UsageError(`--log-format json is not available with --distributed: its lines are for people; for figures run embed status ${table} --json`);
+    throw new UsageError(
+      `--log-format json is not available with --distributed: its lines are for people; for figures run embed status ${table} --json`,
+    );
   }
   return { distributed: true, leaseSeconds: flags.lease === undefined ? defaults.leaseSeconds : leaseSeconds(flags.lease, '--lease') };
 }

@@ -33,7 +33,9 @@ export function oneOf<T extends string>(value: string, name: string, allowed: re
 export function parseOnnxFile(value: string, name: string): string {
   const parts = value.split(/[\\/]/);
   if (value.startsWith('/') || /^[A-Za-z]:/.test(value) || parts.includes('..') || !value.endsWith('.onnx')) {
-    throw new UsageError(`${name} takes an .onnx file's path inside the model folder, such as onnx/model_O4.onnx; got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `${name} takes an .onnx file's path inside the model folder, such as onnx/model_O4.onnx; got ${JSON.stringify(value)}`,
+    );
   }
   return parts.filter((part) => part !== '' && part !== '.').join('/');
 }

@@ -56,7 +56,9 @@ export async function connect(config: ConnectionConfig): Promise<pg.Client> {
     await client.connect();
   } catch (cause) {
     await client.end().catch(() => undefined);
-    throw new DatabaseError(`cannot connect to PostgreSQL at ${describeServer(config)}: ${explainConnectFailure(cause, config)}`, { cause });
+    throw new DatabaseError(`cannot connect to PostgreSQL at ${describeServer(config)}: ${explainConnectFailure(cause, config)}`, {
+      cause,
+    });
   }
   return client;
 }
@@ -96,7 +98,8 @@ export function explainConnectFailure(cause: unknown, config: ConnectionConfig):
     case '28000':
       return `${message}; check the user and password in ${WHERE_IT_COMES_FROM} (or PGPASSWORD, ~/.pgpass)`;
     default:
-      if (/timeout/i.test(message)) return `no answer within ${(config.connectionTimeoutMillis ?? 0) / 1000}s: is the host up, and does a firewall let its port through?`;
+      if (/timeout/i.test(message))
+        return `no answer within ${(config.connectionTimeoutMillis ?? 0) / 1000}s: is the host up, and does a firewall let its port through?`;
       return message;
   }
 }

@@ -79,7 +79,8 @@ export async function joinJob(client: pg.ClientBase, queue: string, identity: Di
   ]);
   await client.query(insert.text, insert.values);
   const model = jobModelSql(queueSchema, queue);
-  const job = (await client.query<{ model: string; model_hash: string; dimension: number; profile: string }>(model.text, model.values)).rows[0]!;
+  const job = (await client.query<{ model: string; model_hash: string; dimension: number; profile: string }>(model.text, model.values))
+    .rows[0]!;
   if (job.model_hash !== identity.modelHash) {
     throw new ModelError(
       `this host's model ${identity.model}@${identity.modelHash.slice(0, 12)} is not the model of the distributed job on ${identity.target} ` +
@@ -210,10 +211,15 @@ async function planChanged(
   if (capture.kind === 'unchanged') return { ranges: [] };
   const upTo = latest.lastId!;
   if (capture.kind === 'compare-all') {
-    return { ranges: await planRanges(client, source, pass, null, sizing, { upTo, where: target.pendingSql, since: null }), note: capture.reason };
+    return {
+      ranges: await planRanges(client, source, pass, null, sizing, { upTo, where: target.pendingSql, since: null }),
+      note: capture.reason,
+    };
   }
   await client.query(clearBlankSinceSql(source, target, capture.since));
-  return { ranges: await planRanges(client, source, pass, null, sizing, { upTo, where: catchUpSql(target, capture.since), since: capture.since }) };
+  return {
+    ranges: await planRanges(client, source, pass, null, sizing, { upTo, where: catchUpSql(target, capture.since), since: capture.since }),
+  };
 }
 
 async function recordPassSnapshot(client: pg.ClientBase, queue: string, pass: number, snapshot: PassSnapshot): Promise<void> {

@@ -56,13 +56,15 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
   let rangesDone = 0;
 
   const complete = (work: RangeWork) => {
-    const done = breaker.retry(() => completeRange(queuePool, queue, work.range, work)).then(
-      (here) => {
-        rangesDone++;
-        input.progress.completed(work.range, here);
-      },
-      (error: unknown) => input.warn(`could not mark a range done (${firstLine(error)}); another host redoes it after the lease`),
-    );
+    const done = breaker
+      .retry(() => completeRange(queuePool, queue, work.range, work))
+      .then(
+        (here) => {
+          rangesDone++;
+          input.progress.completed(work.range, here);
+        },
+        (error: unknown) => input.warn(`could not mark a range done (${firstLine(error)}); another host redoes it after the lease`),
+      );
     // Held no more either way: a range that could not be marked done expires and is fetched again.
     const settled = done.finally(() => {
       held.delete(work.range.jobId);
@@ -98,7 +100,8 @@ export async function runHost(input: HostLoopInput): Promise<HostStats> {
       ledger.begin(range);
       // A range fetched again may be partly in the target already: those rows are skipped on the server.
       const checkTarget = pass.checkTarget || range.retried;
-      for await (const page of readRange(input.db, input.source, range, input.target, { pageSize: input.taskRows, checkTarget })) yield page;
+      for await (const page of readRange(input.db, input.source, range, input.target, { pageSize: input.taskRows, checkTarget }))
+        yield page;
       ledger.endRead();
     }
   }
@@ -153,7 +156,8 @@ function add(total: LoopStats, more: LoopStats): void {
   for (const key of Object.keys(total) as (keyof LoopStats)[]) {
     if (key === 'lastRead') total.lastRead = more.lastRead ?? total.lastRead;
     else if (key === 'workersUsed') total.workersUsed = Math.max(total.workersUsed, more.workersUsed);
-    else if (key === 'rowsByKind') for (const kind of Object.keys(total.rowsByKind) as RowKind[]) total.rowsByKind[kind] += more.rowsByKind[kind];
+    else if (key === 'rowsByKind')
+      for (const kind of Object.keys(total.rowsByKind) as RowKind[]) total.rowsByKind[kind] += more.rowsByKind[kind];
     else total[key] += more[key];
   }
 }

@@ -37,7 +37,13 @@ export async function completeRange(
   try {
     await client.query('BEGIN');
     if (done.failed.length > 0) {
-      const failed = recordFailedRowsSql(queueSchema, queue.name, done.failed.map((f) => f.id), done.failed.map((f) => f.error), hostName);
+      const failed = recordFailedRowsSql(
+        queueSchema,
+        queue.name,
+        done.failed.map((f) => f.id),
+        done.failed.map((f) => f.error),
+        hostName,
+      );
       await client.query(failed.text, failed.values);
     }
     const counted = countRangeSql(queueSchema, queue.name, range.pass, hostName, done.rows);
@@ -59,6 +65,9 @@ export async function failedRows(
   queue: string,
 ): Promise<{ rowId: string; error: string; attempts: number; host: string; lastAt: string }[]> {
   const listed = failedRowsSql(queueSchema, queue);
-  const result = await client.query<{ rowId: string; error: string; attempts: number; host: string; lastAt: string }>(listed.text, listed.values);
+  const result = await client.query<{ rowId: string; error: string; attempts: number; host: string; lastAt: string }>(
+    listed.text,
+    listed.values,
+  );
   return result.rows;
 }

@@ -65,14 +65,31 @@ export async function embedDistributed(parts: HostRunSetup): Promise<number> {
     await joinJob(client, name, identity);
     const stamp = { label: modelLabel(model), tokenizerHash: model.tokenizerHash };
     const target = await prepareTargetOnce(client, name, stamp, () =>
-      prepareTarget(client, source, model, options).catch((error: unknown) => explainOtherDimension(client, describeTarget(source, model, options), stamp.label, error)),
+      prepareTarget(client, source, model, options).catch((error: unknown) =>
+        explainOtherDimension(client, describeTarget(source, model, options), stamp.label, error),
+      ),
     );
     ({ state, job } = openJobState(config, parts.connection, source, target, model));
-    const report = (outcome: 'completed' | 'interrupted', stats: HostStats, passNumber: number | null, share = `${stats.rangesDone} ranges of pass ${passNumber ?? '-'}`) => {
+    const report = (
+      outcome: 'completed' | 'interrupted',
+      stats: HostStats,
+      passNumber: number | null,
+      share = `${stats.rangesDone} ranges of pass ${passNumber ?? '-'}`,
+    ) => {
       const elapsedSeconds = (performance.now() - parts.startedAt) / 1000;
       const rowsPerSecond = stats.rowsEmbedded / Math.max(elapsedSeconds, 1e-9);
       const summary = {
-        ...runReport(config, { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile: state!.file, metrics: undefined }),
+        ...runReport(config, {
+          outcome,
+          model,
+          source,
+          target,
+          stats,
+          elapsedSeconds,
+          rowsPerSecond,
+          stateFile: state!.file,
+          metrics: undefined,
+        }),
         distributed: { pass: passNumber, host: hostName, ranges: stats.rangesDone },
       };
       const text = formatReport(summary) + `  host ${hostName}: ${share}\n`;
@@ -105,7 +122,13 @@ export async function embedDistributed(parts: HostRunSetup): Promise<number> {
       throw error;
     });
     const rowsPerSecond = report(stats.outcome, stats, pass.number);
-    job.endRun(runId, { rows: stats.rowsEmbedded, skipped: stats.rowsSkipped, failed: stats.rowsFailed, rowsPerSecond, outcome: stats.outcome });
+    job.endRun(runId, {
+      rows: stats.rowsEmbedded,
+      skipped: stats.rowsSkipped,
+      failed: stats.rowsFailed,
+      rowsPerSecond,
+      outcome: stats.outcome,
+    });
     if (stats.outcome === 'interrupted') {
       process.stderr.write("interrupted: this host's unfinished ranges went back to the queue; the other hosts go on\n");
       return EXIT.interrupted;
@@ -135,13 +158,25 @@ async function prepareTargetOnce(client: pg.Client, queue: string, model: ModelS
 
 async function runThisHost(
   parts: HostRunSetup,
-  run: { queue: RangeQueue; queuePool: pg.Pool; pass: Pass; target: Target; taskRows: number; leaseTimes: ReturnType<typeof lease>; say: (line: string) => void },
+  run: {
+    queue: RangeQueue;
+    queuePool: pg.Pool;
+    pass: Pass;
+    target: Target;
+    taskRows: number;
+    leaseTimes: ReturnType<typeof lease>;
+    say: (line: string) => void;
+  },
 ): Promise<HostStats & { outcome: 'completed' | 'interrupted' }> {
   const { config } = parts;
   const bar = await parts.breaker.retry(() =>
     passProgress(run.queuePool, run.queue.name, run.pass, { quiet: config.quiet || config.json, startedAt: parts.startedAt }),
   );
-  const interrupts = watchRunInterrupts(parts.breaker, "interrupted while waiting for the database; this host's ranges go back to the others", () => bar.stop());
+  const interrupts = watchRunInterrupts(
+    parts.breaker,
+    "interrupted while waiting for the database; this host's ranges go back to the others",
+    () => bar.stop(),
+  );
   try {
     const stats = await runHost({
       queue: run.queue,

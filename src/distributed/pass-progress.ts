@@ -88,7 +88,12 @@ export async function passProgress(
   };
   await readQueue();
   const doneAtStart = counter.done;
-  const bar = createProgress(pass.rows, { quiet: false, rowsBefore: doneAtStart, startedAt: options.startedAt, label: `pass ${pass.number}, all hosts` });
+  const bar = createProgress(pass.rows, {
+    quiet: false,
+    rowsBefore: doneAtStart,
+    startedAt: options.startedAt,
+    label: `pass ${pass.number}, all hosts`,
+  });
   const show = () => bar.update(counter.done - doneAtStart);
   const poll = setInterval(() => readQueue().then(show, () => undefined), pollMs);
   poll.unref();

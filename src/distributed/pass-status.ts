@@ -63,7 +63,10 @@ export async function passStatus(client: pg.ClientBase | pg.Pool, queue: string,
     rows: plan.rows - running.rows - waiting.rows - failed.rows,
   };
   const passHosts = passHostsSql(queueSchema, queue, pass);
-  const hosts = await client.query<{ host: string; rows: string; ranges: number; seconds: number; silent: number }>(passHosts.text, passHosts.values);
+  const hosts = await client.query<{ host: string; rows: string; ranges: number; seconds: number; silent: number }>(
+    passHosts.text,
+    passHosts.values,
+  );
   const failedCount = failedRowCountSql(queueSchema, queue);
   const failedRows = await client.query<{ n: string }>(failedCount.text, failedCount.values);
   const progress = hosts.rows.map((h) => ({
@@ -127,7 +130,9 @@ export function formatQueueStatus(status: JobQueueStatus, formatDuration: (secon
   ];
   for (const host of pass.hosts) {
     const silent = host.silentSeconds < 1 ? 'now' : `${formatDuration(host.silentSeconds)} ago`;
-    lines.push(`  host      ${host.host}: ${n(host.rows)} rows in ${n(host.ranges)} ranges, ${host.rowsPerSecond.toFixed(1)} rows/s, last heard ${silent}`);
+    lines.push(
+      `  host      ${host.host}: ${n(host.rows)} rows in ${n(host.ranges)} ranges, ${host.rowsPerSecond.toFixed(1)} rows/s, last heard ${silent}`,
+    );
   }
   lines.push(`failed rows ${n(pass.failedRows)} on the job's hosts${pass.failedRows > 0 ? ' (embed failures lists them)' : ''}`);
   return lines;
@@ -154,6 +159,9 @@ export async function waitingAcrossHosts(
   const above = await client.query<{ n: string }>(aboveLast.text, aboveLast.values);
   const waiting = { new: inPass + Number(above.rows[0]!.n), late: 0, changed: 0 };
   if (inPass > 0 || latest.snapshot === undefined) return waiting;
-  const below = await countWaiting(client, source, target, latest.snapshot, { where: `${id} <= $1::${source.idType}`, params: [latest.lastId] });
+  const below = await countWaiting(client, source, target, latest.snapshot, {
+    where: `${id} <= $1::${source.idType}`,
+    params: [latest.lastId],
+  });
   return { new: waiting.new + below.new, late: below.late, changed: below.changed };
 }

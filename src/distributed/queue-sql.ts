@@ -157,7 +157,10 @@ export function joinPassSql(schema: string, queue: string, pass: number, host: s
 }
 
 export function markSeenSql(schema: string, queue: string, pass: number, host: string): Statement {
-  return { text: `UPDATE ${schema}.embed_hosts SET seen_at = now() WHERE queue = $1 AND pass = $2 AND host = $3`, values: [queue, pass, host] };
+  return {
+    text: `UPDATE ${schema}.embed_hosts SET seen_at = now() WHERE queue = $1 AND pass = $2 AND host = $3`,
+    values: [queue, pass, host],
+  };
 }
 
 /** Lists a range's failed rows (a row listed already gets the new error and one more attempt). */

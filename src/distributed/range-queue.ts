@@ -75,7 +75,13 @@ export class RangeQueue {
       await setup.query(lock.text, lock.values);
       try {
         await boss.start();
-        await boss.createQueue(name, { name, policy: 'standard', retryLimit: rangeRetryLimit, retryDelay: 0, expireInSeconds: lease.seconds });
+        await boss.createQueue(name, {
+          name,
+          policy: 'standard',
+          retryLimit: rangeRetryLimit,
+          retryDelay: 0,
+          expireInSeconds: lease.seconds,
+        });
         await createOwnTables(setup);
       } finally {
         const unlock = unlockNumberSql(setupLock);
@@ -117,7 +123,12 @@ export class RangeQueue {
    * was not active any more (another host that took it over completed it first).
    */
   async complete(client: pg.ClientBase, range: FetchedRange): Promise<boolean> {
-    const done: unknown = await this.boss.complete(this.name, range.jobId, { host: hostName }, { db: { executeSql: (text, values) => client.query(text, values) } });
+    const done: unknown = await this.boss.complete(
+      this.name,
+      range.jobId,
+      { host: hostName },
+      { db: { executeSql: (text, values) => client.query(text, values) } },
+    );
     // pg-boss 10 answers { jobs, requested, affected } though its types say void.
     return (done as { affected?: number } | undefined)?.affected !== 0;
   }
@@ -137,7 +148,11 @@ export class RangeQueue {
    */
   async heartbeat(ranges: readonly FetchedRange[]): Promise<void> {
     if (ranges.length === 0) return;
-    const beat = heartbeatSql(queueSchema, this.name, ranges.map((r) => r.jobId));
+    const beat = heartbeatSql(
+      queueSchema,
+      this.name,
+      ranges.map((r) => r.jobId),
+    );
     await this.pool.query(beat.text, beat.values);
   }
 

@@ -28,7 +28,15 @@ export async function* readRange(
     const { where, params } = unreadCondition(source, { after, exclude: [], pending });
     params.push(range.last);
     const extra = kind === undefined ? '' : `, ${kind} AS kind`;
-    const page = keysetPageSql(source.sql, id, text, extra, `${where} AND ${id} <= $${params.length}::${source.idType}`, options.pageSize, params);
+    const page = keysetPageSql(
+      source.sql,
+      id,
+      text,
+      extra,
+      `${where} AND ${id} <= $${params.length}::${source.idType}`,
+      options.pageSize,
+      params,
+    );
     const result = await client.query<SourceRow>(page.text, page.values);
     if (result.rows.length === 0) return;
     yield result.rows;
@@ -39,7 +47,12 @@ export async function* readRange(
 }
 
 /** The condition a range's rows must meet, and their kind, when the range is not read whole. */
-function rangeReads(source: SourceTable, target: TargetInfo, range: PlannedRange, checkTarget: boolean): { pending?: string; kind?: string } {
+function rangeReads(
+  source: SourceTable,
+  target: TargetInfo,
+  range: PlannedRange,
+  checkTarget: boolean,
+): { pending?: string; kind?: string } {
   if (range.recheck !== undefined) {
     const since = range.recheck ?? undefined;
     return { pending: since ? catchUpSql(target, since) : target.pendingSql, kind: readKindSql(source, target, since) };

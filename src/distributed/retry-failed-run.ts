@@ -39,7 +39,9 @@ export interface RetrySetup {
 export async function retryOnThisHost(parts: RetryRun, retry: RetrySetup): Promise<number> {
   const { config } = parts;
   let bar: ProgressReporter | undefined;
-  const interrupts = watchRunInterrupts(parts.breaker, 'interrupted while waiting for the database; the rows not retried stay listed', () => bar?.stop());
+  const interrupts = watchRunInterrupts(parts.breaker, 'interrupted while waiting for the database; the rows not retried stay listed', () =>
+    bar?.stop(),
+  );
   const runId = retry.job.startRun();
   try {
     const outcome = await retryFailedRows({
@@ -67,13 +69,21 @@ export async function retryOnThisHost(parts: RetryRun, retry: RetrySetup): Promi
     const stats = { ...outcome.stats, rangesDone: 0 };
     const result = interrupts.requested ? 'interrupted' : 'completed';
     const rowsPerSecond = retry.report(result, stats, null, `the failed rows of the job, ${outcome.failedAgain} failed again`);
-    retry.job.endRun(runId, { rows: stats.rowsEmbedded, skipped: stats.rowsSkipped, failed: outcome.failedAgain, rowsPerSecond, outcome: result });
+    retry.job.endRun(runId, {
+      rows: stats.rowsEmbedded,
+      skipped: stats.rowsSkipped,
+      failed: outcome.failedAgain,
+      rowsPerSecond,
+      outcome: result,
+    });
     if (result === 'interrupted') {
       process.stderr.write('interrupted: the rows not retried yet stay listed; run the same command again\n');
       return EXIT.interrupted;
     }
     if (outcome.failedAgain > 0) {
-      process.stderr.write(`embed: ${outcome.failedAgain} row(s) failed again; they stay listed by "embed failures ${config.table.name}"\n`);
+      process.stderr.write(
+        `embed: ${outcome.failedAgain} row(s) failed again; they stay listed by "embed failures ${config.table.name}"\n`,
+      );
       return EXIT.completedWithFailures;
     }
     return EXIT.done;

@@ -75,7 +75,12 @@ export async function retryFailedRows(input: RetryInput): Promise<RetryOutcome> 
 }
 
 /** In one transaction: rows written or gone leave the list, rows failed again get their new error. */
-async function settle(client: pg.ClientBase, queue: string, settled: readonly string[], failedAgain: ReadonlyMap<string, string>): Promise<void> {
+async function settle(
+  client: pg.ClientBase,
+  queue: string,
+  settled: readonly string[],
+  failedAgain: ReadonlyMap<string, string>,
+): Promise<void> {
   await client.query('BEGIN');
   try {
     const cleared = clearSettledRowsSql(queueSchema, queue, settled, [...failedAgain.keys()]);

@@ -31,11 +31,16 @@ export function databaseBreaker(config: EmbedConfig, connection: ConnectionConfi
     probe: () => ping(connection),
     onOpen: (cause) => {
       hooks.up?.(false);
-      say('database-lost', `lost PostgreSQL at ${server} (${redact(cause, connection)}); waiting ${waitFor} for it to come back`, { server });
+      say('database-lost', `lost PostgreSQL at ${server} (${redact(cause, connection)}); waiting ${waitFor} for it to come back`, {
+        server,
+      });
     },
     onClose: (downMs) => {
       hooks.up?.(true);
-      say('reconnected', `PostgreSQL at ${server} is back after ${(downMs / 1000).toFixed(1)}s; going on`, { server, downSeconds: downMs / 1000 });
+      say('reconnected', `PostgreSQL at ${server} is back after ${(downMs / 1000).toFixed(1)}s; going on`, {
+        server,
+        downSeconds: downMs / 1000,
+      });
     },
     giveUp: (waitedMs, lastError) =>
       new DatabaseError(

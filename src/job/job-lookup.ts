@@ -123,7 +123,11 @@ export async function openLookup(args: JobLookupArgs): Promise<LookupSession> {
  * one the state file recorded for the table's jobs (server and database only: who connects comes from
  * PGUSER/PGPASSWORD or ~/.pgpass, as for psql).
  */
-function chooseDatabase(config: LookupConfig, state: StateStore, env: NodeJS.ProcessEnv = process.env): { connection: ConnectionConfig; from: string } {
+function chooseDatabase(
+  config: LookupConfig,
+  state: StateStore,
+  env: NodeJS.ProcessEnv = process.env,
+): { connection: ConnectionConfig; from: string } {
   if (config.databaseUrl !== undefined || env.PGHOST || env.PGPORT || env.PGDATABASE) {
     return { connection: connectionConfig(config.databaseUrl), from: config.databaseFrom };
   }
@@ -133,7 +137,9 @@ function chooseDatabase(config: LookupConfig, state: StateStore, env: NodeJS.Pro
   });
   const databases = [...new Set(onTable.map(({ identity }) => identity.database))];
   if (databases.length > 1) {
-    throw new UsageError(`the state file has jobs on ${config.table.name} in ${databases.length} databases (${databases.join(', ')}); pick one with --database-url`);
+    throw new UsageError(
+      `the state file has jobs on ${config.table.name} in ${databases.length} databases (${databases.join(', ')}); pick one with --database-url`,
+    );
   }
   const recorded = databases[0] === undefined ? undefined : recordedDatabase(databases[0]);
   if (recorded === undefined) return { connection: connectionConfig(undefined), from: 'the PostgreSQL defaults' };
@@ -145,7 +151,9 @@ export function singleJob(session: LookupSession): JobState {
   const { jobs, sourceSql, state } = session;
   if (jobs.length === 1) return jobs[0]!;
   if (jobs.length === 0) {
-    throw new StateError(`state file ${state.file} has no job for ${sourceSql} with these flags; pass the --state (and --model, --target) the job ran with`);
+    throw new StateError(
+      `state file ${state.file} has no job for ${sourceSql} with these flags; pass the --state (and --model, --target) the job ran with`,
+    );
   }
   const listed = jobs.map((job) => `${job.identity.model} -> ${job.identity.target}`).join(', ');
   throw new UsageError(`${jobs.length} jobs on ${sourceSql} in ${state.file} (${listed}); pick one with --model or --target`);
@@ -154,7 +162,11 @@ export function singleJob(session: LookupSession): JobState {
 /** The source table and target of a recorded job, as the run that recorded it saw them. */
 export async function jobTables(client: pg.ClientBase, identity: JobIdentity): Promise<{ source: SourceTable; target: TargetInfo }> {
   const source = await describeSource(client, parseTableName(identity.source), identity.idColumn, identity.textColumn);
-  const model = { name: identity.model, fileHash: identity.modelHash, profile: { ...(identity.profile !== undefined && { mark: identity.profile }) } };
+  const model = {
+    name: identity.model,
+    fileHash: identity.modelHash,
+    profile: { ...(identity.profile !== undefined && { mark: identity.profile }) },
+  };
   const columnPrefix = `${source.sql}.`;
   const target = identity.target.startsWith(columnPrefix)
     ? describeTarget(source, model, { column: parseColumnName(identity.target.slice(columnPrefix.length), 'column') })

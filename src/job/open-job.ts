@@ -100,7 +100,12 @@ export function openJobState(
 }
 
 /** The whole set-up of a single-host job: connection, source, target, state and lock. */
-export async function openJob(config: EmbedConfig, model: ModelInfo, modelLoads: Promise<void>, hooks: BreakerHooks = {}): Promise<OpenJob> {
+export async function openJob(
+  config: EmbedConfig,
+  model: ModelInfo,
+  modelLoads: Promise<void>,
+  hooks: BreakerHooks = {},
+): Promise<OpenJob> {
   const opened = await openJobConnection(config, hooks);
   try {
     await modelLoads;

@@ -29,8 +29,16 @@ export async function plainRun(config: EmbedConfig, parts: RunSetup): Promise<Ru
   const tableRows = await estimateRows(db, source);
   const total = config.limit === undefined ? tableRows : Math.min(tableRows, config.limit);
   const rowsLeft = Math.min(config.limit ?? Number.POSITIVE_INFINITY, Math.max(0, tableRows - progress.rowsDone));
-  const bar = createProgress(total, { quiet: config.quiet || config.json, rowsBefore: config.limit === undefined ? Math.min(progress.rowsDone, total) : 0, startedAt });
-  const interrupts = watchRunInterrupts(breaker, 'interrupted while waiting for the database; progress is saved; run the same command again to resume', () => bar.stop());
+  const bar = createProgress(total, {
+    quiet: config.quiet || config.json,
+    rowsBefore: config.limit === undefined ? Math.min(progress.rowsDone, total) : 0,
+    startedAt,
+  });
+  const interrupts = watchRunInterrupts(
+    breaker,
+    'interrupted while waiting for the database; progress is saved; run the same command again to resume',
+    () => bar.stop(),
+  );
   let stats: LoopStats;
   try {
     ({ stats } = await embedPass(config, parts, {

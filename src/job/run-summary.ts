@@ -57,7 +57,9 @@ export function formatReport(report: RunReport): string {
     lines.push(`  ${report.rowsNew} new, ${report.rowsLate} committed late, ${report.rowsChanged} changed since the last complete pass`);
   }
   if (!measuredOnly && report.rowsEmbedded > 0) {
-    lines.push(`  ${report.rowsInferred} inferred, ${report.rowsFromDuplicates} copied from a duplicate (${percent(report.rowsFromDuplicates / report.rowsEmbedded)})`);
+    lines.push(
+      `  ${report.rowsInferred} inferred, ${report.rowsFromDuplicates} copied from a duplicate (${percent(report.rowsFromDuplicates / report.rowsEmbedded)})`,
+    );
   }
   const padding = measuredOnly ? '' : `, padding ${report.paddingWaste.toFixed(2)}x`;
   lines.push(
@@ -76,7 +78,9 @@ function formatMetrics(metrics: MetricsSummary): string {
   return (
     `  metrics in ${metrics.table} (${metrics.rows} rows): ${tokens}; ${percent(metrics.truncatedShare)} truncated; ` +
     `${percent(metrics.duplicateShare)} duplicates, ${metrics.distinctTexts} distinct texts${metrics.foldCase ? ' (case folded)' : ''}` +
-    (metrics.unmeasured > 0 ? `\n  ${metrics.unmeasured} rows were embedded without metrics: run again with --metrics --refresh to measure them` : '')
+    (metrics.unmeasured > 0
+      ? `\n  ${metrics.unmeasured} rows were embedded without metrics: run again with --metrics --refresh to measure them`
+      : '')
   );
 }
 

@@ -20,19 +20,64 @@ export interface KnownModel {
 const bgeQuery = 'Represent this sentence for searching relevant passages: ';
 
 const known: Record<string, KnownModel> = {
-  'all-minilm-l6-v2': { pooling: 'mean', documentPrompt: '', queryPrompt: '', card: 'https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2' },
-  'all-minilm-l12-v2': { pooling: 'mean', documentPrompt: '', queryPrompt: '', card: 'https://huggingface.co/sentence-transformers/all-MiniLM-L12-v2' },
-  'all-mpnet-base-v2': { pooling: 'mean', documentPrompt: '', queryPrompt: '', card: 'https://huggingface.co/sentence-transformers/all-mpnet-base-v2' },
+  'all-minilm-l6-v2': {
+    pooling: 'mean',
+    documentPrompt: '',
+    queryPrompt: '',
+    card: 'https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2',
+  },
+  'all-minilm-l12-v2': {
+    pooling: 'mean',
+    documentPrompt: '',
+    queryPrompt: '',
+    card: 'https://huggingface.co/sentence-transformers/all-MiniLM-L12-v2',
+  },
+  'all-mpnet-base-v2': {
+    pooling: 'mean',
+    documentPrompt: '',
+    queryPrompt: '',
+    card: 'https://huggingface.co/sentence-transformers/all-mpnet-base-v2',
+  },
   'bge-small-en-v1.5': { pooling: 'cls', documentPrompt: '', queryPrompt: bgeQuery, card: 'https://huggingface.co/BAAI/bge-small-en-v1.5' },
   'bge-base-en-v1.5': { pooling: 'cls', documentPrompt: '', queryPrompt: bgeQuery, card: 'https://huggingface.co/BAAI/bge-base-en-v1.5' },
   'bge-large-en-v1.5': { pooling: 'cls', documentPrompt: '', queryPrompt: bgeQuery, card: 'https://huggingface.co/BAAI/bge-large-en-v1.5' },
   'bge-m3': { pooling: 'cls', documentPrompt: '', queryPrompt: '', card: 'https://huggingface.co/BAAI/bge-m3' },
-  'e5-small-v2': { pooling: 'mean', documentPrompt: 'passage: ', queryPrompt: 'query: ', card: 'https://huggingface.co/intfloat/e5-small-v2' },
-  'e5-base-v2': { pooling: 'mean', documentPrompt: 'passage: ', queryPrompt: 'query: ', card: 'https://huggingface.co/intfloat/e5-base-v2' },
-  'e5-large-v2': { pooling: 'mean', documentPrompt: 'passage: ', queryPrompt: 'query: ', card: 'https://huggingface.co/intfloat/e5-large-v2' },
-  'multilingual-e5-small': { pooling: 'mean', documentPrompt: 'passage: ', queryPrompt: 'query: ', card: 'https://huggingface.co/intfloat/multilingual-e5-small' },
-  'multilingual-e5-base': { pooling: 'mean', documentPrompt: 'passage: ', queryPrompt: 'query: ', card: 'https://huggingface.co/intfloat/multilingual-e5-base' },
-  'multilingual-e5-large': { pooling: 'mean', documentPrompt: 'passage: ', queryPrompt: 'query: ', card: 'https://huggingface.co/intfloat/multilingual-e5-large' },
+  'e5-small-v2': {
+    pooling: 'mean',
+    documentPrompt: 'passage: ',
+    queryPrompt: 'query: ',
+    card: 'https://huggingface.co/intfloat/e5-small-v2',
+  },
+  'e5-base-v2': {
+    pooling: 'mean',
+    documentPrompt: 'passage: ',
+    queryPrompt: 'query: ',
+    card: 'https://huggingface.co/intfloat/e5-base-v2',
+  },
+  'e5-large-v2': {
+    pooling: 'mean',
+    documentPrompt: 'passage: ',
+    queryPrompt: 'query: ',
+    card: 'https://huggingface.co/intfloat/e5-large-v2',
+  },
+  'multilingual-e5-small': {
+    pooling: 'mean',
+    documentPrompt: 'passage: ',
+    queryPrompt: 'query: ',
+    card: 'https://huggingface.co/intfloat/multilingual-e5-small',
+  },
+  'multilingual-e5-base': {
+    pooling: 'mean',
+    documentPrompt: 'passage: ',
+    queryPrompt: 'query: ',
+    card: 'https://huggingface.co/intfloat/multilingual-e5-base',
+  },
+  'multilingual-e5-large': {
+    pooling: 'mean',
+    documentPrompt: 'passage: ',
+    queryPrompt: 'query: ',
+    card: 'https://huggingface.co/intfloat/multilingual-e5-large',
+  },
   'gte-small': { pooling: 'mean', documentPrompt: '', queryPrompt: '', card: 'https://huggingface.co/thenlper/gte-small' },
   'gte-base': { pooling: 'mean', documentPrompt: '', queryPrompt: '', card: 'https://huggingface.co/thenlper/gte-base' },
   'nomic-embed-text-v1.5': {
@@ -41,11 +86,36 @@ const known: Record<string, KnownModel> = {
     queryPrompt: 'search_query: ',
     card: 'https://huggingface.co/nomic-ai/nomic-embed-text-v1.5',
   },
-  'snowflake-arctic-embed-s': { pooling: 'cls', documentPrompt: '', queryPrompt: bgeQuery, card: 'https://huggingface.co/Snowflake/snowflake-arctic-embed-s' },
-  'snowflake-arctic-embed-m': { pooling: 'cls', documentPrompt: '', queryPrompt: bgeQuery, card: 'https://huggingface.co/Snowflake/snowflake-arctic-embed-m' },
-  'mxbai-embed-large-v1': { pooling: 'cls', documentPrompt: '', queryPrompt: bgeQuery, card: 'https://huggingface.co/mixedbread-ai/mxbai-embed-large-v1' },
-  'jina-embeddings-v2-small-en': { pooling: 'mean', documentPrompt: '', queryPrompt: '', card: 'https://huggingface.co/jinaai/jina-embeddings-v2-small-en' },
-  'jina-embeddings-v2-base-en': { pooling: 'mean', documentPrompt: '', queryPrompt: '', card: 'https://huggingface.co/jinaai/jina-embeddings-v2-base-en' },
+  'snowflake-arctic-embed-s': {
+    pooling: 'cls',
+    documentPrompt: '',
+    queryPrompt: bgeQuery,
+    card: 'https://huggingface.co/Snowflake/snowflake-arctic-embed-s',
+  },
+  'snowflake-arctic-embed-m': {
+    pooling: 'cls',
+    documentPrompt: '',
+    queryPrompt: bgeQuery,
+    card: 'https://huggingface.co/Snowflake/snowflake-arctic-embed-m',
+  },
+  'mxbai-embed-large-v1': {
+    pooling: 'cls',
+    documentPrompt: '',
+    queryPrompt: bgeQuery,
+    card: 'https://huggingface.co/mixedbread-ai/mxbai-embed-large-v1',
+  },
+  'jina-embeddings-v2-small-en': {
+    pooling: 'mean',
+    documentPrompt: '',
+    queryPrompt: '',
+    card: 'https://huggingface.co/jinaai/jina-embeddings-v2-small-en',
+  },
+  'jina-embeddings-v2-base-en': {
+    pooling: 'mean',
+    documentPrompt: '',
+    queryPrompt: '',
+    card: 'https://huggingface.co/jinaai/jina-embeddings-v2-base-en',
+  },
 };
 
 /** The entry for a model name (`Xenova/bge-small-en-v1.5`, `bge-small-en-v1.5`), if embed knows it. */

@@ -44,8 +44,7 @@ export function hubEndpoint(env: NodeJS.ProcessEnv = process.env): URL {
   return url;
 }
 
-export const isOffline = (env: NodeJS.ProcessEnv = process.env): boolean =>
-  env.EMBED_OFFLINE === '1' || env.HF_HUB_OFFLINE === '1';
+export const isOffline = (env: NodeJS.ProcessEnv = process.env): boolean => env.EMBED_OFFLINE === '1' || env.HF_HUB_OFFLINE === '1';
 
 /** What went wrong and what to do, naming the host: transformers.js's own errors carry a stack and a URL. */
 function downloadFailure(error: unknown, hub: URL): string {

@@ -56,7 +56,12 @@ export interface ResolveModelOptions {
  */
 export type ModelFiles = Omit<ModelInfo, 'fileHash' | 'tokenizerHash' | 'profile'>;
 
-export async function resolveModel(name: string, dtype: Dtype, options: ResolveModelOptions, flags: ProfileFlags = { rawVectors: false }): Promise<ModelInfo> {
+export async function resolveModel(
+  name: string,
+  dtype: Dtype,
+  options: ResolveModelOptions,
+  flags: ProfileFlags = { rawVectors: false },
+): Promise<ModelInfo> {
   const files = await locateModel(name, dtype, options);
   return withFileHash(withProfile(files, resolveProfile(files, flags)));
 }
@@ -97,7 +102,9 @@ export async function locateModel(name: string, dtype: Dtype, options: ResolveMo
       // The path as the user typed it, and where that is when it was relative.
       const where = path.resolve(name) === name ? '' : ` (${path.resolve(name)})`;
       if (!existsSync(dir)) {
-        throw new ModelError(`model ${name}: no such folder${where}; --model takes a model folder or a model name under ${options.modelsDir}`);
+        throw new ModelError(
+          `model ${name}: no such folder${where}; --model takes a model folder or a model name under ${options.modelsDir}`,
+        );
       }
       throw new ModelError(`model ${name}: ${dir} lacks ${missing.join(', ')}; ${layout}`);
     }
@@ -151,10 +158,9 @@ function maxSequenceLength(dir: string, config: Record<string, unknown>): number
     const limit = Number(readJson(dir, 'sentence_bert_config.json').max_seq_length);
     if (Number.isInteger(limit) && limit > 0) return limit;
   }
-  const limits = [
-    Number(readJson(dir, 'tokenizer_config.json').model_max_length),
-    Number(config.max_position_embeddings),
-  ].filter((n) => Number.isInteger(n) && n > 0 && n < 1_000_000);
+  const limits = [Number(readJson(dir, 'tokenizer_config.json').model_max_length), Number(config.max_position_embeddings)].filter(
+    (n) => Number.isInteger(n) && n > 0 && n < 1_000_000,
+  );
   return limits.length > 0 ? Math.min(...limits) : 512;
 }
 

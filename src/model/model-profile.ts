@@ -41,7 +41,10 @@ const documentNames = ['document', 'passage', 'search_document', 'doc', 'corpus'
 const queryNames = ['query', 'search_query', 'retrieval.query', 'queries'];
 
 /** `model`: the folder's facts (model-folder.ts), its dimension the hidden size. */
-export function resolveProfile(model: { name: string; dir: string; dimension: number; maxSequenceLength: number }, flags: ProfileFlags): ModelProfile {
+export function resolveProfile(
+  model: { name: string; dir: string; dimension: number; maxSequenceLength: number },
+  flags: ProfileFlags,
+): ModelProfile {
   const files = readSentenceTransformersFiles(model.dir);
   const known = knownModel(model.name);
   const table = known && `embed's table of known models (${known.card})`;
@@ -56,11 +59,15 @@ export function resolveProfile(model: { name: string; dir: string; dimension: nu
           ? [known.pooling, table!]
           : ['mean', 'an assumption'];
   if (pooling[1] === 'an assumption') {
-    notes.push(`model ${model.name} names no pooling (no 1_Pooling/config.json, not a known model): assuming mean pooling; pass --pooling cls|mean|max|last-token if its model card says otherwise`);
+    notes.push(
+      `model ${model.name} names no pooling (no 1_Pooling/config.json, not a known model): assuming mean pooling; pass --pooling cls|mean|max|last-token if its model card says otherwise`,
+    );
   }
 
   if (flags.rawVectors && files.normalize === true) {
-    throw new UsageError(`--raw-vectors: model ${model.name} normalises its vectors itself (a Normalize module in modules.json); run without --raw-vectors`);
+    throw new UsageError(
+      `--raw-vectors: model ${model.name} normalises its vectors itself (a Normalize module in modules.json); run without --raw-vectors`,
+    );
   }
   const normalize: [boolean, string] = flags.rawVectors
     ? [false, '--raw-vectors']
@@ -68,12 +75,17 @@ export function resolveProfile(model: { name: string; dir: string; dimension: nu
       ? [true, 'modules.json']
       : [true, files.normalize === false ? 'embed (the model has no Normalize module)' : 'embed'];
   if (files.normalize === false && !flags.rawVectors) {
-    notes.push(`model ${model.name} has no Normalize module (modules.json): its vectors are normalised anyway, since search uses the dot product; --raw-vectors keeps them as the model gives them`);
+    notes.push(
+      `model ${model.name} has no Normalize module (modules.json): its vectors are normalised anyway, since search uses the dot product; --raw-vectors keeps them as the model gives them`,
+    );
   }
 
   const prompts: Record<string, string> = { ...(known && { document: known.documentPrompt, query: known.queryPrompt }), ...files.prompts };
   const promptFile = 'config_sentence_transformers.json';
-  const named = (name: string): [string, string] => [prompts[name]!, Object.hasOwn(files.prompts, name) ? `${promptFile} (${name})` : table!];
+  const named = (name: string): [string, string] => [
+    prompts[name]!,
+    Object.hasOwn(files.prompts, name) ? `${promptFile} (${name})` : table!,
+  ];
   const documentName = [files.defaultPromptName, ...documentNames].find((name) => name !== undefined && Object.hasOwn(files.prompts, name));
   if (flags.prompt !== undefined && flags.promptName !== undefined) {
     throw new UsageError('--prompt and --prompt-name exclude each other: give the prompt itself or its name, not both');
@@ -82,7 +94,9 @@ export function resolveProfile(model: { name: string; dir: string; dimension: nu
     const names = Object.keys(prompts);
     throw new ModelError(
       `model ${model.name} has no prompt named ${JSON.stringify(flags.promptName)}` +
-        (names.length === 0 ? ` (no prompts in ${promptFile}); pass the prompt itself with --prompt TEXT` : `; its prompts are ${names.join(', ')}`),
+        (names.length === 0
+          ? ` (no prompts in ${promptFile}); pass the prompt itself with --prompt TEXT`
+          : `; its prompts are ${names.join(', ')}`),
     );
   }
   const prompt: [string, string] =
@@ -112,7 +126,12 @@ export function resolveProfile(model: { name: string; dir: string; dimension: nu
     maxTokens: model.maxSequenceLength,
     needsPooledOutput: files.dense,
     notes,
-    sources: { pooling: pooling[1], normalize: normalize[1], prompt: prompt[1], dimensions: flags.dimensions !== undefined ? '--dimensions' : 'the model' },
+    sources: {
+      pooling: pooling[1],
+      normalize: normalize[1],
+      prompt: prompt[1],
+      dimensions: flags.dimensions !== undefined ? '--dimensions' : 'the model',
+    },
   };
   const mark = profileMark(profile);
   return { ...profile, ...(mark !== undefined && { mark }) };
@@ -123,7 +142,9 @@ export function resolveProfile(model: { name: string; dir: string; dimension: nu
  * before profiles existed (mean pooling, normalised, no prompt, every dimension), so that such targets
  * and jobs stay the same; else what differs from it, e.g. `[cls, prompt "passage: ", 256 dimensions]`.
  */
-export function profileMark(profile: Pick<ModelProfile, 'pooling' | 'normalize' | 'prompt' | 'dimensions' | 'modelDimension'>): string | undefined {
+export function profileMark(
+  profile: Pick<ModelProfile, 'pooling' | 'normalize' | 'prompt' | 'dimensions' | 'modelDimension'>,
+): string | undefined {
   const parts = [
     ...(profile.pooling === 'mean' ? [] : [profile.pooling]),
     ...(profile.normalize ? [] : ['raw']),
@@ -136,7 +157,8 @@ export function profileMark(profile: Pick<ModelProfile, 'pooling' | 'normalize' 
 /** The profile in one line, for the summary and the start of a run. */
 export function describeProfile(profile: ModelProfile): string {
   const prompt = (text: string) => (text === '' ? 'none' : JSON.stringify(text));
-  const dimensions = profile.dimensions === profile.modelDimension ? `${profile.dimensions}` : `${profile.dimensions} of ${profile.modelDimension}`;
+  const dimensions =
+    profile.dimensions === profile.modelDimension ? `${profile.dimensions}` : `${profile.dimensions} of ${profile.modelDimension}`;
   return (
     `${profile.pooling} pooling${profile.needsPooledOutput ? ' and Dense (in the graph)' : ''}, ${profile.normalize ? 'normalised' : 'not normalised'}, ` +
     `document prompt ${prompt(profile.prompt)}, query prompt ${prompt(profile.queryPrompt)}, ${dimensions} dimensions, ` +

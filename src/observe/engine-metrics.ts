@@ -85,7 +85,12 @@ export class EngineMetrics {
       },
     });
     this.databaseUp = new client.Gauge({ name: 'embed_database_up', help: '1 while PostgreSQL answers, 0 while it is away', registers });
-    this.modelLoaded = new client.Gauge({ name: 'embed_model_loaded', help: '1 once a worker has loaded the model', labelNames: ['model'], registers });
+    this.modelLoaded = new client.Gauge({
+      name: 'embed_model_loaded',
+      help: '1 once a worker has loaded the model',
+      labelNames: ['model'],
+      registers,
+    });
     // Every series exists from the start, so that a rate() over a fresh process starts at zero.
     this.embedded.inc(labels, 0);
     this.inferred.inc(labels, 0);

@@ -5,16 +5,7 @@
  */
 export type LogFormat = 'human' | 'json';
 
-export type EventName =
-  | 'start'
-  | 'caught-up'
-  | 'batch-failed'
-  | 'database-lost'
-  | 'reconnected'
-  | 'trigger'
-  | 'stop'
-  | 'note'
-  | 'warning';
+export type EventName = 'start' | 'caught-up' | 'batch-failed' | 'database-lost' | 'reconnected' | 'trigger' | 'stop' | 'note' | 'warning';
 
 export interface EventLog {
   readonly format: LogFormat;

@@ -14,7 +14,11 @@ export interface MetricsServer {
   close(lingerSeconds?: number): Promise<void>;
 }
 
-export async function serveMetrics(metrics: EngineMetrics, port: number, health: () => { ok: boolean; detail: string }): Promise<MetricsServer> {
+export async function serveMetrics(
+  metrics: EngineMetrics,
+  port: number,
+  health: () => { ok: boolean; detail: string },
+): Promise<MetricsServer> {
   let finished = false;
   let lastScrape: (() => void) | undefined;
   const server = http.createServer((request, response) => {

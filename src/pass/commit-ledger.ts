@@ -62,5 +62,4 @@ export class CommitLedger {
     const committedAhead = [...this.pending.values()].filter((b) => b.committed).map(({ after, last }) => ({ after, last }));
     return [...this.carriedRanges, ...committedAhead];
   }
-
 }

@@ -97,7 +97,12 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
   // the breaker's budget bounds that wait.
   const sendWhileReachable = (task: BatchTask): Promise<BatchResult> => input.breaker.retry(() => input.sendTask(task));
 
-  const committed = (seq: number, result?: BatchResult, failed: readonly { id: string; error: string }[] = [], sent: readonly SourceRow[] = []) => {
+  const committed = (
+    seq: number,
+    result?: BatchResult,
+    failed: readonly { id: string; error: string }[] = [],
+    sent: readonly SourceRow[] = [],
+  ) => {
     // Failed rows first: a crash between the two writes redoes the batch, it never forgets a failure.
     for (const row of failed) input.job.recordFailure(row.id, row.error);
     stats.rowsFailed += failed.length;

@@ -79,7 +79,11 @@ export async function embedPass(
           commitTimes: hooks.commitTimes,
           only: plan.waitingIds,
         });
-  const context = { target: target.display, lockTimeoutSeconds: config.lockTimeoutSeconds, statementTimeoutSeconds: config.statementTimeoutSeconds };
+  const context = {
+    target: target.display,
+    lockTimeoutSeconds: config.lockTimeoutSeconds,
+    statementTimeoutSeconds: config.statementTimeoutSeconds,
+  };
   const writeTarget = { plan: target.plan, context };
   const stats = await runEmbedLoop({
     pages: pass.pages,

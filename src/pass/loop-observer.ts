@@ -30,11 +30,15 @@ export function loopObserver(options: ObserverOptions): LoopObserver {
       }
       if (failed.length > 0) {
         metrics?.rowsFailed(failed.length);
-        log?.event('batch-failed', `${failed.length} row(s) of a batch failed and were recorded (embed failures lists them): ${failed[0]!.error}`, {
-          rows: failed.length,
-          ids: failed.slice(0, 10).map((row) => row.id),
-          error: failed[0]!.error,
-        });
+        log?.event(
+          'batch-failed',
+          `${failed.length} row(s) of a batch failed and were recorded (embed failures lists them): ${failed[0]!.error}`,
+          {
+            rows: failed.length,
+            ids: failed.slice(0, 10).map((row) => row.id),
+            error: failed[0]!.error,
+          },
+        );
       }
       const now = Date.now() / 1000;
       const failedIds = failed.length === 0 ? undefined : new Set(failed.map((row) => row.id));

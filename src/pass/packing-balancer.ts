@@ -27,7 +27,8 @@ export function packingBalancer(tasksPerWorker: number, computeSlots: number): L
         continue;
       }
       if (worker.isRunningAbortableTask || worker.currentUsage >= tasksPerWorker) continue;
-      if (chosen === null || (spread ? worker.currentUsage < chosen.currentUsage : worker.currentUsage > chosen.currentUsage)) chosen = worker;
+      if (chosen === null || (spread ? worker.currentUsage < chosen.currentUsage : worker.currentUsage > chosen.currentUsage))
+        chosen = worker;
     }
     return chosen;
   };

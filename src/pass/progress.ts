@@ -42,7 +42,13 @@ export function createProgress(total: number, options: ProgressOptions): Progres
   const stream = options.stream ?? process.stderr;
   if (options.quiet) return { update: () => undefined, stop: () => undefined };
   const clock = options.clock ?? (() => performance.now());
-  const run = { total, rowsBefore: options.rowsBefore ?? 0, startedAt: options.startedAt ?? clock(), clock, label: options.label ?? 'embedding' };
+  const run = {
+    total,
+    rowsBefore: options.rowsBefore ?? 0,
+    startedAt: options.startedAt ?? clock(),
+    clock,
+    label: options.label ?? 'embedding',
+  };
   return stream.isTTY ? terminalBar(run, stream) : periodicLines(run, stream);
 }
 

@@ -125,7 +125,10 @@ export async function planResume(
       await start({ generation, checkTarget: hasRows });
     }
     if (hasRows) {
-      const how = capture !== undefined && capture.kind !== 'compare-all' ? 'from the rows written since its last complete pass' : '(rows embedded from the same text count as done)';
+      const how =
+        capture !== undefined && capture.kind !== 'compare-all'
+          ? 'from the rows written since its last complete pass'
+          : '(rows embedded from the same text count as done)';
       warning =
         recorded.generation === null
           ? `no progress for this job in state file ${state.file}; rebuilding it from ${target.display} ${how}`

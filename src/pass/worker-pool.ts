@@ -107,9 +107,7 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
       // A task that can be aborted gets an idle worker of its own (see packing-balancer.ts): each close
       // task then lands on a different worker, which the barrier needs.
       const exclusive = { signal: new AbortController().signal };
-      const released = Promise.allSettled(
-        Array.from({ length: workers }, () => pool.run({ close: { barrier, workers } }, exclusive)),
-      );
+      const released = Promise.allSettled(Array.from({ length: workers }, () => pool.run({ close: { barrier, workers } }, exclusive)));
       // A pool whose threads died cannot answer; its sessions went with them.
       await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
       await pool.destroy();

@@ -35,7 +35,11 @@ export function watchInterrupts(onFirst: () => void): InterruptWatch {
  * The same, for a run whose batches may be waiting for a lost database: the first interrupt also ends
  * that wait (with `why`), which would otherwise last the whole budget.
  */
-export function watchRunInterrupts(breaker: Pick<CircuitBreaker, 'isOpen' | 'cancel'>, why: string, onFirst: () => void = () => undefined): InterruptWatch {
+export function watchRunInterrupts(
+  breaker: Pick<CircuitBreaker, 'isOpen' | 'cancel'>,
+  why: string,
+  onFirst: () => void = () => undefined,
+): InterruptWatch {
   return watchInterrupts(() => {
     onFirst();
     if (breaker.isOpen) breaker.cancel(new EmbedError('INTERRUPTED', why));

@@ -38,7 +38,8 @@ export interface Embedder {
 
 export async function openEmbedder(options: EmbedderOptions = {}): Promise<Embedder> {
   const dtype = options.dtype ?? defaults.dtype;
-  if (!DTYPES.includes(dtype)) throw new UsageError(`dtype ${JSON.stringify(dtype)} is not one embed knows; use one of ${DTYPES.join(', ')}`);
+  if (!DTYPES.includes(dtype))
+    throw new UsageError(`dtype ${JSON.stringify(dtype)} is not one embed knows; use one of ${DTYPES.join(', ')}`);
   const files = await locateModel(options.model ?? defaults.model, dtype, { modelsDir: modelsDir(), allowDownload: true });
   const profile = resolveProfile(files, { ...options, rawVectors: options.rawVectors ?? false });
   return openWithProfile(files, profile, options.threads);

@@ -49,8 +49,10 @@ export interface SearchedJob {
 
 /** Checked before the state file and the database are opened. */
 export function checkSearchRequest(request: Pick<SearchRequest, 'text' | 'k'>): void {
-  if (request.text.trim() === '') throw new UsageError('the query is empty; give the text to search for, e.g. embed search docs "how do I reset my password"');
-  if (!Number.isInteger(request.k) || request.k < 1) throw new UsageError(`-k must be a whole number of rows, 1 or more (got ${request.k})`);
+  if (request.text.trim() === '')
+    throw new UsageError('the query is empty; give the text to search for, e.g. embed search docs "how do I reset my password"');
+  if (!Number.isInteger(request.k) || request.k < 1)
+    throw new UsageError(`-k must be a whole number of rows, 1 or more (got ${request.k})`);
 }
 
 export async function searchJob(searched: SearchedJob, request: SearchRequest): Promise<SearchResult> {
@@ -59,9 +61,13 @@ export async function searchJob(searched: SearchedJob, request: SearchRequest): 
   const where = vectorColumnOf(target.ref);
   const typed = await client.query<{ type: string }>(vectorColumnTypeSql(), [where.table, where.column]);
   const type = typed.rows[0]?.type;
-  if (type === undefined) throw new StateError(`${target.display} holds no vectors (dropped since the job ran?); run embed ${identity.source} again first`);
+  if (type === undefined)
+    throw new StateError(`${target.display} holds no vectors (dropped since the job ran?); run embed ${identity.source} again first`);
   const format: VectorFormat = type.startsWith('vector') ? 'vector' : 'real[]';
-  const files = await locateModel(request.model ?? identity.model, request.dtype ?? defaults.dtype, { modelsDir: modelsDir(), allowDownload: true });
+  const files = await locateModel(request.model ?? identity.model, request.dtype ?? defaults.dtype, {
+    modelsDir: modelsDir(),
+    allowDownload: true,
+  });
   const hashed = await withFileHash(files);
   if (hashed.fileHash !== identity.modelHash) {
     throw new ModelError(
@@ -99,7 +105,9 @@ function jobProfile(recorded: unknown, files: ModelFiles, mark: string | undefin
   if (looksRight) return recorded as ModelProfile;
   const resolved = resolveProfile(files, { rawVectors: false });
   if (resolved.mark !== mark) {
-    throw new StateError(`the state file does not record the profile the job ran with (${mark ?? 'the default one'}); run embed on the table once more to record it, then search`);
+    throw new StateError(
+      `the state file does not record the profile the job ran with (${mark ?? 'the default one'}); run embed on the table once more to record it, then search`,
+    );
   }
   return resolved;
 }

@@ -33,7 +33,9 @@ export interface PassSnapshot {
 export async function takePassSnapshot(client: Queryable, source: SourceTable): Promise<PassSnapshot | undefined> {
   // The statement's snapshot is taken before it runs; age() measures from the next id to be assigned
   // (the session has none of its own), read as it runs, so after the snapshot. The counters come later still.
-  const result = await client.query<{ xmin: string; xmax: string; age: number; replica: boolean; system: string | null }>(currentSnapshotSql().text);
+  const result = await client.query<{ xmin: string; xmax: string; age: number; replica: boolean; system: string | null }>(
+    currentSnapshotSql().text,
+  );
   const row = result.rows[0]!;
   if (row.replica) return undefined;
   const counters = await readCounters(client, source);
@@ -45,7 +47,6 @@ export async function takePassSnapshot(client: Queryable, source: SourceTable): 
   };
 }
 
-
 /** Seen by a snapshot's reader: the server it was taken on. */
 export function sameServer(snapshot: PassSnapshot, system: string | null): boolean {
   return snapshot.system === undefined || system === null || snapshot.system === system;
@@ -56,7 +57,7 @@ const xidRange = 2n ** 32n;
 /** The 64-bit id whose low 32 bits are 3 + age, at or above xmax (ids are only ever assigned upwards). */
 export function nextXid(xmax: bigint, ageOfThree: bigint): bigint {
   const next32 = (((3n + ageOfThree) % xidRange) + xidRange) % xidRange;
-  return xmax + (((next32 - (xmax % xidRange)) % xidRange) + xidRange) % xidRange;
+  return xmax + ((((next32 - (xmax % xidRange)) % xidRange) + xidRange) % xidRange);
 }
 
 /** For the state file and the target's comment. */

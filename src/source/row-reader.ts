@@ -52,7 +52,15 @@ export async function* readPages(client: Queryable, source: SourceTable, options
     const pageSize = Math.min(options.pageSize, remaining);
     const committedAt = options.commitTimes ? `, extract(epoch FROM pg_xact_commit_timestamp(src.xmin))::float8 AS "committedAt"` : '';
     const extra = `${options.kind === undefined ? '' : `, ${options.kind} AS kind`}${committedAt}`;
-    const page = keysetPageSql(source.sql, id, text, extra, `${where}${only}`, pageSize, options.only === undefined ? params : [...params, options.only]);
+    const page = keysetPageSql(
+      source.sql,
+      id,
+      text,
+      extra,
+      `${where}${only}`,
+      pageSize,
+      options.only === undefined ? params : [...params, options.only],
+    );
     const result = await client.query<SourceRow>(page.text, page.values);
     if (result.rows.length === 0) return;
     yield result.rows;

@@ -126,7 +126,15 @@ export function rowsByIdSql(table: string, id: string, text: string, idType: str
 }
 
 /** One keyset page: the select list's extra columns (`extra`: kind, commit time) and the condition are built by the reader. */
-export function keysetPageSql(table: string, id: string, text: string, extra: string, where: string, pageSize: number, values: unknown[]): Statement {
+export function keysetPageSql(
+  table: string,
+  id: string,
+  text: string,
+  extra: string,
+  where: string,
+  pageSize: number,
+  values: unknown[],
+): Statement {
   return {
     text: `SELECT ${id}::text AS id, ${text}::text AS text${extra} FROM ${table} AS src
         WHERE ${where} ORDER BY ${id} LIMIT ${pageSize}`,

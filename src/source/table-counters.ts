@@ -38,7 +38,13 @@ export async function readCounters(client: Queryable, source: SourceTable): Prom
   const result = await client.query<TableCounters & { counting: boolean; children: boolean }>(counters.text, counters.values);
   const row = result.rows[0];
   if (!row || !row.counting || row.children || row.inserted === null) return undefined;
-  return { inserted: row.inserted, updated: row.updated, deleted: row.deleted, databaseReset: row.databaseReset, serverReset: row.serverReset };
+  return {
+    inserted: row.inserted,
+    updated: row.updated,
+    deleted: row.deleted,
+    databaseReset: row.databaseReset,
+    serverReset: row.serverReset,
+  };
 }
 
 /**

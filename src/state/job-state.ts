@@ -30,7 +30,6 @@ export interface JobIdentity {
   profile?: string;
 }
 
-
 export interface FailedRow {
   rowId: string;
   error: string;
@@ -141,7 +140,9 @@ export class JobState {
     const take = this.db.transaction(() => {
       refuseIfHeld();
       this.db
-        .prepare('INSERT INTO locks (job_id, pid, host) VALUES (?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET pid = excluded.pid, host = excluded.host, since = datetime(\'now\')')
+        .prepare(
+          "INSERT INTO locks (job_id, pid, host) VALUES (?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET pid = excluded.pid, host = excluded.host, since = datetime('now')",
+        )
         .run(this.id, process.pid, os.hostname());
     });
     take.immediate();
@@ -168,9 +169,7 @@ export class JobState {
 
   failures(): FailedRow[] {
     return this.db
-      .prepare(
-        'SELECT row_id AS rowId, error, attempts, last_at AS lastAt FROM failures WHERE job_id = ? ORDER BY last_at, rowid',
-      )
+      .prepare('SELECT row_id AS rowId, error, attempts, last_at AS lastAt FROM failures WHERE job_id = ? ORDER BY last_at, rowid')
       .all(this.id) as FailedRow[];
   }
 

@@ -135,7 +135,9 @@ export class StateStore {
       const { tokenizerHash: _, ...older } = identity;
       const olderRow = find.get(JSON.stringify(older)) as { id: number } | undefined;
       if (olderRow) {
-        this.db.prepare('UPDATE jobs SET key = ?, identity = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM jobs WHERE key = ?)').run(key, key, olderRow.id, key);
+        this.db
+          .prepare('UPDATE jobs SET key = ?, identity = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM jobs WHERE key = ?)')
+          .run(key, key, olderRow.id, key);
         row = find.get(key) as { id: number } | undefined;
       }
     }
@@ -181,7 +183,9 @@ function openDatabase(file: string): Database.Database {
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw Object.assign(new Error(`integrity check: ${String(check)}`), { code: 'SQLITE_CORRUPT' });
     // Only a new file needs the schema: DDL takes the write lock, which a running job may be holding.
-    const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('jobs', 'ranges', 'failures', 'runs', 'locks')`);
+    const tables = db.prepare(
+      `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('jobs', 'ranges', 'failures', 'runs', 'locks')`,
+    );
     if ((tables.get() as { n: number }).n < 5) db.exec(schema);
     const columns = new Set((db.pragma('table_info(jobs)') as { name: string }[]).map((c) => c.name));
     for (const [column, ddl] of Object.entries(addedColumns)) if (!columns.has(column)) db.exec(ddl);

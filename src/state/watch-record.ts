@@ -62,7 +62,16 @@ export class WatchRecords {
            lag_p95 = excluded.lag_p95, lag_max = excluded.lag_max, commit_times = excluded.commit_times,
            metrics_port = excluded.metrics_port, updated_at = datetime('now')`,
       )
-      .run(this.jobId, report.pid, report.backlog, report.lagP50, report.lagP95, report.lagMax, measured(report.lagMeasured), report.metricsPort);
+      .run(
+        this.jobId,
+        report.pid,
+        report.backlog,
+        report.lagP50,
+        report.lagP95,
+        report.lagMax,
+        measured(report.lagMeasured),
+        report.metricsPort,
+      );
   }
 
   clear(): void {

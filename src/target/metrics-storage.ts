@@ -62,13 +62,18 @@ export async function prepareMetricsTable(
     await client
       .query(createMetricsTableSql(qualified, source.idType, source.sql, quoteIdentifier(source.idColumn)).text)
       .catch((cause: unknown) => {
-        throw new DatabaseError(`cannot create metrics table ${qualified}: ${(cause as Error).message}; grant the rights or pass --target`, {
-          code: 'TARGET',
-          cause,
-        });
+        throw new DatabaseError(
+          `cannot create metrics table ${qualified}: ${(cause as Error).message}; grant the rights or pass --target`,
+          {
+            code: 'TARGET',
+            cause,
+          },
+        );
       });
   } else {
-    const missing = ['id', ...metricColumns.map(([column]) => column), 'model', 'content_hash', 'measured_at'].filter((c) => !present.has(c));
+    const missing = ['id', ...metricColumns.map(([column]) => column), 'model', 'content_hash', 'measured_at'].filter(
+      (c) => !present.has(c),
+    );
     if (missing.length > 0) {
       throw new DatabaseError(
         `${qualified} is not a metrics table (it has no column ${missing.join(', ')}); pass --target NEW_TABLE or drop it and run again`,

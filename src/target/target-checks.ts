@@ -79,17 +79,15 @@ async function checkStoredDimension(client: pg.ClientBase, table: string, column
   }
 }
 
-export async function ensureColumn(
-  client: pg.ClientBase,
-  source: SourceTable,
-  column: string,
-  wanted: string,
-): Promise<EmbeddingFormat> {
+export async function ensureColumn(client: pg.ClientBase, source: SourceTable, column: string, wanted: string): Promise<EmbeddingFormat> {
   const columnExists = columnExistsSql(source.sql, column);
   const present = await client.query(columnExists.text, columnExists.values);
   if (present.rowCount === 0) {
     await client.query(addColumnSql(source.sql, quoteIdentifier(column), wanted).text).catch((cause: unknown) => {
-      throw new DatabaseError(`cannot add column ${quoteIdentifier(column)} to ${source.sql}: ${(cause as Error).message}`, { code: 'TARGET', cause });
+      throw new DatabaseError(`cannot add column ${quoteIdentifier(column)} to ${source.sql}: ${(cause as Error).message}`, {
+        code: 'TARGET',
+        cause,
+      });
     });
   }
   await checkWritable(client, columnPrivilegeSql(source.sql, column), `UPDATE (${quoteIdentifier(column)}) ON ${source.sql}`);

@@ -63,7 +63,8 @@ export function parseMarker(comment: string | null): TargetMarker | undefined {
 
 async function writeMarker(client: Queryable, ref: TargetRef, marker: TargetMarker): Promise<void> {
   const object = ref.kind === 'table' ? `TABLE ${ref.table}` : `COLUMN ${ref.table}.${quoteIdentifier(ref.column)}`;
-  const text = prefix + JSON.stringify({ model: marker.model, tokenizer: marker.tokenizer, generation: marker.generation, snapshot: marker.snapshot });
+  const text =
+    prefix + JSON.stringify({ model: marker.model, tokenizer: marker.tokenizer, generation: marker.generation, snapshot: marker.snapshot });
   try {
     await client.query(setCommentSql(object, pg.escapeLiteral(text)).text);
   } catch (cause) {
@@ -132,9 +133,19 @@ async function ownsTarget(client: Queryable, ref: TargetRef): Promise<boolean> {
  * owner may comment: a role that writes a target someone else owns leaves the record as it was (a lost
  * state file then costs a comparison of every row).
  */
-export async function recordSnapshot(client: Queryable, ref: TargetRef, marker: TargetMarker, snapshot: PassSnapshot | undefined): Promise<void> {
+export async function recordSnapshot(
+  client: Queryable,
+  ref: TargetRef,
+  marker: TargetMarker,
+  snapshot: PassSnapshot | undefined,
+): Promise<void> {
   if (!(await ownsTarget(client, ref))) return;
-  await writeMarker(client, ref, { model: marker.model, tokenizer: marker.tokenizer, generation: marker.generation, ...(snapshot && { snapshot }) });
+  await writeMarker(client, ref, {
+    model: marker.model,
+    tokenizer: marker.tokenizer,
+    generation: marker.generation,
+    ...(snapshot && { snapshot }),
+  });
 }
 
 /**
@@ -193,7 +204,11 @@ async function sampleModel(client: pg.ClientBase, ref: TargetRef): Promise<strin
  * Drops a side table that embed wrote (its comment says so); refuses one without that comment. Returns
  * whether it dropped one (false when the table is gone already).
  */
-export async function dropWrittenTable(client: pg.ClientBase, ref: Extract<TargetRef, { kind: 'table' }>, display: string): Promise<boolean> {
+export async function dropWrittenTable(
+  client: pg.ClientBase,
+  ref: Extract<TargetRef, { kind: 'table' }>,
+  display: string,
+): Promise<boolean> {
   const exists = tableExistsSql(ref.table);
   if ((await client.query(exists.text, exists.values)).rows[0]?.oid === null) return false;
   if ((await readMarker(client, ref)) === undefined) {

@@ -61,7 +61,10 @@ export function storedDimensionSql(table: string, column: string): Statement {
 
 /** A row when the table has the column. */
 export function columnExistsSql(table: string, column: string): Statement {
-  return { text: `SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped`, values: [table, column] };
+  return {
+    text: `SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped`,
+    values: [table, column],
+  };
 }
 
 export function addColumnSql(table: string, column: string, wanted: string): Statement {

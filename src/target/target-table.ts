@@ -91,12 +91,7 @@ export function describeTarget(
   };
 }
 
-export async function prepareTarget(
-  client: pg.ClientBase,
-  source: SourceTable,
-  model: ModelInfo,
-  options: TargetOptions,
-): Promise<Target> {
+export async function prepareTarget(client: pg.ClientBase, source: SourceTable, model: ModelInfo, options: TargetOptions): Promise<Target> {
   const hasVector = (await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'vector'`)).rowCount === 1;
   const wanted = hasVector ? `vector(${model.dimension})` : 'real[]';
   const info = describeTarget(source, model, options);

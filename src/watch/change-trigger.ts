@@ -83,11 +83,15 @@ export async function installChangeTrigger(client: pg.ClientBase, source: Watche
     const older = await client.query<{ definition: string }>(definition.text, definition.values);
     if (older.rows[0]) {
       await client.query(dropTriggerSql(source.sql, triggerName).text);
-      changes.push(`dropped trigger ${quoteIdentifier(triggerName)} on ${source.sql} of an earlier version (was: ${older.rows[0].definition})`);
+      changes.push(
+        `dropped trigger ${quoteIdentifier(triggerName)} on ${source.sql} of an earlier version (was: ${older.rows[0].definition})`,
+      );
     }
     const events = triggerEvents(source);
     await client.query(createTriggerSql(source.sql, triggerName, events, functionSql(source)).text);
-    changes.push(`created trigger ${quoteIdentifier(triggerName)} on ${source.sql}: ${events}, FOR EACH STATEMENT, calls ${functionSql(source)}()`);
+    changes.push(
+      `created trigger ${quoteIdentifier(triggerName)} on ${source.sql}: ${events}, FOR EACH STATEMENT, calls ${functionSql(source)}()`,
+    );
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -28,7 +28,10 @@ export class ModelGuard {
       this.seen = now;
       return;
     }
-    const what = rehashed === undefined ? 'is gone or unreadable' : `changed (sha256 ${this.model.fileHash.slice(0, 12)} at start, ${rehashed.fileHash.slice(0, 12)} now)`;
+    const what =
+      rehashed === undefined
+        ? 'is gone or unreadable'
+        : `changed (sha256 ${this.model.fileHash.slice(0, 12)} at start, ${rehashed.fileHash.slice(0, 12)} now)`;
     throw new ModelError(
       `model file ${this.model.onnxFile} ${what} while watching; stopped so that one target never mixes two models: ` +
         'put the old file back, or embed with the new one into a new target (--target) or from scratch (--restart)',

@@ -39,9 +39,12 @@ export class SourceGuard {
     const now = await shapeOf(client, this.source);
     const { sql, idColumn, textColumn } = this.source;
     const stop = (what: string) =>
-      new DatabaseError(`table ${sql} ${what}; stopped watching (progress is saved): start embed watch again once the table is as it should be`, {
-        code: 'SOURCE',
-      });
+      new DatabaseError(
+        `table ${sql} ${what}; stopped watching (progress is saved): start embed watch again once the table is as it should be`,
+        {
+          code: 'SOURCE',
+        },
+      );
     if (!now || now.oid !== this.atStart.oid) throw stop(now ? 'was dropped and created again' : 'was dropped');
     for (const [column, before, after] of [
       [idColumn, this.atStart.idType, now.idType],

@@ -68,20 +68,41 @@ export async function watchLoop(config: EmbedConfig, parts: WatchSetup): Promise
   /** The last look's plan: its marker is where the target's comment records a pass. */
   let lastPlan: ResumePlan | undefined;
   /** What embed status shows of this watcher (saved at most every few seconds). */
-  const report = (rows: number) => watchRecords.record({ pid: process.pid, backlog: Math.max(0, rows), ...lags.summary(), lagMeasured: commitTimes, metricsPort: parts.metricsPort ?? null });
+  const report = (rows: number) =>
+    watchRecords.record({
+      pid: process.pid,
+      backlog: Math.max(0, rows),
+      ...lags.summary(),
+      lagMeasured: commitTimes,
+      metricsPort: parts.metricsPort ?? null,
+    });
 
   log.event(
     'start',
     `watching ${source.sql} into ${target.display} with ${label}, ${triggered ? 'notified by trigger embed_watch' : `polling every ${pollBounds.minMs / 1000}-${pollBounds.maxMs / 1000}s`}` +
       `${parts.metricsPort === undefined ? '' : `, metrics at http://localhost:${parts.metricsPort}/metrics`}; Ctrl-C or SIGTERM stops`,
     // The model profile with its notes, for the JSON log (the label names what differs from the default).
-    { table: source.sql, target: target.display, model: label, profile: model.profile, mode: triggered ? 'trigger' : 'polling', metricsPort: parts.metricsPort ?? null, pid: process.pid },
+    {
+      table: source.sql,
+      target: target.display,
+      model: label,
+      profile: model.profile,
+      mode: triggered ? 'trigger' : 'polling',
+      metricsPort: parts.metricsPort ?? null,
+      pid: process.pid,
+    },
   );
   if (trigger === 'older') {
-    log.event('note', `trigger embed_watch on ${source.sql} is an earlier version's, woken by updates of any column: embed watch --install-trigger replaces it`);
+    log.event(
+      'note',
+      `trigger embed_watch on ${source.sql} is an earlier version's, woken by updates of any column: embed watch --install-trigger replaces it`,
+    );
   }
   if (!commitTimes) {
-    log.event('note', 'track_commit_timestamp is off on this server: freshness lag is not measured (turn it on in postgresql.conf to measure it)');
+    log.event(
+      'note',
+      'track_commit_timestamp is off on this server: freshness lag is not measured (turn it on in postgresql.conf to measure it)',
+    );
   }
 
   /** When the last look started, and how long it took to find its work (not to embed it): see the wait below. */
@@ -117,19 +138,23 @@ export async function watchLoop(config: EmbedConfig, parts: WatchSetup): Promise
     backlog = waiting.new + waiting.late + waiting.changed;
     metrics?.setBacklog(backlog);
     const startedAt = performance.now();
-    const { stats } = await embedPass(config, { pool, db: parts.db, breaker, source, target, job, plan }, {
-      stopRequested: () => stopping,
-      onProgress: (rows) => {
-        metrics?.setBacklog(backlog - rows);
-        // embed status sees a long catch-up drain, not only the backlog left after it.
-        report(backlog - rows);
+    const { stats } = await embedPass(
+      config,
+      { pool, db: parts.db, breaker, source, target, job, plan },
+      {
+        stopRequested: () => stopping,
+        onProgress: (rows) => {
+          metrics?.setBacklog(backlog - rows);
+          // embed status sees a long catch-up drain, not only the backlog left after it.
+          report(backlog - rows);
+        },
+        observer,
+        commitTimes,
+        rowsExpected: backlog,
+        warn: (line) => log.event('warning', line),
+        commentDue: () => commentPace.due(),
       },
-      observer,
-      commitTimes,
-      rowsExpected: backlog,
-      warn: (line) => log.event('warning', line),
-      commentDue: () => commentPace.due(),
-    });
+    );
     totals.busyMs += performance.now() - startedAt;
     totals.rows += stats.rowsEmbedded;
     totals.skipped += stats.rowsSkipped;
@@ -163,14 +188,17 @@ export async function watchLoop(config: EmbedConfig, parts: WatchSetup): Promise
       report(backlog);
       if (!caughtUp) {
         caughtUp = true;
-        log.event('caught-up', `caught up: ${totals.rows.toLocaleString('en-US')} rows embedded; watching for changes`, { rows: totals.rows });
+        log.event('caught-up', `caught up: ${totals.rows.toLocaleString('en-US')} rows embedded; watching for changes`, {
+          rows: totals.rows,
+        });
       }
       if (stopping) break;
       // Polling paces looks by their cost (watch/poll-interval.ts), so that a backlog drains without pauses.
       // With the trigger, a commit during the look has left its notification pending, which ends the wait at once.
       interval = nextPollInterval(interval, found > 0);
       const why = await listener.wait(triggered ? backstopMs : pollWaitMs(interval, lastFindingMs, performance.now() - lastLookStartedAt));
-      if (why === 'reconnect') log.event('reconnected', 'listening for notifications again; looking at the table for what was written meanwhile');
+      if (why === 'reconnect')
+        log.event('reconnected', 'listening for notifications again; looking at the table for what was written meanwhile');
     }
     outcome = 'completed';
   } finally {
@@ -181,14 +209,24 @@ export async function watchLoop(config: EmbedConfig, parts: WatchSetup): Promise
       await recordSnapshotInComment(client, target, lastPlan, job.progress().snapshot, (line) => log.event('warning', line));
     }
     const busySeconds = totals.busyMs / 1000;
-    job.endRun(runId, { rows: totals.rows, skipped: totals.skipped, failed: totals.failed, rowsPerSecond: busySeconds > 0 ? totals.rows / busySeconds : 0, outcome });
+    job.endRun(runId, {
+      rows: totals.rows,
+      skipped: totals.skipped,
+      failed: totals.failed,
+      rowsPerSecond: busySeconds > 0 ? totals.rows / busySeconds : 0,
+      outcome,
+    });
     watchRecords.clear();
     if (client !== parts.client) await client.end().catch(() => undefined);
   }
-  log.event('stop', `stopped: ${totals.rows.toLocaleString('en-US')} rows embedded while watching, ${totals.failed} failed; progress is saved`, {
-    rows: totals.rows,
-    failed: totals.failed,
-  });
+  log.event(
+    'stop',
+    `stopped: ${totals.rows.toLocaleString('en-US')} rows embedded while watching, ${totals.failed} failed; progress is saved`,
+    {
+      rows: totals.rows,
+      failed: totals.failed,
+    },
+  );
 }
 
 /** A new set-up connection once the database answers again (the reads' client reconnects by itself). */

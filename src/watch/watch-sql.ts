@@ -3,7 +3,13 @@ import type { Statement } from '../db/statement.js';
 import { quoteIdentifier } from '../db/table-name.js';
 
 /** Whether the trigger on the table is the one this version creates (row `current`), none when it has none. */
-export function triggerStateSql(table: string, triggerName: string, wantedType: number, functionSignature: string, columns: string[]): Statement {
+export function triggerStateSql(
+  table: string,
+  triggerName: string,
+  wantedType: number,
+  functionSignature: string,
+  columns: string[],
+): Statement {
   return {
     text: `SELECT t.tgtype = $3 AND t.tgfoid = to_regprocedure($4)
             AND (SELECT array_agg(a ORDER BY a) FROM unnest(t.tgattr::int2[]) AS a)
@@ -42,11 +48,16 @@ export function dropTriggerSql(table: string, triggerName: string): Statement {
 }
 
 export function createTriggerSql(table: string, triggerName: string, events: string, functionSql: string): Statement {
-  return { text: `CREATE TRIGGER ${quoteIdentifier(triggerName)} ${events} ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${functionSql}()` };
+  return {
+    text: `CREATE TRIGGER ${quoteIdentifier(triggerName)} ${events} ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${functionSql}()`,
+  };
 }
 
 export function triggerExistsSql(table: string, triggerName: string): Statement {
-  return { text: `SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2 AND NOT tgisinternal`, values: [table, triggerName] };
+  return {
+    text: `SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2 AND NOT tgisinternal`,
+    values: [table, triggerName],
+  };
 }
 
 /** How many triggers call the function (row `users`), none when it does not exist. */

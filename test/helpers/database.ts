@@ -55,7 +55,10 @@ export interface TestDatabaseFixture {
  * For a describe block: its own database (set up by `setUp`) and temp folder, both removed after the
  * block's tests.
  */
-export function useTestDatabase(folderPrefix: string, setUp: (db: TestDatabase) => Promise<void> = async () => undefined): TestDatabaseFixture {
+export function useTestDatabase(
+  folderPrefix: string,
+  setUp: (db: TestDatabase) => Promise<void> = async () => undefined,
+): TestDatabaseFixture {
   const dir = mkdtempSync(path.join(os.tmpdir(), folderPrefix));
   let database: TestDatabase | undefined;
   let runs = 0;

@@ -12,7 +12,12 @@ export function textFor(i: number): string | null {
 }
 
 export async function createTextTable(client: pg.ClientBase, table: string, rows: number, idType = 'bigint'): Promise<void> {
-  await createTableOfTexts(client, table, Array.from({ length: rows }, (_, i) => textFor(i + 1)), idType);
+  await createTableOfTexts(
+    client,
+    table,
+    Array.from({ length: rows }, (_, i) => textFor(i + 1)),
+    idType,
+  );
 }
 
 /** A table (id, text) holding the given texts with ids 1, 2, 3, ... */

@@ -52,7 +52,9 @@ export async function queueFacts(client: pg.ClientBase, target: string): Promise
     `SELECT state::text AS state, count(*)::int AS n FROM embed_queue.job WHERE name = $1 GROUP BY 1`,
     [queue],
   );
-  const retried = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM embed_queue.job WHERE name = $1 AND retry_count > 0`, [queue]);
+  const retried = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM embed_queue.job WHERE name = $1 AND retry_count > 0`, [
+    queue,
+  ]);
   return {
     passes: passes.rows,
     states: Object.fromEntries(states.rows.map((r) => [r.state, r.n])),
@@ -79,10 +81,28 @@ async function hasQueueSchema(client: pg.ClientBase): Promise<boolean> {
 }
 
 /** A single-host run of one row creates and claims `target`, so that a test can put a trigger on it before the hosts start. */
-export async function createTargetOnOneHost(options: { databaseUrl: string; modelDir: string; target: string; stateFile: string }): Promise<void> {
+export async function createTargetOnOneHost(options: {
+  databaseUrl: string;
+  modelDir: string;
+  target: string;
+  stateFile: string;
+}): Promise<void> {
   const created = await runCli([
-    'sentences', '100', '--workers', '1', '--model', options.modelDir, '--database-url', options.databaseUrl,
-    '--target', options.target, '--limit', '1', '--state', options.stateFile, '--quiet',
+    'sentences',
+    '100',
+    '--workers',
+    '1',
+    '--model',
+    options.modelDir,
+    '--database-url',
+    options.databaseUrl,
+    '--target',
+    options.target,
+    '--limit',
+    '1',
+    '--state',
+    options.stateFile,
+    '--quiet',
   ]);
   expect(created.code, created.stderr).toBe(0);
 }
@@ -113,7 +133,8 @@ export async function untilWritesWait(client: pg.ClientBase, host: Host): Promis
       [`embed ${host.child.pid}`],
     );
     if (waiting.rows[0]!.n > 0) break;
-    if (host.child.exitCode !== null || host.child.signalCode !== null) throw new Error(`host ${host.name} ended before any of its writes waited`);
+    if (host.child.exitCode !== null || host.child.signalCode !== null)
+      throw new Error(`host ${host.name} ended before any of its writes waited`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -41,11 +41,7 @@ export async function countRows(client: pg.ClientBase, table: string): Promise<n
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `condition` holds; fails with the CLI's output if it exits first. */
-export async function whileRunning(
-  run: { done: Promise<CliResult> },
-  condition: () => Promise<boolean>,
-  everyMs = 5,
-): Promise<void> {
+export async function whileRunning(run: { done: Promise<CliResult> }, condition: () => Promise<boolean>, everyMs = 5): Promise<void> {
   let exited: CliResult | undefined;
   void run.done.then((result) => (exited = result));
   while (!(await condition())) {

@@ -6,7 +6,8 @@ export type MetricFamilies = ReturnType<typeof parsePrometheusTextFormat>;
 export async function scrape(port: number): Promise<MetricFamilies> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`);
   if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
-  if (!(response.headers.get('content-type') ?? '').includes('text/plain')) throw new Error(`/metrics is ${response.headers.get('content-type')}`);
+  if (!(response.headers.get('content-type') ?? '').includes('text/plain'))
+    throw new Error(`/metrics is ${response.headers.get('content-type')}`);
   return parsePrometheusTextFormat(await response.text());
 }
 

@@ -16,8 +16,19 @@ export async function expectSameAsFreshRun(
   const fresh = `${options.target}_fresh`;
   await client.query(`DROP TABLE IF EXISTS ${fresh}`);
   const result = await runCli([
-    options.table, '100', '--workers', '2', '--model', options.modelDir, '--database-url', options.databaseUrl,
-    '--target', fresh, '--state', path.join(options.dir, `${fresh}.sqlite`), '--json',
+    options.table,
+    '100',
+    '--workers',
+    '2',
+    '--model',
+    options.modelDir,
+    '--database-url',
+    options.databaseUrl,
+    '--target',
+    fresh,
+    '--state',
+    path.join(options.dir, `${fresh}.sqlite`),
+    '--json',
   ]);
   expect(result.code, result.stderr).toBe(0);
   const expected = await storedEmbeddings(client, fresh);

@@ -43,7 +43,10 @@ export async function startThrowawayServer(password: string, options: ThrowawayO
       port,
       persistent: true,
       onError: () => undefined,
-      postgresFlags: [...(extra.length === 0 ? [] : ['-c', `listen_addresses=${['127.0.0.1', ...extra].join(',')}`]), ...(options.postgresFlags ?? [])],
+      postgresFlags: [
+        ...(extra.length === 0 ? [] : ['-c', `listen_addresses=${['127.0.0.1', ...extra].join(',')}`]),
+        ...(options.postgresFlags ?? []),
+      ],
     });
   let server: EmbeddedPostgres | undefined = await make();
   await server.initialise();

@@ -34,6 +34,9 @@ export function variedTexts(): string[] {
   ];
   const paragraph = 'This paragraph repeats so that it is far longer than any model accepts. ';
   const long = paragraph.repeat(Math.ceil(10_000 / paragraph.length)).slice(0, 10_000);
-  const sentences = Array.from({ length: 20 }, (_, i) => `Sentence ${i} talks about ${['rivers', 'stones', 'music', 'winter'][i % 4]} and ${i * 7} other things.`);
+  const sentences = Array.from(
+    { length: 20 },
+    (_, i) => `Sentence ${i} talks about ${['rivers', 'stones', 'music', 'winter'][i % 4]} and ${i * 7} other things.`,
+  );
   return [...base, long, ...sentences];
 }

@@ -49,7 +49,10 @@ export function startWatcher(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: 
       const seen = events.find((e) => e.event === event);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${event}" event within ${timeoutMs} ms; events: ${JSON.stringify(events)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no "${event}" event within ${timeoutMs} ms; events: ${JSON.stringify(events)}`)),
+          timeoutMs,
+        );
         waiting.push({
           event,
           resolve: (e) => {

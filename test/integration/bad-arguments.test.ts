@@ -56,30 +56,66 @@ describe('bad arguments and setup', () => {
     { args: ['sentences', '--workers', '0'], message: /^embed: --workers must be auto or a whole number of at least 1, got "0"$/ },
     { args: ['sentences', '--workers', 'many'], message: /^embed: --workers must be auto or a whole number of at least 1, got "many"$/ },
     { args: ['sentences', '--db-down-budget', '0'], message: /^embed: --db-down-budget must be a whole number of seconds of at least 1/ },
-    { args: ['sentences', '--lock-timeout', '-1'], message: /^embed: --lock-timeout must be a whole number of seconds \(0 for no limit\), got "-1"$/ },
+    {
+      args: ['sentences', '--lock-timeout', '-1'],
+      message: /^embed: --lock-timeout must be a whole number of seconds \(0 for no limit\), got "-1"$/,
+    },
     { args: ['sentences', '--bogus'], message: /^embed: unknown option --bogus$/ },
     { args: ['sentences', '--text-colum', 'body'], message: /^embed: unknown option --text-colum; did you mean --text-column\?$/ },
     { args: ['sentences', '--sort-windw', '800'], message: /^embed: unknown option --sort-windw; did you mean --sort-window\?$/ },
-    { args: ['sentences', '100', 'extra'], message: /^embed: unexpected argument "extra": embed <table> \[batchSize\] takes flags after that$/ },
-    { args: ['status', 'sentences', '--workers', '2'], message: /^embed: --workers is an option of embed <table>, not of embed status <table>$/ },
+    {
+      args: ['sentences', '100', 'extra'],
+      message: /^embed: unexpected argument "extra": embed <table> \[batchSize\] takes flags after that$/,
+    },
+    {
+      args: ['status', 'sentences', '--workers', '2'],
+      message: /^embed: --workers is an option of embed <table>, not of embed status <table>$/,
+    },
     { args: ['status', 'sentences', '--targt', 'x'], message: /^embed: unknown option --targt; did you mean --target\?$/ },
     { args: [], message: /^embed: which table\? give it first: embed <table> \[batchSize\] \[options\]$/ },
-    { args: ['sentences; DROP TABLE sentences'], message: /^embed: table name .* is not a valid identifier; if that is its real name, put it in double quotes$/ },
+    {
+      args: ['sentences; DROP TABLE sentences'],
+      message: /^embed: table name .* is not a valid identifier; if that is its real name, put it in double quotes$/,
+    },
   ])('usage error, exit 2: $args', async ({ args, message }) => {
     // --workers comes last in the command line, so these runs pass their own first.
-    const result = await runCli([...args, '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(tmp, 'usage.sqlite')]);
+    const result = await runCli([
+      ...args,
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(tmp, 'usage.sqlite'),
+    ]);
     expectOneLineError(result, 2, message);
   });
 
   it('unknown model, a model folder missing files, a corrupt ONNX file: one line, exit 1, early', async () => {
     const unknown = await embed(['sentences', '--model', 'no-such-model-f6']);
-    expectOneLineError(unknown, 1, /^embed: model no-such-model-f6 is not in .*no-such-model-f6 and could not be downloaded: .*minilm-l6-random$/);
+    expectOneLineError(
+      unknown,
+      1,
+      /^embed: model no-such-model-f6 is not in .*no-such-model-f6 and could not be downloaded: .*minilm-l6-random$/,
+    );
 
     // A path is reported as the path given, not as a folder under models/.
     const absolute = path.join(tmp, 'my-models', 'minilm');
-    expectOneLineError(await embed(['sentences', '--model', absolute]), 1, new RegExp(`^embed: model ${absolute}: no such folder; --model takes`));
-    const relative = await runCli(['sentences', '--model', './nowhere/model', '--database-url', fixture.db.url, '--state', path.join(tmp, 'state.sqlite')], {}, tmp);
-    expectOneLineError(relative, 1, new RegExp(`^embed: model \\./nowhere/model: no such folder \\(${path.join(tmp, 'nowhere', 'model')}\\);`));
+    expectOneLineError(
+      await embed(['sentences', '--model', absolute]),
+      1,
+      new RegExp(`^embed: model ${absolute}: no such folder; --model takes`),
+    );
+    const relative = await runCli(
+      ['sentences', '--model', './nowhere/model', '--database-url', fixture.db.url, '--state', path.join(tmp, 'state.sqlite')],
+      {},
+      tmp,
+    );
+    expectOneLineError(
+      relative,
+      1,
+      new RegExp(`^embed: model \\./nowhere/model: no such folder \\(${path.join(tmp, 'nowhere', 'model')}\\);`),
+    );
 
     const incomplete = path.join(tmp, 'incomplete-model');
     cpSync(modelDir, incomplete, { recursive: true });
@@ -154,11 +190,17 @@ describe('bad arguments and setup', () => {
     expectOneLineError(
       refused,
       1,
-      new RegExp(`^embed: cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port}/db: connection refused: is the server running on that host and accepting TCP/IP connections on that port\\? Check --database-url`),
+      new RegExp(
+        `^embed: cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port}/db: connection refused: is the server running on that host and accepting TCP/IP connections on that port\\? Check --database-url`,
+      ),
     );
     expect(refused.stderr).not.toContain('Hunter2-secret');
     const unknownHost = await embed(['sentences', '--model', modelDir], 'postgres://someone:Hunter2-secret@no-such-host.invalid:5432/db');
-    expectOneLineError(unknownHost, 1, /^embed: cannot connect to PostgreSQL at no-such-host\.invalid:5432\/db: could not translate the host name to an address \((ENOTFOUND|EAI_AGAIN)\); check the host in --database-url/);
+    expectOneLineError(
+      unknownHost,
+      1,
+      /^embed: cannot connect to PostgreSQL at no-such-host\.invalid:5432\/db: could not translate the host name to an address \((ENOTFOUND|EAI_AGAIN)\); check the host in --database-url/,
+    );
     expect(unknownHost.stderr).not.toContain('Hunter2-secret');
   });
 

@@ -37,12 +37,26 @@ describe('bad text: no worker crashes, no row lost', () => {
   const stateDir = fixture.dir;
   const embed = (table: string, extra: string[] = []) =>
     runCli([
-      table, '4', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(stateDir, `${table}.sqlite`),
-      '--json', ...extra,
+      table,
+      '4',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(stateDir, `${table}.sqlite`),
+      '--json',
+      ...extra,
     ]);
   /** Ids of rows with something to embed (what the tool skips: NULL and text that trims to nothing). */
   const embeddableIds = async (table: string, textSql = 'text::text') =>
-    (await fixture.db.client.query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE btrim(coalesce(${textSql}, ''), E' \\t\\r\\n\\u00a0\\u3000') <> ''`)).rows
+    (
+      await fixture.db.client.query<{ id: string }>(
+        `SELECT id::text AS id FROM ${table} WHERE btrim(coalesce(${textSql}, ''), E' \\t\\r\\n\\u00a0\\u3000') <> ''`,
+      )
+    ).rows
       .map((r) => r.id)
       .sort();
   /** One embedding per embeddable row, of unit length, hashed from exactly the row's text. */

@@ -4,7 +4,6 @@ import { describe, expect, inject, it } from 'vitest';
 import { runScript } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
 
-
 function readResult(dir: string, prefix: string): Record<string, any> {
   const files = readdirSync(dir).filter((file) => file.startsWith(prefix) && file.endsWith('.json'));
   expect(files).toHaveLength(1);
@@ -18,13 +17,21 @@ describe('npm run bench (smoke, tiny sizes)', () => {
   it('loads the table, measures ceilings, the naive loop and the CLI for workers 1..2, and writes JSON and a chart', async () => {
     const dir = path.join(outDir, 'scaling');
     const { code, stdout, stderr } = await runScript('dist/bench/bench.js', [
-      'smoke_texts', '40', '2',
-      '--rows', '240',
-      '--model', inject('tinyModelDir'),
-      '--database-url', fixture.db.url,
-      '--budgets', '512,2048',
-      '--naive-rows', '20',
-      '--out-dir', dir,
+      'smoke_texts',
+      '40',
+      '2',
+      '--rows',
+      '240',
+      '--model',
+      inject('tinyModelDir'),
+      '--database-url',
+      fixture.db.url,
+      '--budgets',
+      '512,2048',
+      '--naive-rows',
+      '20',
+      '--out-dir',
+      dir,
     ]);
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('end to end');
@@ -72,21 +79,31 @@ describe('npm run bench (smoke, tiny sizes)', () => {
     expect(chart).toContain('sorted ceiling');
 
     // The table stays for the next run; what the runs wrote does not.
-    const tables = await fixture.db.client.query<{ relname: string }>(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'smoke_texts%'`);
+    const tables = await fixture.db.client.query<{ relname: string }>(
+      `SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'smoke_texts%'`,
+    );
     expect(tables.rows.map((r) => r.relname)).toEqual(['smoke_texts']);
-    const ids = await fixture.db.client.query<{ n: string; low: string; high: string }>('SELECT count(*) AS n, min(id) AS low, max(id) AS high FROM smoke_texts');
+    const ids = await fixture.db.client.query<{ n: string; low: string; high: string }>(
+      'SELECT count(*) AS n, min(id) AS low, max(id) AS high FROM smoke_texts',
+    );
     expect(ids.rows[0]).toEqual({ n: '240', low: '1', high: '240' });
   }, 60_000);
 
   it('--scale runs the same command on two table sizes and compares peak RSS', async () => {
     const dir = path.join(outDir, 'scale');
     const { code, stderr } = await runScript('dist/bench/bench.js', [
-      'smoke_scale', '50', '1',
+      'smoke_scale',
+      '50',
+      '1',
       '--scale',
-      '--scale-rows', '150,300',
-      '--model', inject('tinyModelDir'),
-      '--database-url', fixture.db.url,
-      '--out-dir', dir,
+      '--scale-rows',
+      '150,300',
+      '--model',
+      inject('tinyModelDir'),
+      '--database-url',
+      fixture.db.url,
+      '--out-dir',
+      dir,
     ]);
     expect(code, stderr).toBe(0);
     const result = readResult(dir, 'bench-scale-');

@@ -44,7 +44,10 @@ function startWriters(url: string, table: string): { stop: () => Promise<Tally> 
     loop(async (client) => {
       const n = ++serial;
       await client.query('BEGIN');
-      const result = await client.query(`INSERT INTO ${table} (text) SELECT 'inserted ' || $1::int || '.' || i FROM generate_series(1, 3) AS i`, [n]);
+      const result = await client.query(
+        `INSERT INTO ${table} (text) SELECT 'inserted ' || $1::int || '.' || i FROM generate_series(1, 3) AS i`,
+        [n],
+      );
       if (n % 3 === 0) await sleep(150);
       await client.query('COMMIT');
       tally.inserted += result.rowCount!;
@@ -53,9 +56,12 @@ function startWriters(url: string, table: string): { stop: () => Promise<Tally> 
     loop(async (client) => {
       const n = ++serial;
       if (n % 4 === 0) {
-        tally.edited += (await client.query(`UPDATE ${table} SET text = 'edited ' || $1::int || ': ' || text WHERE id = ${randomRow}`, [n])).rowCount!;
+        tally.edited += (await client.query(`UPDATE ${table} SET text = 'edited ' || $1::int || ': ' || text WHERE id = ${randomRow}`, [n]))
+          .rowCount!;
       } else {
-        tally.retagged += (await client.query(`UPDATE ${table} SET tag = tag + 1 WHERE id IN (SELECT id FROM ${table} ORDER BY random() LIMIT 20)`)).rowCount!;
+        tally.retagged += (
+          await client.query(`UPDATE ${table} SET tag = tag + 1 WHERE id IN (SELECT id FROM ${table} ORDER BY random() LIMIT 20)`)
+        ).rowCount!;
       }
     }),
     // Deletes, and now and then a row deleted and written again under the same id with a new text.
@@ -93,8 +99,22 @@ describe('plain runs while writers change the table', () => {
     it(`${name} ids: three runs during and after the writes end like a fresh full run`, async () => {
       const table = `busy_${name}`;
       await fixture.db.client.query(`CREATE TABLE ${table} (id ${idType} PRIMARY KEY, text text, tag int NOT NULL DEFAULT 0)`);
-      await fixture.db.client.query(`INSERT INTO ${table} (text) SELECT 'first text of row ' || i FROM generate_series(1, $1::int) AS i`, [initialRows]);
-      const command = [table, '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(dir, `${table}.sqlite`), '--json'];
+      await fixture.db.client.query(`INSERT INTO ${table} (text) SELECT 'first text of row ' || i FROM generate_series(1, $1::int) AS i`, [
+        initialRows,
+      ]);
+      const command = [
+        table,
+        '100',
+        '--workers',
+        '2',
+        '--model',
+        modelDir,
+        '--database-url',
+        fixture.db.url,
+        '--state',
+        path.join(dir, `${table}.sqlite`),
+        '--json',
+      ];
       const summaries: { rowsEmbedded: number; rowsChanged: number; rowsLate: number }[] = [];
       const embed = async () => {
         const result = await runCli(command);
@@ -115,7 +135,9 @@ describe('plain runs while writers change the table', () => {
       await expectSameAsFreshRun(fixture.db.client, { table, target: `${table}_embeddings`, modelDir, databaseUrl: fixture.db.url, dir });
       const embedded = summaries.reduce((sum, s) => sum + s.rowsEmbedded, 0);
       const changed = summaries.reduce((sum, s) => sum + s.rowsChanged, 0);
-      console.log(`${name}: writers ${JSON.stringify(tally)}; runs embedded ${summaries.map((s) => `${s.rowsEmbedded} (late ${s.rowsLate}, changed ${s.rowsChanged})`).join(', ')}`);
+      console.log(
+        `${name}: writers ${JSON.stringify(tally)}; runs embedded ${summaries.map((s) => `${s.rowsEmbedded} (late ${s.rowsLate}, changed ${s.rowsChanged})`).join(', ')}`,
+      );
       expect(tally.retagged).toBeGreaterThan(tally.inserted + tally.edited);
       expect(embedded).toBeLessThanOrEqual(initialRows + tally.inserted + tally.edited);
       expect(changed).toBeLessThanOrEqual(tally.edited);

@@ -19,8 +19,22 @@ describe('kill -9 during a catch-up run, then the same command', () => {
 
   it('ends like a fresh full run', async () => {
     await fixture.db.client.query(`CREATE TABLE notes (id bigserial PRIMARY KEY, text text, tag int NOT NULL DEFAULT 0)`);
-    await fixture.db.client.query(`INSERT INTO notes (text) SELECT 'first text of note ' || i || ' ' || md5(i::text) FROM generate_series(1, $1::int) AS i`, [rows]);
-    const command = ['notes', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(dir, 'notes.sqlite')];
+    await fixture.db.client.query(
+      `INSERT INTO notes (text) SELECT 'first text of note ' || i || ' ' || md5(i::text) FROM generate_series(1, $1::int) AS i`,
+      [rows],
+    );
+    const command = [
+      'notes',
+      '100',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(dir, 'notes.sqlite'),
+    ];
     const first = await runCli([...command, '--json']);
     expect(first.code, first.stderr).toBe(0);
 
@@ -30,7 +44,9 @@ describe('kill -9 during a catch-up run, then the same command', () => {
     await fixture.db.client.query(`DELETE FROM notes WHERE id % 101 = 0`);
     const done = () =>
       fixture.db.client
-        .query<{ n: string }>(`SELECT count(*) AS n FROM notes s JOIN notes_embeddings e USING (id) WHERE e.content_hash = md5(s.text) AND s.text LIKE 'edited: %'`)
+        .query<{ n: string }>(
+          `SELECT count(*) AS n FROM notes s JOIN notes_embeddings e USING (id) WHERE e.content_hash = md5(s.text) AND s.text LIKE 'edited: %'`,
+        )
         .then((r) => Number(r.rows[0]!.n));
 
     const comment = async () =>
@@ -53,7 +69,13 @@ describe('kill -9 during a catch-up run, then the same command', () => {
     // The same pass, resumed: the rows done before the kill are not read again (at most the tasks in flight are redone).
     expect(summary.rowsChanged).toBeLessThanOrEqual(edited.rowCount! - atKill + 100 * 8 * 2 * 2);
     expect(summary.rowsChanged + summary.rowsNew).toBeGreaterThan(0);
-    await expectSameAsFreshRun(fixture.db.client, { table: 'notes', target: 'notes_embeddings', modelDir, databaseUrl: fixture.db.url, dir });
+    await expectSameAsFreshRun(fixture.db.client, {
+      table: 'notes',
+      target: 'notes_embeddings',
+      modelDir,
+      databaseUrl: fixture.db.url,
+      dir,
+    });
     const again = await runCli([...command, '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ rowsEmbedded: 0 });
   });

@@ -165,7 +165,9 @@ describe('change capture on the server', () => {
       return { source, target, snapshot };
     };
     const held = async (name: string) =>
-      (await db.client.query<{ id: string }>(`SELECT id::text FROM ${name}_embeddings WHERE id BETWEEN 11 AND 13 ORDER BY id`)).rows.map((r) => r.id);
+      (await db.client.query<{ id: string }>(`SELECT id::text FROM ${name}_embeddings WHERE id BETWEEN 11 AND 13 ORDER BY id`)).rows.map(
+        (r) => r.id,
+      );
 
     const merged = await kinds('merged');
     const { counts: waiting } = await clearBlankAndCount(db.client, merged.source, merged.target, merged.snapshot);

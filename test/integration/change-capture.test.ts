@@ -26,7 +26,18 @@ describe('plain runs catch every committed change', () => {
   const fixture = useTestDatabase('embed-capture-');
   const { dir } = fixture;
 
-  const command = (table: string) => [table, '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(dir, `${table}.sqlite`)];
+  const command = (table: string) => [
+    table,
+    '100',
+    '--workers',
+    '2',
+    '--model',
+    modelDir,
+    '--database-url',
+    fixture.db.url,
+    '--state',
+    path.join(dir, `${table}.sqlite`),
+  ];
   const embed = async (table: string): Promise<Summary> => {
     const result = await runCli([...command(table), '--json']);
     expect(result.code, result.stderr).toBe(0);
@@ -34,15 +45,27 @@ describe('plain runs catch every committed change', () => {
     return JSON.parse(result.stdout) as Summary;
   };
   const waiting = async (table: string) => {
-    const result = await runCli(['status', table, '--database-url', fixture.db.url, '--state', path.join(dir, `${table}.sqlite`), '--json']);
+    const result = await runCli([
+      'status',
+      table,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(dir, `${table}.sqlite`),
+      '--json',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     return (JSON.parse(result.stdout) as { waiting: { new: number; late: number; changed: number } }).waiting;
   };
   const createTable = async (table: string, id = 'bigserial', rows = 2_000) => {
     await fixture.db.client.query(`CREATE TABLE ${table} (id ${id} PRIMARY KEY, text text, tag int NOT NULL DEFAULT 0)`);
-    await fixture.db.client.query(`INSERT INTO ${table} (text) SELECT 'first text of row ' || i || ', about ' || md5(i::text) FROM generate_series(1, $1::int) AS i`, [rows]);
+    await fixture.db.client.query(
+      `INSERT INTO ${table} (text) SELECT 'first text of row ' || i || ', about ' || md5(i::text) FROM generate_series(1, $1::int) AS i`,
+      [rows],
+    );
   };
-  const expectFresh = (table: string) => expectSameAsFreshRun(fixture.db.client, { table, target: `${table}_embeddings`, modelDir, databaseUrl: fixture.db.url, dir });
+  const expectFresh = (table: string) =>
+    expectSameAsFreshRun(fixture.db.client, { table, target: `${table}_embeddings`, modelDir, databaseUrl: fixture.db.url, dir });
 
   it('a row committed after a complete run by a transaction open before it', async () => {
     await createTable('late_commits', 'bigserial', 0);
@@ -55,7 +78,9 @@ describe('plain runs catch every committed change', () => {
       // Its id comes from the sequence now, below every id inserted while it stays open.
       await writer.query('BEGIN');
       await writer.query(`INSERT INTO late_commits (text) VALUES ('the row committed late')`);
-      await fixture.db.client.query(`INSERT INTO late_commits (text) SELECT 'a row committed at once ' || i FROM generate_series(1, 3000) AS i`);
+      await fixture.db.client.query(
+        `INSERT INTO late_commits (text) SELECT 'a row committed at once ' || i FROM generate_series(1, 3000) AS i`,
+      );
       expect(await embed('late_commits')).toMatchObject({ outcome: 'completed', rowsEmbedded: 3000 });
       await writer.query('COMMIT');
     } finally {
@@ -87,7 +112,10 @@ describe('plain runs catch every committed change', () => {
     expect(await embed('edited')).toMatchObject({ rowsEmbedded: edited.rowCount, rowsChanged: edited.rowCount });
 
     const stored = await storedEmbeddings(fixture.db.client, 'edited_embeddings');
-    const expected = await directEmbeddings(modelDir, edited.rows.map((r) => r.text));
+    const expected = await directEmbeddings(
+      modelDir,
+      edited.rows.map((r) => r.text),
+    );
     edited.rows.forEach((row, i) => expect(maxAbsDifference(stored.get(row.id)!, expected[i]!)).toBeLessThanOrEqual(1e-6));
     await expectFresh('edited');
   });
@@ -107,7 +135,9 @@ describe('plain runs catch every committed change', () => {
     await createTable('reinserted');
     expect(await embed('reinserted')).toMatchObject({ rowsEmbedded: 2000 });
     await fixture.db.client.query(`DELETE FROM reinserted WHERE id IN (10, 1500)`);
-    await fixture.db.client.query(`INSERT INTO reinserted (id, text) VALUES (10, 'back with another text'), (1500, 'back again, changed too')`);
+    await fixture.db.client.query(
+      `INSERT INTO reinserted (id, text) VALUES (10, 'back with another text'), (1500, 'back again, changed too')`,
+    );
     expect(await embed('reinserted')).toMatchObject({ rowsEmbedded: 2, rowsNew: 2 });
     const stored = await storedEmbeddings(fixture.db.client, 'reinserted_embeddings');
     const expected = await directEmbeddings(modelDir, ['back with another text']);

@@ -35,8 +35,19 @@ describe('database faults', () => {
   };
   const cli = (table: keyof typeof tables, target: string, extra: string[] = []) =>
     runCli([
-      table, '20', '--workers', '2', '--model', modelDir, '--target', target, '--database-url', url,
-      '--state', path.join(stateDir, `${target}.sqlite`), ...extra,
+      table,
+      '20',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--target',
+      target,
+      '--database-url',
+      url,
+      '--state',
+      path.join(stateDir, `${target}.sqlite`),
+      ...extra,
     ]);
   /** Rows in the target, or -1 while the server is away. */
   const countIn = async (target: string): Promise<number> => {
@@ -163,7 +174,9 @@ describe('database faults', () => {
       await holder.query('LOCK TABLE locked IN ACCESS EXCLUSIVE MODE');
       const excluded = await cli('small', 'locked', ['--lock-timeout', '2']);
       expect(excluded.code).toBe(1);
-      expect(excluded.stderr).toMatch(/^embed: .*locked by another session: no lock within --lock-timeout 2s; .*run the same command again/m);
+      expect(excluded.stderr).toMatch(
+        /^embed: .*locked by another session: no lock within --lock-timeout 2s; .*run the same command again/m,
+      );
       expectNoSecret(excluded.stdout + excluded.stderr);
     } finally {
       await holder.query('ROLLBACK');

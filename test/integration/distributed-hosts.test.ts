@@ -63,8 +63,19 @@ describe('embed --distributed: hosts sharing one job', () => {
 
   it('kill -9 of a host mid-range: the others take its ranges over and the target equals a clean single-host run', async () => {
     const clean = await runCli([
-      'sentences', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url,
-      '--target', 'clean_embeddings', '--state', path.join(fixture.dir, 'clean.sqlite'), '--quiet',
+      'sentences',
+      '100',
+      '--workers',
+      '1',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--target',
+      'clean_embeddings',
+      '--state',
+      path.join(fixture.dir, 'clean.sqlite'),
+      '--quiet',
     ]);
     expect(clean.code, clean.stderr).toBe(0);
 
@@ -111,7 +122,11 @@ describe('embed --distributed: hosts sharing one job', () => {
     const target = 'interrupted_embeddings';
     const lease = 60;
     const [stopped, going] = ['a', 'b'].map((name) =>
-      startHost(fixture.dir, `interrupted-${name}`, command(target, ...smallTasks).map((arg, i, all) => (all[i - 1] === '--lease' ? String(lease) : arg))),
+      startHost(
+        fixture.dir,
+        `interrupted-${name}`,
+        command(target, ...smallTasks).map((arg, i, all) => (all[i - 1] === '--lease' ? String(lease) : arg)),
+      ),
     );
     for (;;) {
       const mine = (await hostRows(fixture.db.client, `"public"."${target}"`)).find((h) => h.host.endsWith(`/${stopped!.child.pid}`));
@@ -142,7 +157,12 @@ describe('embed --distributed: hosts sharing one job', () => {
   it('rows that fail on any host are listed by embed failures; embed status shows the pass as a whole', async () => {
     const target = 'cursed_embeddings';
     // A single-host run creates the target (and embeds a row), then a trigger rejects some ids.
-    await createTargetOnOneHost({ databaseUrl: fixture.db.url, modelDir, target, stateFile: path.join(fixture.dir, 'cursed-single.sqlite') });
+    await createTargetOnOneHost({
+      databaseUrl: fixture.db.url,
+      modelDir,
+      target,
+      stateFile: path.join(fixture.dir, 'cursed-single.sqlite'),
+    });
     await fixture.db.client.query(`
       CREATE FUNCTION reject_cursed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.id % 997 = 0 THEN RAISE EXCEPTION 'row % is cursed', NEW.id; END IF; RETURN NEW; END $$;
@@ -185,7 +205,12 @@ describe('embed --distributed: hosts sharing one job', () => {
       await sleep(20);
     }
     // EMBED_DISTRIBUTED=1 instead of the flag.
-    const late = startHost(fixture.dir, 'late-b', command(target, ...small).filter((arg) => arg !== '--distributed'), { env: { EMBED_DISTRIBUTED: '1' } });
+    const late = startHost(
+      fixture.dir,
+      'late-b',
+      command(target, ...small).filter((arg) => arg !== '--distributed'),
+      { env: { EMBED_DISTRIBUTED: '1' } },
+    );
     const [first, second] = await Promise.all([early.done, late.done]);
     expect(first.code, first.stderr).toBe(0);
     expect(second.code, second.stderr).toBe(0);
@@ -195,13 +220,15 @@ describe('embed --distributed: hosts sharing one job', () => {
     expect(await countRows(fixture.db.client, target)).toBe(embeddable);
   });
 
-  it('refuses, in one line and before writing, a host whose model file is not the job\'s', async () => {
+  it("refuses, in one line and before writing, a host whose model file is not the job's", async () => {
     const target = 'hosts_2';
     const before = await countRows(fixture.db.client, target);
     const refused = await runCli(command(target, '--dtype', 'q8'), {}, fixture.dir);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
-    expect(refused.stderr).toMatch(/^embed: this host's model tiny-random@[0-9a-f]{12} is not the model of the distributed job on "public"\."hosts_2" \(tiny-random@[0-9a-f]{12}\); give every host the same model files$/m);
+    expect(refused.stderr).toMatch(
+      /^embed: this host's model tiny-random@[0-9a-f]{12} is not the model of the distributed job on "public"\."hosts_2" \(tiny-random@[0-9a-f]{12}\); give every host the same model files$/m,
+    );
     expect(await countRows(fixture.db.client, target)).toBe(before);
   });
 

@@ -56,15 +56,29 @@ describe.skipIf(!usable)('a host whose network link is cut mid-run', () => {
   it('loses nothing: the others take its ranges over, and the target equals a clean run', async () => {
     // Ranges of a few small tasks: many more ranges than the hosts hold at once, so the victim always holds some.
     const common = ['sentences', '100', '--workers', '1', '--model', modelDir, '--sort-window', '200'];
-    const clean = await runCli([...common, '--database-url', server.url(), '--target', 'clean_embeddings', '--state', path.join(dir, 'clean.sqlite'), '--quiet']);
+    const clean = await runCli([
+      ...common,
+      '--database-url',
+      server.url(),
+      '--target',
+      'clean_embeddings',
+      '--state',
+      path.join(dir, 'clean.sqlite'),
+      '--quiet',
+    ]);
     expect(clean.code, clean.stderr).toBe(0);
 
     const target = 'cut_embeddings';
     const hosts: Host[] = network.hosts.map((h, i) => {
       const url = `postgres://postgres:${password}@${h.serverAddress}:${server.port}/postgres`;
-      return startHost(dir, `host-${i}`, [...common, '--database-url', url, '--distributed', '--lease', String(leaseSeconds), '--target', target, '--json'], {
-        namespace: h.namespace,
-      });
+      return startHost(
+        dir,
+        `host-${i}`,
+        [...common, '--database-url', url, '--distributed', '--lease', String(leaseSeconds), '--target', target, '--json'],
+        {
+          namespace: h.namespace,
+        },
+      );
     });
     const ended: (CliResult | undefined)[] = hosts.map(() => undefined);
     hosts.forEach((h, i) => void h.done.then((r) => (ended[i] = r)));

@@ -19,8 +19,22 @@ describe('embed --distributed: a host paused inside a transaction for longer tha
   const fixture = useSentencesTable(rows, 'embed-distributed-pause-');
   // One worker: the hook stops the process at the first batch's COMMIT of its only thread.
   const command = (target: string) => [
-    'sentences', '50', '--sort-window', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url,
-    '--distributed', '--lease', '3', '--target', target, '--json',
+    'sentences',
+    '50',
+    '--sort-window',
+    '100',
+    '--workers',
+    '1',
+    '--model',
+    modelDir,
+    '--database-url',
+    fixture.db.url,
+    '--distributed',
+    '--lease',
+    '3',
+    '--target',
+    target,
+    '--json',
   ];
 
   it('paused while planning the pass: the other host plans once the server ends its session; resumed, it joins the finished pass; both exit 0', async () => {
@@ -61,8 +75,22 @@ describe('embed --distributed: a host paused inside a transaction for longer tha
 
   it('with --column (no content hash), the same: the column of each row the other host wrote for its new text keeps that vector', async () => {
     const command = [
-      'sentences', '50', '--sort-window', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url,
-      '--distributed', '--lease', '3', '--column', 'paused_vector', '--json',
+      'sentences',
+      '50',
+      '--sort-window',
+      '100',
+      '--workers',
+      '1',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--distributed',
+      '--lease',
+      '3',
+      '--column',
+      'paused_vector',
+      '--json',
     ];
     const paused = startHost(fixture.dir, 'column-writer', command, { env: { EMBED_TEST_STOP_AT: 'commit' } });
     try {
@@ -77,12 +105,26 @@ describe('embed --distributed: a host paused inside a transaction for longer tha
     expect(resumed.code, resumed.stderr).toBe(0);
     // A clean single-host run over the texts as they are now, into a side table, is what the column must hold.
     const fresh = await runCli([
-      'sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url,
-      '--target', 'column_fresh', '--state', path.join(fixture.dir, 'column-fresh.sqlite'), '--json',
+      'sentences',
+      '100',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--target',
+      'column_fresh',
+      '--state',
+      path.join(fixture.dir, 'column-fresh.sqlite'),
+      '--json',
     ]);
     expect(fresh.code, fresh.stderr).toBe(0);
     const expected = await storedEmbeddings(fixture.db.client, 'column_fresh');
-    const actual = await storedEmbeddings(fixture.db.client, '(SELECT id, paused_vector AS embedding FROM sentences WHERE paused_vector IS NOT NULL) AS c');
+    const actual = await storedEmbeddings(
+      fixture.db.client,
+      '(SELECT id, paused_vector AS embedding FROM sentences WHERE paused_vector IS NOT NULL) AS c',
+    );
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
     let worst = 0;
     for (const [id, vector] of expected) worst = Math.max(worst, maxAbsDifference(actual.get(id)!, vector));

@@ -22,8 +22,24 @@ describe('embed --distributed: a paused host whose ranges were taken over', () =
     // Small tasks, so that the paused host holds ranges with batches in flight; a short lock timeout, so
     // that a write left waiting on the paused host's locks would surface as an error.
     const command = [
-      'sentences', '50', '--sort-window', '200', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url,
-      '--distributed', '--lease', '3', '--lock-timeout', '8', '--target', target, '--json',
+      'sentences',
+      '50',
+      '--sort-window',
+      '200',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--distributed',
+      '--lease',
+      '3',
+      '--lock-timeout',
+      '8',
+      '--target',
+      target,
+      '--json',
     ];
     // A single-host run creates the target; then a trigger makes some rows' writes slow, so that the host
     // can be paused in the middle of a write: it then holds those rows locked in an open transaction.

@@ -9,13 +9,28 @@ describe('embed drop-queue', () => {
   const fixture = useSentencesTable(500, 'embed-drop-queue-');
 
   it('says what it drops, drops only the queue schema, and a later run starts a new queue', async () => {
-    const command = ['sentences', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url, '--distributed', '--quiet'];
+    const command = [
+      'sentences',
+      '100',
+      '--workers',
+      '1',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--distributed',
+      '--quiet',
+    ];
     const run = await runCli(command, {}, fixture.dir);
     expect(run.code, run.stderr).toBe(0);
     const dropped = await runCli(['drop-queue', '--database-url', fixture.db.url]);
     expect(dropped.code, dropped.stderr).toBe(0);
-    expect(dropped.stdout).toMatch(/^dropped schema embed_queue: the range queue \(pg-boss tables\) and embed's records of 1 distributed job\(s\)$/m);
-    expect(dropped.stdout).toMatch(/"public"\."sentences" -> "public"\."sentences_embeddings" \(tiny-random@[0-9a-f]{12}\): 1 pass\(es\), ranges \d+ completed, 0 failed row\(s\)/);
+    expect(dropped.stdout).toMatch(
+      /^dropped schema embed_queue: the range queue \(pg-boss tables\) and embed's records of 1 distributed job\(s\)$/m,
+    );
+    expect(dropped.stdout).toMatch(
+      /"public"\."sentences" -> "public"\."sentences_embeddings" \(tiny-random@[0-9a-f]{12}\): 1 pass\(es\), ranges \d+ completed, 0 failed row\(s\)/,
+    );
     const schema = await fixture.db.client.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'embed_queue'`);
     expect(schema.rowCount).toBe(0);
     expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(500));

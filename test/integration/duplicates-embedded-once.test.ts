@@ -48,8 +48,21 @@ describe('duplicate texts', () => {
 
   it('are inferred once with three workers at once: a worker waits for an input another is running', async () => {
     const result = await runCli([
-      'texts', '10', '--sort-window', '1', '--workers', '3', '--target', 'e_three', '--model', modelDir,
-      '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'three.sqlite'), '--json',
+      'texts',
+      '10',
+      '--sort-window',
+      '1',
+      '--workers',
+      '3',
+      '--target',
+      'e_three',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, 'three.sqlite'),
+      '--json',
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rowsEmbedded: texts.length, rowsInferred: distinctInputs });

@@ -69,7 +69,9 @@ describe('embed command line', () => {
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^embed: model no-such-model: .*no-such-model lacks config.json, tokenizer.json, tokenizer_config.json, onnx\/model.onnx/);
+    expect(lines[0]).toMatch(
+      /^embed: model no-such-model: .*no-such-model lacks config.json, tokenizer.json, tokenizer_config.json, onnx\/model.onnx/,
+    );
   });
 
   it('refuses --device cuda clearly where this onnxruntime-node has no CUDA', async () => {
@@ -80,7 +82,12 @@ describe('embed command line', () => {
   });
 
   it('rejects invalid values with exit 2', async () => {
-    for (const args of [['sentences', '0'], ['sentences', '-5'], ['sentences', '--workers', 'many'], ['sentences', '--dtype', 'q3']]) {
+    for (const args of [
+      ['sentences', '0'],
+      ['sentences', '-5'],
+      ['sentences', '--workers', 'many'],
+      ['sentences', '--dtype', 'q3'],
+    ]) {
       const result = await run(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr.split('\n')[0]).toMatch(/^embed: /);

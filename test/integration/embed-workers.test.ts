@@ -19,9 +19,13 @@ describe('embed <table> with worker threads', () => {
   const modelDir = inject('tinyModelDir');
   const fixture = useTestDatabase('embed-state-', async (db) => {
     await createTextTable(db.client, 'sentences', rows);
-    const texts = Array.from({ length: rows }, (_, i) => ({ id: String(i + 1), text: textFor(i + 1) }))
-      .filter((row) => row.text !== null && row.text.trim() !== '');
-    const vectors = await directEmbeddings(modelDir, texts.map((row) => row.text!));
+    const texts = Array.from({ length: rows }, (_, i) => ({ id: String(i + 1), text: textFor(i + 1) })).filter(
+      (row) => row.text !== null && row.text.trim() !== '',
+    );
+    const vectors = await directEmbeddings(
+      modelDir,
+      texts.map((row) => row.text!),
+    );
     expected = new Map(texts.map((row, i) => [row.id, vectors[i]!]));
   });
   let expected: Map<string, Float32Array>;
@@ -33,8 +37,21 @@ describe('embed <table> with worker threads', () => {
   ])('$workers worker(s), batch $batch: one embedding per non-empty row, equal to the encoder', async ({ workers, batch, window }) => {
     const target = `embeddings_w${workers}`;
     const result = await runCli([
-      'sentences', String(batch), '--workers', String(workers), '--sort-window', String(window), '--model', modelDir, '--target', target,
-      '--database-url', fixture.db.url, '--state', path.join(fixture.dir, `w${workers}.sqlite`), '--json',
+      'sentences',
+      String(batch),
+      '--workers',
+      String(workers),
+      '--sort-window',
+      String(window),
+      '--model',
+      modelDir,
+      '--target',
+      target,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, `w${workers}.sqlite`),
+      '--json',
     ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -27,40 +27,43 @@ describe('encoder equivalence with transformers.js', () => {
   it.each([
     { model: 'tiny-random', maxLength: 128 },
     { model: 'minilm-l6-random', maxLength: 256 },
-  ])('$model: matches pipeline(feature-extraction, mean pooling, normalize) within 1e-5 on 50+ varied texts', async ({ model, maxLength }) => {
-    const modelDir = model === 'tiny-random' ? inject('tinyModelDir') : await ensureModel('minilm-l6-random');
-    const texts = variedTexts();
-    expect(texts.length).toBeGreaterThanOrEqual(50);
-    env.allowRemoteModels = false;
-    env.localModelPath = path.dirname(modelDir) + path.sep;
-    const extractor = await pipeline('feature-extraction', path.basename(modelDir), { dtype: 'fp32', device: 'cpu' });
-    const encoder = await Encoder.open({
-      modelDir,
-      onnxFile: path.join(modelDir, 'onnx', 'model.onnx'),
-      maxSequenceLength: maxLength,
-      threads: 1,
-      device: 'cpu',
-      maxBatchTokens: 2048,
-    });
-    encoders.push(encoder);
-    const tokenizer = await AutoTokenizer.from_pretrained(path.basename(modelDir));
-    const ours = await encodeTexts(encoder, texts);
-    expect(ours.truncated.filter(Boolean).length).toBe(1);
-    for (let i = 0; i < texts.length; i++) {
-      let text = texts[i]!;
-      if (ours.truncated[i]) {
-        const ids = tokenizer.encode(text);
-        expect(ids.length).toBeGreaterThan(maxLength);
-        text = tokenizer.decode(ids.slice(1, maxLength - 1));
-        expect(tokenizer.encode(text)).toEqual([...ids.slice(0, maxLength - 1), ids[ids.length - 1]]);
+  ])(
+    '$model: matches pipeline(feature-extraction, mean pooling, normalize) within 1e-5 on 50+ varied texts',
+    async ({ model, maxLength }) => {
+      const modelDir = model === 'tiny-random' ? inject('tinyModelDir') : await ensureModel('minilm-l6-random');
+      const texts = variedTexts();
+      expect(texts.length).toBeGreaterThanOrEqual(50);
+      env.allowRemoteModels = false;
+      env.localModelPath = path.dirname(modelDir) + path.sep;
+      const extractor = await pipeline('feature-extraction', path.basename(modelDir), { dtype: 'fp32', device: 'cpu' });
+      const encoder = await Encoder.open({
+        modelDir,
+        onnxFile: path.join(modelDir, 'onnx', 'model.onnx'),
+        maxSequenceLength: maxLength,
+        threads: 1,
+        device: 'cpu',
+        maxBatchTokens: 2048,
+      });
+      encoders.push(encoder);
+      const tokenizer = await AutoTokenizer.from_pretrained(path.basename(modelDir));
+      const ours = await encodeTexts(encoder, texts);
+      expect(ours.truncated.filter(Boolean).length).toBe(1);
+      for (let i = 0; i < texts.length; i++) {
+        let text = texts[i]!;
+        if (ours.truncated[i]) {
+          const ids = tokenizer.encode(text);
+          expect(ids.length).toBeGreaterThan(maxLength);
+          text = tokenizer.decode(ids.slice(1, maxLength - 1));
+          expect(tokenizer.encode(text)).toEqual([...ids.slice(0, maxLength - 1), ids[ids.length - 1]]);
+        }
+        const theirs = await extractor(text, { pooling: 'mean', normalize: true });
+        const expected = theirs.data as Float32Array;
+        const actual = ours.vectors.subarray(i * ours.dimension, (i + 1) * ours.dimension);
+        expect(actual.length).toBe(expected.length);
+        const maxDifference = Math.max(...Array.from(actual, (v, k) => Math.abs(v - expected[k]!)));
+        expect(maxDifference, `text ${i}: ${JSON.stringify(texts[i]!.slice(0, 40))}`).toBeLessThan(1e-5);
       }
-      const theirs = await extractor(text, { pooling: 'mean', normalize: true });
-      const expected = theirs.data as Float32Array;
-      const actual = ours.vectors.subarray(i * ours.dimension, (i + 1) * ours.dimension);
-      expect(actual.length).toBe(expected.length);
-      const maxDifference = Math.max(...Array.from(actual, (v, k) => Math.abs(v - expected[k]!)));
-      expect(maxDifference, `text ${i}: ${JSON.stringify(texts[i]!.slice(0, 40))}`).toBeLessThan(1e-5);
-    }
-    await extractor.dispose();
-  });
+      await extractor.dispose();
+    },
+  );
 });

@@ -21,8 +21,21 @@ describe('failed rows', () => {
   const state = path.join(dir, 'state.sqlite');
 
   it('are listed, retried with --retry-failed, and cleared once embedded', async () => {
-    const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', state, '--json'];
-    const failures = async () => JSON.parse((await runCli(['failures', 'sentences', '--database-url', fixture.db.url, '--state', state, '--json'])).stdout);
+    const command = [
+      'sentences',
+      '100',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      state,
+      '--json',
+    ];
+    const failures = async () =>
+      JSON.parse((await runCli(['failures', 'sentences', '--database-url', fixture.db.url, '--state', state, '--json'])).stdout);
     const prepare = await runCli([...command, '--limit', '1']);
     expect(prepare.code, prepare.stderr).toBe(0);
     await fixture.db.client.query(`
@@ -47,7 +60,9 @@ describe('failed rows', () => {
     const recorded = await runCli(['failures', 'sentences', '--state', state], credentialsOnly(fixture.db.url));
     expect(recorded.code, recorded.stderr).toBe(0);
     expect(recorded.stdout.split('\n').filter((line) => /^\d+ +1 +\d{4}-/.test(line))).toHaveLength(cursed.length);
-    expect(recorded.stdout.endsWith(`\ndatabase    ${server}, recorded for the job (no --database-url, DATABASE_URL or PG* variable given)\n`)).toBe(true);
+    expect(
+      recorded.stdout.endsWith(`\ndatabase    ${server}, recorded for the job (no --database-url, DATABASE_URL or PG* variable given)\n`),
+    ).toBe(true);
 
     const stillCursed = await runCli([...command, '--retry-failed']);
     expect(stillCursed.code).toBe(3);

@@ -37,7 +37,11 @@ describe('the server normalisation of texts for frequency', () => {
     expect(icu.rowCount, 'this PostgreSQL has no ICU collations').toBe(1);
     const letters: string[] = [];
     // Latin, Greek, Cyrillic, Armenian and their extensions: scripts whose case rules are settled.
-    for (const [first, last] of [[0x41, 0x24f], [0x370, 0x58f], [0x1e00, 0x1fff]] as const) {
+    for (const [first, last] of [
+      [0x41, 0x24f],
+      [0x370, 0x58f],
+      [0x1e00, 0x1fff],
+    ] as const) {
       for (let c = first; c <= last; c++) letters.push(String.fromCodePoint(c));
     }
     const texts = [...letters.map((ch) => `A${ch}b`), 'ΟΔΟΣ ΣΑΣ', 'İstanbul', 'STRASSE Straße'];

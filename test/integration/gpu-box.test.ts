@@ -45,8 +45,17 @@ describe.skipIf(hasCudaProviderLibraries())('--device cuda without CUDA provider
 
   it('says in one line which command fetches them and what the machine needs; that command goes for them', async () => {
     const result = await runCli([
-      'sentences', '--device', 'cuda', '--workers', '1', '--model', inject('tinyModelDir'),
-      '--database-url', table.db.url, '--state', path.join(table.dir, 'state.sqlite'),
+      'sentences',
+      '--device',
+      'cuda',
+      '--workers',
+      '1',
+      '--model',
+      inject('tinyModelDir'),
+      '--database-url',
+      table.db.url,
+      '--state',
+      path.join(table.dir, 'state.sqlite'),
     ]);
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');

@@ -24,14 +24,31 @@ describe('identifiers: quoted names work, SQL in names is never executed', () =>
   });
   const stateDir = fixture.dir;
   const embed = (args: string[]) =>
-    runCli([...args, '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(stateDir, 'state.sqlite'), '--quiet']);
-  const victimExists = async () => (await fixture.db.client.query(`SELECT to_regclass('public.victim') IS NOT NULL AS present`)).rows[0].present;
+    runCli([
+      ...args,
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(stateDir, 'state.sqlite'),
+      '--quiet',
+    ]);
+  const victimExists = async () =>
+    (await fixture.db.client.query(`SELECT to_regclass('public.victim') IS NOT NULL AS present`)).rows[0].present;
   const rowsIn = async (qualified: string) => (await fixture.db.client.query(`SELECT count(*)::int AS n FROM ${qualified}`)).rows[0].n;
 
   it.each([
     { name: 'spaces and mixed case', table: '"My Texts"', ddlName: '"My Texts"', target: '"My Texts_embeddings"' },
     { name: 'an embedded double quote', table: '"we""ird"', ddlName: '"we""ird"', target: '"we""ird_embeddings"' },
-    { name: 'SQL in the name', table: '"x; DROP TABLE victim; --"', ddlName: '"x; DROP TABLE victim; --"', target: '"x; DROP TABLE victim; --_embeddings"' },
+    {
+      name: 'SQL in the name',
+      table: '"x; DROP TABLE victim; --"',
+      ddlName: '"x; DROP TABLE victim; --"',
+      target: '"x; DROP TABLE victim; --_embeddings"',
+    },
     { name: 'a quoted schema', table: '"Odd Schema"."T"', ddlName: '"Odd Schema"."T"', target: '"Odd Schema"."T_embeddings"' },
   ])('a table named with $name works when quoted', async ({ table, ddlName, target }) => {
     if (ddlName.startsWith('"Odd Schema"')) await fixture.db.client.query('CREATE SCHEMA "Odd Schema"');
@@ -65,7 +82,9 @@ describe('identifiers: quoted names work, SQL in names is never executed', () =>
   ])('unquoted SQL is refused, never run: %j', async (args) => {
     const result = await embed(args);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^embed: .*(not a valid identifier; if that is its real name, put it in double quotes|has more than schema\.table|must be a single column name)/);
+    expect(result.stderr).toMatch(
+      /^embed: .*(not a valid identifier; if that is its real name, put it in double quotes|has more than schema\.table|must be a single column name)/,
+    );
     expect(await victimExists()).toBe(true);
     expect((await fixture.db.client.query('SELECT count(*)::int AS n FROM victim')).rows[0].n).toBe(1);
   });
@@ -82,7 +101,16 @@ describe('secrets: a password never appears in any output', () => {
     `postgres://secret_user:${encodeURIComponent(password)}@127.0.0.1:${server.port}/${database}`;
   const embed = (url: string | undefined, args: string[], env: NodeJS.ProcessEnv = {}) =>
     runCli(
-      [...args, '--workers', '2', '--model', modelDir, '--state', path.join(stateDir, 'state.sqlite'), ...(url ? ['--database-url', url] : [])],
+      [
+        ...args,
+        '--workers',
+        '2',
+        '--model',
+        modelDir,
+        '--state',
+        path.join(stateDir, 'state.sqlite'),
+        ...(url ? ['--database-url', url] : []),
+      ],
       env,
     );
   const expectNoPassword = (result: CliResult) => {
@@ -115,7 +143,9 @@ describe('secrets: a password never appears in any output', () => {
       const result = await embed(urlWith(wrong), ['notes', ...extra]);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(
-        new RegExp(`^embed: cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${server.port}/secrets: password authentication failed for user "secret_user"`),
+        new RegExp(
+          `^embed: cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${server.port}/secrets: password authentication failed for user "secret_user"`,
+        ),
       );
       expectNoPassword(result);
     }

@@ -27,15 +27,27 @@ describe('an incremental run', () => {
   };
 
   it('embeds only the rows added since the last complete run, comparing only them with the target', async () => {
-    const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(dir, 's.sqlite'), '--json'];
+    const command = [
+      'sentences',
+      '100',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(dir, 's.sqlite'),
+      '--json',
+    ];
     const first = await runCli(command);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).rowsEmbedded).toBe(embeddableRows(rows));
 
-    await fixture.db.client.query(`INSERT INTO sentences SELECT i, 'a sentence added later, number ' || i FROM generate_series($1::int, $2::int) AS i`, [
-      rows + 1,
-      rows + added,
-    ]);
+    await fixture.db.client.query(
+      `INSERT INTO sentences SELECT i, 'a sentence added later, number ' || i FROM generate_series($1::int, $2::int) AS i`,
+      [rows + 1, rows + added],
+    );
     // Statistics reach the shared counters when a backend ends or idles; settle them before measuring.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     const before = await targetReads();

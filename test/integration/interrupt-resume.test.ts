@@ -17,7 +17,19 @@ describe('SIGINT, then the same command', () => {
 
   it('stops cleanly with exit 130 and a resume message, and the resume embeds only what was left', async () => {
     const state = path.join(dir, 'state.sqlite');
-    const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', state, '--json'];
+    const command = [
+      'sentences',
+      '100',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      state,
+      '--json',
+    ];
     const run = startCli(command);
     await whileRunning(run, async () => (await countRows(fixture.db.client, 'sentences_embeddings')) >= 2_000);
     run.child.kill('SIGINT');
@@ -29,7 +41,9 @@ describe('SIGINT, then the same command', () => {
     const atStop = await countRows(fixture.db.client, 'sentences_embeddings');
     expect(atStop).toBeLessThan(embeddableRows(rows));
     // Everything that committed was recorded: a resume redoes nothing.
-    expect(await committedNotRecorded(fixture.db.client, 'sentences_embeddings', await recordedProgress('sentences', fixture.db.url, state))).toBe(0);
+    expect(
+      await committedNotRecorded(fixture.db.client, 'sentences_embeddings', await recordedProgress('sentences', fixture.db.url, state)),
+    ).toBe(0);
 
     const resumed = await runCli(command);
     expect(resumed.code, resumed.stderr).toBe(0);

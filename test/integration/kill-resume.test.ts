@@ -50,7 +50,9 @@ describe('kill -9 at random moments, then the same command', () => {
   const embeddable = embeddableRows(rows);
 
   it('ends with the same ids and vectors as a clean run', async () => {
-    console.log(`kill -9 experiment, seed ${seed}; replay with EMBED_KILL_SEED=${seed} npx vitest run test/integration/kill-resume.test.ts`);
+    console.log(
+      `kill -9 experiment, seed ${seed}; replay with EMBED_KILL_SEED=${seed} npx vitest run test/integration/kill-resume.test.ts`,
+    );
     const base = ['sentences', '100', '--workers', String(workers), '--model', modelDir, '--database-url', fixture.db.url];
     const clean = await runCli([...base, '--target', 'clean_embeddings', '--state', path.join(dir, 'clean.sqlite'), '--json']);
     expect(clean.code, clean.stderr).toBe(0);

@@ -48,8 +48,15 @@ describe('load-corpus', () => {
 
   it('leaves an existing table alone unless asked to replace it', async () => {
     await loadCorpus(fixture.db.client, { table: 'kept_twice', corpus, rows: 10, keepOrder: true });
-    expect(await loadCorpus(fixture.db.client, { table: 'kept_twice', corpus, rows: 30 })).toEqual({ created: false, rows: 10, source: 'existing table' });
-    expect(await loadCorpus(fixture.db.client, { table: 'kept_twice', corpus, rows: 30, replace: true })).toMatchObject({ created: true, rows: 30 });
+    expect(await loadCorpus(fixture.db.client, { table: 'kept_twice', corpus, rows: 30 })).toEqual({
+      created: false,
+      rows: 10,
+      source: 'existing table',
+    });
+    expect(await loadCorpus(fixture.db.client, { table: 'kept_twice', corpus, rows: 30, replace: true })).toMatchObject({
+      created: true,
+      rows: 30,
+    });
     expect(await texts('kept_twice')).toHaveLength(30);
   });
 

@@ -26,7 +26,9 @@ describe('a look that lists the rows it found', () => {
   /** A table of `rows` rows, all embedded; then a snapshot, and what `change` writes after it. */
   const changedSince = async (name: string, idType: string, rows: number, change: string) => {
     await db.client.query(`CREATE TABLE ${name} (id ${idType} PRIMARY KEY, text text)`);
-    await db.client.query(`CREATE TABLE ${name}_embeddings (id ${idType} PRIMARY KEY REFERENCES ${name}(id) ON DELETE CASCADE, model text NOT NULL, content_hash text NOT NULL)`);
+    await db.client.query(
+      `CREATE TABLE ${name}_embeddings (id ${idType} PRIMARY KEY REFERENCES ${name}(id) ON DELETE CASCADE, model text NOT NULL, content_hash text NOT NULL)`,
+    );
     await db.client.query(`INSERT INTO ${name} SELECT i::text::${idType}, 'text ' || i FROM generate_series(1, $1::int) AS i`, [rows]);
     await db.client.query(`INSERT INTO ${name}_embeddings SELECT id, $1, md5(convert_to(text, 'UTF8')) FROM ${name}`, [label]);
     const source = await describeSource(db.client, { name }, 'id', 'text');
@@ -69,7 +71,12 @@ describe('a look that lists the rows it found', () => {
   }
 
   it(`lists no ids past ${idsListedUpTo} rows waiting: the pass walks the table`, async () => {
-    const { source, target, snapshot } = await changedSince('unlisted', 'bigint', idsListedUpTo + 1, `UPDATE $table SET text = text || '!'`);
+    const { source, target, snapshot } = await changedSince(
+      'unlisted',
+      'bigint',
+      idsListedUpTo + 1,
+      `UPDATE $table SET text = text || '!'`,
+    );
     const { counts, ids } = await clearBlankAndCount(db.client, source, target, snapshot);
     expect(counts.changed).toBe(idsListedUpTo + 1);
     expect(ids).toBeUndefined();

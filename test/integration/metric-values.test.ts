@@ -28,12 +28,28 @@ describe('--metrics', () => {
     for (const [id, text] of rows) await db.client.query('INSERT INTO texts VALUES ($1, $2)', [id, text]);
   });
   const run = (...flags: string[]) =>
-    runCli(['texts', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'state.sqlite'), '--json', ...flags]);
+    runCli([
+      'texts',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, 'state.sqlite'),
+      '--json',
+      ...flags,
+    ]);
   const stored = async () =>
     (
-      await fixture.db.client.query<{ id: number; token_count: number; truncated: boolean; char_count: number; word_count: number; frequency: number }>(
-        `SELECT id::int AS id, token_count, truncated, char_count, word_count, frequency FROM texts_embeddings ORDER BY id`,
-      )
+      await fixture.db.client.query<{
+        id: number;
+        token_count: number;
+        truncated: boolean;
+        char_count: number;
+        word_count: number;
+        frequency: number;
+      }>(`SELECT id::int AS id, token_count, truncated, char_count, word_count, frequency FROM texts_embeddings ORDER BY id`)
     ).rows;
 
   it('stores each metric beside the embedding, frequency counted case kept', async () => {
@@ -74,7 +90,15 @@ describe('--metrics', () => {
       rowsEmbedded: 0,
       metrics: { foldCase: true, distinctTexts: 4, duplicateShare: expect.closeTo(3 / 7, 12) },
     });
-    expect(Object.fromEntries((await stored()).map((row) => [row.id, row.frequency]))).toEqual({ 1: 4, 2: 4, 3: 1, 6: 1, 7: 4, 8: 4, 9: 1 });
+    expect(Object.fromEntries((await stored()).map((row) => [row.id, row.frequency]))).toEqual({
+      1: 4,
+      2: 4,
+      3: 1,
+      6: 1,
+      7: 4,
+      8: 4,
+      9: 1,
+    });
   });
 
   it('counts a row added later in the frequency of the rows stored before it', async () => {
@@ -86,7 +110,7 @@ describe('--metrics', () => {
     expect([byId[3], byId[10]]).toEqual([2, 2]);
   });
 
-  it('keeps a row\'s metrics true to its text when it changes, even in a run without --metrics', async () => {
+  it("keeps a row's metrics true to its text when it changes, even in a run without --metrics", async () => {
     await fixture.db.client.query(`UPDATE texts SET text = 'hello world data table row' WHERE id = 3`);
     const plain = await run('--refresh', '--workers', '1');
     expect(plain.code, plain.stderr).toBe(0);
@@ -94,7 +118,12 @@ describe('--metrics', () => {
     expect(JSON.parse(plain.stdout).metrics).toBeUndefined();
     // Frequency is left to the next run with metrics, which counts the whole table.
     expect((await stored()).find((row) => row.id === 3)).toEqual({
-      id: 3, token_count: 7, truncated: false, char_count: 26, word_count: 5, frequency: null,
+      id: 3,
+      token_count: 7,
+      truncated: false,
+      char_count: 26,
+      word_count: 5,
+      frequency: null,
     });
     const measured = await run('--metrics', '--fold-case', '--workers', '1');
     expect(measured.code, measured.stderr).toBe(0);

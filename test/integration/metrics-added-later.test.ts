@@ -15,7 +15,19 @@ describe('metrics for rows embedded without them', () => {
     await createTextTable(db.client, 'sentences', 300);
   });
   const run = (...flags: string[]) =>
-    runCli(['sentences', '50', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'state.sqlite'), ...flags]);
+    runCli([
+      'sentences',
+      '50',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, 'state.sqlite'),
+      ...flags,
+    ]);
 
   it('are reported missing, then measured by --refresh without inference', async () => {
     const plain = await run('--json');
@@ -25,7 +37,9 @@ describe('metrics for rows embedded without them', () => {
 
     const noted = await run('--metrics');
     expect(noted.code, noted.stderr).toBe(0);
-    expect(noted.stdout).toContain(`\n  ${embedded} rows were embedded without metrics: run again with --metrics --refresh to measure them\n`);
+    expect(noted.stdout).toContain(
+      `\n  ${embedded} rows were embedded without metrics: run again with --metrics --refresh to measure them\n`,
+    );
 
     const refreshed = await run('--metrics', '--refresh', '--json');
     expect(refreshed.code, refreshed.stderr).toBe(0);

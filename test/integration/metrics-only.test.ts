@@ -21,7 +21,8 @@ describe('--metrics-only', () => {
   const modelDir = path.join(fixture.dir, 'no-weights');
   const run = (args: string[], env?: NodeJS.ProcessEnv) => fixture.run(['sentences', '20', ...args], env);
   const metricsOf = async (table: string) =>
-    (await fixture.db.client.query(`SELECT id::int, token_count, truncated, char_count, word_count, frequency FROM ${table} ORDER BY id`)).rows;
+    (await fixture.db.client.query(`SELECT id::int, token_count, truncated, char_count, word_count, frequency FROM ${table} ORDER BY id`))
+      .rows;
 
   it('writes <table>_metrics with EMBED_WORKERS threads and never loads the model', async () => {
     const result = await run(['--metrics-only', '--model', modelDir, '--json'], { EMBED_WORKERS: '2' });
@@ -37,7 +38,9 @@ describe('--metrics-only', () => {
       metrics: { table: '"public"."sentences_metrics"', rows: measured },
     });
     expect((await fixture.db.client.query(`SELECT to_regclass('sentences_embeddings') AS t`)).rows[0].t).toBeNull();
-    expect((await fixture.db.client.query('SELECT count(*)::int AS n FROM sentences_metrics WHERE frequency IS NOT NULL')).rows[0].n).toBe(measured);
+    expect((await fixture.db.client.query('SELECT count(*)::int AS n FROM sentences_metrics WHERE frequency IS NOT NULL')).rows[0].n).toBe(
+      measured,
+    );
   });
 
   it('fails with the same model folder when the model has to run', async () => {

@@ -26,7 +26,17 @@ describe('a different model than the target holds', () => {
     (await fixture.db.client.query<{ model: string }>(`SELECT DISTINCT model FROM ${table} ORDER BY 1`)).rows.map((r) => r.model);
 
   it('is refused, and --target or --restart are the ways out', async () => {
-    const base = ['sentences', '100', '--workers', '2', '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 's.sqlite'), '--json'];
+    const base = [
+      'sentences',
+      '100',
+      '--workers',
+      '2',
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, 's.sqlite'),
+      '--json',
+    ];
     const first = await runCli([...base, '--model', modelDir]);
     expect(first.code, first.stderr).toBe(0);
     const [original] = await models('sentences_embeddings');
@@ -54,14 +64,27 @@ describe('a different model than the target holds', () => {
 
     const back = await runCli([...base, '--model', modelDir]);
     expect(back.code).toBe(1);
-    expect(back.stderr).toMatch(new RegExp(`^embed: target "public"."sentences_embeddings" holds embeddings of model ${other.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, not `));
+    expect(back.stderr).toMatch(
+      new RegExp(
+        `^embed: target "public"."sentences_embeddings" holds embeddings of model ${other.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, not `,
+      ),
+    );
   });
 
   it('is also refused on a target made before targets carried their model in a comment', async () => {
     await fixture.db.client.query(`COMMENT ON TABLE other_embeddings IS NULL`);
     const refused = await runCli([
-      'sentences', '--workers', '1', '--model', modelDir, '--target', 'other_embeddings', '--database-url', fixture.db.url,
-      '--state', path.join(fixture.dir, 's2.sqlite'),
+      'sentences',
+      '--workers',
+      '1',
+      '--model',
+      modelDir,
+      '--target',
+      'other_embeddings',
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, 's2.sqlite'),
     ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^embed: target "public"."other_embeddings" holds embeddings of model .*other-model@[0-9a-f]{12}, not /);

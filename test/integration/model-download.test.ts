@@ -42,8 +42,21 @@ describe('model download from a hub (HF_ENDPOINT)', () => {
 
   const embed = (model: string, modelsDir: string, env: NodeJS.ProcessEnv) =>
     runCli(
-      ['sentences', '100', '--model', model, '--workers', '1', '--json', '--target', `t_${runs}`, '--database-url', table.db.url,
-        '--state', path.join(table.dir, `state-${runs++}.sqlite`)],
+      [
+        'sentences',
+        '100',
+        '--model',
+        model,
+        '--workers',
+        '1',
+        '--json',
+        '--target',
+        `t_${runs}`,
+        '--database-url',
+        table.db.url,
+        '--state',
+        path.join(table.dir, `state-${runs++}.sqlite`),
+      ],
       { EMBED_MODELS_DIR: modelsDir, ...env },
     );
 
@@ -121,14 +134,23 @@ describe('model download from a hub (HF_ENDPOINT)', () => {
     const config = JSON.parse(readFileSync(path.join(served, 'config.json'), 'utf8'));
     delete config['transformers.js_config'];
     writeFileSync(path.join(served, 'config.json'), JSON.stringify(config));
-    writeFileSync(path.join(served, 'modules.json'), JSON.stringify([
-      { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
-      { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
-      { idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' },
-    ]));
+    writeFileSync(
+      path.join(served, 'modules.json'),
+      JSON.stringify([
+        { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+        { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
+        { idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' },
+      ]),
+    );
     mkdirSync(path.join(served, '1_Pooling'));
-    writeFileSync(path.join(served, '1_Pooling', 'config.json'), JSON.stringify({ word_embedding_dimension: 32, pooling_mode_mean_tokens: true }));
-    writeFileSync(path.join(served, 'config_sentence_transformers.json'), JSON.stringify({ prompts: { query: 'query: ', passage: 'passage: ' } }));
+    writeFileSync(
+      path.join(served, '1_Pooling', 'config.json'),
+      JSON.stringify({ word_embedding_dimension: 32, pooling_mode_mean_tokens: true }),
+    );
+    writeFileSync(
+      path.join(served, 'config_sentence_transformers.json'),
+      JSON.stringify({ prompts: { query: 'query: ', passage: 'passage: ' } }),
+    );
     const repo = 'test-org/st-model';
     const server = await hub({ models: { [repo]: served } });
     const modelsDir = freshModelsDir();
@@ -154,11 +176,27 @@ describe('model download from a hub (HF_ENDPOINT)', () => {
     cpSync(path.join(source, 'onnx', 'model_quantized.onnx'), path.join(served, 'onnx', 'model_int8.onnx'));
     const repo = 'test-org/named-files';
     const server = await hub({ models: { [repo]: served } });
-    for (const [flags, file] of [[['--onnx-file', 'onnx/model_O4.onnx'], 'onnx/model_O4.onnx'], [['--dtype', 'int8'], 'onnx/model_int8.onnx']] as const) {
+    for (const [flags, file] of [
+      [['--onnx-file', 'onnx/model_O4.onnx'], 'onnx/model_O4.onnx'],
+      [['--dtype', 'int8'], 'onnx/model_int8.onnx'],
+    ] as const) {
       const modelsDir = freshModelsDir();
       const result = await runCli(
-        ['sentences', '--model', repo, ...flags, '--workers', '1', '--json', '--target', `t_${runs}`, '--database-url', table.db.url,
-          '--state', path.join(table.dir, `state-${runs++}.sqlite`)],
+        [
+          'sentences',
+          '--model',
+          repo,
+          ...flags,
+          '--workers',
+          '1',
+          '--json',
+          '--target',
+          `t_${runs}`,
+          '--database-url',
+          table.db.url,
+          '--state',
+          path.join(table.dir, `state-${runs++}.sqlite`),
+        ],
         { EMBED_MODELS_DIR: modelsDir, HF_ENDPOINT: server.url },
       );
       expect(result.stderr, file).toBe('');

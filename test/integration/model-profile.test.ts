@@ -42,7 +42,19 @@ describe('the model profile', () => {
   const fixture = useTestDatabase('embed-model-profile-', (db) => createTableOfTexts(db.client, 'sentences', texts));
   const state = (name: string) => path.join(fixture.dir, `${name}.sqlite`);
   const embed = (model: string, stateName: string, ...flags: string[]) =>
-    runCli(['sentences', '--workers', '1', '--model', model, '--database-url', fixture.db.url, '--state', state(stateName), '--json', ...flags]);
+    runCli([
+      'sentences',
+      '--workers',
+      '1',
+      '--model',
+      model,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      state(stateName),
+      '--json',
+      ...flags,
+    ]);
   const extractors: FeatureExtractionPipeline[] = [];
   let clsModel = '';
   let meanModel = '';
@@ -57,7 +69,11 @@ describe('the model profile', () => {
     });
     // Mean pooling with a Normalize module, nomic's prompt names, the default one named.
     meanModel = modelWith(fixture.dir, 'st-mean', {
-      'modules.json': [transformer, poolingModule, { idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' }],
+      'modules.json': [
+        transformer,
+        poolingModule,
+        { idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' },
+      ],
       '1_Pooling/config.json': poolingConfig('mean_tokens'),
       'config_sentence_transformers.json': {
         prompts: { search_query: 'search_query: ', search_document: 'search_document: ', clustering: 'clustering: ' },
@@ -101,7 +117,10 @@ describe('the model profile', () => {
   }
 
   /** The worst cosine between stored and reference vectors, and the worst relative difference of their lengths. */
-  async function compare(target: string, expected: Float32Array[]): Promise<{ rows: number; dimension: number; worstCosine: number; worstNorm: number }> {
+  async function compare(
+    target: string,
+    expected: Float32Array[],
+  ): Promise<{ rows: number; dimension: number; worstCosine: number; worstNorm: number }> {
     const stored = await storedEmbeddings(fixture.db.client, target);
     let worstCosine = 1;
     let worstNorm = 0;
@@ -133,7 +152,9 @@ describe('the model profile', () => {
       sources: { pooling: '1_Pooling/config.json', prompt: 'config_sentence_transformers.json (passage)' },
     });
     expect(clsReport.profile.notes).toEqual([expect.stringMatching(/has no Normalize module .*--raw-vectors keeps them/)]);
-    expect(await compare('sentences_embeddings', await reference(clsModel, { pooling: 'cls', normalize: true, prompt: 'passage: ' }))).toEqual({
+    expect(
+      await compare('sentences_embeddings', await reference(clsModel, { pooling: 'cls', normalize: true, prompt: 'passage: ' })),
+    ).toEqual({
       rows: texts.length,
       dimension: 384,
       worstCosine: expect.closeTo(1, 5),
@@ -143,16 +164,40 @@ describe('the model profile', () => {
     // Flags beat the files: max pooling, the model's raw vectors, no prompt.
     const max = await embed(clsModel, 'max', '--pooling', 'max', '--raw-vectors', '--prompt', '', '--target', 'max_embeddings');
     expect(max.code, max.stderr).toBe(0);
-    expect(JSON.parse(max.stdout).profile).toMatchObject({ pooling: 'max', normalize: false, prompt: '', sources: { pooling: '--pooling', normalize: '--raw-vectors', prompt: '--prompt' } });
+    expect(JSON.parse(max.stdout).profile).toMatchObject({
+      pooling: 'max',
+      normalize: false,
+      prompt: '',
+      sources: { pooling: '--pooling', normalize: '--raw-vectors', prompt: '--prompt' },
+    });
     const maxed = await compare('max_embeddings', await reference(clsModel, { pooling: 'max', normalize: false, prompt: '' }));
     expect(maxed.worstCosine).toBeGreaterThanOrEqual(0.99999);
     expect(maxed.worstNorm).toBeLessThan(1e-4);
 
     // Last-token pooling, the query prompt by name, the first 48 values normalised again.
-    const last = await embed(clsModel, 'last', '--pooling', 'last-token', '--prompt-name', 'query', '--dimensions', '48', '--target', 'last_embeddings');
+    const last = await embed(
+      clsModel,
+      'last',
+      '--pooling',
+      'last-token',
+      '--prompt-name',
+      'query',
+      '--dimensions',
+      '48',
+      '--target',
+      'last_embeddings',
+    );
     expect(last.code, last.stderr).toBe(0);
-    expect(JSON.parse(last.stdout).profile).toMatchObject({ pooling: 'last-token', prompt: 'query: ', dimensions: 48, modelDimension: 384 });
-    const lastTokens = await compare('last_embeddings', await reference(clsModel, { pooling: 'last_token', normalize: true, prompt: 'query: ', dimensions: 48 }));
+    expect(JSON.parse(last.stdout).profile).toMatchObject({
+      pooling: 'last-token',
+      prompt: 'query: ',
+      dimensions: 48,
+      modelDimension: 384,
+    });
+    const lastTokens = await compare(
+      'last_embeddings',
+      await reference(clsModel, { pooling: 'last_token', normalize: true, prompt: 'query: ', dimensions: 48 }),
+    );
     expect(lastTokens).toMatchObject({ rows: texts.length, dimension: 48 });
     expect(lastTokens.worstCosine).toBeGreaterThanOrEqual(0.99999);
     expect(lastTokens.worstNorm).toBeLessThan(1e-5);
@@ -160,8 +205,17 @@ describe('the model profile', () => {
     // Mean pooling and a Normalize module: no note; the default prompt name picks the document prompt.
     const mean = await embed(meanModel, 'mean', '--target', 'mean_embeddings');
     expect(mean.code, mean.stderr).toBe(0);
-    expect(JSON.parse(mean.stdout).profile).toMatchObject({ pooling: 'mean', normalize: true, prompt: 'search_document: ', queryPrompt: 'search_query: ', notes: [] });
-    const meaned = await compare('mean_embeddings', await reference(meanModel, { pooling: 'mean', normalize: true, prompt: 'search_document: ' }));
+    expect(JSON.parse(mean.stdout).profile).toMatchObject({
+      pooling: 'mean',
+      normalize: true,
+      prompt: 'search_document: ',
+      queryPrompt: 'search_query: ',
+      notes: [],
+    });
+    const meaned = await compare(
+      'mean_embeddings',
+      await reference(meanModel, { pooling: 'mean', normalize: true, prompt: 'search_document: ' }),
+    );
     expect(meaned.worstCosine).toBeGreaterThanOrEqual(0.99999);
     expect(meaned.worstNorm).toBeLessThan(1e-5);
 
@@ -173,7 +227,9 @@ describe('the model profile', () => {
     expect(reported.profile).toMatchObject({ pooling: 'last-token', prompt: 'query: ', dimensions: 48 });
     expect(reported).toMatchObject({ rowsDone: texts.length, rowsTotal: texts.length });
     const words = await runCli(['status', 'sentences', '--state', state('cls'), '--database-url', fixture.db.url]);
-    expect(words.stdout).toContain('\nprofile     cls pooling, normalised, document prompt "passage: ", query prompt "query: ", 384 dimensions, 256 tokens');
+    expect(words.stdout).toContain(
+      '\nprofile     cls pooling, normalised, document prompt "passage: ", query prompt "query: ", 384 dimensions, 256 tokens',
+    );
   });
 
   it('refuses in one line another profile or dimension on the same target or job, a Dense module the graph lacks, and too many dimensions', async () => {
@@ -210,12 +266,16 @@ describe('the model profile', () => {
     });
     const refused = await embed(dense, 'dense', '--target', 'dense_embeddings');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^embed: model .*st-dense.*model\.onnx has a Dense module \(modules\.json\) but its graph has no sentence_embedding output, so embed cannot apply it; use an ONNX export that includes the Dense layer \(sentence_embedding output\)\n$/);
+    expect(refused.stderr).toMatch(
+      /^embed: model .*st-dense.*model\.onnx has a Dense module \(modules\.json\) but its graph has no sentence_embedding output, so embed cannot apply it; use an ONNX export that includes the Dense layer \(sentence_embedding output\)\n$/,
+    );
     const made = await fixture.db.client.query(`SELECT to_regclass('dense_embeddings') IS NOT NULL AS made`);
     expect(made.rows[0].made).toBe(false);
 
     const tooMany = await embed(clsModel, 'wide', '--dimensions', '500', '--target', 'wide_embeddings');
     expect(tooMany.code).toBe(2);
-    expect(tooMany.stderr).toBe('embed: --dimensions must be at most 384, the dimension of model st-cls, got 500\nrun embed --help for usage\n');
+    expect(tooMany.stderr).toBe(
+      'embed: --dimensions must be at most 384, the dimension of model st-cls, got 500\nrun embed --help for usage\n',
+    );
   });
 });

@@ -27,7 +27,10 @@ describe('embedding column type', () => {
 
   beforeAll(async () => {
     const embeddable = texts.map((text, i) => ({ id: String(i + 1), text })).filter((r) => r.text !== null && r.text.trim() !== '');
-    const vectors = await directEmbeddings(modelDir, embeddable.map((r) => r.text!));
+    const vectors = await directEmbeddings(
+      modelDir,
+      embeddable.map((r) => r.text!),
+    );
     expected = new Map(embeddable.map((r, i) => [r.id, vectors[i]!]));
   });
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
@@ -56,8 +59,19 @@ describe('embedding column type', () => {
 
     it('writes vector(dim) equal to the encoder output', async () => {
       const result = await runCli([
-        'sentences', '50', '--workers', '1', '--write-method', 'insert', '--model', modelDir,
-        '--database-url', url, '--state', path.join(stateDir, 'pglite.sqlite'), '--json',
+        'sentences',
+        '50',
+        '--workers',
+        '1',
+        '--write-method',
+        'insert',
+        '--model',
+        modelDir,
+        '--database-url',
+        url,
+        '--state',
+        path.join(stateDir, 'pglite.sqlite'),
+        '--json',
       ]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -65,7 +79,9 @@ describe('embedding column type', () => {
         `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'sentences_embeddings'::regclass AND attname = 'embedding'`,
       );
       expect(type.rows[0]!.type).toBe('vector(32)');
-      const stored = await pglite.query<{ id: string; embedding: string }>('SELECT id::text AS id, embedding::text AS embedding FROM sentences_embeddings');
+      const stored = await pglite.query<{ id: string; embedding: string }>(
+        'SELECT id::text AS id, embedding::text AS embedding FROM sentences_embeddings',
+      );
       expect(stored.rows.length).toBe(expected.size);
       for (const row of stored.rows) {
         expect(maxAbsDifference(JSON.parse(row.embedding) as number[], expected.get(row.id)!)).toBeLessThanOrEqual(1e-6);
@@ -79,8 +95,21 @@ describe('embedding column type', () => {
     it.each(['copy', 'insert'])('writes real[] equal to the encoder output (--write-method %s)', async (method) => {
       const target = `embeddings_${method}`;
       const result = await runCli([
-        'sentences', '50', '--workers', '2', '--write-method', method, '--model', modelDir, '--target', target,
-        '--database-url', fixture.db.url, '--state', path.join(fixture.dir, `${method}.sqlite`), '--json',
+        'sentences',
+        '50',
+        '--workers',
+        '2',
+        '--write-method',
+        method,
+        '--model',
+        modelDir,
+        '--target',
+        target,
+        '--database-url',
+        fixture.db.url,
+        '--state',
+        path.join(fixture.dir, `${method}.sqlite`),
+        '--json',
       ]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);

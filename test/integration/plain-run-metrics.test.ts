@@ -55,7 +55,11 @@ describe('--metrics-port on a plain run', () => {
     }
 
     // While it runs: scraped as often as we can, until /healthz says the run is over.
-    const health = () => fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.text(), () => 'gone');
+    const health = () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (response) => response.text(),
+        () => 'gone',
+      );
     let busySeen = 0;
     let scrapes = 0;
     let embeddedBefore = 0;

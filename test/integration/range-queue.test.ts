@@ -78,8 +78,11 @@ describe('the range queue and planner', () => {
     const target = describeTarget(numbers, { name: 'm', fileHash: '0'.repeat(64) }, {});
     const name = queueName({ source: numbers.sql, idColumn: 'id', textColumn: 'text', target: target.display });
     const hosts = await Promise.all(Array.from({ length: 4 }, () => open(name)));
-    await db.client.query(`INSERT INTO embed_queue.embed_jobs (queue, source, id_column, text_column, target, model, model_hash, dimension)
-                           VALUES ($1, $2, 'id', 'text', $3, 'm', $4, 8)`, [name, numbers.sql, target.display, '0'.repeat(64)]);
+    await db.client.query(
+      `INSERT INTO embed_queue.embed_jobs (queue, source, id_column, text_column, target, model, model_hash, dimension)
+                           VALUES ($1, $2, 'id', 'text', $3, 'm', $4, 8)`,
+      [name, numbers.sql, target.display, '0'.repeat(64)],
+    );
     const passes = await Promise.all(hosts.map((queue) => joinOrPlanPass(pool, queue, numbers, target, rangeSizing(400, 100))));
     expect(passes.filter((p) => p!.plannedNow)).toHaveLength(1);
     expect(new Set(passes.map((p) => p!.number))).toEqual(new Set([1]));

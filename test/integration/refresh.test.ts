@@ -20,7 +20,19 @@ describe('embed --refresh', () => {
   const { dir } = fixture;
 
   it('re-embeds changed texts and rows never embedded, and nothing else', async () => {
-    const command = ['sentences', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(dir, 's.sqlite'), '--json'];
+    const command = [
+      'sentences',
+      '100',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(dir, 's.sqlite'),
+      '--json',
+    ];
     const first = await runCli(command);
     expect(first.code, first.stderr).toBe(0);
 
@@ -45,14 +57,21 @@ describe('embed --refresh', () => {
     expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddedNow + lost.rowCount! - 2);
     expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows) - deleted.rowCount! - 2);
     expect((await fixture.db.client.query(`SELECT 1 FROM sentences_embeddings WHERE id IN (11, 12)`)).rowCount).toBe(0);
-    const orphans = await fixture.db.client.query(`SELECT 1 FROM sentences_embeddings e LEFT JOIN sentences s USING (id) WHERE s.id IS NULL`);
+    const orphans = await fixture.db.client.query(
+      `SELECT 1 FROM sentences_embeddings e LEFT JOIN sentences s USING (id) WHERE s.id IS NULL`,
+    );
     expect(orphans.rowCount).toBe(0);
-    const stale = await fixture.db.client.query(`SELECT 1 FROM sentences s JOIN sentences_embeddings e USING (id) WHERE e.content_hash <> md5(s.text)`);
+    const stale = await fixture.db.client.query(
+      `SELECT 1 FROM sentences s JOIN sentences_embeddings e USING (id) WHERE e.content_hash <> md5(s.text)`,
+    );
     expect(stale.rowCount).toBe(0);
 
     // The changed rows hold the vectors of their new text.
     const stored = await storedEmbeddings(fixture.db.client, 'sentences_embeddings');
-    const expected = await directEmbeddings(modelDir, changed.rows.map((r) => r.text));
+    const expected = await directEmbeddings(
+      modelDir,
+      changed.rows.map((r) => r.text),
+    );
     changed.rows.forEach((row, i) => expect(maxAbsDifference(stored.get(row.id)!, expected[i]!)).toBeLessThanOrEqual(1e-6));
 
     const again = await runCli([...command, '--refresh']);

@@ -38,7 +38,9 @@ describe('embed reset', () => {
     expect(status.stderr).toMatch(/^embed: state file .* has no job for "public"."sentences" with these flags/);
 
     const again = await embed();
-    expect(again.stderr).toMatch(/^embed: warning: no progress for this job in state file .*; rebuilding it from "public"."sentences_embeddings"/);
+    expect(again.stderr).toMatch(
+      /^embed: warning: no progress for this job in state file .*; rebuilding it from "public"."sentences_embeddings"/,
+    );
     expect(JSON.parse(again.stdout).rowsEmbedded).toBe(0);
   });
 

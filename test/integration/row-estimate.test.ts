@@ -16,8 +16,12 @@ describe('row estimate', () => {
     await insert(name, 1, rows);
   };
   const insert = (name: string, from: number, to: number) =>
-    fixture.db.client.query(`INSERT INTO ${name} SELECT i, 'sentence number ' || i FROM generate_series($1::bigint, $2::bigint) AS i`, [from, to]);
-  const reltuples = async (name: string) => Number((await fixture.db.client.query(`SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, [name])).rows[0].reltuples);
+    fixture.db.client.query(`INSERT INTO ${name} SELECT i, 'sentence number ' || i FROM generate_series($1::bigint, $2::bigint) AS i`, [
+      from,
+      to,
+    ]);
+  const reltuples = async (name: string) =>
+    Number((await fixture.db.client.query(`SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, [name])).rows[0].reltuples);
   const estimate = async (name: string, sampleRows?: number) =>
     estimateRows(fixture.db.client, await describeSource(fixture.db.client, parseTableName(name), 'id', 'text'), sampleRows);
 

@@ -69,13 +69,18 @@ describe('embed search', () => {
     appendFileSync(path.join(other, 'onnx', 'model.onnx'), Buffer.from([0]));
     const wrong = await cli('search', 'sentences', 'river', '--model', other);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/^embed: "public"\."sentences_embeddings" holds vectors of .* but .* is [0-9a-f]{12}: .*pass the --model \(and --dtype\) the job ran with\n/);
+    expect(wrong.stderr).toMatch(
+      /^embed: "public"\."sentences_embeddings" holds vectors of .* but .* is [0-9a-f]{12}: .*pass the --model \(and --dtype\) the job ran with\n/,
+    );
   });
 
   it("applies the profile's query prompt, and embedDocuments gives the stored vectors", async () => {
     const e5Like = path.join(fixture.dir, 'e5-like');
     cpSync(modelDir, e5Like, { recursive: true });
-    writeFileSync(path.join(e5Like, 'config_sentence_transformers.json'), JSON.stringify({ prompts: { query: 'query: ', passage: 'passage: ' } }));
+    writeFileSync(
+      path.join(e5Like, 'config_sentence_transformers.json'),
+      JSON.stringify({ prompts: { query: 'query: ', passage: 'passage: ' } }),
+    );
     const run = await cli('sentences', '--workers', '1', '--model', e5Like, '--target', 'e5_vectors');
     expect(run.code, run.stderr).toBe(0);
 
@@ -103,12 +108,17 @@ describe('embed search', () => {
       await extractor.dispose();
     }
     // The command embeds its query the same way: the similarities it reports are those of the library's query vector.
-    const found = JSON.parse((await cli('search', 'sentences', shortQuery, '--model', e5Like, '--target', 'e5_vectors', '-k', '3', '--json')).stdout);
+    const found = JSON.parse(
+      (await cli('search', 'sentences', shortQuery, '--model', e5Like, '--target', 'e5_vectors', '-k', '3', '--json')).stdout,
+    );
     const stored = await storedEmbeddings(fixture.db.client, 'e5_vectors');
     expect(found.hits).toHaveLength(3);
     for (const hit of found.hits) {
       const vector = stored.get(hit.id)!;
-      expect(hit.similarity).toBeCloseTo(vector.reduce((sum, v, i) => sum + v * queryVector[i]!, 0), 5);
+      expect(hit.similarity).toBeCloseTo(
+        vector.reduce((sum, v, i) => sum + v * queryVector[i]!, 0),
+        5,
+      );
     }
   });
 
@@ -118,13 +128,40 @@ describe('embed search', () => {
     const server = new PGLiteSocketServer({ db: pglite, port, host: '127.0.0.1', maxConnections: 4 });
     try {
       await pglite.exec('CREATE EXTENSION vector; CREATE TABLE sentences (id bigint PRIMARY KEY, text text)');
-      await pglite.query('INSERT INTO sentences SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [texts.map((_, i) => i + 1), texts]);
+      await pglite.query('INSERT INTO sentences SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [
+        texts.map((_, i) => i + 1),
+        texts,
+      ]);
       await server.start();
       const url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
       const pgState = path.join(fixture.dir, 'pglite.sqlite');
-      const run = await runCli(['sentences', '--workers', '1', '--write-method', 'insert', '--model', modelDir, '--database-url', url, '--state', pgState]);
+      const run = await runCli([
+        'sentences',
+        '--workers',
+        '1',
+        '--write-method',
+        'insert',
+        '--model',
+        modelDir,
+        '--database-url',
+        url,
+        '--state',
+        pgState,
+      ]);
       expect(run.code, run.stderr).toBe(0);
-      const found = await runCli(['search', 'sentences', texts[21]!, '-k', '2', '--model', modelDir, '--database-url', url, '--state', pgState]);
+      const found = await runCli([
+        'search',
+        'sentences',
+        texts[21]!,
+        '-k',
+        '2',
+        '--model',
+        modelDir,
+        '--database-url',
+        url,
+        '--state',
+        pgState,
+      ]);
       expect(found.code, found.stderr).toBe(0);
       expect(found.stderr).toBe('');
       expect(found.stdout.split('\n')[0]).toBe(`22\t1.0000\t${snippet(texts[21]!)}`);

@@ -37,14 +37,33 @@ describe('a session of the engine ended by the server mid-run', () => {
     await createTargetOnOneHost({ databaseUrl: fixture.db.url, modelDir, target, stateFile: path.join(fixture.dir, 'create.sqlite') });
     const held = await holdWrites(fixture.db.url, target);
     const host = startHost(fixture.dir, 'host', [
-      'sentences', '50', '--sort-window', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url,
-      '--distributed', '--lease', '5', '--target', target, '--json',
+      'sentences',
+      '50',
+      '--sort-window',
+      '100',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--distributed',
+      '--lease',
+      '5',
+      '--target',
+      target,
+      '--json',
     ]);
     try {
       await untilWritesWait(client(), host);
       const pid = host.child.pid!;
       // A worker whose write waits for the held lock, the main thread's reader, then every pg-boss session.
-      expect(await terminate(pid, `wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%' AND pid = (SELECT min(pid) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock')`)).toBe(1);
+      expect(
+        await terminate(
+          pid,
+          `wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%' AND pid = (SELECT min(pid) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock')`,
+        ),
+      ).toBe(1);
       expect(await terminate(pid, `query LIKE 'SELECT src.%FROM "public"."sentences" AS src%'`)).toBeGreaterThan(0);
       expect(await terminate(pid, `query LIKE '%embed_queue%'`)).toBeGreaterThan(0);
     } finally {
@@ -58,16 +77,39 @@ describe('a session of the engine ended by the server mid-run', () => {
 
   it("a single-host run's reads and a worker's write: the run goes on, completes with exit 0 and records its pass in the target's comment", async () => {
     const target = 'plain_terminated_embeddings';
-    await createTargetOnOneHost({ databaseUrl: fixture.db.url, modelDir, target, stateFile: path.join(fixture.dir, 'create-plain.sqlite') });
+    await createTargetOnOneHost({
+      databaseUrl: fixture.db.url,
+      modelDir,
+      target,
+      stateFile: path.join(fixture.dir, 'create-plain.sqlite'),
+    });
     const held = await holdWrites(fixture.db.url, target);
     const { child, done } = startCli([
-      'sentences', '50', '--sort-window', '100', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url,
-      '--target', target, '--state', path.join(fixture.dir, 'plain.sqlite'), '--json',
+      'sentences',
+      '50',
+      '--sort-window',
+      '100',
+      '--workers',
+      '2',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--target',
+      target,
+      '--state',
+      path.join(fixture.dir, 'plain.sqlite'),
+      '--json',
     ]);
     try {
       await untilWritesWait(client(), { name: 'run', dir: fixture.dir, child, done });
       const pid = child.pid!;
-      expect(await terminate(pid, `wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%' AND pid = (SELECT min(pid) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock')`)).toBe(1);
+      expect(
+        await terminate(
+          pid,
+          `wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%' AND pid = (SELECT min(pid) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock')`,
+        ),
+      ).toBe(1);
       expect(await terminate(pid, `query LIKE 'SELECT src.%FROM "public"."sentences" AS src%'`)).toBeGreaterThan(0);
     } finally {
       await held.release();
@@ -82,7 +124,16 @@ describe('a session of the engine ended by the server mid-run', () => {
     await client().query(`CREATE TABLE notes (id bigserial PRIMARY KEY, text text)`);
     await client().query(`INSERT INTO notes (text) SELECT unnest($1::text[])`, [Array.from({ length: 50 }, (_, i) => textFor(i + 1))]);
     const watcher = startWatcher([
-      'notes', '--install-trigger', '--model', modelDir, '--workers', '1', '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'notes.sqlite'),
+      'notes',
+      '--install-trigger',
+      '--model',
+      modelDir,
+      '--workers',
+      '1',
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, 'notes.sqlite'),
     ]);
     await watcher.waitFor('caught-up');
     const pid = watcher.child.pid!;
@@ -90,7 +141,12 @@ describe('a session of the engine ended by the server mid-run', () => {
     await client().query(`INSERT INTO notes (text) VALUES ('written after the listener was ended')`);
     await waitUntil('notes_embeddings is true to notes', async () => (await rowsOutOfStep(client(), 'notes')) === 0);
     // Listening again, on a new session.
-    await waitUntil('the watcher listens again', async () => (await client().query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'`, [`embed ${pid}`])).rowCount === 1);
+    await waitUntil(
+      'the watcher listens again',
+      async () =>
+        (await client().query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'`, [`embed ${pid}`]))
+          .rowCount === 1,
+    );
     const result = await watcher.stop('SIGTERM');
     expect(result.code, result.stderr).toBe(0);
   });

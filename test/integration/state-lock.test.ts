@@ -18,7 +18,20 @@ describe('the job lock', () => {
 
   it('refuses a second process while the first runs', async () => {
     const state = path.join(dir, 'state.sqlite');
-    const command = ['sentences', '100', '--workers', '2', '--sort-window', '1', '--model', modelDir, '--database-url', fixture.db.url, '--state', state];
+    const command = [
+      'sentences',
+      '100',
+      '--workers',
+      '2',
+      '--sort-window',
+      '1',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      state,
+    ];
     const first = startCli([...command, '--json']);
     try {
       await whileRunning(first, async () => (await countRows(fixture.db.client, 'sentences_embeddings')) > 0);
@@ -27,7 +40,9 @@ describe('the job lock', () => {
       const second = await runCli(command);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
-        new RegExp(`^embed: another embed run \\(pid ${first.child.pid} on .+, since .+ UTC\\) is working on this job; wait for it to finish or stop it\\n$`),
+        new RegExp(
+          `^embed: another embed run \\(pid ${first.child.pid} on .+, since .+ UTC\\) is working on this job; wait for it to finish or stop it\\n$`,
+        ),
       );
       const reset = await runCli(['reset', 'sentences', '--database-url', fixture.db.url, '--state', state]);
       expect(reset.code).toBe(1);

@@ -36,18 +36,25 @@ describe('rebuilding progress from the target', () => {
   it('a deleted state file: one warning, and only the rows written since the last complete pass are compared', async () => {
     // The target's comment keeps the last complete pass's snapshot: rows added or edited since are found
     // without comparing every row.
-    const added = await fixture.db.client.query(`INSERT INTO sentences SELECT i, 'added after the pass ' || i FROM generate_series($1::int, $2::int) AS i`, [
-      rows + 1,
-      rows + 30,
-    ]);
-    const changed = await fixture.db.client.query(`UPDATE sentences SET text = text || ' (edited)' WHERE id % 30 = 7 AND text <> '' AND id <= $1`, [rows]);
+    const added = await fixture.db.client.query(
+      `INSERT INTO sentences SELECT i, 'added after the pass ' || i FROM generate_series($1::int, $2::int) AS i`,
+      [rows + 1, rows + 30],
+    );
+    const changed = await fixture.db.client.query(
+      `UPDATE sentences SET text = text || ' (edited)' WHERE id % 30 = 7 AND text <> '' AND id <= $1`,
+      [rows],
+    );
     removeState();
 
     const { summary, stderr } = await embed();
     expect(stderr).toBe(
       `embed: warning: no progress for this job in state file ${state}; rebuilding it from "public"."sentences_embeddings" from the rows written since its last complete pass\n`,
     );
-    expect(summary).toMatchObject({ rowsEmbedded: added.rowCount! + changed.rowCount!, rowsNew: added.rowCount!, rowsChanged: changed.rowCount! });
+    expect(summary).toMatchObject({
+      rowsEmbedded: added.rowCount! + changed.rowCount!,
+      rowsNew: added.rowCount!,
+      rowsChanged: changed.rowCount!,
+    });
     expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows) + added.rowCount!);
     const stale = await fixture.db.client.query(
       `SELECT 1 FROM sentences s JOIN sentences_embeddings e USING (id) WHERE e.content_hash <> md5(s.text)`,
@@ -64,11 +71,15 @@ describe('rebuilding progress from the target', () => {
     writeFileSync(state, 'this is not a SQLite database, just garbage bytes\n'.repeat(100));
     const status = await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--state', state]);
     expect(status.code).toBe(1);
-    expect(status.stderr).toMatch(/^embed: state file .* is corrupt \(file is not a database\); run embed on the table once to set it aside/);
+    expect(status.stderr).toMatch(
+      /^embed: state file .* is corrupt \(file is not a database\); run embed on the table once to set it aside/,
+    );
 
     const { summary, stderr } = await embed();
     const aside = /moved it to (\S+) and rebuilding progress/.exec(stderr)?.[1];
-    expect(stderr).toBe(`embed: warning: state file ${state} was corrupt; moved it to ${aside} and rebuilding progress from "public"."sentences_embeddings"\n`);
+    expect(stderr).toBe(
+      `embed: warning: state file ${state} was corrupt; moved it to ${aside} and rebuilding progress from "public"."sentences_embeddings"\n`,
+    );
     expect(readFileSync(aside!, 'utf8')).toMatch(/^this is not a SQLite database/);
     expect(summary.rowsEmbedded).toBe(0);
     expect(await countRows(fixture.db.client, 'sentences_embeddings')).toBe(embeddableRows(rows));
@@ -86,15 +97,33 @@ describe('rebuilding progress from the target', () => {
 
   it('a --column target: the rows whose column is still NULL are the ones left', async () => {
     const columnState = path.join(fixture.dir, 'column.sqlite');
-    const column = ['sentences', '--workers', '2', '--column', 'embedding', '--model', modelDir, '--database-url', fixture.db.url, '--state', columnState, '--json'];
+    const column = [
+      'sentences',
+      '--workers',
+      '2',
+      '--column',
+      'embedding',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      columnState,
+      '--json',
+    ];
     const first = await runCli(column);
     expect(first.stderr).toBe('');
     expect(JSON.parse(first.stdout).rowsEmbedded).toBe(embeddableRows(rows));
     await fixture.db.client.query(`UPDATE sentences SET embedding = NULL WHERE id % 100 = 3`);
-    const cleared = Number((await fixture.db.client.query(`SELECT count(*) AS n FROM sentences WHERE embedding IS NULL AND id % 100 = 3 AND text <> ''`)).rows[0].n);
+    const cleared = Number(
+      (await fixture.db.client.query(`SELECT count(*) AS n FROM sentences WHERE embedding IS NULL AND id % 100 = 3 AND text <> ''`)).rows[0]
+        .n,
+    );
     rmSync(columnState);
     const again = await runCli(column);
-    expect(again.stderr).toMatch(/^embed: warning: no progress for this job in state file .*; rebuilding it from "public"."sentences"."embedding"/);
+    expect(again.stderr).toMatch(
+      /^embed: warning: no progress for this job in state file .*; rebuilding it from "public"."sentences"."embedding"/,
+    );
     expect(JSON.parse(again.stdout).rowsEmbedded).toBe(cleared);
     await fixture.db.client.query(`ALTER TABLE sentences DROP COLUMN embedding`);
   });

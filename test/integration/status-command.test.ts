@@ -21,7 +21,19 @@ describe('embed status', () => {
   let status: (...extra: string[]) => ReturnType<typeof runCli>;
 
   it('reports a partial job exactly, as JSON and as text', async () => {
-    const run = await runCli(['sentences', '--workers', '2', '--limit', '1000', '--model', modelDir, '--database-url', fixture.db.url, '--state', state]);
+    const run = await runCli([
+      'sentences',
+      '--workers',
+      '2',
+      '--limit',
+      '1000',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      state,
+    ]);
     expect(run.code, run.stderr).toBe(0);
 
     const json = await status('--json');
@@ -62,7 +74,19 @@ describe('embed status', () => {
 
   it('asks which job when a table has several, and says so when there is no state file', async () => {
     const other = await runCli([
-      'sentences', '--workers', '1', '--limit', '200', '--target', 'more_embeddings', '--model', modelDir, '--database-url', fixture.db.url, '--state', state,
+      'sentences',
+      '--workers',
+      '1',
+      '--limit',
+      '200',
+      '--target',
+      'more_embeddings',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      state,
     ]);
     expect(other.code, other.stderr).toBe(0);
     const ambiguous = await status();
@@ -73,7 +97,14 @@ describe('embed status', () => {
     const picked = await status('--target', 'more_embeddings', '--json');
     expect(JSON.parse(picked.stdout)).toMatchObject({ rowsDone: 200, job: { target: '"public"."more_embeddings"' } });
 
-    const missing = await runCli(['status', 'sentences', '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'nowhere.sqlite')]);
+    const missing = await runCli([
+      'status',
+      'sentences',
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, 'nowhere.sqlite'),
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
       `embed: no state file at ${path.join(fixture.dir, 'nowhere.sqlite')}; pass the --state the job ran with (or set EMBED_STATE)\n`,
@@ -97,7 +128,9 @@ describe('embed status', () => {
     // only the user and password from the environment, as psql takes them.
     const recorded = await runCli(['status', 'notes', '--state', state], credentialsOnly(fixture.db.url));
     expect(recorded.code, recorded.stderr).toBe(0);
-    expect(recorded.stdout).toMatch(/\nlast run    completed, .* UTC, nothing to do; the last run that embedded rows: \d[\d,]* rows at \d+\.\d rows\/s \(.* UTC\)\n/);
+    expect(recorded.stdout).toMatch(
+      /\nlast run    completed, .* UTC, nothing to do; the last run that embedded rows: \d[\d,]* rows at \d+\.\d rows\/s \(.* UTC\)\n/,
+    );
     expect(recorded.stdout).toContain(
       `\ndatabase    ${report.database.read}, recorded for the job (no --database-url, DATABASE_URL or PG* variable given)\n`,
     );

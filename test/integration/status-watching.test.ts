@@ -26,7 +26,20 @@ describe('embed status of a watched table', () => {
   const watchStatus = async () => (JSON.parse(await status('--json')) as { watch: WatchStatus | null }).watch;
 
   it("shows the watcher's backlog as it drains, its lag, and nothing once it stops", async () => {
-    const watcher = startWatcher(['watched', '40', '--model', modelDir, '--workers', '1', '--database-url', fixture.db.url, '--state', state(), '--metrics-port', '0']);
+    const watcher = startWatcher([
+      'watched',
+      '40',
+      '--model',
+      modelDir,
+      '--workers',
+      '1',
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      state(),
+      '--metrics-port',
+      '0',
+    ]);
     const start = await watcher.waitFor('start');
     // The catch-up of the whole table: the backlog is reported while it drains.
     let seen: WatchStatus | null = null;
@@ -39,12 +52,17 @@ describe('embed status of a watched table', () => {
     expect(seen!.metricsPort).toBe(start.metricsPort);
 
     await watcher.waitFor('caught-up', 120_000);
-    await fixture.db.client.query(`INSERT INTO watched (id, text) SELECT i, 'written while watching ' || i FROM generate_series(${rows + 1}, ${rows + 50}) AS i`);
+    await fixture.db.client.query(
+      `INSERT INTO watched (id, text) SELECT i, 'written while watching ' || i FROM generate_series(${rows + 1}, ${rows + 50}) AS i`,
+    );
     await waitUntil('the watcher has embedded the new rows and reported an empty backlog', async () => {
-      const target = Number((await fixture.db.client.query<{ n: string }>('SELECT count(*) AS n FROM watched_embeddings WHERE id > $1', [rows])).rows[0]!.n);
+      const target = Number(
+        (await fixture.db.client.query<{ n: string }>('SELECT count(*) AS n FROM watched_embeddings WHERE id > $1', [rows])).rows[0]!.n,
+      );
       return target === 50 && (await watchStatus())?.backlog === 0;
     });
-    const commitTimes = (await fixture.db.client.query<{ on: boolean }>(`SELECT current_setting('track_commit_timestamp') = 'on' AS on`)).rows[0]!.on;
+    const commitTimes = (await fixture.db.client.query<{ on: boolean }>(`SELECT current_setting('track_commit_timestamp') = 'on' AS on`))
+      .rows[0]!.on;
     const text = await status();
     const line = text.split('\n').find((l) => l.startsWith('watching    '));
     expect((await watchStatus())!.lagMeasured).toBe(commitTimes);
@@ -52,7 +70,9 @@ describe('embed status of a watched table', () => {
       const lag = (await watchStatus())!;
       expect(lag.lagMax).toBeGreaterThan(0);
       expect(lag.lagP50!).toBeLessThanOrEqual(lag.lagP95!);
-      expect(line).toMatch(/^watching {4}backlog 0 rows, lag p50 \d+\.\d\ds, p95 \d+\.\d\ds, max \d+\.\d\ds over the last minute \(as of .+ UTC\), metrics on port \d+$/);
+      expect(line).toMatch(
+        /^watching {4}backlog 0 rows, lag p50 \d+\.\d\ds, p95 \d+\.\d\ds, max \d+\.\d\ds over the last minute \(as of .+ UTC\), metrics on port \d+$/,
+      );
     } else {
       // Rows were embedded: the line says the lag is unknown, and why, not that nothing was embedded.
       expect(line).toMatch(

@@ -32,12 +32,27 @@ describe('a model whose tokenizer changed', () => {
   const otherTokenizer = path.join(fixture.dir, 'regenerated', path.basename(modelDir));
   const state = path.join(fixture.dir, 'state.sqlite');
   const embed = (model: string, ...extra: string[]) =>
-    runCli(['sentences', '100', '--workers', '1', '--model', model, '--database-url', fixture.db.url, '--state', state, '--json', ...extra]);
+    runCli([
+      'sentences',
+      '100',
+      '--workers',
+      '1',
+      '--model',
+      model,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      state,
+      '--json',
+      ...extra,
+    ]);
   const marker = async () => {
-    const comment = (await fixture.db.client.query(`SELECT obj_description('sentences_embeddings'::regclass, 'pg_class') AS c`)).rows[0].c as string;
+    const comment = (await fixture.db.client.query(`SELECT obj_description('sentences_embeddings'::regclass, 'pg_class') AS c`)).rows[0]
+      .c as string;
     return JSON.parse(comment.slice(prefix.length)) as { model: string; tokenizer?: string; generation: string };
   };
-  const embeddedAt = async () => (await fixture.db.client.query(`SELECT max(embedded_at) AS t FROM sentences_embeddings`)).rows[0].t as Date;
+  const embeddedAt = async () =>
+    (await fixture.db.client.query(`SELECT max(embedded_at) AS t FROM sentences_embeddings`)).rows[0].t as Date;
 
   it('is refused against a target embedded with the old tokenizer; --restart re-embeds with the new one', async () => {
     const first = await embed(modelDir);
@@ -78,7 +93,10 @@ describe('a model whose tokenizer changed', () => {
     const { tokenizer: _, ...older } = current;
     await fixture.db.client.query(`COMMENT ON TABLE sentences_embeddings IS '${prefix}${JSON.stringify(older)}'`);
     const file = new Database(state);
-    const jobs = (file.prepare('SELECT id, identity FROM jobs').all() as { id: number; identity: string }[]).map((job) => ({ id: job.id, identity: JSON.parse(job.identity) }));
+    const jobs = (file.prepare('SELECT id, identity FROM jobs').all() as { id: number; identity: string }[]).map((job) => ({
+      id: job.id,
+      identity: JSON.parse(job.identity),
+    }));
     const job = jobs.find((j) => j.identity.tokenizerHash.startsWith(current.tokenizer))!;
     const { tokenizerHash: __, ...identity } = job.identity;
     file.prepare('UPDATE jobs SET key = ?, identity = ? WHERE id = ?').run(JSON.stringify(identity), JSON.stringify(identity), job.id);

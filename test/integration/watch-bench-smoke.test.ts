@@ -13,7 +13,26 @@ describe('npm run bench:watch (smoke, tiny sizes)', () => {
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
   it('measures both modes and writes JSON and an SVG chart', async () => {
-    const args = ['--model', 'tiny-random', '--dtype', 'fp32', '--minutes', '0.25', '--rate', '40', '--burst', '100', '--burst-every', '6', '--plain-rows', '300', '--initial', '100', '--out-dir', outDir];
+    const args = [
+      '--model',
+      'tiny-random',
+      '--dtype',
+      'fp32',
+      '--minutes',
+      '0.25',
+      '--rate',
+      '40',
+      '--burst',
+      '100',
+      '--burst-every',
+      '6',
+      '--plain-rows',
+      '300',
+      '--initial',
+      '100',
+      '--out-dir',
+      outDir,
+    ];
     const result = await runScript('dist/bench/watch-bench.js', args);
     expect(result.code, result.stderr).toBe(0);
     const files = readdirSync(outDir);

@@ -24,12 +24,24 @@ describe("the target's comment under a watcher", () => {
   const modelDir = inject('tinyModelDir');
   const fixture = useTestDatabase('embed-watch-comment-');
   const client = () => fixture.db.client;
-  const args = (table: string, state: string) => [table, '--model', modelDir, '--workers', '1', '--database-url', fixture.db.url, '--state', state];
+  const args = (table: string, state: string) => [
+    table,
+    '--model',
+    modelDir,
+    '--workers',
+    '1',
+    '--database-url',
+    fixture.db.url,
+    '--state',
+    state,
+  ];
   const commentSnapshot = async (table: string): Promise<Snapshot> => {
-    const comment = (await client().query<{ c: string }>(`SELECT obj_description('${table}_embeddings'::regclass, 'pg_class') AS c`)).rows[0]!.c;
+    const comment = (await client().query<{ c: string }>(`SELECT obj_description('${table}_embeddings'::regclass, 'pg_class') AS c`))
+      .rows[0]!.c;
     return (JSON.parse(comment.slice(comment.indexOf('{'))) as { snapshot: Snapshot }).snapshot;
   };
-  const inStep = (table: string) => waitUntil(`${table}_embeddings is true to ${table}`, async () => (await rowsOutOfStep(client(), table)) === 0);
+  const inStep = (table: string) =>
+    waitUntil(`${table}_embeddings is true to ${table}`, async () => (await rowsOutOfStep(client(), table)) === 0);
   /** Three bursts, each embedded before the next: three completed passes. */
   const bursts = async (table: string, from: number) => {
     for (let burst = 0; burst < 3; burst++) {

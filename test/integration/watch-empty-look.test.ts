@@ -37,7 +37,8 @@ describe('a look with nothing to embed', () => {
       file.close();
     }
   };
-  const targetRows = async () => Number((await fixture.db.client.query<{ n: string }>('SELECT count(*) AS n FROM tagged_embeddings')).rows[0]!.n);
+  const targetRows = async () =>
+    Number((await fixture.db.client.query<{ n: string }>('SELECT count(*) AS n FROM tagged_embeddings')).rows[0]!.n);
 
   it('moves the snapshot on, embeds nothing, and loses no row of a transaction open meanwhile', async () => {
     const client = fixture.db.client;
@@ -64,7 +65,10 @@ describe('a look with nothing to embed', () => {
     } finally {
       await writer.end();
     }
-    await waitUntil('the late row is embedded', async () => (await rowsOutOfStep(client, 'tagged')) === 0 && (await targetRows()) === embedded + 1);
+    await waitUntil(
+      'the late row is embedded',
+      async () => (await rowsOutOfStep(client, 'tagged')) === 0 && (await targetRows()) === embedded + 1,
+    );
 
     const stopped = await watcher.stop('SIGTERM');
     expect(stopped.code, stopped.stderr).toBe(0);
@@ -83,13 +87,21 @@ describe('a look with nothing to embed', () => {
       const source = await describeSource(planner, { name: 'tagged' }, 'id', 'text');
       const target = describeTarget(source, model, {});
       const plan = (countWaiting: boolean) =>
-        planResume(planner, job, source, target, modelLabel(model), { file: state(), movedAside: undefined }, {
-          refresh: false,
-          rebuildState: false,
-          restart: false,
-          catchUp: true,
-          countWaiting,
-        });
+        planResume(
+          planner,
+          job,
+          source,
+          target,
+          modelLabel(model),
+          { file: state(), movedAside: undefined },
+          {
+            refresh: false,
+            rebuildState: false,
+            restart: false,
+            catchUp: true,
+            countWaiting,
+          },
+        );
       /** What a pass that reads nothing does once it has run (pass/embed-pass.ts). */
       const complete = () => job.completePass(job.progress().watermark);
 

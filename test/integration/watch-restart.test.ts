@@ -63,8 +63,17 @@ describe('embed watch across a database restart', () => {
   it('waits for the server, reconnects, catches up on what was written meanwhile, and measures every row it embedded', async () => {
     await query(`CREATE TABLE notes (id bigserial PRIMARY KEY, text text)`);
     const watcher = startWatcher([
-      'notes', '--model', modelDir, '--workers', '1', '--database-url', server.url(), '--state', path.join(dir, 'state.sqlite'),
-      '--metrics-port', '0',
+      'notes',
+      '--model',
+      modelDir,
+      '--workers',
+      '1',
+      '--database-url',
+      server.url(),
+      '--state',
+      path.join(dir, 'state.sqlite'),
+      '--metrics-port',
+      '0',
     ]);
     const start = await watcher.waitFor('start');
     await watcher.waitFor('caught-up');

@@ -17,7 +17,18 @@ describe('embed watch --install-trigger', () => {
   const client = () => fixture.db.client;
 
   const installTrigger = async (table: string) => {
-    const watcher = startWatcher([table, '--install-trigger', '--model', modelDir, '--workers', '1', '--database-url', fixture.db.url, '--state', path.join(fixture.dir, `${table}.sqlite`)]);
+    const watcher = startWatcher([
+      table,
+      '--install-trigger',
+      '--model',
+      modelDir,
+      '--workers',
+      '1',
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, `${table}.sqlite`),
+    ]);
     await watcher.waitFor('caught-up');
     const result = await watcher.stop('SIGTERM');
     expect(result.code, result.stderr).toBe(0);
@@ -60,15 +71,29 @@ describe('embed watch --install-trigger', () => {
   });
 
   it("replaces an earlier version's trigger, which fired on any column's update, and embed unwatch removes the new one", async () => {
-    await client().query(`CREATE SCHEMA older; CREATE TABLE older.upgraded (id bigserial PRIMARY KEY, text text, views int NOT NULL DEFAULT 0)`);
+    await client().query(
+      `CREATE SCHEMA older; CREATE TABLE older.upgraded (id bigserial PRIMARY KEY, text text, views int NOT NULL DEFAULT 0)`,
+    );
     await client().query(`INSERT INTO older.upgraded (text) SELECT 'row ' || i FROM generate_series(1, 20) AS i`);
     // As the earlier version created them.
     await client().query(`CREATE FUNCTION older.embed_watch_notify() RETURNS trigger LANGUAGE plpgsql AS $body$
       BEGIN PERFORM pg_notify('embed_watch', TG_RELID::text); RETURN NULL; END $body$`);
-    await client().query(`CREATE TRIGGER embed_watch AFTER INSERT OR UPDATE ON older.upgraded FOR EACH STATEMENT EXECUTE FUNCTION older.embed_watch_notify()`);
+    await client().query(
+      `CREATE TRIGGER embed_watch AFTER INSERT OR UPDATE ON older.upgraded FOR EACH STATEMENT EXECUTE FUNCTION older.embed_watch_notify()`,
+    );
     expect(await notificationsOf(`UPDATE older.upgraded SET views = 1`)).toBe(1);
     // A watcher started without --install-trigger uses it, and says how to replace it.
-    const plain = startWatcher(['older.upgraded', '--model', modelDir, '--workers', '1', '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'plain.sqlite')]);
+    const plain = startWatcher([
+      'older.upgraded',
+      '--model',
+      modelDir,
+      '--workers',
+      '1',
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(fixture.dir, 'plain.sqlite'),
+    ]);
     expect((await plain.waitFor('start')).mode).toBe('trigger');
     expect((await plain.waitFor('note')).message).toBe(
       `trigger embed_watch on "older"."upgraded" is an earlier version's, woken by updates of any column: embed watch --install-trigger replaces it`,

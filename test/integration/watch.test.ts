@@ -24,7 +24,9 @@ describe('embed watch', () => {
 
   const createNotes = async (table: string) => {
     await client().query(`CREATE TABLE ${table} (id bigserial PRIMARY KEY, text text)`);
-    await client().query(`INSERT INTO ${table} (text) SELECT unnest($1::text[])`, [Array.from({ length: initialRows }, (_, i) => textFor(i + 1))]);
+    await client().query(`INSERT INTO ${table} (text) SELECT unnest($1::text[])`, [
+      Array.from({ length: initialRows }, (_, i) => textFor(i + 1)),
+    ]);
   };
   const watchArgs = (table: string, ...more: string[]) => [
     table,
@@ -39,9 +41,13 @@ describe('embed watch', () => {
     ...more,
   ];
   const embeddable = async (table: string) =>
-    Number((await client().query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE text IS NOT NULL AND btrim(text) <> ''`)).rows[0]!.n);
-  const targetRows = async (table: string) => Number((await client().query<{ n: string }>(`SELECT count(*) AS n FROM ${table}_embeddings`)).rows[0]!.n);
-  const inStep = (table: string) => waitUntil(`${table}_embeddings is true to ${table}`, async () => (await rowsOutOfStep(client(), table)) === 0);
+    Number(
+      (await client().query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE text IS NOT NULL AND btrim(text) <> ''`)).rows[0]!.n,
+    );
+  const targetRows = async (table: string) =>
+    Number((await client().query<{ n: string }>(`SELECT count(*) AS n FROM ${table}_embeddings`)).rows[0]!.n);
+  const inStep = (table: string) =>
+    waitUntil(`${table}_embeddings is true to ${table}`, async () => (await rowsOutOfStep(client(), table)) === 0);
 
   /** Inserts, edits (rows embedded at start) and deletes while the watcher runs; returns the vectors owed. */
   const change = async (table: string): Promise<number> => {
@@ -78,7 +84,10 @@ describe('embed watch', () => {
     const family = (name: string) => familyOf(families, name);
     const value = (name: string) => valueOf(families, name);
     expect(family('embed_rows_embedded_total').type).toBe('COUNTER');
-    expect(family('embed_rows_embedded_total').metrics[0]!.labels).toEqual({ table: '"public"."polled"', model: expect.stringMatching(/^tiny-random@[0-9a-f]{12}$/) });
+    expect(family('embed_rows_embedded_total').metrics[0]!.labels).toEqual({
+      table: '"public"."polled"',
+      model: expect.stringMatching(/^tiny-random@[0-9a-f]{12}$/),
+    });
     expect(value('embed_rows_embedded_total')).toBe(atStart + owed);
     expect(value('embed_rows_inferred_total')).toBeLessThanOrEqual(atStart + owed);
     expect(value('embed_rows_failed_total')).toBe(0);
@@ -121,7 +130,9 @@ describe('embed watch', () => {
 
     const removed = await runCli(['unwatch', 'triggered', '--database-url', fixture.db.url]);
     expect(removed.code, removed.stderr).toBe(0);
-    expect(removed.stdout).toBe(`dropped trigger "embed_watch" on "public"."triggered"\ndropped function "public"."embed_watch_notify"()\n`);
+    expect(removed.stdout).toBe(
+      `dropped trigger "embed_watch" on "public"."triggered"\ndropped function "public"."embed_watch_notify"()\n`,
+    );
     const left = await client().query(`SELECT 1 FROM pg_trigger WHERE tgrelid = 'triggered'::regclass AND NOT tgisinternal`);
     expect(left.rowCount).toBe(0);
     const again = await runCli(['unwatch', 'triggered', '--database-url', fixture.db.url]);
@@ -133,7 +144,9 @@ describe('embed watch', () => {
     const watcher = startWatcher(watchArgs('stopped', '200'));
     await watcher.waitFor('caught-up');
     const embeddedAtStart = await targetRows('stopped');
-    await client().query(`INSERT INTO stopped (text) SELECT 'burst row ' || i || ' ' || repeat('word ', i % 30) FROM generate_series(1, 4000) AS i`);
+    await client().query(
+      `INSERT INTO stopped (text) SELECT 'burst row ' || i || ' ' || repeat('word ', i % 30) FROM generate_series(1, 4000) AS i`,
+    );
     await waitUntil('the burst is being embedded', async () => (await targetRows('stopped')) > embeddedAtStart);
     await stopCleanly(watcher);
     const stoppedWith = await targetRows('stopped');
@@ -151,7 +164,9 @@ describe('embed watch', () => {
     await first.waitFor('caught-up');
     const second = await runCli(['watch', ...watchArgs('twice')]);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/^embed: another embed run \(pid \d+ on .+\) is working on this job; wait for it to finish or stop it\n$/);
+    expect(second.stderr).toMatch(
+      /^embed: another embed run \(pid \d+ on .+\) is working on this job; wait for it to finish or stop it\n$/,
+    );
     await stopCleanly(first);
   });
 

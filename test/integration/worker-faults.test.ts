@@ -22,7 +22,20 @@ describe('worker faults: rows at fault are isolated, recorded and skipped; the r
 
   const embed = (table: string, state: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
     runCli(
-      [table, '10', '--workers', '2', '--model', modelDir, '--database-url', fixture.db.url, '--state', path.join(tmp, state), '--json', ...extra],
+      [
+        table,
+        '10',
+        '--workers',
+        '2',
+        '--model',
+        modelDir,
+        '--database-url',
+        fixture.db.url,
+        '--state',
+        path.join(tmp, state),
+        '--json',
+        ...extra,
+      ],
       env,
     );
   const failuresIn = (state: string): Map<string, string> => {
@@ -44,7 +57,8 @@ describe('worker faults: rows at fault are isolated, recorded and skipped; the r
       expect(row.copies, `copies of row ${row.id}`).toBe(failed.includes(row.id) ? '0' : '1');
     }
   };
-  const nonBlankRows = (count: number) => Array.from({ length: count }, (_, i) => textFor(i + 1)).filter((t) => t && t.trim() !== '').length;
+  const nonBlankRows = (count: number) =>
+    Array.from({ length: count }, (_, i) => textFor(i + 1)).filter((t) => t && t.trim() !== '').length;
 
   it('rows the target rejects (a CHECK constraint, a trigger) are recorded as failed; exit 3', async () => {
     await createTextTable(fixture.db.client, 'checked', rows);
@@ -56,7 +70,9 @@ describe('worker faults: rows at fault are isolated, recorded and skipped; the r
         CONSTRAINT no_quarantined_ids CHECK (id NOT IN (37, 181)))`);
     await fixture.db.client.query(`CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.id = 333 THEN RAISE EXCEPTION 'row % is on legal hold', NEW.id; END IF; RETURN NEW; END $$`);
-    await fixture.db.client.query('CREATE TRIGGER legal_hold BEFORE INSERT ON checked_embeddings FOR EACH ROW EXECUTE FUNCTION refuse_row()');
+    await fixture.db.client.query(
+      'CREATE TRIGGER legal_hold BEFORE INSERT ON checked_embeddings FOR EACH ROW EXECUTE FUNCTION refuse_row()',
+    );
 
     const result = await embed('checked', 'checked.sqlite');
     expect(result.code).toBe(3);
@@ -90,9 +106,19 @@ describe('worker faults: rows at fault are isolated, recorded and skipped; the r
 
     await createTextTable(fixture.db.client, 'poison', 100);
     await fixture.db.client.query(`UPDATE poison SET text = 'a zzzpoison b' WHERE id IN (12, 13, 64)`);
-    const result = await runCli(
-      ['poison', '10', '--workers', '2', '--model', poisoned, '--database-url', fixture.db.url, '--state', path.join(tmp, 'poison.sqlite'), '--json'],
-    );
+    const result = await runCli([
+      'poison',
+      '10',
+      '--workers',
+      '2',
+      '--model',
+      poisoned,
+      '--database-url',
+      fixture.db.url,
+      '--state',
+      path.join(tmp, 'poison.sqlite'),
+      '--json',
+    ]);
     expect(result.code).toBe(3);
     expect(JSON.parse(result.stdout)).toMatchObject({ rowsFailed: 3, rowsEmbedded: nonBlankRows(100) - 3 });
     const failures = failuresIn('poison.sqlite');

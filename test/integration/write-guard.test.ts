@@ -19,7 +19,23 @@ describe('the write guard', () => {
   it('leaves out the rows edited while their batch was in flight; the next run embeds their new text', async () => {
     const target = 'guarded_embeddings';
     const state = path.join(fixture.dir, 'state.sqlite');
-    const command = ['sentences', '50', '--sort-window', '100', '--workers', '1', '--model', modelDir, '--database-url', fixture.db.url, '--target', target, '--state', state, '--quiet'];
+    const command = [
+      'sentences',
+      '50',
+      '--sort-window',
+      '100',
+      '--workers',
+      '1',
+      '--model',
+      modelDir,
+      '--database-url',
+      fixture.db.url,
+      '--target',
+      target,
+      '--state',
+      state,
+      '--quiet',
+    ];
     await createTargetOnOneHost({ databaseUrl: fixture.db.url, modelDir, target, stateFile: path.join(fixture.dir, 'create.sqlite') });
     const held = await holdWrites(fixture.db.url, target);
     const { child, done } = startCli(command);

@@ -4,7 +4,10 @@ declare module 'parse-prometheus-text-format' {
     name: string;
     help: string;
     type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM' | 'SUMMARY' | 'UNTYPED';
-    metrics: ({ value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string; sum?: string } & Record<string, unknown>)[];
+    metrics: ({ value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string; sum?: string } & Record<
+      string,
+      unknown
+    >)[];
   }
   export default function parsePrometheusTextFormat(text: string): MetricFamily[];
 }

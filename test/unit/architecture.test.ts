@@ -44,7 +44,25 @@ const folderOf = (file: string) => file.split('/')[0]!;
  * The folders of src/, lowest first (ARCHITECTURE.md, "Layers"): a folder imports only folders below it.
  * Files at the top of src/ (paths.ts) sit below every folder.
  */
-const layers = ['model', 'db', 'observe', 'process', 'config', 'source', 'state', 'target', 'change-capture', 'pass', 'job', 'watch', 'distributed', 'search', 'commands', 'cli', 'library'];
+const layers = [
+  'model',
+  'db',
+  'observe',
+  'process',
+  'config',
+  'source',
+  'state',
+  'target',
+  'change-capture',
+  'pass',
+  'job',
+  'watch',
+  'distributed',
+  'search',
+  'commands',
+  'cli',
+  'library',
+];
 
 /** The folder of src/ a file belongs to ('' for a file at the top of src/), or undefined outside src/. */
 const srcFolderOf = (file: string) => (file.startsWith('src/') ? (file.split('/').length > 2 ? file.split('/')[1]! : '') : undefined);
@@ -69,7 +87,6 @@ function againstLayers(imports: ReadonlyMap<string, readonly string[]>, order: r
   return broken;
 }
 
-
 /**
  * SQL text (a string that starts a statement) lives in one `*-sql.ts` file per concept, as named
  * statements. These files still hold theirs, to be gathered into their folder's `*-sql.ts`; the list
@@ -86,7 +103,8 @@ const sqlNotYetNamed = [
 ];
 
 // A statement's first word in a string; not a privilege named in a message (`SELECT, INSERT`, `UPDATE (column)`).
-const statementStart = /(['"`])\s*(?:(?:SELECT|INSERT INTO|DELETE FROM|CREATE|ALTER|DROP|COMMENT ON|WITH|LISTEN|UNLISTEN|COPY|TRUNCATE|LOCK TABLE|PRAGMA|VACUUM|SET)\b(?!,)|UPDATE\b(?!\s*\())/;
+const statementStart =
+  /(['"`])\s*(?:(?:SELECT|INSERT INTO|DELETE FROM|CREATE|ALTER|DROP|COMMENT ON|WITH|LISTEN|UNLISTEN|COPY|TRUNCATE|LOCK TABLE|PRAGMA|VACUUM|SET)\b(?!,)|UPDATE\b(?!\s*\())/;
 const withoutComments = (source: string) => source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 /** The files of a set that hold SQL text outside a `*-sql.ts` file. */
 const holdingSql = (files: ReadonlyMap<string, string>) =>
@@ -94,7 +112,11 @@ const holdingSql = (files: ReadonlyMap<string, string>) =>
 
 describe('architecture rules', () => {
   it('every relative import names a file that exists', () => {
-    const missing = sources.flatMap((file) => importsOf(file).files.filter((to) => !text.has(to)).map((to) => `${file} -> ${to}`));
+    const missing = sources.flatMap((file) =>
+      importsOf(file)
+        .files.filter((to) => !text.has(to))
+        .map((to) => `${file} -> ${to}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -124,7 +146,11 @@ describe('architecture rules', () => {
       text
         .get(file)!
         .split('\n')
-        .filter((line) => !/^\s*(\/\/|\*|\/\*\*|import\b)/.test(line) && /[\w)\]]\s+as\s+(?:[A-Z{(]|unknown\b|any\b|string\b|number\b|boolean\b)/.test(line))
+        .filter(
+          (line) =>
+            !/^\s*(\/\/|\*|\/\*\*|import\b)/.test(line) &&
+            /[\w)\]]\s+as\s+(?:[A-Z{(]|unknown\b|any\b|string\b|number\b|boolean\b)/.test(line),
+        )
         .map((line) => `${file}: ${line.trim()}`),
     );
     expect(casts).toEqual([]);
@@ -132,7 +158,11 @@ describe('architecture rules', () => {
 
   it('only the CLI entry (src/cli/) and the process folder (src/process/: exit codes, Ctrl-C) end the process or map errors to exit codes', () => {
     const outside = (pattern: RegExp) =>
-      sources.filter((file) => folderOf(file) !== 'scripts' && folderOf(file) !== 'bench' && !file.startsWith('src/cli/') && !file.startsWith('src/process/'))
+      sources
+        .filter(
+          (file) =>
+            folderOf(file) !== 'scripts' && folderOf(file) !== 'bench' && !file.startsWith('src/cli/') && !file.startsWith('src/process/'),
+        )
         .filter((file) => pattern.test(text.get(file)!.replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, '')));
     expect(outside(/process\.exit\s*\(/)).toEqual([]);
     expect(outside(/\bexitCodeFor\b/)).toEqual([]);
@@ -170,8 +200,8 @@ describe('architecture rules', () => {
 
   it('the SQL check finds a statement in a string, and not in a comment, a message or a *-sql.ts file', () => {
     const fixture = new Map([
-      ['src/commands/status.ts', "const n = await client.query(`SELECT count(*) FROM ${table}`);"],
-      ['src/target/target-sql.ts', "export const dropTableSql = (table: string) => ({ text: `DROP TABLE ${table}` });"],
+      ['src/commands/status.ts', 'const n = await client.query(`SELECT count(*) FROM ${table}`);'],
+      ['src/target/target-sql.ts', 'export const dropTableSql = (table: string) => ({ text: `DROP TABLE ${table}` });'],
       ['src/commands/reset.ts', "// DROP TABLE is the user's\nthrow new UsageError(`${display} is a column: drop it with ALTER TABLE`);"],
     ]);
     expect(holdingSql(fixture)).toEqual(['src/commands/status.ts']);

@@ -54,7 +54,11 @@ describe('runIsolated', () => {
     expect(result).toMatchObject({ seq: 7, written: 14, realTokens: 42, paddedTokens: 56, writeMs: 6 * 3 });
     expect([...result!.workers].sort((a, b) => a - b)).toEqual([1, 6, 7, 9, 11, 13]);
     const written = calls.filter((ids) => !ids.includes('5') && !ids.includes('12')).flat();
-    expect(written.sort()).toEqual(task(16).ids.filter((id) => id !== '5' && id !== '12').sort());
+    expect(written.sort()).toEqual(
+      task(16)
+        .ids.filter((id) => id !== '5' && id !== '12')
+        .sort(),
+    );
   });
 
   it('retries a batch once before splitting it (a worker that died once may have died of something else)', async () => {

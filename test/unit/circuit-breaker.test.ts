@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../dist/src/db/circuit-breaker.js';
 
 const fastBackoff = { baseMs: 5, maxMs: 20 };
-const giveUp = (waitedMs: number, lastError: unknown) => new Error(`gone for ${waitedMs >= 0 ? 'a while' : ''}: ${(lastError as Error).message}`);
+const giveUp = (waitedMs: number, lastError: unknown) =>
+  new Error(`gone for ${waitedMs >= 0 ? 'a while' : ''}: ${(lastError as Error).message}`);
 
 describe('CircuitBreaker', () => {
   it('is closed until tripped, then waits for a probe to get through', async () => {

@@ -61,7 +61,7 @@ describe('compute gate', () => {
     expect(counters[2]).toBe(20);
   });
 
-  it('runs one thread\'s work one piece at a time and in call order, whatever the permits', async () => {
+  it("runs one thread's work one piece at a time and in call order, whatever the permits", async () => {
     const gate = createComputeGate(3);
     const live = sharedCounters();
     const thread = startThread(gate, live, { id: 1, tasks: 6, holdMs: 5 });

@@ -55,7 +55,12 @@ describe('resolveEmbedConfig', () => {
 
   it('takes flags over environment over defaults', () => {
     const env = { EMBED_WORKERS: '3', EMBED_MODEL: 'env-model', EMBED_STATE: '/tmp/env.sqlite', DATABASE_URL: 'postgres://env/db' };
-    expect(resolve({}, env)).toMatchObject({ workers: 3, model: 'env-model', statePath: '/tmp/env.sqlite', databaseUrl: 'postgres://env/db' });
+    expect(resolve({}, env)).toMatchObject({
+      workers: 3,
+      model: 'env-model',
+      statePath: '/tmp/env.sqlite',
+      databaseUrl: 'postgres://env/db',
+    });
     expect(resolve({ workers: '5', model: 'flag-model', state: 'flag.sqlite', databaseUrl: 'postgres://flag/db' }, env)).toMatchObject({
       workers: 5,
       model: 'flag-model',
@@ -76,7 +81,11 @@ describe('resolveEmbedConfig', () => {
     [{ workers: '257' }, {}, '--workers must be at most 256, got 257'],
     [{ threads: '0' }, {}, '--threads must be a whole number of at least 1, got "0"'],
     [{ dtype: 'q3' }, {}, '--dtype must be one of fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4, got "q3"'],
-    [{ onnxFile: '../model.onnx' }, {}, `--onnx-file takes an .onnx file's path inside the model folder, such as onnx/model_O4.onnx; got "../model.onnx"`],
+    [
+      { onnxFile: '../model.onnx' },
+      {},
+      `--onnx-file takes an .onnx file's path inside the model folder, such as onnx/model_O4.onnx; got "../model.onnx"`,
+    ],
     [{ device: 'gpu' }, {}, '--device must be one of cpu, cuda, got "gpu"'],
     [{ writeMethod: 'csv' }, {}, '--write-method must be one of copy, insert, got "csv"'],
     [{ limit: '0' }, {}, '--limit must be a whole number of at least 1, got "0"'],

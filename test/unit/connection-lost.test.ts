@@ -31,12 +31,13 @@ describe('isConnectionLost', () => {
     expect(describeFailure(error, context).kind).toBe('connection');
   });
 
-  it.each(['Connection terminated unexpectedly', 'Client has encountered a connection error and is not queryable', 'terminating connection due to idle-in-transaction timeout'])(
-    'counts the message node-postgres gives for a closed socket, "%s"',
-    (message) => {
-      expect(isConnectionLost(new Error(message))).toBe(true);
-    },
-  );
+  it.each([
+    'Connection terminated unexpectedly',
+    'Client has encountered a connection error and is not queryable',
+    'terminating connection due to idle-in-transaction timeout',
+  ])('counts the message node-postgres gives for a closed socket, "%s"', (message) => {
+    expect(isConnectionLost(new Error(message))).toBe(true);
+  });
 
   it('leaves other server errors to the batch or the run', () => {
     expect(isConnectionLost(serverError('23505', 'duplicate key value violates unique constraint', 'ERROR'))).toBe(false);

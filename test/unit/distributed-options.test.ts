@@ -14,9 +14,13 @@ describe('resolveDistributedOptions', () => {
   });
 
   it('refuses bad values and single-host modes in one line', () => {
-    expect(() => resolveDistributedOptions({}, { EMBED_DISTRIBUTED: 'yes' })).toThrow(new UsageError('EMBED_DISTRIBUTED must be 1 or 0, got "yes"'));
+    expect(() => resolveDistributedOptions({}, { EMBED_DISTRIBUTED: 'yes' })).toThrow(
+      new UsageError('EMBED_DISTRIBUTED must be 1 or 0, got "yes"'),
+    );
     expect(() => resolveDistributedOptions({ lease: '10' }, {})).toThrow(/--lease applies to distributed runs/);
-    expect(() => resolveDistributedOptions({ distributed: true, lease: '2' }, {})).toThrow(/--lease must be a whole number of seconds from 3 to 3600/);
+    expect(() => resolveDistributedOptions({ distributed: true, lease: '2' }, {})).toThrow(
+      /--lease must be a whole number of seconds from 3 to 3600/,
+    );
     expect(() => resolveDistributedOptions({ distributed: true, lease: 'x' }, {})).toThrow(UsageError);
     for (const [flag, name] of [
       [{ restart: true }, '--restart'],
@@ -31,9 +35,15 @@ describe('resolveDistributedOptions', () => {
         new RegExp(`^${name} is not available with --distributed: .+`),
       );
     }
-    expect(() => resolveDistributedOptions({ table: 'notes', distributed: true }, { EMBED_METRICS_PORT: '9100' })).toThrow(/^--metrics-port is not available/);
-    expect(() => resolveDistributedOptions({ table: 'notes', distributed: true, restart: true }, {})).toThrow(/embed notes --restart on one host/);
-    expect(() => resolveDistributedOptions({ distributed: true, logFormat: 'json' }, {})).toThrow(/^--log-format json is not available with --distributed/);
+    expect(() => resolveDistributedOptions({ table: 'notes', distributed: true }, { EMBED_METRICS_PORT: '9100' })).toThrow(
+      /^--metrics-port is not available/,
+    );
+    expect(() => resolveDistributedOptions({ table: 'notes', distributed: true, restart: true }, {})).toThrow(
+      /embed notes --restart on one host/,
+    );
+    expect(() => resolveDistributedOptions({ distributed: true, logFormat: 'json' }, {})).toThrow(
+      /^--log-format json is not available with --distributed/,
+    );
     // --retry-failed works across hosts.
     expect(resolveDistributedOptions({ distributed: true, retryFailed: true } as never, {}).distributed).toBe(true);
   });

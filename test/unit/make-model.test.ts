@@ -44,12 +44,18 @@ async function fileHashes(folder: string, prefix = ''): Promise<Record<string, s
   for (const entry of await readdir(join(folder, prefix), { withFileTypes: true })) {
     const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
     if (entry.isDirectory()) Object.assign(hashes, await fileHashes(folder, relative));
-    else hashes[relative] = createHash('sha256').update(await readFile(join(folder, relative))).digest('hex');
+    else
+      hashes[relative] = createHash('sha256')
+        .update(await readFile(join(folder, relative)))
+        .digest('hex');
   }
   return hashes;
 }
 
-const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 /** Two sequences, the second one padded: the shapes a real batch has. */
 const BATCH_IDS = [2, 40, 41, 42, 43, 3, 2, 44, 45, 3, 0, 0];
@@ -105,7 +111,9 @@ describe('make-model tiny-random', () => {
     const b = q8.data as Float32Array;
     const cosines = BATCH_MASK.flatMap((m, token) => {
       if (m === 0) return [];
-      let dot = 0, na = 0, nb = 0;
+      let dot = 0,
+        na = 0,
+        nb = 0;
       for (let i = token * hidden; i < (token + 1) * hidden; i++) {
         dot += a[i]! * b[i]!;
         na += a[i]! * a[i]!;
@@ -154,7 +162,7 @@ const ENGLISH = [
 ];
 
 describe('make-model minilm-l6-random', () => {
-  it('is byte-identical every time, with a learned uncased WordPiece vocabulary of BERT\'s shape', async () => {
+  it("is byte-identical every time, with a learned uncased WordPiece vocabulary of BERT's shape", async () => {
     const first = await makeModel('minilm-l6-random', { modelsDir: await freshDir() });
     const second = await makeModel('minilm-l6-random', { modelsDir: await freshDir() });
     expect(await fileHashes(second)).toEqual(await fileHashes(first));
@@ -223,7 +231,6 @@ const cliWith = (env: NodeJS.ProcessEnv, ...args: string[]) =>
 const cli = (...args: string[]) => cliWith({}, ...args);
 
 describe('make-model command line', () => {
-
   it('prints the folder it wrote', async () => {
     const modelsDir = await freshDir();
     const result = cli('tiny-random', '--models-dir', modelsDir);

@@ -16,7 +16,10 @@ describe('metrics options', () => {
   });
 
   it.each([
-    [{ metrics: true, metricsOnly: true }, '--metrics and --metrics-only exclude each other: metrics beside the embeddings, or metrics alone'],
+    [
+      { metrics: true, metricsOnly: true },
+      '--metrics and --metrics-only exclude each other: metrics beside the embeddings, or metrics alone',
+    ],
     [{ foldCase: true }, '--fold-case changes the frequency metric: pass it with --metrics or --metrics-only'],
     [
       { metrics: true, column: 'vec' },

@@ -39,7 +39,9 @@ function helpOf(flag: string): string {
 }
 
 describe('the option table', () => {
-  const defaulted = Object.entries(embedOptions).filter(([, spec]) => 'value' in spec).map(([flag]) => flag);
+  const defaulted = Object.entries(embedOptions)
+    .filter(([, spec]) => 'value' in spec)
+    .map(([flag]) => flag);
 
   it('names the config field of every option with a default', () => {
     expect(defaulted.sort()).toEqual(Object.keys(fieldOf).sort());
@@ -57,11 +59,11 @@ describe('the option table', () => {
 });
 
 describe('first contact', () => {
-  const embed = (...args: string[]) => execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'embed.js'), ...args], { encoding: 'utf8' });
+  const embed = (...args: string[]) =>
+    execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'embed.js'), ...args], { encoding: 'utf8' });
 
   it('embed --version prints the package version, embed -h the help', () => {
     expect(embed('--version').trim()).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
     expect(embed('-h').replace(/\s+/g, ' ')).toBe(help);
   });
 });
-

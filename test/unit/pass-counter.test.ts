@@ -8,7 +8,7 @@ import { PassCounter } from '../../dist/src/distributed/pass-progress.js';
 const range = (jobId: string, rows: number) => ({ jobId, rows });
 
 describe('PassCounter', () => {
-  it('counts a range redone by another host once: this host\'s partial rows give way to its completion', () => {
+  it("counts a range redone by another host once: this host's partial rows give way to its completion", () => {
     const counter = new PassCounter(300);
     const a = range('a', 100);
     const b = range('b', 200);
@@ -83,7 +83,10 @@ describe('PassCounter', () => {
         counter.completed(r, true);
       }
       const others = ranges.filter((x) => completedBy.get(x.jobId) === 'others');
-      counter.othersCompleted(others.reduce((sum, x) => sum + x.rows, 0), others.map((x) => x.jobId));
+      counter.othersCompleted(
+        others.reduce((sum, x) => sum + x.rows, 0),
+        others.map((x) => x.jobId),
+      );
       expect(counter.done).toBe(total);
     }
   });

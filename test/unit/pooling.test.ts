@@ -11,7 +11,12 @@ const pool = (pooling: 'mean' | 'cls' | 'max' | 'last-token' | 'mean-sqrt-len', 
 describe('poolVectors', () => {
   it('pools only unmasked tokens, in each mode', () => {
     expect(pool('mean')).toEqual([2, 0, 0, 2]);
-    expect(pool('mean-sqrt-len').map((v) => Number(v.toFixed(5)))).toEqual([Number((6 / Math.sqrt(3)).toFixed(5)), 0, 0, Number((4 / Math.sqrt(2)).toFixed(5))]);
+    expect(pool('mean-sqrt-len').map((v) => Number(v.toFixed(5)))).toEqual([
+      Number((6 / Math.sqrt(3)).toFixed(5)),
+      0,
+      0,
+      Number((4 / Math.sqrt(2)).toFixed(5)),
+    ]);
     expect(pool('cls')).toEqual([1, 0, 0, 1]);
     expect(pool('max')).toEqual([3, 0, 0, 3]);
     expect(pool('last-token')).toEqual([2, 0, 0, 3]);
@@ -23,13 +28,21 @@ describe('poolVectors', () => {
   });
 
   it('takes a pooled output as it is, then truncates and normalises it', () => {
-    const pooled = poolVectors({ data: new Float32Array([3, 4, 9, 0, 0, 2]), hidden: 3, pooled: true }, mask, 2, 3, { pooling: 'mean', normalize: true, dimensions: 2 });
+    const pooled = poolVectors({ data: new Float32Array([3, 4, 9, 0, 0, 2]), hidden: 3, pooled: true }, mask, 2, 3, {
+      pooling: 'mean',
+      normalize: true,
+      dimensions: 2,
+    });
     expect(pooled.dimension).toBe(2);
     expect(Array.from(pooled.vectors).map((v) => Number(v.toFixed(6)))).toEqual([0.6, 0.8, 0, 0]);
   });
 
   it('leaves an all-zero vector at zero instead of dividing by zero', () => {
-    const zero = poolVectors({ data: new Float32Array(4), hidden: 2, pooled: false }, new BigInt64Array([1n, 1n]), 1, 2, { pooling: 'mean', normalize: true, dimensions: 2 });
+    const zero = poolVectors({ data: new Float32Array(4), hidden: 2, pooled: false }, new BigInt64Array([1n, 1n]), 1, 2, {
+      pooling: 'mean',
+      normalize: true,
+      dimensions: 2,
+    });
     expect(Array.from(zero.vectors)).toEqual([0, 0]);
   });
 });

@@ -7,7 +7,14 @@ import { createProgress, runPace } from '../../dist/src/pass/progress.js';
 
 /** A stderr that is a pipe: what createProgress writes is kept. */
 function pipe(): NodeJS.WriteStream & { text: string } {
-  const stream = { isTTY: false, text: '', write(chunk: string) { stream.text += chunk; return true; } };
+  const stream = {
+    isTTY: false,
+    text: '',
+    write(chunk: string) {
+      stream.text += chunk;
+      return true;
+    },
+  };
   return stream as unknown as NodeJS.WriteStream & { text: string };
 }
 

@@ -43,7 +43,9 @@ describe('the flags that pick a recorded job', () => {
       databaseUrl: 'postgres://env/db',
       databaseFrom: 'DATABASE_URL',
     });
-    expect(resolveLookupConfig({ table: 't', state: 'flag.sqlite', model: 'm', databaseUrl: 'postgres://flag/db', target: 'x.y' }, env)).toMatchObject({
+    expect(
+      resolveLookupConfig({ table: 't', state: 'flag.sqlite', model: 'm', databaseUrl: 'postgres://flag/db', target: 'x.y' }, env),
+    ).toMatchObject({
       statePath: 'flag.sqlite',
       model: 'm',
       databaseUrl: 'postgres://flag/db',

@@ -33,7 +33,11 @@ describe('StateStore', () => {
     const job = store.job(identity);
     expect(job.progress()).toEqual({ watermark: null, ranges: [], rowsDone: 0, checkTarget: false, generation: null, passOpen: false });
     const since = { xmin: '90', next: '95' };
-    const snapshot = { xmin: '100', next: '104', counters: { inserted: '5', updated: '0', deleted: '1', databaseReset: null, serverReset: null } };
+    const snapshot = {
+      xmin: '100',
+      next: '104',
+      counters: { inserted: '5', updated: '0', deleted: '1', databaseReset: null, serverReset: null },
+    };
     job.startPass({ generation: 'g1', checkTarget: true, since, snapshot });
     job.saveProgress('100', [{ after: '200', last: '300' }], 250);
     store.close();
@@ -53,7 +57,15 @@ describe('StateStore', () => {
     });
     same.completePass('400');
     // The completed pass's snapshot is the one the next pass catches up from.
-    expect(same.progress()).toEqual({ watermark: '400', ranges: [], rowsDone: 250, checkTarget: false, generation: 'g1', passOpen: false, snapshot });
+    expect(same.progress()).toEqual({
+      watermark: '400',
+      ranges: [],
+      rowsDone: 250,
+      checkTarget: false,
+      generation: 'g1',
+      passOpen: false,
+      snapshot,
+    });
     expect(again.job({ ...identity, model: 'other' }).id).not.toBe(job.id);
     expect(again.jobs().map((j) => j.identity.model)).toEqual(['tiny', 'other']);
     again.close();
@@ -96,7 +108,9 @@ describe('StateStore', () => {
     StateStore.open(file, { ifCorrupt: 'refuse' }).close();
     const raw = new Database(file);
     raw.exec('ALTER TABLE jobs DROP COLUMN check_target; ALTER TABLE jobs DROP COLUMN generation');
-    raw.prepare('INSERT INTO jobs (key, identity, watermark) VALUES (?, ?, ?)').run(JSON.stringify(identity), JSON.stringify(identity), '42');
+    raw
+      .prepare('INSERT INTO jobs (key, identity, watermark) VALUES (?, ?, ?)')
+      .run(JSON.stringify(identity), JSON.stringify(identity), '42');
     raw.close();
     const store = StateStore.open(file, { ifCorrupt: 'refuse' });
     expect(store.job(identity).progress()).toMatchObject({ watermark: '42', checkTarget: false, generation: null });

@@ -34,7 +34,13 @@ describe('the event log', () => {
     log.event('stop', 'stopped');
     expect(lines.every((line) => line.endsWith('\n') && !line.slice(0, -1).includes('\n'))).toBe(true);
     const [failed, stop] = lines.map((line) => JSON.parse(line));
-    expect(failed).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), level: 'warn', event: 'batch-failed', message: 'two rows failed', rows: 2 });
+    expect(failed).toEqual({
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      level: 'warn',
+      event: 'batch-failed',
+      message: 'two rows failed',
+      rows: 2,
+    });
     expect(stop).toMatchObject({ level: 'info', event: 'stop', message: 'stopped' });
   });
 
@@ -60,7 +66,9 @@ describe('--metrics-port and --log-format', () => {
   it('take a port from 0 to 65535 and human or json, each refused in one line otherwise', () => {
     expect(resolveEmbedConfig({ table: 't', metricsPort: '9464' }, {}).metricsPort).toBe(9464);
     expect(resolveEmbedConfig({ table: 't' }, { EMBED_METRICS_PORT: '0' }).metricsPort).toBe(0);
-    expect(() => resolveEmbedConfig({ table: 't', metricsPort: '70000' }, {})).toThrow('--metrics-port must be a port number from 0 to 65535, got "70000"');
+    expect(() => resolveEmbedConfig({ table: 't', metricsPort: '70000' }, {})).toThrow(
+      '--metrics-port must be a port number from 0 to 65535, got "70000"',
+    );
     expect(() => resolveEmbedConfig({ table: 't', logFormat: 'xml' }, {})).toThrow('--log-format must be one of human, json, got "xml"');
   });
 

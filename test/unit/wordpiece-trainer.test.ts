@@ -4,16 +4,36 @@ import { bertWords, countWords, learnWordPieceVocabulary } from '../../dist/scri
 
 describe('WordPiece learner', () => {
   it('splits text into words as the uncased BERT tokenizer does', () => {
-    expect(bertWords('Héllo,  WORLD! It\'s 3.5\u00a0km')).toEqual(['hello', ',', 'world', '!', 'it', "'", 's', '3', '.', '5', 'km']);
-    expect(countWords(['a b a', 'b a'])).toEqual(new Map([['a', 3], ['b', 2]]));
+    expect(bertWords("Héllo,  WORLD! It's 3.5\u00a0km")).toEqual(['hello', ',', 'world', '!', 'it', "'", 's', '3', '.', '5', 'km']);
+    expect(countWords(['a b a', 'b a'])).toEqual(
+      new Map([
+        ['a', 3],
+        ['b', 2],
+      ]),
+    );
   });
 
-  it('puts the special tokens at BERT\'s ids, merges frequent pairs first and fills the rest with unused pieces', () => {
-    const counts = new Map([['hug', 10], ['pug', 5], ['pun', 12], ['bun', 4], ['hugs', 5], ['zyx', 1]]);
+  it("puts the special tokens at BERT's ids, merges frequent pairs first and fills the rest with unused pieces", () => {
+    const counts = new Map([
+      ['hug', 10],
+      ['pug', 5],
+      ['pun', 12],
+      ['bun', 4],
+      ['hugs', 5],
+      ['zyx', 1],
+    ]);
     const { pieces, learned } = learnWordPieceVocabulary(counts, 1000);
     expect(pieces).toHaveLength(1000);
     expect(new Set(pieces).size).toBe(1000);
-    expect([0, 1, 99, 100, 101, 102, 103].map((id) => pieces[id])).toEqual(['[PAD]', '[unused0]', '[unused98]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']);
+    expect([0, 1, 99, 100, 101, 102, 103].map((id) => pieces[id])).toEqual([
+      '[PAD]',
+      '[unused0]',
+      '[unused98]',
+      '[UNK]',
+      '[CLS]',
+      '[SEP]',
+      '[MASK]',
+    ]);
     // "##u" + "##g" occurs 20 times, "##u" + "##n" 16 times: the first merge is "##ug".
     const firstMerge = pieces.findIndex((piece, id) => id > 103 && [...piece.replace(/^##/, '')].length > 1);
     expect(pieces[firstMerge]).toBe('##ug');

@@ -51,7 +51,11 @@ async function embedWithPool(
               ...task,
               target: {
                 plan: target.plan,
-                context: { target: target.display, lockTimeoutSeconds: config.lockTimeoutSeconds, statementTimeoutSeconds: config.statementTimeoutSeconds },
+                context: {
+                  target: target.display,
+                  lockTimeoutSeconds: config.lockTimeoutSeconds,
+                  statementTimeoutSeconds: config.statementTimeoutSeconds,
+                },
               },
             }),
           maxInFlight: tasksInFlight(config),
@@ -80,10 +84,20 @@ async function embedWithPool(
       log.event('note', 'a --column target keeps no content hash, so --refresh finds rows never embedded but not changed texts');
     }
     const observer =
-      metrics || config.logFormat === 'json'
-        ? loopObserver({ metrics, log: config.logFormat === 'json' ? log : undefined })
-        : undefined;
-    const report = await plainRun(config, { pool, startedAt, model, db, breaker, source, target, job, plan, stateFile: state.file, observer });
+      metrics || config.logFormat === 'json' ? loopObserver({ metrics, log: config.logFormat === 'json' ? log : undefined }) : undefined;
+    const report = await plainRun(config, {
+      pool,
+      startedAt,
+      model,
+      db,
+      breaker,
+      source,
+      target,
+      job,
+      plan,
+      stateFile: state.file,
+      observer,
+    });
     process.stdout.write(config.json ? JSON.stringify(report) + '\n' : config.quiet ? '' : formatReport(report));
     if (report.outcome === 'interrupted') {
       process.stderr.write('interrupted: progress is saved; run the same command again to resume\n');
@@ -102,7 +116,10 @@ async function embedWithPool(
     await opened?.close();
     const server = served?.server;
     if (server && config.metricsLingerSeconds > 0) {
-      log.event('note', `run ended; serving the final metrics at http://localhost:${server.port}/metrics until one scrape reads them, at most ${config.metricsLingerSeconds} s`);
+      log.event(
+        'note',
+        `run ended; serving the final metrics at http://localhost:${server.port}/metrics until one scrape reads them, at most ${config.metricsLingerSeconds} s`,
+      );
     }
     await server?.close(config.metricsLingerSeconds);
   }

@@ -29,7 +29,13 @@ export async function watch(args: WatchArgs): Promise<number> {
   return await withModelPool(config, (parts) => watchWithPool(config, args, parts, log, budgetSeconds));
 }
 
-async function watchWithPool(config: EmbedConfig, args: WatchArgs, { pool, model, modelLoads }: ModelPool, log: EventLog, budgetSeconds: number): Promise<number> {
+async function watchWithPool(
+  config: EmbedConfig,
+  args: WatchArgs,
+  { pool, model, modelLoads }: ModelPool,
+  log: EventLog,
+  budgetSeconds: number,
+): Promise<number> {
   let metrics: EngineMetrics | undefined;
   let opened: OpenJob | undefined;
   let served: ServedMetrics | undefined;
