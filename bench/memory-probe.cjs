@@ -47,7 +47,7 @@ function sample() {
     ...(isMainThread ? { smaps: residentByKind() } : {}),
   };
   try {
-    fs.appendFileSync(file, JSON.stringify(record) + '\n');
+    fs.appendFileSync(file, `${JSON.stringify(record)}\n`);
   } catch {
     // A probe must never stop what it watches.
   }

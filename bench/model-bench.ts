@@ -58,7 +58,7 @@ async function modelCeilings(
     options.onMeasured?.(plain[plain.length - 1]!);
   }
   const sorted = await sortedCeiling(model, texts, { budgets: options.budgets, sessions: options.sessions, threadsPerSession: 1 });
-  sorted.tried.forEach((t) => options.onMeasured?.(t));
+  for (const t of sorted.tried) options.onMeasured?.(t);
   return { dtype, plain, sorted, loadAverage: { before, after: loadAverage() } };
 }
 
@@ -157,7 +157,7 @@ async function main(args: string[]): Promise<number> {
   const file = writeResult(
     path.resolve(values['out-dir']),
     `${resultStem('model-bench', startedAt)}.json`,
-    JSON.stringify(output, null, 2) + '\n',
+    `${JSON.stringify(output, null, 2)}\n`,
   );
   process.stdout.write(`results: ${file}\n`);
   return 0;

@@ -114,7 +114,7 @@ export async function tableScaleBench(client: pg.Client, options: BenchOptions):
       `peak RSS ${sizeLabel(sizes[sizes.length - 1]!.rows)} / ${sizeLabel(sizes[0]!.rows)}: ${fixed(peakRssRatio, 3)} ` +
       `(target <= 1.10: ${result.holds === null ? 'unknown' : result.holds ? 'holds' : 'does NOT hold'})\n`,
   );
-  const file = writeResult(options.outDir, `${resultStem('bench-scale', startedAt)}.json`, JSON.stringify(result, null, 2) + '\n');
+  const file = writeResult(options.outDir, `${resultStem('bench-scale', startedAt)}.json`, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`results: ${file}\n`);
   return result;
 }

@@ -91,7 +91,7 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
         `${dtype} round ${round + 1}/${options.repeat}: bare-encoder ceilings (${cores} one-thread sessions, no database), load average ${loadAverage()}`,
       );
       const sorted = await sortedCeiling(model, texts, { ...perCore, budgets: round === 0 ? options.budgets : [bestBudget] });
-      sorted.tried.forEach((t) => logThroughput(dtype, t));
+      for (const t of sorted.tried) logThroughput(dtype, t);
       if (round === 0) {
         sortedTried = sorted.tried;
         bestBudget = sorted.best.maxBatchTokens!;
@@ -199,7 +199,7 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
     files: { json: jsonFile, chart: chartFile },
   };
   process.stdout.write(`\n${formatBench(result)}`);
-  writeResult(options.outDir, path.basename(jsonFile), JSON.stringify(result, null, 2) + '\n');
+  writeResult(options.outDir, path.basename(jsonFile), `${JSON.stringify(result, null, 2)}\n`);
   writeResult(options.outDir, path.basename(chartFile), await benchChart(result));
   process.stdout.write(`results: ${jsonFile}\nchart:   ${chartFile}\n`);
   return result;

@@ -129,6 +129,7 @@ function escapeCopyText(text: string): string {
 async function main(args: string[]): Promise<number> {
   const usage =
     'usage: load-corpus [table] [--rows N] [--corpus FILE] [--keep-order] [--seed S] [--distinct-repeats] [--replace] [--database-url URL]';
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs call below, which needs its options inline
   let parsed;
   try {
     parsed = parseArgs({

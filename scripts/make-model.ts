@@ -114,6 +114,7 @@ export async function ensureModel(name: GeneratedModelName, options: MakeModelOp
 /** Exit codes: 0 done, 1 generation failed (e.g. missing tokenizer files), 2 bad command line. */
 async function main(args: string[]): Promise<number> {
   const usage = `usage: make-model <${Object.keys(MODEL_SPECS).join('|')}> [--models-dir DIR] [--tokenizer-from DIR | --learn-from FILE]`;
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs call below, which needs its options inline
   let parsed;
   try {
     parsed = parseArgs({

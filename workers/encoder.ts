@@ -87,9 +87,9 @@ export class Encoder {
         dimension = run.dimension;
         vectors = new Float32Array(tokenized.length * dimension);
       }
-      indices.forEach((original, position) =>
-        vectors.set(run.pooled.subarray(position * dimension, (position + 1) * dimension), original * dimension),
-      );
+      for (const [position, original] of indices.entries()) {
+        vectors.set(run.pooled.subarray(position * dimension, (position + 1) * dimension), original * dimension);
+      }
       paddedTokens += run.paddedTokens;
       // A session run blocks the thread; between runs, the worker's other task moves its write on.
       await nextTurn();

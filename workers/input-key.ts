@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 
 export function inputKey(ids: readonly number[]): Buffer {
   const bytes = Buffer.allocUnsafe(ids.length * 4);
-  ids.forEach((id, i) => bytes.writeInt32LE(id, i * 4));
+  ids.forEach((id, i) => {
+    bytes.writeInt32LE(id, i * 4);
+  });
   return createHash('sha256').update(bytes).digest().subarray(0, 16);
 }

@@ -86,10 +86,9 @@ const GENERATED_SENTENCES = 100_000;
 let fromGeneratedEnglish: LearnedVocabulary | undefined;
 
 async function learnedVocabulary(textFile: string | undefined): Promise<{ pieces: string[]; description: string }> {
+  if (textFile === undefined) fromGeneratedEnglish ??= learnWordPieceVocabulary(countWords(generatedEnglish(GENERATED_SENTENCES)));
   const { pieces, learned } =
-    textFile === undefined
-      ? (fromGeneratedEnglish ??= learnWordPieceVocabulary(countWords(generatedEnglish(GENERATED_SENTENCES))))
-      : learnWordPieceVocabulary(countWords((await readFile(textFile, 'utf8')).split('\n')));
+    textFile === undefined ? fromGeneratedEnglish! : learnWordPieceVocabulary(countWords((await readFile(textFile, 'utf8')).split('\n')));
   const from = textFile === undefined ? 'generated English text' : textFile;
   return {
     pieces,

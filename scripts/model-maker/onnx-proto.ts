@@ -209,7 +209,9 @@ export function readFloat32RawData(tensor: TensorProto): Float32Array {
 export function int64RawData(values: readonly number[]): Uint8Array {
   const bytes = new Uint8Array(values.length * 8);
   const view = new DataView(bytes.buffer);
-  values.forEach((value, i) => view.setBigInt64(i * 8, BigInt(value), true));
+  values.forEach((value, i) => {
+    view.setBigInt64(i * 8, BigInt(value), true);
+  });
   return bytes;
 }
 

@@ -182,7 +182,10 @@ export function learnWordPieceVocabulary(wordCounts: Map<string, number>, size =
       pairCounts.set(key, (pairCounts.get(key) ?? 0) + sign * count);
       if (sign > 0) {
         let holders = wordsWithPair.get(key);
-        if (holders === undefined) wordsWithPair.set(key, (holders = new Set()));
+        if (holders === undefined) {
+          holders = new Set();
+          wordsWithPair.set(key, holders);
+        }
         holders.add(w);
       }
     }

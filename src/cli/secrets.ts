@@ -7,7 +7,7 @@ export function secretsIn(values: readonly (string | undefined)[], env: NodeJS.P
   const secrets = new Set<string>();
   if (env.PGPASSWORD) secrets.add(env.PGPASSWORD);
   for (const value of [...values, env.DATABASE_URL]) {
-    if (!value || !value.includes('://')) continue;
+    if (!value?.includes('://')) continue;
     try {
       const url = new URL(value);
       if (url.password) {

@@ -13,7 +13,7 @@ export async function dropQueueCommand(options: DropQueueOptions): Promise<numbe
   const client = await connect(connectionConfig(options.databaseUrl ?? (process.env.DATABASE_URL || undefined)));
   try {
     const dropped = await dropQueue(client, { force: options.force ?? false });
-    process.stdout.write(options.json ? JSON.stringify({ dropped: dropped ?? null }) + '\n' : describe(dropped));
+    process.stdout.write(options.json ? `${JSON.stringify({ dropped: dropped ?? null })}\n` : describe(dropped));
     return EXIT.done;
   } finally {
     await client.end();
@@ -36,5 +36,5 @@ function describe(dropped: QueueContents | undefined): string {
   lines.push(
     'the embeddings in the targets stay; a later --distributed run starts a new queue and plans every row again (rows already embedded are skipped on the server)',
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -20,9 +20,9 @@ export async function failures(options: FailuresOptions): Promise<number> {
     ];
     if (options.json) {
       process.stdout.write(
-        JSON.stringify(
+        `${JSON.stringify(
           rows.map((r) => ({ id: r.rowId, error: r.error, attempts: r.attempts, lastAt: r.lastAt, ...(r.host && { host: r.host }) })),
-        ) + '\n',
+        )}\n`,
       );
       return EXIT.done;
     }
@@ -39,7 +39,7 @@ export async function failures(options: FailuresOptions): Promise<number> {
     }
     lines.push(`${rows.length} failed row${rows.length === 1 ? '' : 's'}; the same embed command with --retry-failed retries them`);
     lines.push(databaseLine(databaseRead(session)));
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.done;
   } finally {
     await session.close();

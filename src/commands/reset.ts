@@ -36,7 +36,7 @@ export async function reset(options: ResetOptions): Promise<number> {
     const summary = { forgotten: job.identity, stateFile: session.state.file, database, droppedTarget: dropped ? target.display : null };
     process.stdout.write(
       options.json
-        ? JSON.stringify(summary) + '\n'
+        ? `${JSON.stringify(summary)}\n`
         : `forgot the progress of ${job.identity.source} -> ${target.display} (model ${job.identity.model}) in ${session.state.file}; ` +
             (dropped
               ? `dropped ${target.display}\n`

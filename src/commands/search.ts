@@ -14,7 +14,7 @@ export type SearchOptions = JobLookupArgs & ArgsOf<typeof searchOptions> & { tex
 export async function search(options: SearchOptions): Promise<number> {
   const result = await searchTable(options);
   if (!options.json && result.format === 'real[]') process.stderr.write(exactNote(result.target));
-  process.stdout.write(options.json ? JSON.stringify(result) + '\n' : formatResult(result));
+  process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatResult(result));
   return EXIT.done;
 }
 
@@ -40,7 +40,7 @@ export async function searchTable(options: SearchOptions): Promise<SearchResult>
 
 function formatResult(result: SearchResult): string {
   const lines = result.hits.map((hit) => `${hit.id}\t${hit.similarity.toFixed(4)}\t${snippet(hit.text)}`);
-  return (lines.length === 0 ? [`no embedded rows in ${result.target} yet`] : lines).join('\n') + '\n';
+  return `${(lines.length === 0 ? [`no embedded rows in ${result.target} yet`] : lines).join('\n')}\n`;
 }
 
 /** On real[] no index can serve: said once, on stderr, so that the rows on stdout stay the rows. */

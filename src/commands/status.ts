@@ -92,7 +92,7 @@ export async function status(options: StatusOptions): Promise<number> {
       watch: liveWatch(job.watchRecords().last(), holder),
       profile: recordedProfile(session.state.recordedProfile(job.id)),
     };
-    process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatStatus(report));
+    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
     return EXIT.done;
   } finally {
     await session.close();
@@ -177,5 +177,5 @@ function formatStatus(s: JobStatus): string {
     databaseLine(s.database),
     ...(s.distributed === null ? [] : formatQueueStatus(s.distributed, formatDuration)),
   ];
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -92,8 +92,8 @@ export async function embedDistributed(parts: HostRunSetup): Promise<number> {
         }),
         distributed: { pass: passNumber, host: hostName, ranges: stats.rangesDone },
       };
-      const text = formatReport(summary) + `  host ${hostName}: ${share}\n`;
-      process.stdout.write(config.json ? JSON.stringify(summary) + '\n' : config.quiet ? '' : text);
+      const text = `${formatReport(summary)}  host ${hostName}: ${share}\n`;
+      process.stdout.write(config.json ? `${JSON.stringify(summary)}\n` : config.quiet ? '' : text);
       return rowsPerSecond;
     };
     if (config.mode === 'retry-failed') return await retryOnThisHost(parts, { queuePool, queue: name, target, job, report, say });

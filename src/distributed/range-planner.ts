@@ -33,7 +33,10 @@ export async function planRanges(
   if (sizes.length === 0) return [];
   const cuts: number[] = [];
   let total = 0;
-  for (const size of sizes) cuts.push((total += size));
+  for (const size of sizes) {
+    total += size;
+    cuts.push(total);
+  }
   const cutsAt = planCutsSql(source.sql, id, above, params.length + 1, [...params, cuts]);
   const cut = await client.query<{ n: string; id: string }>(cutsAt.text, cutsAt.values);
   let previous = after;

@@ -70,7 +70,7 @@ export function formatReport(report: RunReport): string {
     ...report.profile.notes.map((note) => `  note: ${note}`),
   );
   if (report.metrics) lines.push(formatMetrics(report.metrics));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function formatMetrics(metrics: MetricsSummary): string {

@@ -19,7 +19,7 @@ export function eventLog(format: LogFormat, options: { quiet?: boolean; write?: 
     event(name, message, fields = {}) {
       if (format === 'json') {
         const level = name === 'batch-failed' || name === 'database-lost' || name === 'warning' ? 'warn' : 'info';
-        write(JSON.stringify({ time: new Date().toISOString(), level, event: name, message, ...fields }) + '\n');
+        write(`${JSON.stringify({ time: new Date().toISOString(), level, event: name, message, ...fields })}\n`);
         return;
       }
       if (options.quiet && name !== 'warning') return;

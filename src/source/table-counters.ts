@@ -37,7 +37,7 @@ export async function readCounters(client: Queryable, source: SourceTable): Prom
   const counters = tableCountersSql(source.sql);
   const result = await client.query<TableCounters & { counting: boolean; children: boolean }>(counters.text, counters.values);
   const row = result.rows[0];
-  if (!row || !row.counting || row.children || row.inserted === null) return undefined;
+  if (!row?.counting || row.children || row.inserted === null) return undefined;
   return {
     inserted: row.inserted,
     updated: row.updated,

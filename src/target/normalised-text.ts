@@ -31,6 +31,6 @@ export function normalisedTextSql(text: string, options: NormaliseSqlOptions): s
 }
 
 function rangeSql([first, last]: readonly [number, number]): string {
-  const escape = (codePoint: number) => `\\\\u${codePoint.toString(16).padStart(4, '0')}`;
-  return first === last ? escape(first) : `${escape(first)}-${escape(last)}`;
+  const escaped = (codePoint: number) => `\\\\u${codePoint.toString(16).padStart(4, '0')}`;
+  return first === last ? escaped(first) : `${escaped(first)}-${escaped(last)}`;
 }

@@ -8,7 +8,7 @@ export function textFor(i: number): string | null {
   if (i % 50 === 0) return null;
   if (i % 77 === 0) return '';
   const length = 3 + ((i * 7919) % 40);
-  return Array.from({ length }, (_, k) => words[(i * 31 + k * 17) % words.length]).join(' ') + ` ${i}.`;
+  return `${Array.from({ length }, (_, k) => words[(i * 31 + k * 17) % words.length]).join(' ')} ${i}.`;
 }
 
 export async function createTextTable(client: pg.ClientBase, table: string, rows: number, idType = 'bigint'): Promise<void> {

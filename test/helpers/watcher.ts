@@ -28,8 +28,7 @@ export function startWatcher(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: 
   let buffered = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
+    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
       if (!line.startsWith('{')) continue;

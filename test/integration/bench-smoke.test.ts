@@ -4,7 +4,11 @@ import { describe, expect, inject, it } from 'vitest';
 import { runScript } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
 
-function readResult(dir: string, prefix: string): Record<string, any> {
+// A bench's result file is read as loose JSON: each assertion names the fields it checks.
+// biome-ignore lint/suspicious/noExplicitAny: the result files have no shared type to read them with
+type Loose = any;
+
+function readResult(dir: string, prefix: string): Record<string, Loose> {
   const files = readdirSync(dir).filter((file) => file.startsWith(prefix) && file.endsWith('.json'));
   expect(files).toHaveLength(1);
   return JSON.parse(readFileSync(path.join(dir, files[0]!), 'utf8'));
@@ -44,7 +48,7 @@ describe('npm run bench (smoke, tiny sizes)', () => {
     expect(result.postgres).toMatch(/^\d+/);
 
     const ceilings = result.ceilings.fp32;
-    expect(ceilings.sorted.tried.map((t: any) => t.maxBatchTokens)).toEqual([512, 2048]);
+    expect(ceilings.sorted.tried.map((t: Loose) => t.maxBatchTokens)).toEqual([512, 2048]);
     expect([512, 2048]).toContain(ceilings.sorted.budget);
     for (const measured of [ceilings.sorted, ceilings.plain['40'], ceilings.sameBatching['40']]) {
       expect(measured.rowsPerSecond.median).toBeGreaterThan(0);
@@ -56,7 +60,7 @@ describe('npm run bench (smoke, tiny sizes)', () => {
     expect(result.naive.fp32.rows).toBe(20);
     expect(result.naive.fp32.rowsPerSecond).toBeGreaterThan(0);
 
-    expect(result.engine.map((e: any) => e.workers)).toEqual([1, 2]);
+    expect(result.engine.map((e: Loose) => e.workers)).toEqual([1, 2]);
     for (const e of result.engine) {
       expect(e.runs[0].report.rowsEmbedded).toBe(240);
       expect(e.rowsPerSecond.median).toBeGreaterThan(0);
@@ -107,7 +111,7 @@ describe('npm run bench (smoke, tiny sizes)', () => {
     ]);
     expect(code, stderr).toBe(0);
     const result = readResult(dir, 'bench-scale-');
-    expect(result.sizes.map((s: any) => s.rows)).toEqual([150, 300]);
+    expect(result.sizes.map((s: Loose) => s.rows)).toEqual([150, 300]);
     for (const size of result.sizes) {
       expect(size.runs[0].report.rowsEmbedded).toBe(size.rows);
       expect(size.rowsPerSecond.median).toBeGreaterThan(0);

@@ -116,7 +116,9 @@ describe('plain runs catch every committed change', () => {
       modelDir,
       edited.rows.map((r) => r.text),
     );
-    edited.rows.forEach((row, i) => expect(maxAbsDifference(stored.get(row.id)!, expected[i]!)).toBeLessThanOrEqual(1e-6));
+    edited.rows.forEach((row, i) => {
+      expect(maxAbsDifference(stored.get(row.id)!, expected[i]!)).toBeLessThanOrEqual(1e-6);
+    });
     await expectFresh('edited');
   });
 

@@ -81,8 +81,14 @@ describe.skipIf(!usable)('a host whose network link is cut mid-run', () => {
       );
     });
     const ended: (CliResult | undefined)[] = hosts.map(() => undefined);
-    hosts.forEach((h, i) => void h.done.then((r) => (ended[i] = r)));
-    const bound = setTimeout(() => hosts.forEach((h) => h.child.kill('SIGKILL')), runBoundMs);
+    hosts.forEach((h, i) => {
+      void h.done.then((r) => {
+        ended[i] = r;
+      });
+    });
+    const bound = setTimeout(() => {
+      for (const h of hosts) h.child.kill('SIGKILL');
+    }, runBoundMs);
     try {
       // Cut host 0 once it has completed a range: it holds the next ones, with tasks in flight.
       const victim = hosts[0]!;

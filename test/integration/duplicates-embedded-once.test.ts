@@ -43,7 +43,9 @@ describe('duplicate texts', () => {
       expect(vector, `row ${i + 1} (${JSON.stringify(text)})`).toEqual(byInput.get(key));
     });
     const direct = await directEmbeddings(modelDir, texts);
-    texts.forEach((_, i) => expect(maxAbsDifference(stored.get(String(i + 1))!, direct[i]!)).toBeLessThan(1e-5));
+    texts.forEach((_, i) => {
+      expect(maxAbsDifference(stored.get(String(i + 1))!, direct[i]!)).toBeLessThan(1e-5);
+    });
   });
 
   it('are inferred once with three workers at once: a worker waits for an input another is running', async () => {

@@ -64,8 +64,8 @@ describe('--metrics-port on a plain run', () => {
     let scrapes = 0;
     let embeddedBefore = 0;
     let last: Awaited<ReturnType<typeof scrape>> | undefined;
-    let said: string;
-    while ((said = await health()) === 'running\n') {
+    let said = await health();
+    for (; said === 'running\n'; said = await health()) {
       last = await scrape(port);
       scrapes++;
       busySeen = Math.max(busySeen, value(last, 'embed_workers_busy'));

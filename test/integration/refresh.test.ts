@@ -72,7 +72,9 @@ describe('embed --refresh', () => {
       modelDir,
       changed.rows.map((r) => r.text),
     );
-    changed.rows.forEach((row, i) => expect(maxAbsDifference(stored.get(row.id)!, expected[i]!)).toBeLessThanOrEqual(1e-6));
+    changed.rows.forEach((row, i) => {
+      expect(maxAbsDifference(stored.get(row.id)!, expected[i]!)).toBeLessThanOrEqual(1e-6);
+    });
 
     const again = await runCli([...command, '--refresh']);
     expect(JSON.parse(again.stdout)).toMatchObject({ rowsEmbedded: 0 });

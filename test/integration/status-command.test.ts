@@ -66,8 +66,8 @@ describe('embed status', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('job         "public"."sentences" (id, text) -> "public"."sentences_embeddings" on ');
     expect(text.stdout).toContain('rows        1,000 of 3,000 done (33.3%), 2,000 to go\n');
-    expect(text.stdout).toMatch(/\nlast run    completed, .* UTC, \d[\d,]* rows at \d+\.\d rows\/s\n/);
-    expect(text.stdout).toMatch(/\nETA         \d.* at \d+\.\d rows\/s\n/);
+    expect(text.stdout).toMatch(/\nlast run {4}completed, .* UTC, \d[\d,]* rows at \d+\.\d rows\/s\n/);
+    expect(text.stdout).toMatch(/\nETA {9}\d.* at \d+\.\d rows\/s\n/);
     expect(text.stdout).toContain('failures    0\n');
     expect(text.stdout).toContain(`state file  ${state}\n`);
   });
@@ -129,7 +129,7 @@ describe('embed status', () => {
     const recorded = await runCli(['status', 'notes', '--state', state], credentialsOnly(fixture.db.url));
     expect(recorded.code, recorded.stderr).toBe(0);
     expect(recorded.stdout).toMatch(
-      /\nlast run    completed, .* UTC, nothing to do; the last run that embedded rows: \d[\d,]* rows at \d+\.\d rows\/s \(.* UTC\)\n/,
+      /\nlast run {4}completed, .* UTC, nothing to do; the last run that embedded rows: \d[\d,]* rows at \d+\.\d rows\/s \(.* UTC\)\n/,
     );
     expect(recorded.stdout).toContain(
       `\ndatabase    ${report.database.read}, recorded for the job (no --database-url, DATABASE_URL or PG* variable given)\n`,

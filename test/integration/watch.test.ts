@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { family as familyOf, scrape, value as valueOf } from '../helpers/prometheus.js';
+import { family as familyOf, scrape, value as metricValue } from '../helpers/prometheus.js';
 import { textFor } from '../helpers/fixtures.js';
 import { rowsOutOfStep } from '../helpers/target-check.js';
 import { startWatcher, waitUntil, type Watcher } from '../helpers/watcher.js';
@@ -82,7 +82,7 @@ describe('embed watch', () => {
     expect(health.status).toBe(200);
     const families = await scrape(start.metricsPort as number);
     const family = (name: string) => familyOf(families, name);
-    const value = (name: string) => valueOf(families, name);
+    const value = (name: string) => metricValue(families, name);
     expect(family('embed_rows_embedded_total').type).toBe('COUNTER');
     expect(family('embed_rows_embedded_total').metrics[0]!.labels).toEqual({
       table: '"public"."polled"',

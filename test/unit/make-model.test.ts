@@ -146,7 +146,7 @@ describe('make-model tiny-random', () => {
 /** transformers.js's own tokenizer for a model folder, as the encoder loads it. */
 async function tokenizerOf(folder: string) {
   env.allowRemoteModels = false;
-  env.localModelPath = join(folder, '..') + '/';
+  env.localModelPath = `${join(folder, '..')}/`;
   return AutoTokenizer.from_pretrained(folder.split('/').pop()!);
 }
 
@@ -183,7 +183,11 @@ describe('make-model minilm-l6-random', () => {
     expect(tokenizer.encode('Hello World')).toEqual(tokenizer.encode('hello world'));
     expect(tokenizer.encode('Café')).toEqual(tokenizer.encode('cafe'));
     const ids = ENGLISH.map((text) => tokenizer.encode(text));
-    for (const sentence of ids) expect(sentence[0]).toBe(101), expect(sentence.at(-1)).toBe(102), expect(sentence).not.toContain(100);
+    for (const sentence of ids) {
+      expect(sentence[0]).toBe(101);
+      expect(sentence.at(-1)).toBe(102);
+      expect(sentence).not.toContain(100);
+    }
     // English splits into about as many pieces as it has words and punctuation: a real BERT vocabulary
     // gives 1.0 to 1.2 pieces per word on such sentences, a vocabulary of letters would give about 5.
     const words = ENGLISH.map((text) => text.match(/\w+|[^\w\s]/g)!.length);

@@ -14,7 +14,7 @@ describe('the marker in a target comment', () => {
   it('treats any other comment as no marker', () => {
     expect(parseMarker(null)).toBeUndefined();
     expect(parseMarker('vectors for search')).toBeUndefined();
-    expect(parseMarker(prefix + '{not json')).toBeUndefined();
+    expect(parseMarker(`${prefix}{not json`)).toBeUndefined();
     expect(parseMarker(prefix + JSON.stringify({ model: 'm' }))).toBeUndefined();
   });
 });

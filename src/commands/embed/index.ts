@@ -98,7 +98,7 @@ async function embedWithPool(
       stateFile: state.file,
       observer,
     });
-    process.stdout.write(config.json ? JSON.stringify(report) + '\n' : config.quiet ? '' : formatReport(report));
+    process.stdout.write(config.json ? `${JSON.stringify(report)}\n` : config.quiet ? '' : formatReport(report));
     if (report.outcome === 'interrupted') {
       process.stderr.write('interrupted: progress is saved; run the same command again to resume\n');
       return EXIT.interrupted;
