@@ -28,7 +28,7 @@ describe('encodeStageRows', () => {
       `CREATE TABLE ${table} (id text, embedding ${format}, content_hash text, input_hash bytea, token_count integer, truncated boolean, char_count integer, word_count integer)`,
     );
     const data = encodeStageRows(rows, format);
-    await db.query(`COPY ${table} FROM '/dev/blob' (FORMAT binary)`, [], { blob: new Blob([data]) });
+    await db.query(`COPY ${table} FROM '/dev/blob' (FORMAT binary)`, [], { blob: new Blob([new Uint8Array(data)]) });
     const stored = await db.query<{ id: string; embedding: string | null; content_hash: string; key: string | null; token_count: number; truncated: boolean; char_count: number; word_count: number }>(
       `SELECT id, embedding::text AS embedding, content_hash, encode(input_hash, 'hex') AS key, token_count, truncated, char_count, word_count
          FROM ${table} ORDER BY id`,
