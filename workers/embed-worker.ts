@@ -13,6 +13,7 @@ import { workerData } from 'piscina';
 import { describeFailure, type WorkerFailure } from '../common/batch-failure.js';
 import { workerConfigFrom, type WorkerAnswer, type WorkerRequest } from '../common/batch-task.js';
 import { EmbedError, firstLine } from '../common/errors.js';
+import { explainNativeModuleMismatch } from '../common/native-module.js';
 import type { BatchEmbedder } from './batch-embedder.js';
 import { arriveAndWait } from '../common/close-barrier.js';
 import { ReconnectingWriter } from './reconnecting-writer.js';
@@ -61,8 +62,10 @@ export default async function handle(task: WorkerRequest): Promise<WorkerAnswer>
   }
 }
 
-/** No batch can succeed without the model (a bad model file, no CUDA): the run stops. */
+/** No batch can succeed without the model (a bad model file, no CUDA, onnxruntime built for another Node): the run stops. */
 function startFailure(error: unknown): WorkerFailure {
   if (error instanceof EmbedError) return { kind: 'fatal', message: firstLine(error), errorClass: error.name };
+  const mismatch = explainNativeModuleMismatch(error);
+  if (mismatch !== undefined) return { kind: 'fatal', message: mismatch, errorClass: 'WorkerError' };
   return { kind: 'fatal', message: `a worker could not start: ${firstLine(error)}`, errorClass: 'WorkerError' };
 }

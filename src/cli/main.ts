@@ -9,6 +9,7 @@ import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { firstLine, UsageError } from '../../common/errors.js';
+import { explainNativeModuleMismatch } from '../../common/native-module.js';
 import { defaults } from '../config/defaults.js';
 import { EXIT, exitCodeFor } from '../process/exit-codes.js';
 import { argsOf, embedOptions, jobOptions, searchOptions, watchOptions, yargsOptions } from '../config/options.js';
@@ -145,7 +146,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function report(error: unknown, verbose: boolean, secrets: readonly string[]): number {
-  process.stderr.write(`embed: ${hideSecrets(firstLine(error), secrets)}\n`);
+  const line = explainNativeModuleMismatch(error) ?? firstLine(error);
+  process.stderr.write(`embed: ${hideSecrets(line, secrets)}\n`);
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${hideSecrets(error.stack, secrets)}\n`);
   if (error instanceof UsageError) process.stderr.write('run embed --help for usage\n');
   return exitCodeFor(error);

@@ -55,7 +55,7 @@ describe('encodeStageRows', () => {
       `CREATE TABLE ${table} (id text, embedding ${format}, content_hash text, input_hash bytea, token_count integer, truncated boolean, char_count integer, word_count integer)`,
     );
     const data = encodeStageRows(rows, format);
-    await db.query(`COPY ${table} FROM '/dev/blob' (FORMAT binary)`, [], { blob: new Blob([data]) });
+    await db.query(`COPY ${table} FROM '/dev/blob' (FORMAT binary)`, [], { blob: new Blob([new Uint8Array(data)]) });
     const stored = await db.query<{
       id: string;
       embedding: string | null;
