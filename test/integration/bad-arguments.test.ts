@@ -2,6 +2,8 @@
  * Bad arguments and setup, through the real CLI: each ends in one line on stderr that says what is wrong
  * (no stack trace unless --verbose) and the documented exit code (2 usage, 1 error), and leaves nothing a
  * rerun cannot fix. The id types users have (bigint, int, uuid, text) all work, in their own order.
+ *
+ * Longer than 250 lines because each refusal is one short case, and they read best side by side.
  */
 import { randomBytes } from 'node:crypto';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';

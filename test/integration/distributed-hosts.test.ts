@@ -2,6 +2,8 @@
  * One job shared by hosts through the queue in PostgreSQL. Every host is a separate `embed --distributed`
  * process with its own working folder and state file; they share only the database. Hosts here hold
  * ranges with a 3-second lease, so a killed host's ranges come back within seconds.
+ *
+ * Longer than 250 lines because the hosts share one set-up, and each fault is a case of it.
  */
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';

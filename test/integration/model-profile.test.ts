@@ -6,6 +6,8 @@
  * token output). Then what is refused in one line: another profile on the same target, a Dense module
  * the graph does not apply, more dimensions than the model has, another profile on a host of a
  * --distributed job.
+ *
+ * Longer than 250 lines because the pooling modes share one model folder and one reference pipeline.
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

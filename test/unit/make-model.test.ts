@@ -1,5 +1,6 @@
 // Imports the compiled module: the worker-thread code that loads these models runs compiled JS, and the
 // test command builds first.
+// Longer than 250 lines because every generated model shares these checks of its files.
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
