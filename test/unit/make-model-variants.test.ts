@@ -1,37 +1,14 @@
 // The generated variants of other models' shapes (docs/model-files.md): deterministic files with the
 // inputs and outputs each stands in for. Imports the compiled modules, as make-model.test.ts does.
-import { describe, it, expect, afterAll } from 'vitest';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { makeModel } from '../../dist/scripts/make-model.js';
 import { decodeModel } from '../../dist/scripts/model-maker/onnx-proto.js';
+import { fileHashes, useTemporaryDirs } from '../helpers/model-files.js';
 
-const temporaryDirs: string[] = [];
-async function freshDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'make-model-variants-'));
-  temporaryDirs.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  await Promise.all(temporaryDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-/** sha256 of every file under `folder`, keyed by its path relative to `folder` ('/'-separated). */
-async function fileHashes(folder: string, prefix = ''): Promise<Record<string, string>> {
-  const hashes: Record<string, string> = {};
-  for (const entry of await readdir(join(folder, prefix), { withFileTypes: true })) {
-    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) Object.assign(hashes, await fileHashes(folder, relative));
-    else
-      hashes[relative] = createHash('sha256')
-        .update(await readFile(join(folder, relative)))
-        .digest('hex');
-  }
-  return hashes;
-}
+const freshDir = useTemporaryDirs('make-model-variants-');
 
 /** last_hidden_state of two short sequences (ids of tiny-random's vocabulary), the second padded. */
 async function run(modelFile: string): Promise<ort.Tensor> {

@@ -1,17 +1,17 @@
 // Imports the compiled module: the worker-thread code that loads these models runs compiled JS, and the
 // test command builds first.
 // Longer than 250 lines because every generated model shares these checks of its files.
-import { describe, it, expect, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { ensureModel, makeModel } from '../../dist/scripts/make-model.js';
 import { decodeModel } from '../../dist/scripts/model-maker/onnx-proto.js';
+import { fileHashes, useTemporaryDirs } from '../helpers/model-files.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const makeModelCli = join(repoRoot, 'dist', 'scripts', 'make-model.js');
@@ -29,29 +29,7 @@ const TINY_FILES = [
 
 const BERT_TOKENIZER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
 
-const temporaryDirs: string[] = [];
-async function freshDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'make-model-test-'));
-  temporaryDirs.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  await Promise.all(temporaryDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-/** sha256 of every file under `folder`, keyed by its path relative to `folder` ('/'-separated). */
-async function fileHashes(folder: string, prefix = ''): Promise<Record<string, string>> {
-  const hashes: Record<string, string> = {};
-  for (const entry of await readdir(join(folder, prefix), { withFileTypes: true })) {
-    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) Object.assign(hashes, await fileHashes(folder, relative));
-    else
-      hashes[relative] = createHash('sha256')
-        .update(await readFile(join(folder, relative)))
-        .digest('hex');
-  }
-  return hashes;
-}
+const freshDir = useTemporaryDirs('make-model-test-');
 
 const sha256 = async (file: string) =>
   createHash('sha256')
