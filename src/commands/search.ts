@@ -5,7 +5,7 @@
 import { UsageError } from '../../common/errors.js';
 import type { ArgsOf, searchOptions } from '../config/options.js';
 import { EXIT } from '../process/exit-codes.js';
-import { DTYPES, type Dtype } from '../model/dtype.js';
+import { DTYPES, isDtype } from '../model/dtype.js';
 import { checkSearchRequest, searchJob, type SearchResult } from '../search/search-job.js';
 import { jobTables, openLookup, singleJob, type JobLookupArgs } from '../job/job-lookup.js';
 
@@ -52,8 +52,4 @@ function exactNote(target: string): string {
 function snippet(text: string, width = 80): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length <= width ? line : `${line.slice(0, width - 1)}…`;
-}
-
-function isDtype(value: string): value is Dtype {
-  return (DTYPES as string[]).includes(value);
 }

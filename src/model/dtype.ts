@@ -17,5 +17,9 @@ export type Dtype = keyof typeof DTYPE_SUFFIXES;
 
 export const DTYPES = Object.keys(DTYPE_SUFFIXES) as Dtype[];
 
+export function isDtype(value: string): value is Dtype {
+  return Object.hasOwn(DTYPE_SUFFIXES, value);
+}
+
 /** The ONNX file of a dtype, relative to the model folder, '/'-separated (also its path on the hub). */
 export const onnxFileOf = (dtype: Dtype): string => `onnx/model${DTYPE_SUFFIXES[dtype]}.onnx`;

@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import path from 'node:path';
-import { DTYPES, onnxFileOf, type Dtype } from './dtype.js';
+import { isDtype, onnxFileOf, type Dtype } from './dtype.js';
 import { firstLine, UsageError } from '../../common/errors.js';
 
 /** sentence-transformers' description of a model, when its repository has one. */
@@ -75,8 +75,7 @@ export async function downloadModel(name: string, weights: Dtype | string, model
   env.remoteHost = hub.href;
   env.remotePathTemplate = '{model}/resolve/{revision}/';
   env.cacheDir = modelsDir;
-  const isDtype = (DTYPES as string[]).includes(weights);
-  const onnxFile = isDtype ? onnxFileOf(weights as Dtype) : weights;
+  const onnxFile = isDtype(weights) ? onnxFileOf(weights) : weights;
   try {
     // config.json first: a name the hub does not have is then a plain 404 rather than a tokenizer error.
     await AutoConfig.from_pretrained(name, { cache_dir: modelsDir });
@@ -87,8 +86,8 @@ export async function downloadModel(name: string, weights: Dtype | string, model
     }
     const model = await AutoModel.from_pretrained(
       name,
-      isDtype
-        ? { cache_dir: modelsDir, dtype: weights as Dtype, device: 'cpu' }
+      isDtype(weights)
+        ? { cache_dir: modelsDir, dtype: weights, device: 'cpu' }
         : {
             cache_dir: modelsDir,
             dtype: 'fp32',
