@@ -83,7 +83,7 @@ export async function clearBlankAndCount(
 export const idsListedUpTo = 10_000;
 
 function blankTextSql(source: SourceTable): string {
-  const text = `src.${quoteIdentifier(source.textColumn)}`;
+  const text = source.textSql('src');
   return `(${text} IS NULL OR ${text}::text ~ '^[[:space:]]*$')`;
 }
 

@@ -13,6 +13,7 @@ import { rowsForNextRun } from '../change-capture/next-run.js';
 import type { WaitingRows } from '../change-capture/waiting-rows.js';
 import { countRows } from '../source/source-table.js';
 import type { IdRange, JobIdentity, LockHolder, RunRecord } from '../state/job-state.js';
+import { shownJobText } from '../state/job-text.js';
 import type { WatchRecord } from '../state/watch-record.js';
 import { describeProfile, type ModelProfile } from '../model/model-profile.js';
 
@@ -161,7 +162,7 @@ function formatStatus(s: JobStatus): string {
           ? 'nothing left'
           : `${formatDuration(s.etaSeconds)} at ${s.rowsPerSecond!.toFixed(1)} rows/s`;
   const lines = [
-    `job         ${s.job.source} (${s.job.idColumn}, ${s.job.textColumn}) -> ${s.job.target} on ${s.job.database}`,
+    `job         ${s.job.source} (${s.job.idColumn}, ${shownJobText(s.job)}) -> ${s.job.target} on ${s.job.database}`,
     `model       ${s.job.model}@${s.job.modelHash.slice(0, 12)}${s.job.profile === undefined ? '' : ` ${s.job.profile}`}, ${s.job.dimension} dimensions`,
     `profile     ${s.profile === null ? 'mean pooling, normalised, no prompt, every dimension (recorded before profiles were)' : describeProfile(s.profile)}`,
     `rows        ${n(s.rowsDone)} of ${n(s.rowsTotal)} done (${s.percent.toFixed(1)}%), ${n(s.rowsTotal - s.rowsDone)} to go${s.checkingTarget ? ' (checking each against the target)' : ''}`,

@@ -13,6 +13,7 @@ import { resolveDistributedOptions } from './distributed-options.js';
 import { resolveMetricsOptions, type MetricsOptions } from './metrics-options.js';
 import type { Dtype } from '../model/model-folder.js';
 import type { ProfileFlags } from '../model/model-profile.js';
+import type { TextTemplate } from './text-template.js';
 import { parseTableName, type TableName } from '../db/table-name.js';
 import type { LogFormat } from '../observe/event-log.js';
 
@@ -39,6 +40,8 @@ export interface EmbedConfig {
   device: Device;
   idColumn: string;
   textColumn: string;
+  /** --text: the text rendered from several columns, instead of textColumn. */
+  textTemplate?: TextTemplate;
   target?: TableName;
   column?: string;
   limit?: number;
@@ -115,6 +118,7 @@ export function resolveEmbedConfig(
     device: given(args, env, 'device', o.device) ?? o.device.value,
     idColumn: given(args, env, 'id-column', o['id-column']) ?? o['id-column'].value,
     textColumn: given(args, env, 'text-column', o['text-column']) ?? o['text-column'].value,
+    textTemplate: textTemplate(args, env),
     target: given(args, env, 'target', o.target),
     column: given(args, env, 'column', o.column),
     limit: given(args, env, 'limit', o.limit),
@@ -137,6 +141,14 @@ export function resolveEmbedConfig(
     metricsLingerSeconds: metricsLinger(args, env),
     logFormat: given(args, env, 'log-format', o['log-format']) ?? o['log-format'].value,
   };
+}
+
+function textTemplate(args: EmbedArgs, env: NodeJS.ProcessEnv): TextTemplate | undefined {
+  const template = given(args, env, 'text', embedOptions.text);
+  if (template !== undefined && given(args, env, 'text-column', embedOptions['text-column']) !== undefined) {
+    throw new UsageError("--text and --text-column exclude each other: a template names its columns itself, e.g. --text '{title}'");
+  }
+  return template;
 }
 
 function onnxFile(args: EmbedArgs, env: NodeJS.ProcessEnv): string | undefined {

@@ -9,6 +9,7 @@ import { leaseSeconds } from './distributed-options.js';
 import type { LogFormat } from '../observe/event-log.js';
 import { poolings } from '../../common/output-profile.js';
 import { DTYPES } from '../model/dtype.js';
+import { parseTextTemplate } from './text-template.js';
 import { aWeek, nonEmpty, oneOf, parseOnnxFile, port, positiveInteger, seconds } from './parse.js';
 
 export interface StringOption<T> {
@@ -74,6 +75,10 @@ export const embedOptions = {
   }),
   'id-column': string({ value: defaults.idColumn, help: 'unique, orderable id column', parse: parseColumnName }),
   'text-column': string({ value: defaults.textColumn, help: 'column with the text', parse: parseColumnName }),
+  text: string({
+    help: "the text from several columns, rendered by the server: a template such as '{title}\\n\\n{body}' (instead of --text-column)",
+    parse: parseTextTemplate,
+  }),
   target: string({ shown: '<table>_embeddings', help: 'side table to write', parse: parseTableName }),
   column: string({ help: 'write into this column of the source table instead of a side table', parse: parseColumnName }),
   limit: string({

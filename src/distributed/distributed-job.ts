@@ -18,6 +18,7 @@ import { formatSnapshot, parseSnapshot, takePassSnapshot, type PassSnapshot } fr
 import { catchUpSql, clearBlankSinceSql } from '../change-capture/waiting-rows.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { JobIdentity } from '../state/job-state.js';
+import { jobText } from '../state/job-text.js';
 import { targetHasRows } from '../target/target-marker.js';
 import type { TargetInfo } from '../target/target-table.js';
 import { queueSchema } from './queue-schema.js';
@@ -57,9 +58,11 @@ export interface Pass {
   finished: boolean;
 }
 
-/** The pg-boss queue of a job: one per source, columns and target. */
-export function queueName(identity: Pick<DistributedIdentity, 'source' | 'idColumn' | 'textColumn' | 'target'>): string {
-  const key = JSON.stringify([identity.source, identity.idColumn, identity.textColumn, identity.target]);
+/** The pg-boss queue of a job: one per source, columns (or --text template) and target. */
+export function queueName(identity: Pick<DistributedIdentity, 'source' | 'idColumn' | 'textColumn' | 'text' | 'target'>): string {
+  // A template as an object, so that it never names the queue of a column spelt like it.
+  const text = identity.text === undefined ? identity.textColumn : { text: identity.text };
+  const key = JSON.stringify([identity.source, identity.idColumn, text, identity.target]);
   return `embed-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
@@ -70,7 +73,8 @@ export async function joinJob(client: pg.ClientBase, queue: string, identity: Di
     queue,
     identity.source,
     identity.idColumn,
-    identity.textColumn,
+    // text_column holds the template of a --text job.
+    jobText(identity),
     identity.target,
     identity.model,
     identity.modelHash,

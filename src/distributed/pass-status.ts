@@ -8,6 +8,8 @@ import { countWaiting, type WaitingRows } from '../change-capture/waiting-rows.j
 import { quoteIdentifier } from '../db/table-name.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { TargetInfo } from '../target/target-table.js';
+import type { JobIdentity } from '../state/job-state.js';
+import { jobText } from '../state/job-text.js';
 import { latestPass } from './distributed-job.js';
 import { queueSchema } from './queue-schema.js';
 import {
@@ -105,12 +107,12 @@ export interface JobQueueStatus {
 /** The queue's view of a job, when the job has run with --distributed; undefined otherwise. */
 export async function jobQueueStatus(
   client: pg.ClientBase,
-  job: { source: string; idColumn: string; textColumn: string; target: string },
+  job: Pick<JobIdentity, 'source' | 'idColumn' | 'textColumn' | 'text' | 'target'>,
 ): Promise<JobQueueStatus | undefined> {
   const passesTable = queueTableExistsSql(`${queueSchema}.embed_passes`);
   const exists = await client.query<{ found: boolean }>(passesTable.text, passesTable.values);
   if (!exists.rows[0]!.found) return undefined;
-  const latest = jobLatestPassSql(queueSchema, job.source, job.idColumn, job.textColumn, job.target);
+  const latest = jobLatestPassSql(queueSchema, job.source, job.idColumn, jobText(job), job.target);
   const found = await client.query<{ queue: string; pass: number }>(latest.text, latest.values);
   const row = found.rows[0];
   if (!row) return undefined;

@@ -71,11 +71,11 @@ export function failedRowCountSql(schema: string, queue: string): Statement {
 }
 
 /** The queue of a job and its latest pass (`queue`, `pass`). */
-export function jobLatestPassSql(schema: string, source: string, idColumn: string, textColumn: string, target: string): Statement {
+export function jobLatestPassSql(schema: string, source: string, idColumn: string, text: string, target: string): Statement {
   return {
     text: `SELECT j.queue, max(p.pass) AS pass FROM ${schema}.embed_jobs j JOIN ${schema}.embed_passes p USING (queue)
       WHERE j.source = $1 AND j.id_column = $2 AND j.text_column = $3 AND j.target = $4 GROUP BY j.queue`,
-    values: [source, idColumn, textColumn, target],
+    values: [source, idColumn, text, target],
   };
 }
 

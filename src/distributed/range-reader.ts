@@ -21,7 +21,7 @@ export async function* readRange(
   options: { pageSize: number; checkTarget: boolean },
 ): AsyncGenerator<SourceRow[]> {
   const id = `src.${quoteIdentifier(source.idColumn)}`;
-  const text = `src.${quoteIdentifier(source.textColumn)}`;
+  const text = source.textSql('src');
   const { pending, kind } = rangeReads(source, target, range, options.checkTarget);
   let after = range.after;
   for (;;) {

@@ -12,8 +12,10 @@ import { connect, connectionConfig, databaseIdentity, recordedDatabase } from '.
 import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
 import { modelName } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
+import { parseTextTemplate } from '../config/text-template.js';
 import { tableSchemaSql } from '../source/source-sql.js';
 import type { JobIdentity, JobState } from '../state/job-state.js';
+import { jobText, shownJobText } from '../state/job-text.js';
 import { StateStore } from '../state/state-store.js';
 import { parseColumnName, parseTableName, quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 import { describeTarget, type TargetInfo } from '../target/target-table.js';
@@ -155,13 +157,19 @@ export function singleJob(session: LookupSession): JobState {
       `state file ${state.file} has no job for ${sourceSql} with these flags; pass the --state (and --model, --target) the job ran with`,
     );
   }
-  const listed = jobs.map((job) => `${job.identity.model} -> ${job.identity.target}`).join(', ');
+  const texts = new Set(jobs.map((job) => jobText(job.identity)));
+  // Jobs that differ only in their text (another column or template into the same target) say which they read.
+  const listed = jobs
+    .map((job) => `${job.identity.model} -> ${job.identity.target}${texts.size > 1 ? ` from ${shownJobText(job.identity)}` : ''}`)
+    .join(', ');
   throw new UsageError(`${jobs.length} jobs on ${sourceSql} in ${state.file} (${listed}); pick one with --model or --target`);
 }
 
 /** The source table and target of a recorded job, as the run that recorded it saw them. */
 export async function jobTables(client: pg.ClientBase, identity: JobIdentity): Promise<{ source: SourceTable; target: TargetInfo }> {
-  const source = await describeSource(client, parseTableName(identity.source), identity.idColumn, identity.textColumn);
+  // The run that recorded the job accepted its columns' types (with --cast-text when they needed it).
+  const text = identity.text === undefined ? (identity.textColumn ?? '') : parseTextTemplate(identity.text, '--text');
+  const source = await describeSource(client, parseTableName(identity.source), identity.idColumn, text, { castText: true });
   const model = {
     name: identity.model,
     fileHash: identity.modelHash,

@@ -47,7 +47,9 @@ export async function openJobConnection(config: EmbedConfig, hooks: BreakerHooks
   const breaker = databaseBreaker(config, connection, hooks);
   const db = new ReconnectingClient(client, connection, breaker);
   try {
-    const source = await describeSource(client, config.table, config.idColumn, config.textColumn, { castText: config.castText });
+    const source = await describeSource(client, config.table, config.idColumn, config.textTemplate ?? config.textColumn, {
+      castText: config.castText,
+    });
     return { connection, client, db, breaker, source };
   } catch (error) {
     await db.end();
@@ -69,7 +71,8 @@ export function jobIdentity(source: SourceTable, target: Pick<Target, 'display'>
   return {
     source: source.sql,
     idColumn: source.idColumn,
-    textColumn: source.textColumn,
+    // A template stands where the column would, so a job of a text column keeps the identity it had.
+    ...(source.text.kind === 'column' ? { textColumn: source.text.column } : { text: source.text.template.canonical }),
     target: target.display,
     model: model.name,
     modelHash: model.fileHash,

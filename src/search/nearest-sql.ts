@@ -23,18 +23,18 @@ export function vectorColumnOf(ref: TargetRef): { table: string; column: string 
 /** $1: the query vector (text for vector, an array for real[]), $2: k. Rows: id, similarity, text. */
 export function nearestRowsSql(source: SourceTable, ref: TargetRef, format: VectorFormat): string {
   const id = quoteIdentifier(source.idColumn);
-  const text = quoteIdentifier(source.textColumn);
+  const text = source.textSql('s');
   const from =
     ref.kind === 'table'
       ? `${ref.table} AS t JOIN ${source.sql} AS s ON s.${id} = t.id`
       : `${source.sql} AS s CROSS JOIN LATERAL (SELECT s.${quoteIdentifier(ref.column)} AS embedding) AS t`;
   if (format === 'vector') {
-    return `SELECT s.${id}::text AS id, 1 - (t.embedding <=> $1::vector) AS similarity, s.${text}::text AS text
+    return `SELECT s.${id}::text AS id, 1 - (t.embedding <=> $1::vector) AS similarity, ${text}::text AS text
               FROM ${from} WHERE t.embedding IS NOT NULL
              ORDER BY t.embedding <=> $1::vector LIMIT $2`;
   }
   return `SELECT id, similarity, text FROM (
-            SELECT s.${id}::text AS id, s.${text}::text AS text,
+            SELECT s.${id}::text AS id, ${text}::text AS text,
                    (SELECT sum(a::float8 * b) / nullif(sqrt(sum(a::float8 * a)) * sqrt(sum(b::float8 * b)), 0)
                       FROM unnest(t.embedding, $1::real[]) AS u(a, b)) AS similarity
               FROM ${from} WHERE t.embedding IS NOT NULL) AS scored

@@ -17,7 +17,7 @@ export async function* readFailedRows(
   settled: (ids: string[]) => void,
 ): AsyncGenerator<SourceRow[]> {
   const id = `src.${quoteIdentifier(source.idColumn)}`;
-  const text = `src.${quoteIdentifier(source.textColumn)}`;
+  const text = source.textSql('src');
   for (let start = 0; start < ids.length; start += pageSize) {
     const wanted = ids.slice(start, start + pageSize);
     const byId = rowsByIdSql(source.sql, id, text, source.idType, wanted);

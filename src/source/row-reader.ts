@@ -43,7 +43,7 @@ export interface ReadOptions {
 export async function* readPages(client: Queryable, source: SourceTable, options: ReadOptions): AsyncGenerator<SourceRow[]> {
   // Qualified, because the select list's text alias "id" would otherwise win in ORDER BY and sort as text.
   const id = `src.${quoteIdentifier(source.idColumn)}`;
-  const text = `src.${quoteIdentifier(source.textColumn)}`;
+  const text = source.textSql('src');
   let after = options.after;
   let remaining = options.limit ?? Number.POSITIVE_INFINITY;
   while (remaining > 0) {

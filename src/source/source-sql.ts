@@ -1,5 +1,6 @@
 /** The source's statements: the table and its columns in the catalog, its size, its ids. */
 import type { Statement } from '../db/statement.js';
+import { quoteIdentifier } from '../db/table-name.js';
 
 /** An ordinary or partitioned table (rows `oid`, `schema`), none when there is no such table. */
 export function tableLookupSql(table: string): Statement {
@@ -20,13 +21,46 @@ export function columnTypesSql(tableOid: number, columns: string[]): Statement {
   };
 }
 
-/** Whether this role reads both columns (`ok`) and may lock rows (`lockable`). */
-export function privilegesSql(tableOid: number, idColumn: string, textColumn: string): Statement {
+/** Whether this role reads every column named (`ok`) and may lock rows (`lockable`). */
+export function privilegesSql(tableOid: number, columns: string[]): Statement {
   return {
-    text: `SELECT has_column_privilege($1::oid, $2, 'SELECT') AND has_column_privilege($1::oid, $3, 'SELECT') AS ok,
+    text: `SELECT (SELECT bool_and(has_column_privilege($1::oid, c, 'SELECT')) FROM unnest($2::text[]) AS c) AS ok,
             has_any_column_privilege($1::oid, 'UPDATE') AS lockable`,
-    values: [tableOid, idColumn, textColumn],
+    values: [tableOid, columns],
   };
+}
+
+/** Every column of a table (row `name`), in the table's order. */
+export function tableColumnsSql(tableOid: number): Statement {
+  return {
+    text: `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    values: [tableOid],
+  };
+}
+
+/**
+ * A template's text as one expression on the row `alias` (source/source-text.ts): its literals and its
+ * columns' text forms, a NULL column as empty; NULL when every column is NULL or whitespace only, so such
+ * a row is blank whatever literals surround its columns.
+ */
+export function renderedTextSql(alias: string, parts: readonly ({ literal: string } | { column: string })[]): string {
+  const textOf = (column: string) => `coalesce(${alias}.${quoteIdentifier(column)}::text, '')`;
+  const rendered = parts.map((part) => ('column' in part ? textOf(part.column) : stringLiteral(part.literal))).join(' || ');
+  const columns = [...new Set(parts.flatMap((part) => ('column' in part ? [part.column] : [])))];
+  return `(CASE WHEN (${columns.map(textOf).join(' || ')}) ~ '^[[:space:]]*$' THEN NULL ELSE ${rendered} END)`;
+}
+
+/** Characters a string constant spells with a backslash. */
+const escapedChars: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+
+/** A string constant: E'' with escapes when it holds a backslash, a quote or a control character, so the statement stays on its lines. */
+function stringLiteral(text: string): string {
+  let escaped = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    escaped += escapedChars[char] ?? (code < 0x20 ? `\\x${code.toString(16).padStart(2, '0')}` : char);
+  }
+  return escaped === text ? `'${text}'` : `E'${escaped}'`;
 }
 
 /** A row when the column alone has a unique index (a primary key or unique, without predicate). */

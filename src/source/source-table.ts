@@ -15,9 +15,12 @@ import {
   privilegesSql,
   rowEstimateSql,
   rowSampleSql,
+  tableColumnsSql,
   tableLookupSql,
   uniqueIndexSql,
 } from './source-sql.js';
+import type { TextTemplate } from '../config/text-template.js';
+import { textColumnsOf, textFlagOf, textSqlOf, type SourceText } from './source-text.js';
 
 export interface SourceTable {
   table: TableName;
@@ -28,47 +31,64 @@ export interface SourceTable {
   idColumn: string;
   /** format_type() of the id column, e.g. bigint, integer, uuid, text. */
   idType: string;
-  textColumn: string;
+  /** What the model reads of a row: a column or a template of several (source-text.ts). */
+  text: SourceText;
+  /** The text of the row aliased `alias`, as one SQL expression: the only way statements name it. */
+  textSql(alias: string): string;
   /** The role may lock rows of the table (row locks need UPDATE on a column): see target/stage-table.ts. */
   lockable: boolean;
 }
 
 const textTypes = new Set(['text', 'character varying', 'character', 'citext', 'name']);
 
+/**
+ * The source table and its text: a column name (--text-column) or a parsed template (--text), whose
+ * columns must all exist, be readable and be text (or --cast-text).
+ */
 export async function describeSource(
   client: pg.ClientBase,
   table: TableName,
   idColumn: string,
-  textColumn: string,
+  textOf: string | TextTemplate,
   options: { castText?: boolean } = {},
 ): Promise<SourceTable> {
+  const text: SourceText = typeof textOf === 'string' ? { kind: 'column', column: textOf } : { kind: 'template', template: textOf };
+  const textColumns = textColumnsOf(text);
   const qualified = quoteTable(table);
   const lookup = tableLookupSql(qualified);
   const found = await client.query<{ oid: number; schema: string }>(lookup.text, lookup.values);
   const row = found.rows[0];
   if (!row) throw new DatabaseError(`table ${qualified} does not exist; check the name and schema`, { code: 'SOURCE' });
 
-  const columnTypes = columnTypesSql(row.oid, [idColumn, textColumn]);
+  const columnTypes = columnTypesSql(row.oid, [idColumn, ...textColumns]);
   const columns = await client.query<{ name: string; type: string; attnum: number }>(columnTypes.text, columnTypes.values);
-  const column = (name: string, flag: string) => {
+  const column = async (name: string, flag: string) => {
     const match = columns.rows.find((c) => c.name === name);
-    if (!match) {
-      throw new DatabaseError(`table ${qualified} has no column ${quoteIdentifier(name)}; name the right one with ${flag}`, {
+    if (match) return match;
+    if (flag === '--text') {
+      const all = tableColumnsSql(row.oid);
+      const names = (await client.query<{ name: string }>(all.text, all.values)).rows.map((c) => c.name);
+      throw new DatabaseError(`table ${qualified} has no column ${quoteIdentifier(name)} in --text; its columns are: ${names.join(', ')}`, {
         code: 'SOURCE',
       });
     }
-    return match;
+    throw new DatabaseError(`table ${qualified} has no column ${quoteIdentifier(name)}; name the right one with ${flag}`, {
+      code: 'SOURCE',
+    });
   };
-  const id = column(idColumn, '--id-column');
-  const text = column(textColumn, '--text-column');
-  if (!textTypes.has(text.type) && !options.castText) {
-    throw new DatabaseError(
-      `column ${quoteIdentifier(textColumn)} of ${qualified} is ${text.type}, not text; pick a text column with --text-column, ` +
-        'or pass --cast-text to embed its text form',
-      { code: 'SOURCE' },
-    );
+  const id = await column(idColumn, '--id-column');
+  const flag = textFlagOf(text);
+  for (const name of textColumns) {
+    const type = (await column(name, flag)).type;
+    if (!textTypes.has(type) && !options.castText) {
+      throw new DatabaseError(
+        `column ${quoteIdentifier(name)} of ${qualified} is ${type}, not text; ` +
+          `${text.kind === 'column' ? 'pick a text column with --text-column, ' : 'leave it out of --text, '}or pass --cast-text to embed its text form`,
+        { code: 'SOURCE' },
+      );
+    }
   }
-  const privileges = privilegesSql(row.oid, idColumn, textColumn);
+  const privileges = privilegesSql(row.oid, [idColumn, ...textColumns]);
   const readable = await client.query<{ ok: boolean; lockable: boolean }>(privileges.text, privileges.values);
   if (!readable.rows[0]!.ok) {
     throw new DatabaseError(`no permission to read ${qualified}; GRANT SELECT ON ${qualified} to this role`, { code: 'SOURCE' });
@@ -87,7 +107,8 @@ export async function describeSource(
     sql: `${quoteIdentifier(row.schema)}.${quoteIdentifier(table.name)}`,
     idColumn,
     idType: id.type,
-    textColumn,
+    text,
+    textSql: (alias) => textSqlOf(text, alias),
     lockable: readable.rows[0]!.lockable,
   };
 }

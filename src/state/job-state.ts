@@ -11,12 +11,13 @@ import { WatchRecords } from './watch-record.js';
 
 export type { IdRange, JobProgress, PassStart } from './job-progress.js';
 
-/** What makes two runs the same job: same rows in, same model, same place out. */
+/** What makes two runs the same job: same rows in (textColumn, or a canonical --text template in its place), same model, same place out. */
 export interface JobIdentity {
   database: string;
   source: string;
   idColumn: string;
-  textColumn: string;
+  textColumn?: string;
+  text?: string;
   target: string;
   model: string;
   modelHash: string;

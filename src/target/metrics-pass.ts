@@ -36,7 +36,7 @@ export async function finishMetrics(
 ): Promise<MetricsSummary> {
   const server = await db.query<{ utf8: boolean; icu: boolean }>(textSupportSql().text);
   const { utf8, icu } = server.rows[0]!;
-  const text = `src.${quoteIdentifier(source.textColumn)}::text`;
+  const text = `${source.textSql('src')}::text`;
   const normalised = normalisedTextSql(text, { foldCase: options.foldCase, utf8, lowerCollation: icu ? 'und-x-icu' : undefined });
   // Partitioned in byte order ("C"): equal texts group together in any collation, and it sorts fastest.
   await db.query(frequenciesSql(table, source.sql, quoteIdentifier(source.idColumn), text, normalised).text);

@@ -30,14 +30,14 @@ export type StagedValue = [column: string, value: (row: string) => string];
  */
 export function upsertFromStage(
   qualified: string,
-  source: Pick<SourceTable, 'sql' | 'idColumn' | 'textColumn' | 'idType' | 'lockable'>,
+  source: Pick<SourceTable, 'sql' | 'idColumn' | 'textSql' | 'idType' | 'lockable'>,
   values: readonly StagedValue[],
   touched: string,
 ): { mergeSql: string; insertSql: string } {
   const idType = source.idType;
   const stillThere = (row: string) =>
     `WHERE EXISTS (SELECT 1 FROM ${source.sql} AS s WHERE s.${quoteIdentifier(source.idColumn)} = ${row}.id::${idType}
-        AND ${sameTextSql('s', source.textColumn, row)}${source.lockable ? ' FOR KEY SHARE' : ''})`;
+        AND ${sameTextSql(source.textSql('s'), row)}${source.lockable ? ' FOR KEY SHARE' : ''})`;
   const columns = values.map(([column]) => column);
   const compared = columns.filter((column) => column !== 'embedding' && column !== 'frequency');
   const upsert = `ON CONFLICT (id) DO UPDATE
@@ -55,9 +55,10 @@ export function upsertFromStage(
 }
 
 /**
- * The write guard's condition: the source row aliased `source` still has the text whose md5 the staged
- * row aliased `staged` carries (content_hash is the md5 of the UTF-8 text read, as md5() gives it here).
+ * The write guard's condition: the source row's text (`text`, SourceTable.textSql on its alias) is still
+ * the text whose md5 the staged row aliased `staged` carries (content_hash is the md5 of the UTF-8 text
+ * read, as md5() gives it here).
  */
-export function sameTextSql(source: string, textColumn: string, staged: string): string {
-  return `md5(convert_to(${source}.${quoteIdentifier(textColumn)}::text, 'UTF8')) = ${staged}.content_hash`;
+export function sameTextSql(text: string, staged: string): string {
+  return `md5(convert_to(${text}::text, 'UTF8')) = ${staged}.content_hash`;
 }

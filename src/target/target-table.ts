@@ -62,7 +62,7 @@ export function describeTarget(
   model: LabelledModel,
   options: Pick<TargetOptions, 'target' | 'column' | 'metrics'>,
 ): TargetInfo {
-  const text = `src.${quoteIdentifier(source.textColumn)}`;
+  const text = source.textSql('src');
   const blank = `(${text} IS NULL OR ${text}::text ~ '^[[:space:]]*$')`;
   if (options.column !== undefined) {
     const column = quoteIdentifier(options.column);
@@ -154,9 +154,9 @@ function columnPlan(source: SourceTable, options: TargetOptions, format: Embeddi
     // The write guard (see stage-table.ts) on the row being updated itself: a text edited meanwhile keeps
     // the vector it had, and the next pass or look, which sees the edit, embeds it.
     mergeSql: `UPDATE ${source.sql} AS s SET ${column} = st.embedding FROM ${stageTable} st
-        WHERE s.${id} = st.id::${source.idType} AND ${sameTextSql('s', source.textColumn, 'st')}`,
+        WHERE s.${id} = st.id::${source.idType} AND ${sameTextSql(source.textSql('s'), 'st')}`,
     insertSql: `UPDATE ${source.sql} AS s SET ${column} = u.embedding::${cast}
          FROM ${unnestRows}
-        WHERE s.${id} = u.id::${source.idType} AND ${sameTextSql('s', source.textColumn, 'u')}`,
+        WHERE s.${id} = u.id::${source.idType} AND ${sameTextSql(source.textSql('s'), 'u')}`,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The opt-in trigger of `embed watch --install-trigger`: after each INSERT, or UPDATE of the id or text
- * column, on the source table (once per statement, not per row), `pg_notify` sends the table's oid on one
+ * column (every column of a --text template), on the source table (once per statement, not per row), `pg_notify` sends the table's oid on one
  * channel; the notification is delivered when the writing transaction commits. Updates of other columns
  * change no vector, so they wake no one (nor do the writes of a `--column` target, which is such a
  * column). DELETE and TRUNCATE need no notification: a deleted row's vector goes with it by the foreign
@@ -13,6 +13,7 @@ import type pg from 'pg';
 import { DatabaseError } from '../../common/errors.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 import type { SourceTable } from '../source/source-table.js';
+import { textColumnsOf } from '../source/source-text.js';
 import {
   createNotifyFunctionSql,
   createTriggerSql,
@@ -34,14 +35,14 @@ const functionName = 'embed_watch_notify';
 const wantedType = 4 | 16;
 
 /** What the trigger needs of a table: its quoted, schema-qualified name, its schema and the columns it watches. */
-export type WatchedTable = Pick<SourceTable, 'sql' | 'schema' | 'idColumn' | 'textColumn'>;
+export type WatchedTable = Pick<SourceTable, 'sql' | 'schema' | 'idColumn' | 'text'>;
 
 function functionSql(source: Pick<SourceTable, 'schema'>): string {
   return `${quoteIdentifier(source.schema)}.${quoteIdentifier(functionName)}`;
 }
 
 function watchedColumns(source: WatchedTable): string[] {
-  return source.idColumn === source.textColumn ? [source.idColumn] : [source.idColumn, source.textColumn];
+  return [...new Set([source.idColumn, ...textColumnsOf(source.text)])];
 }
 
 /** The trigger's events as created and printed: `AFTER INSERT OR UPDATE OF "id", "text"`. */

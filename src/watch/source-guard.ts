@@ -1,23 +1,29 @@
 /**
  * A watcher outlives many changes to its database, and some end it: the source table dropped, or its
- * id or text column dropped, renamed or given another type. Before each look the table's oid and the two
- * columns' types are compared with those at start (one catalog query); any difference stops the watcher
+ * id or text column (any column of a --text template) dropped, renamed or given another type. Before each
+ * look the table's oid and those columns' types are compared with those at start (one catalog query); any difference stops the watcher
  * with one line saying what happened.
  */
 import type pg from 'pg';
 import { DatabaseError } from '../../common/errors.js';
 import { sqlstate } from '../../common/batch-failure.js';
 import type { SourceTable } from '../source/source-table.js';
+import { textColumnsOf } from '../source/source-text.js';
 import { tableShapeSql } from './watch-sql.js';
 
 interface Shape {
   oid: string;
-  idType: string | null;
-  textType: string | null;
+  /** The types of the id column and the text's columns (watchedColumns), null for a column gone. */
+  types: (string | null)[];
+}
+
+/** The id column, then the columns of the text. */
+function watchedColumns(source: SourceTable): string[] {
+  return [source.idColumn, ...textColumnsOf(source.text)];
 }
 
 async function shapeOf(client: pg.ClientBase, source: SourceTable): Promise<Shape | undefined> {
-  const shape = tableShapeSql(source.sql, source.idColumn, source.textColumn);
+  const shape = tableShapeSql(source.sql, watchedColumns(source));
   const result = await client.query<Shape>(shape.text, shape.values);
   return result.rows[0];
 }
@@ -37,7 +43,7 @@ export class SourceGuard {
   /** Throws the one line to print when the table is not the one the watcher started on. */
   async check(client: pg.ClientBase): Promise<void> {
     const now = await shapeOf(client, this.source);
-    const { sql, idColumn, textColumn } = this.source;
+    const { sql } = this.source;
     const stop = (what: string) =>
       new DatabaseError(
         `table ${sql} ${what}; stopped watching (progress is saved): start embed watch again once the table is as it should be`,
@@ -46,10 +52,9 @@ export class SourceGuard {
         },
       );
     if (!now || now.oid !== this.atStart.oid) throw stop(now ? 'was dropped and created again' : 'was dropped');
-    for (const [column, before, after] of [
-      [idColumn, this.atStart.idType, now.idType],
-      [textColumn, this.atStart.textType, now.textType],
-    ] as const) {
+    for (const [i, column] of watchedColumns(this.source).entries()) {
+      const before = this.atStart.types[i] ?? null;
+      const after = now.types[i] ?? null;
       if (after === null) throw stop(`lost its column "${column}" (dropped or renamed)`);
       if (after !== before) throw stop(`was altered: column "${column}" is now ${after}, was ${before}`);
     }

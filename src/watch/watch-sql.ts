@@ -84,14 +84,14 @@ export function tableNamesSql(table: string): Statement {
   };
 }
 
-/** The table's oid and the types of its id and text columns (null for a column gone). */
-export function tableShapeSql(table: string, idColumn: string, textColumn: string): Statement {
+/** The table's oid and the types of the columns named, in their order (`types`, null for a column gone). */
+export function tableShapeSql(table: string, columns: string[]): Statement {
   return {
     text: `SELECT c.oid::text AS oid,
-            (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = c.oid AND attname = $2 AND NOT attisdropped) AS "idType",
-            (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = c.oid AND attname = $3 AND NOT attisdropped) AS "textType"
+            ARRAY(SELECT (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = c.oid AND attname = u.name AND NOT attisdropped)
+                    FROM unnest($2::text[]) WITH ORDINALITY AS u(name, n) ORDER BY u.n) AS types
        FROM pg_class c WHERE c.oid = to_regclass($1)`,
-    values: [table, idColumn, textColumn],
+    values: [table, columns],
   };
 }
 
