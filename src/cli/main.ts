@@ -12,7 +12,7 @@ import { firstLine, UsageError } from '../../common/errors.js';
 import { explainNativeModuleMismatch } from '../../common/native-module.js';
 import { defaults } from '../config/defaults.js';
 import { EXIT, exitCodeFor } from '../process/exit-codes.js';
-import { argsOf, embedOptions, jobOptions, searchOptions, watchOptions, yargsOptions } from '../config/options.js';
+import { argsOf, embedOptions, jobOptions, jobTextOption, searchOptions, watchOptions, yargsOptions } from '../config/options.js';
 import { hideSecrets, secretsIn } from './secrets.js';
 import { explainParseFailure } from './unknown-flags.js';
 import { packageRoot } from '../paths.js';
@@ -23,9 +23,9 @@ const version = String(JSON.parse(readFileSync(path.join(packageRoot, 'package.j
 const always = ['verbose', 'help', 'version'];
 const flagsByCommand = {
   '': [...Object.keys(embedOptions), ...always],
-  status: [...Object.keys(jobOptions), ...always],
-  failures: [...Object.keys(jobOptions), ...always],
-  reset: [...Object.keys(jobOptions), 'drop-target', ...always],
+  status: [...Object.keys(jobOptions), 'text', ...always],
+  failures: [...Object.keys(jobOptions), 'text', ...always],
+  reset: [...Object.keys(jobOptions), 'text', 'drop-target', ...always],
   search: [...Object.keys(jobOptions), ...Object.keys(searchOptions), ...always],
 };
 
@@ -40,6 +40,10 @@ const jobFlags = (y: Argv) =>
   y.positional('table', { type: 'string', describe: 'the table the job embeds', demandOption: true }).options(yargsOptions(jobOptions));
 
 const jobArgs = (args: Record<string, unknown>) => ({ table: String(args.table), ...argsOf(jobOptions, args) });
+
+/** The same, and --text (not for search, whose <text> positional is the query). */
+const jobTextFlags = (y: Argv) => jobFlags(y).options(yargsOptions(jobTextOption));
+const jobTextArgs = (args: Record<string, unknown>) => ({ ...jobArgs(args), textTemplate: argsOf(jobTextOption, args).text });
 
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
@@ -83,9 +87,9 @@ export async function main(argv: string[]): Promise<number> {
         });
       },
     )
-    .command('status <table>', 'how far the job on <table> is: rows done, speed, ETA, failures', jobFlags, async (args) => {
+    .command('status <table>', 'how far the job on <table> is: rows done, speed, ETA, failures', jobTextFlags, async (args) => {
       const { status } = await import('../commands/status.js');
-      exitCode = await status(jobArgs(args));
+      exitCode = await status(jobTextArgs(args));
     })
     .command(
       'search <table> <text>',
@@ -99,17 +103,17 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = await search({ ...jobArgs(args), ...argsOf(searchOptions, args), text: String(args.text) });
       },
     )
-    .command('failures <table>', 'the rows of the job on <table> that failed, with their errors', jobFlags, async (args) => {
+    .command('failures <table>', 'the rows of the job on <table> that failed, with their errors', jobTextFlags, async (args) => {
       const { failures } = await import('../commands/failures.js');
-      exitCode = await failures(jobArgs(args));
+      exitCode = await failures(jobTextArgs(args));
     })
     .command(
       'reset <table>',
       'forget the progress of the job on <table> (its embeddings stay unless --drop-target)',
-      (y) => jobFlags(y).option('drop-target', { type: 'boolean', describe: 'also drop the side table of embeddings' }),
+      (y) => jobTextFlags(y).option('drop-target', { type: 'boolean', describe: 'also drop the side table of embeddings' }),
       async (args) => {
         const { reset } = await import('../commands/reset.js');
-        exitCode = await reset({ ...jobArgs(args), dropTarget: args['drop-target'] === true });
+        exitCode = await reset({ ...jobTextArgs(args), dropTarget: args['drop-target'] === true });
       },
     )
     .command(

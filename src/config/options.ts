@@ -166,6 +166,11 @@ export const jobOptions = {
   json: flag('print JSON on stdout'),
 };
 
+/** Picks a job by its --text template: status, failures and reset (search's <text> is the query). */
+export const jobTextOption = {
+  text: string({ help: "the job's --text template" }),
+};
+
 /** The flags of `embed search`, beside those that pick the job. */
 export const searchOptions = {
   k: string({ value: 10, help: 'how many rows to show' }),

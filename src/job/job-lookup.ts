@@ -1,8 +1,8 @@
 /**
  * Finds the job that `status`, `failures` and `reset` talk about. A job's identity holds the model's
  * file hash and every default the run resolved, which a user does not retype; so jobs are looked up by
- * database and table, narrowed by whichever of --model, --target, --column, --id-column and
- * --text-column were given, and one match is required.
+ * database and table, narrowed by whichever of --model, --target, --column, --id-column, --text-column
+ * and --text were given, and one match is required.
  */
 import type pg from 'pg';
 import { defaults } from '../config/defaults.js';
@@ -21,7 +21,10 @@ import { parseColumnName, parseTableName, quoteIdentifier, quoteTable, type Tabl
 import { describeTarget, type TargetInfo } from '../target/target-table.js';
 
 /** The flags that pick a job (jobOptions in src/config/options.ts), as yargs hands them over. */
-export type JobLookupArgs = { table: string } & Omit<ArgsOf<typeof jobOptions>, 'json'>;
+export type JobLookupArgs = { table: string /** status, failures and reset's --text */; textTemplate?: string } & Omit<
+  ArgsOf<typeof jobOptions>,
+  'json'
+>;
 
 export interface LookupConfig {
   table: TableName;
@@ -30,6 +33,8 @@ export interface LookupConfig {
   column?: string;
   idColumn?: string;
   textColumn?: string;
+  /** The --text template, canonical. */
+  text?: string;
   databaseUrl?: string;
   /** Where databaseUrl came from, for saying which database was read. */
   databaseFrom: string;
@@ -49,6 +54,7 @@ export function resolveLookupConfig(args: JobLookupArgs, env: NodeJS.ProcessEnv 
     column: args.column === undefined ? undefined : parseColumnName(args.column, '--column'),
     idColumn: args.idColumn === undefined ? undefined : parseColumnName(args.idColumn, '--id-column'),
     textColumn: args.textColumn === undefined ? undefined : parseColumnName(args.textColumn, '--text-column'),
+    text: args.textTemplate === undefined ? undefined : parseTextTemplate(args.textTemplate, '--text').canonical,
     databaseUrl: args.databaseUrl ?? (env.DATABASE_URL || undefined),
     databaseFrom: args.databaseUrl !== undefined ? '--database-url' : env.DATABASE_URL ? 'DATABASE_URL' : 'the PG* variables',
     statePath,
@@ -162,7 +168,8 @@ export function singleJob(session: LookupSession): JobState {
   const listed = jobs
     .map((job) => `${job.identity.model} -> ${job.identity.target}${texts.size > 1 ? ` from ${shownJobText(job.identity)}` : ''}`)
     .join(', ');
-  throw new UsageError(`${jobs.length} jobs on ${sourceSql} in ${state.file} (${listed}); pick one with --model or --target`);
+  const flags = texts.size > 1 ? '--model, --target, --text-column or --text' : '--model or --target';
+  throw new UsageError(`${jobs.length} jobs on ${sourceSql} in ${state.file} (${listed}); pick one with ${flags}`);
 }
 
 /** The source table and target of a recorded job, as the run that recorded it saw them. */
@@ -187,6 +194,7 @@ function matches(identity: JobIdentity, session: LookupSession): boolean {
   if (identity.database !== session.database || identity.source !== session.sourceSql) return false;
   if (config.idColumn !== undefined && identity.idColumn !== config.idColumn) return false;
   if (config.textColumn !== undefined && identity.textColumn !== config.textColumn) return false;
+  if (config.text !== undefined && identity.text !== config.text) return false;
   if (config.model !== undefined && identity.model !== modelName(config.model)) return false;
   if (config.column !== undefined && identity.target !== `${session.sourceSql}.${quoteIdentifier(config.column)}`) return false;
   if (config.target !== undefined) {

@@ -116,6 +116,47 @@ describe('--text TEMPLATE', () => {
     ]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain(`job         "public"."rendered" (id, --text '${template}') -> "public"."rendered_embeddings"`);
+
+    // Another template into the same target is another job, as another text column is: its first run
+    // trusts the target's record of its last complete pass and only catches up (saying so); --refresh
+    // compares every row's hash and embeds the new input.
+    const bodyOnly = (...args: string[]) =>
+      runCli([
+        'rendered',
+        '--text',
+        '{body}',
+        '--model',
+        modelDir,
+        '--database-url',
+        fixture.db.url,
+        '--state',
+        path.join(fixture.dir, 'rendered.sqlite'),
+        '--json',
+        ...args,
+      ]);
+    const caughtUp = await bodyOnly();
+    expect(caughtUp.code, caughtUp.stderr).toBe(0);
+    expect(caughtUp.stderr).toContain('no progress for this job');
+    expect(JSON.parse(caughtUp.stdout)).toMatchObject({ rowsEmbedded: 0 });
+    const refreshed = await bodyOnly('--refresh');
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    // Row 1's body was blanked above.
+    const withBody = docs.filter((d) => d.id !== 1 && d.body !== null && d.body.trim() !== '');
+    expect(withBody.map((d) => d.id)).toEqual([2, 6, 7]);
+    expect(JSON.parse(refreshed.stdout)).toMatchObject({ rowsEmbedded: 3, rowsChanged: 3 });
+    const refreshedRows = await targetRows('rendered');
+    for (const doc of withBody) expect(refreshedRows.get(doc.id)!.content_hash, `row ${doc.id}`).toBe(md5(doc.body!));
+    // Two jobs now: status names what each reads, and --text picks one.
+    const lookup = (...args: string[]) =>
+      runCli(['status', 'rendered', '--database-url', fixture.db.url, '--state', path.join(fixture.dir, 'rendered.sqlite'), ...args]);
+    const ambiguous = await lookup();
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain(
+      `from --text '${template}', tiny-random -> "public"."rendered_embeddings" from --text '{body}'); pick one with`,
+    );
+    const picked = await lookup('--text', '{body}');
+    expect(picked.code, picked.stderr).toBe(0);
+    expect(picked.stdout).toContain(`(id, --text '{body}')`);
   });
 
   it('10,000 updates of columns outside the template embed nothing; updates of its columns re-embed exactly those rows', async () => {
