@@ -319,9 +319,18 @@ describe('--text TEMPLATE', () => {
       expect(await embedded()).toBe(51);
       const after = await targetRows('watched');
       for (const [id, row] of after) if (id !== 17) expect(row, `row ${id}`).toEqual(before.get(id));
+
+      // Every column of the template is guarded: one renamed stops the watcher with one line.
+      await client().query(`ALTER TABLE watched RENAME COLUMN "Summary Text" TO summary`);
+      // A notification wakes it at once (the guard looks before every look).
+      await client().query(`INSERT INTO watched (id, title) VALUES (51, 'wakes the watcher')`);
+      const result = await watcher.done;
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n').at(-1)).toBe(
+        'embed: table "public"."watched" lost its column "Summary Text" (dropped or renamed); stopped watching (progress is saved): start embed watch again once the table is as it should be',
+      );
     } finally {
-      const stopped = await watcher.stop('SIGTERM');
-      expect(stopped.code, stopped.stderr).toBe(0);
+      if (watcher.child.exitCode === null) await watcher.stop('SIGTERM');
     }
   });
 });
