@@ -20,11 +20,11 @@ import { StateStore } from '../state/state-store.js';
 import { parseColumnName, parseTableName, quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 import { describeTarget, type TargetInfo } from '../target/target-table.js';
 
-/** The flags that pick a job (jobOptions in src/config/options.ts), as yargs hands them over. */
-export type JobLookupArgs = { table: string /** status, failures and reset's --text */; textTemplate?: string } & Omit<
-  ArgsOf<typeof jobOptions>,
-  'json'
->;
+/**
+ * The flags that pick a job (jobOptions in src/config/options.ts), as yargs hands them over; textTemplate
+ * is the --text of status, failures and reset (jobTextOption).
+ */
+export type JobLookupArgs = { table: string; textTemplate?: string } & Omit<ArgsOf<typeof jobOptions>, 'json'>;
 
 export interface LookupConfig {
   table: TableName;
