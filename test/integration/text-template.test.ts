@@ -205,6 +205,29 @@ describe('--text TEMPLATE', () => {
     }
   });
 
+  it('--distributed reads the same input through its ranges, and its queue is keyed by the template', async () => {
+    const docs = Array.from({ length: 300 }, (_, i) => ({
+      id: i + 1,
+      title: `shared title ${i + 1}`,
+      summary: null,
+      body: i % 4 === 0 ? null : `shared body ${i + 1}`,
+    }));
+    await insertDocs('shared', docs);
+    const first = await embed('shared', '50', '--distributed');
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ rowsEmbedded: 300 });
+    await client().query(`UPDATE shared SET views = views + 1`);
+    await client().query(`UPDATE shared SET body = 'a body written later' WHERE id = 9`);
+    const second = await embed('shared', '50', '--distributed');
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ rowsEmbedded: 1, rowsChanged: 1 });
+    const stored = await targetRows('shared');
+    const current = await client().query<Doc>(`SELECT id, title, body, "Summary Text" AS summary FROM shared ORDER BY id`);
+    for (const doc of current.rows) expect(stored.get(doc.id)!.content_hash, `row ${doc.id}`).toBe(md5(rendered(doc)!));
+    const job = await client().query(`SELECT text_column FROM embed_queue.embed_jobs WHERE source = '"public"."shared"'`);
+    expect(job.rows).toEqual([{ text_column: template }]);
+  });
+
   it('refuses bad templates, a template with --text-column, and an unknown column, each in one line', async () => {
     await insertDocs('refused', [{ id: 1, title: 'a', summary: 'b', body: 'c' }]);
     const cases: [string[], number, string][] = [
