@@ -20,12 +20,13 @@ interface WindowEnd {
   tokens: number;
 }
 
-// A longer "word" (a URL, a run of CJK) is cut into pieces of this many code points: it bounds the
-// cost of counting one piece, and gives the window search places to end inside such a word.
-const MAX_PIECE_CODE_POINTS = 64;
+// A longer "word" (a URL, a run of CJK) is cut into pieces of this many code points: it gives the
+// window search places to end inside such a word, and keeps each piece cheap to count (a tokenizer may
+// take far longer on one long word it cannot match than on many short ones).
+const MAX_PIECE_CODE_POINTS = 16;
 // How far past an estimated window's reach to look for the end of the word it would cut: a word's
 // pieces may count more tokens than the word (WordPiece reads a word over 100 characters as one [UNK]).
-const WORD_END_LOOKAHEAD = 32;
+const WORD_END_LOOKAHEAD = 64;
 
 export class WindowSearch {
   private readonly fixedTokens: number;
