@@ -4,6 +4,7 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { parseTableName } from '../../dist/src/db/table-name.js';
+import { readRange } from '../../dist/src/distributed/range-reader.js';
 import { PAGE_BYTES, readPages } from '../../dist/src/source/row-reader.js';
 import { describeSource } from '../../dist/src/source/source-table.js';
 import { useTestDatabase } from '../helpers/database.js';
@@ -55,6 +56,25 @@ describe('long texts', () => {
     expect(pages[0]!.ids.length).toBeLessThanOrEqual(PAGE_BYTES / (2 * MB) + 1);
     // Pages cut by their bytes come back short of rows, yet only the very last is announced as the last.
     expect(pages.map((page) => page.lastAnnounced)).toEqual(pages.map((_, i) => i === pages.length - 1));
+  });
+
+  it('reads a --distributed range in pages of a few MB to its last id, past the pages cut by their bytes', async () => {
+    const source = await describeSource(fixture.db.client, parseTableName('documents'), 'id', 'text');
+    // Nothing of the target is read when the range is read whole.
+    const target = {
+      display: 'documents_embeddings',
+      ref: { kind: 'table' as const, table: 'documents_embeddings' },
+      pendingSql: 'true',
+      clearBlankSql: '',
+    };
+    const range = { pass: 1, after: '2', last: '30', rows: 28 };
+    const pages: string[][] = [];
+    for await (const page of readRange(fixture.db.client, source, range, target, { pageSize: 1600, checkTarget: false })) {
+      expect(page.reduce((sum, row) => sum + Buffer.byteLength(row.text ?? ''), 0)).toBeLessThan(PAGE_BYTES + 2 * MB);
+      pages.push(page.map((row) => row.id));
+    }
+    expect(pages.flat()).toEqual(Array.from({ length: 28 }, (_, i) => String(i + 3)));
+    expect(pages.length).toBeGreaterThan(2);
   });
 
   it('embeds a table of texts of 2 MB among short ones', async () => {
