@@ -24,6 +24,8 @@ export interface EngineRunOptions {
   limit?: number;
   maxBatchTokens?: number;
   sortWindow?: number;
+  /** More flags, after the others (e.g. `--chunk 256:32`). */
+  extraArgs?: string[];
 }
 
 export interface EngineRun {
@@ -69,6 +71,7 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRun> {
     ...(options.limit === undefined ? [] : ['--limit', String(options.limit)]),
     ...(options.maxBatchTokens === undefined ? [] : ['--max-batch-tokens', String(options.maxBatchTokens)]),
     ...(options.sortWindow === undefined ? [] : ['--sort-window', String(options.sortWindow)]),
+    ...(options.extraArgs ?? []),
   ];
   const startedAt = performance.now();
   const child = spawn(process.execPath, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });

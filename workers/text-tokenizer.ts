@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { firstLine, ModelError } from '../common/errors.js';
+import type { TokenCounter } from './chunk-types.js';
 
 export interface TokenizedText {
   ids: number[];
@@ -14,7 +15,7 @@ export interface TokenizedText {
   truncated: boolean;
 }
 
-export class TextTokenizer {
+export class TextTokenizer implements TokenCounter {
   private constructor(
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly maxLength: number,
@@ -44,6 +45,16 @@ export class TextTokenizer {
     const kept = this.maxLength - this.closingTokens;
     const truncatedIds = [...ids.slice(0, kept), ...ids.slice(ids.length - this.closingTokens)];
     return { ids: truncatedIds, fullLength: ids.length, truncated: true };
+  }
+
+  /** Tokens the model reads for the text, special tokens included, without truncation (chunk windows). */
+  count(text: string): number {
+    return this.tokenizer.encode(text).length;
+  }
+
+  /** Tokens of the text alone, without special tokens or truncation. */
+  countPlain(text: string): number {
+    return this.tokenizer.encode(text, { add_special_tokens: false }).length;
   }
 }
 

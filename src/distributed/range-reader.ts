@@ -5,7 +5,7 @@
  * with its kind (new, late, changed) for the summary.
  */
 import type { Queryable } from '../db/database.js';
-import { unreadCondition, type SourceRow } from '../source/row-reader.js';
+import { PAGE_BYTES, queryPage, unreadCondition, type SourceRow } from '../source/row-reader.js';
 import type { SourceTable } from '../source/source-table.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import { catchUpSql, readKindSql } from '../change-capture/waiting-rows.js';
@@ -35,14 +35,15 @@ export async function* readRange(
       extra,
       `${where} AND ${id} <= $${params.length}::${source.idType}`,
       options.pageSize,
+      PAGE_BYTES,
       params,
     );
-    const result = await client.query<SourceRow>(page.text, page.values);
-    if (result.rows.length === 0) return;
-    yield result.rows;
-    after = result.rows[result.rows.length - 1]!.id;
+    const { rows, cutByBytes } = await queryPage(client, page, PAGE_BYTES);
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1]!.id;
     // The range's last id read: no query to find that nothing follows.
-    if (result.rows.length < options.pageSize || after === range.last) return;
+    if ((!cutByBytes && rows.length < options.pageSize) || after === range.last) return;
   }
 }
 

@@ -10,6 +10,7 @@ import type { BatchResult, BatchTask } from '../../common/batch-task.js';
 import type { CircuitBreaker } from '../db/circuit-breaker.js';
 import type { CommitLedger } from './commit-ledger.js';
 import { isBlank, type SourceRow } from '../source/row-reader.js';
+import { rowsWithinTaskText } from './task-size.js';
 import type { JobState } from '../state/job-state.js';
 import type { RowKind } from '../source/row-values.js';
 
@@ -48,9 +49,10 @@ export interface LoopInput {
   job: Pick<JobState, 'saveProgress' | 'recordFailure'>;
   /**
    * Rows for the next worker task (the unit that is sorted, committed and recorded), given the rows read
-   * so far, the rows of the page in hand not yet in a task, and that page's length.
+   * so far and the rows of the page in hand not yet in a task; fewer when their text passes a task's
+   * budget (rowsWithinTaskText).
    */
-  taskRows: (rowsRead: number, pageRowsLeft: number, pageLength: number) => number;
+  taskRows: (rowsRead: number, pageRowsLeft: number) => number;
   maxInFlight: number;
   /** True once the user asked to stop: no new batch is dispatched, those in flight finish. */
   stopRequested: () => boolean;
@@ -137,7 +139,7 @@ export async function runEmbedLoop(input: LoopInput): Promise<LoopStats> {
       input.observer?.pageRead?.(readMs, page.length);
       for (let start = 0; start < page.length; ) {
         if (stopping()) break read;
-        const rows = page.slice(start, start + input.taskRows(stats.rowsRead, page.length - start, page.length));
+        const rows = page.slice(start, start + rowsWithinTaskText(page, start, input.taskRows(stats.rowsRead, page.length - start)));
         start += rows.length;
         stats.lastRead = rows[rows.length - 1]!.id;
         stats.rowsRead += rows.length;

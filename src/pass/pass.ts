@@ -36,6 +36,7 @@ export function forwardPass(
   sizing: TaskSizing & Pick<ReadOptions, 'limit' | 'commitTimes' | 'only'>,
 ): Pass {
   const pageSize = pageRows(sizing);
+  let lastPageInHand = false;
   return {
     pages: nothingToRead
       ? noPages()
@@ -46,10 +47,13 @@ export function forwardPass(
           limit: sizing.limit,
           commitTimes: sizing.commitTimes,
           only: sizing.only,
+          onLastPage: () => {
+            lastPageInHand = true;
+          },
           ...passReads(source, target, progress),
         }),
     record: job,
-    taskRows: passTaskRows(sizing, pageSize),
+    taskRows: passTaskRows(sizing, () => lastPageInHand),
     completesPass: true,
   };
 }

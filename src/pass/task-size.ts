@@ -36,13 +36,35 @@ export function taskRowsAfter(rowsRead: number, sizing: TaskSizing): number {
 }
 
 /**
- * The task sizes of a pass read in pages of `pageSize` rows. A short page is the last one: the rows of the
- * pass are then known, whatever was counted before (a watcher's look counts, then also reads the rows
- * committed in between).
+ * The task sizes of a pass. Once the read says the page in hand is the last (it came back short of rows,
+ * not cut by its bytes), the rows of the pass are known, whatever was counted before (a watcher's look
+ * counts, then also reads the rows committed in between).
  */
-export function passTaskRows(sizing: TaskSizing, pageSize: number): (rowsRead: number, pageRowsLeft: number, pageLength: number) => number {
-  return (rowsRead, pageRowsLeft, pageLength) =>
-    taskRowsAfter(rowsRead, pageLength < pageSize ? { ...sizing, rowsExpected: rowsRead + pageRowsLeft } : sizing);
+export function passTaskRows(sizing: TaskSizing, lastPageInHand: () => boolean): (rowsRead: number, pageRowsLeft: number) => number {
+  return (rowsRead, pageRowsLeft) =>
+    taskRowsAfter(rowsRead, lastPageInHand() ? { ...sizing, rowsExpected: rowsRead + pageRowsLeft } : sizing);
+}
+
+/**
+ * The text a task holds, in UTF-16 code units, passed by its first row only: tasks of short texts never
+ * reach it, while a worker never holds more than a few MB of long texts at once.
+ */
+export const TASK_TEXT_UNITS = 4 * 1024 * 1024;
+
+/** How many of the `rows` rows of `page` from `start` a task takes: those within the text budget, one at least. */
+export function rowsWithinTaskText(
+  page: readonly { text: string | null }[],
+  start: number,
+  rows: number,
+  budget = TASK_TEXT_UNITS,
+): number {
+  let units = 0;
+  const end = Math.min(page.length, start + rows);
+  for (let i = start; i < end; i++) {
+    units += page[i]!.text?.length ?? 0;
+    if (units > budget) return Math.max(1, i - start);
+  }
+  return end - start;
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * Keyset reads of (id, text) in id order: each page starts after the last id of the one before, so the
  * database walks the primary-key index and the main process holds one page at a time, whatever the
- * table's size. Ranges already committed above the watermark are left out by the query itself, in the
- * id column's own type and ordering.
+ * table's size. A page ends at its rows or at its bytes of text, whichever comes first, so that long
+ * texts are read a few at a time. Ranges already committed above the watermark are left out by the
+ * query itself, in the id column's own type and ordering.
  */
 import type { Queryable } from '../db/database.js';
+import type { Statement } from '../db/statement.js';
 import type { SourceTable } from './source-table.js';
 import type { IdRange, RowKind } from './row-values.js';
 import { quoteIdentifier } from '../db/table-name.js';
@@ -19,10 +21,20 @@ export interface SourceRow {
   committedAt?: number | null;
 }
 
+/**
+ * The bytes of text a page holds, passed by its last row only: short texts never reach it (a page of
+ * sentences is a few hundred KB), while a table of 1 MB texts is read 8 rows at a time.
+ */
+export const PAGE_BYTES = 8 * 1024 * 1024;
+
 export interface ReadOptions {
   after: string | null;
   exclude: readonly IdRange[];
   pageSize: number;
+  /** PAGE_BYTES unless given. */
+  pageBytes?: number;
+  /** Called before the last page is handed out, when the read knows it is the last (it came back short). */
+  onLastPage?: () => void;
   limit?: number;
   /**
    * SQL condition on `src` a row must meet to be read (see TargetInfo.pendingSql): rows the target
@@ -46,6 +58,7 @@ export async function* readPages(client: Queryable, source: SourceTable, options
   const text = source.textSql('src');
   let after = options.after;
   let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+  const pageBytes = options.pageBytes ?? PAGE_BYTES;
   while (remaining > 0) {
     const { where, params } = unreadCondition(source, { ...options, after });
     const only = options.only === undefined ? '' : ` AND ${id} = ANY ($${params.length + 1}::text[]::${source.idType}[])`;
@@ -59,15 +72,36 @@ export async function* readPages(client: Queryable, source: SourceTable, options
       extra,
       `${where}${only}`,
       pageSize,
+      pageBytes,
       options.only === undefined ? params : [...params, options.only],
     );
-    const result = await client.query<SourceRow>(page.text, page.values);
-    if (result.rows.length === 0) return;
-    yield result.rows;
-    after = result.rows[result.rows.length - 1]!.id;
-    remaining -= result.rows.length;
-    if (result.rows.length < pageSize) return;
+    const { rows, cutByBytes } = await queryPage(client, page, pageBytes);
+    if (rows.length === 0) return;
+    // A page cut by its bytes says nothing of the end; one short of rows is the last.
+    const last = !cutByBytes && rows.length < pageSize;
+    if (last) options.onLastPage?.();
+    yield rows;
+    after = rows[rows.length - 1]!.id;
+    remaining -= rows.length;
+    if (last) return;
   }
+}
+
+interface PageRow extends SourceRow {
+  bytesThrough: string;
+  pageRow: string;
+}
+
+/** A keyset page's rows (keysetPageSql), and whether its bytes ended it before its rows did. */
+export async function queryPage(
+  client: Queryable,
+  page: Statement,
+  pageBytes: number,
+): Promise<{ rows: SourceRow[]; cutByBytes: boolean }> {
+  const result = await client.query<PageRow>(page.text, page.values);
+  const rows = result.rows.map(({ bytesThrough: _bytes, pageRow: _place, ...row }) => row);
+  const last = result.rows[result.rows.length - 1];
+  return { rows, cutByBytes: last !== undefined && Number(last.bytesThrough) >= pageBytes };
 }
 
 /** The rows a read with these options would return, as a condition on `src` (for counting them too). */

@@ -159,7 +159,12 @@ export function rowsByIdSql(table: string, id: string, text: string, idType: str
   };
 }
 
-/** One keyset page: the select list's extra columns (`extra`: kind, commit time) and the condition are built by the reader. */
+/**
+ * One keyset page: the select list's extra columns (`extra`: kind, commit time) and the condition are built
+ * by the reader. At most `pageSize` rows, and no row past the one that brings the page's text to `pageBytes`
+ * bytes: `octet_length` reads a stored text's size without fetching it, so a text left out is never read.
+ * Each row also has `"bytesThrough"` (the page's text bytes up to it) and `"pageRow"` (its place), for the reader.
+ */
 export function keysetPageSql(
   table: string,
   id: string,
@@ -167,11 +172,17 @@ export function keysetPageSql(
   extra: string,
   where: string,
   pageSize: number,
+  pageBytes: number,
   values: unknown[],
 ): Statement {
   return {
-    text: `SELECT ${id}::text AS id, ${text}::text AS text${extra} FROM ${table} AS src
-        WHERE ${where} ORDER BY ${id} LIMIT ${pageSize}`,
+    text: `SELECT * FROM (
+        SELECT ${id}::text AS id, ${text}::text AS text${extra},
+               sum(coalesce(octet_length(${text}), 0)) OVER (ORDER BY ${id} ROWS UNBOUNDED PRECEDING) AS "bytesThrough",
+               row_number() OVER (ORDER BY ${id}) AS "pageRow"
+          FROM ${table} AS src WHERE ${where} ORDER BY ${id} LIMIT ${pageSize}
+        ) AS page
+      WHERE page."bytesThrough" - coalesce(octet_length(page.text), 0) < ${pageBytes} ORDER BY page."pageRow"`,
     values,
   };
 }

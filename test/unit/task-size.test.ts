@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pageRows, passTaskRows, taskRowsAfter } from '../../dist/src/pass/task-size.js';
+import { pageRows, passTaskRows, rowsWithinTaskText, taskRowsAfter } from '../../dist/src/pass/task-size.js';
 
 describe('task size', () => {
   const sizing = { fullTask: 1600, batchSize: 100, rowsExpected: 20_000, computeSlots: 2, tasksInFlight: 4 };
@@ -32,14 +32,28 @@ describe('task size', () => {
     expect(pageRows(sizing)).toBe(1600);
   });
 
-  it('sizes by the rows in hand once a page comes back short: the pass is then known, whatever was counted', () => {
+  it('sizes by the rows in hand once the read says the page is the last: the pass is then known, whatever was counted', () => {
     const counted20 = { ...sizing, rowsExpected: 20 };
-    const taskRows = passTaskRows(counted20, pageRows(counted20));
-    // The look counted 20 rows; 2,000 more committed before its read: one short page of 2,020.
-    expect(taskRows(0, 2020, 2020)).toBe(505);
-    expect(taskRows(1515, 505, 2020)).toBe(505);
-    // A full page says nothing of the end: the count stands (and past it, full tasks).
-    expect(taskRows(0, 6400, 6400)).toBe(20);
-    expect(taskRows(20, 6380, 6400)).toBe(1600);
+    let lastPage = false;
+    const taskRows = passTaskRows(counted20, () => lastPage);
+    // A page that says nothing of the end (full, or cut by its bytes): the count stands (and past it, full tasks).
+    expect(taskRows(0, 6400)).toBe(20);
+    expect(taskRows(20, 6380)).toBe(1600);
+    expect(taskRows(0, 2020)).toBe(20);
+    // The look counted 20 rows; 2,000 more committed before its read: one last page of 2,020.
+    lastPage = true;
+    expect(taskRows(0, 2020)).toBe(505);
+    expect(taskRows(1515, 505)).toBe(505);
+  });
+
+  it('ends a task at its text budget, past its first row, and leaves tasks of short texts alone', () => {
+    const page = (...lengths: number[]) => lengths.map((length) => ({ text: 'x'.repeat(length) }));
+    expect(rowsWithinTaskText(page(10, 10, 10, 10), 0, 4, 100)).toBe(4);
+    expect(rowsWithinTaskText(page(40, 40, 40, 40), 0, 4, 100)).toBe(2);
+    expect(rowsWithinTaskText(page(40, 40, 40, 40), 2, 4, 100)).toBe(2);
+    expect(rowsWithinTaskText(page(500, 10), 0, 2, 100)).toBe(1);
+    expect(rowsWithinTaskText(page(10, 500, 10), 0, 3, 100)).toBe(1);
+    expect(rowsWithinTaskText([{ text: null }, { text: 'x'.repeat(90) }, { text: null }], 0, 3, 100)).toBe(3);
+    expect(rowsWithinTaskText(page(10, 10), 0, 5, 100)).toBe(2);
   });
 });
