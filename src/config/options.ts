@@ -9,6 +9,7 @@ import { leaseSeconds } from './distributed-options.js';
 import type { LogFormat } from '../observe/event-log.js';
 import { poolings } from '../../common/output-profile.js';
 import { DTYPES } from '../model/dtype.js';
+import { parseChunkWindow } from '../../common/chunk-window.js';
 import { aWeek, nonEmpty, oneOf, parseOnnxFile, port, positiveInteger, seconds } from './parse.js';
 
 export interface StringOption<T> {
@@ -76,6 +77,10 @@ export const embedOptions = {
   'text-column': string({ value: defaults.textColumn, help: 'column with the text', parse: parseColumnName }),
   target: string({ shown: '<table>_embeddings', help: 'side table to write', parse: parseTableName }),
   column: string({ help: 'write into this column of the source table instead of a side table', parse: parseColumnName }),
+  chunk: string({
+    help: 'cut each text into chunks of at most TOKENS tokens (special tokens and prompt counted), consecutive ones sharing about OVERLAP, one vector each, in <table>_chunks; TOKENS[:OVERLAP]',
+    parse: parseChunkWindow,
+  }),
   limit: string({
     help: 'embed at most this many rows in this run',
     parse: (value: string, name: string) => positiveInteger(value, name, Number.MAX_SAFE_INTEGER),

@@ -10,6 +10,7 @@ import type { ArgsOf, jobOptions } from '../config/options.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { connect, connectionConfig, databaseIdentity, recordedDatabase } from '../db/database.js';
 import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
+import { parseChunkWindow } from '../../common/chunk-window.js';
 import { modelName } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
 import { tableSchemaSql } from '../source/source-sql.js';
@@ -166,6 +167,7 @@ export async function jobTables(client: pg.ClientBase, identity: JobIdentity): P
     name: identity.model,
     fileHash: identity.modelHash,
     profile: { ...(identity.profile !== undefined && { mark: identity.profile }) },
+    ...(identity.chunk !== undefined && { chunk: parseChunkWindow(identity.chunk, 'the recorded chunk window') }),
   };
   const columnPrefix = `${source.sql}.`;
   const target = identity.target.startsWith(columnPrefix)
