@@ -161,6 +161,7 @@ export const jobOptions = {
   column: string({ help: "the job's --column" }),
   'id-column': string({ help: "the job's --id-column" }),
   'text-column': string({ help: "the job's --text-column" }),
+  chunk: string({ help: "the job's --chunk, when the table has jobs with several windows" }),
   'database-url': embedOptions['database-url'],
   state: embedOptions.state,
   json: flag('print JSON on stdout'),

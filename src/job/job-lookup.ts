@@ -10,7 +10,7 @@ import type { ArgsOf, jobOptions } from '../config/options.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { connect, connectionConfig, databaseIdentity, recordedDatabase } from '../db/database.js';
 import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
-import { parseChunkWindow } from '../../common/chunk-window.js';
+import { chunkWindowText, parseChunkWindow } from '../../common/chunk-window.js';
 import { modelName } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
 import { tableSchemaSql } from '../source/source-sql.js';
@@ -29,6 +29,8 @@ export interface LookupConfig {
   column?: string;
   idColumn?: string;
   textColumn?: string;
+  /** The job's --chunk window as the state file records it (`256:32`). */
+  chunk?: string;
   databaseUrl?: string;
   /** Where databaseUrl came from, for saying which database was read. */
   databaseFrom: string;
@@ -48,6 +50,7 @@ export function resolveLookupConfig(args: JobLookupArgs, env: NodeJS.ProcessEnv 
     column: args.column === undefined ? undefined : parseColumnName(args.column, '--column'),
     idColumn: args.idColumn === undefined ? undefined : parseColumnName(args.idColumn, '--id-column'),
     textColumn: args.textColumn === undefined ? undefined : parseColumnName(args.textColumn, '--text-column'),
+    chunk: args.chunk === undefined ? undefined : chunkWindowText(parseChunkWindow(args.chunk, '--chunk')),
     databaseUrl: args.databaseUrl ?? (env.DATABASE_URL || undefined),
     databaseFrom: args.databaseUrl !== undefined ? '--database-url' : env.DATABASE_URL ? 'DATABASE_URL' : 'the PG* variables',
     statePath,
@@ -156,8 +159,10 @@ export function singleJob(session: LookupSession): JobState {
       `state file ${state.file} has no job for ${sourceSql} with these flags; pass the --state (and --model, --target) the job ran with`,
     );
   }
-  const listed = jobs.map((job) => `${job.identity.model} -> ${job.identity.target}`).join(', ');
-  throw new UsageError(`${jobs.length} jobs on ${sourceSql} in ${state.file} (${listed}); pick one with --model or --target`);
+  const chunks = (job: JobState) => (job.identity.chunk === undefined ? '' : ` chunks ${job.identity.chunk}`);
+  const listed = jobs.map((job) => `${job.identity.model}${chunks(job)} -> ${job.identity.target}`).join(', ');
+  const by = jobs.some((job) => job.identity.chunk !== undefined) ? '--model, --target or --chunk' : '--model or --target';
+  throw new UsageError(`${jobs.length} jobs on ${sourceSql} in ${state.file} (${listed}); pick one with ${by}`);
 }
 
 /** The source table and target of a recorded job, as the run that recorded it saw them. */
@@ -182,6 +187,7 @@ function matches(identity: JobIdentity, session: LookupSession): boolean {
   if (config.idColumn !== undefined && identity.idColumn !== config.idColumn) return false;
   if (config.textColumn !== undefined && identity.textColumn !== config.textColumn) return false;
   if (config.model !== undefined && identity.model !== modelName(config.model)) return false;
+  if (config.chunk !== undefined && identity.chunk !== config.chunk) return false;
   if (config.column !== undefined && identity.target !== `${session.sourceSql}.${quoteIdentifier(config.column)}`) return false;
   if (config.target !== undefined) {
     const schema = config.target.schema ?? parseTableName(session.sourceSql).schema;
