@@ -23,7 +23,8 @@ export interface WritePlan {
    * A chunked target (`--chunk`): the worker cuts each row's text into chunks of this window and stages
    * the chunks (common/chunk-stage-row.ts) for stageDdl, copySql, mergeSql and insertSql, which replace
    * each written row's chunks whole. `measured`: the target keeps chunks and tokens per row, so the
-   * worker counts the whole text's tokens too.
+   * worker counts the whole text's tokens too. `lockSql` ($1: the task's ids, text[]) runs first in the
+   * write's transaction: it holds each row's write lock until the commit (see src/target/chunk-sql.ts).
    */
-  chunk?: ChunkWindow & { measured: boolean };
+  chunk?: ChunkWindow & { measured: boolean; lockSql: string };
 }

@@ -46,12 +46,15 @@ export class BatchWriter {
 
   /** A chunked target's write: every chunk of the task's rows, each row's chunks replacing its old ones. */
   writeChunks(chunks: readonly ChunkStageRow[]): Promise<void> {
-    return this.writeStaged(chunkStage, chunks);
+    const lockSql = this.plan.chunk?.lockSql;
+    const ids = [...new Set(chunks.map((chunk) => chunk.id))];
+    return this.writeStaged(chunkStage, chunks, lockSql === undefined ? undefined : () => this.client.query(lockSql, [ids]));
   }
 
-  private async writeStaged<R>(layout: StageLayout<R>, rows: readonly R[]): Promise<void> {
+  private async writeStaged<R>(layout: StageLayout<R>, rows: readonly R[], first?: () => Promise<unknown>): Promise<void> {
     await this.client.query('BEGIN');
     try {
+      await first?.();
       if (this.plan.method === 'copy') await this.copyAndMerge(layout, rows);
       else await this.insert(layout, rows);
       await stopHereInTests('commit');

@@ -91,6 +91,19 @@ export function chunkMergeSql(write: ChunkWrite, from: 'stage' | 'unnest'): stri
             IS DISTINCT FROM (${compared.map((column) => `excluded.${column}`).join(', ')})`;
 }
 
+/**
+ * Run before the merge, in its transaction: one transaction-scoped advisory lock per row of the task
+ * (keyed by the target and the id), taken in one order so that two writers wait rather than deadlock.
+ * Two writes of one row (a late host and the one that took its range over, with an edit between them)
+ * then follow each other, and the second's merge, a new statement, sees every chunk the first committed:
+ * a row's chunks past its new last one cannot be left behind by a write its snapshot did not see.
+ * $1: the task's ids as text[].
+ */
+export function chunkRowLocksSql(qualified: string): string {
+  return `SELECT pg_advisory_xact_lock(${pg.escapeLiteral(qualified)}::regclass::oid::int, k)
+            FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($1::text[]) AS u(id) ORDER BY 1) AS keys`;
+}
+
 /** The chunks a chunk table holds (`chunks`) and the rows they belong to (`rows`). */
 export function chunkCountSql(qualified: string): Statement {
   return { text: `SELECT count(*)::float8 AS chunks, count(*) FILTER (WHERE seq = 0)::float8 AS rows FROM ${qualified}` };

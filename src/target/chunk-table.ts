@@ -15,6 +15,7 @@ import type { SourceTable } from '../source/source-table.js';
 import {
   chunkCountSql,
   chunkMergeSql,
+  chunkRowLocksSql,
   chunkMetricsSummarySql,
   chunkTablePrivilegesSql,
   createChunkTableSql,
@@ -92,7 +93,7 @@ export function chunkTablePlan(
     copySql: chunkStage.copySql,
     mergeSql: chunkMergeSql(write, 'stage'),
     insertSql: chunkMergeSql(write, 'unnest'),
-    chunk: { ...window, measured },
+    chunk: { ...window, measured, lockSql: chunkRowLocksSql(qualified) },
   };
 }
 

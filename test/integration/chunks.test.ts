@@ -255,6 +255,24 @@ describe('embed --chunk', () => {
     ]);
   });
 
+  it('counts the document prompt in each window and puts it before each chunk for the model, not in the chunk text', async () => {
+    const prompt = 'passage: ';
+    const run = await embed('prompted', '--chunk', chunkFlag, '--prompt', prompt, '--target', 'prompted_chunks');
+    expect(run.code, run.stderr).toBe(0);
+    const stored = await storedChunks(client(), 'prompted_chunks');
+    for (const [id, text] of await sourceTexts()) {
+      if (text === null || text.trim() === '') continue;
+      expect(cut(stored.get(id) ?? []), `row ${id}`).toEqual(cut(expected.chunksOf(text, window, prompt)));
+    }
+    const sample = [...stored.values()].flat().slice(0, 40);
+    expect(sample.every((c) => !c.chunk.startsWith(prompt))).toBe(true);
+    const direct = await directEmbeddings(
+      modelDir,
+      sample.map((c) => prompt + c.chunk),
+    );
+    expect(Math.max(...sample.map((chunk, i) => maxAbsDifference(chunk.embedding, direct[i]!)))).toBeLessThan(1e-5);
+  });
+
   it('refuses bad --chunk values in one line, exit code 2, before anything is written', async () => {
     const refused = async (value: string[], message: RegExp) => {
       const target = value.includes('--column') ? [] : ['--target', 'never_chunks'];
