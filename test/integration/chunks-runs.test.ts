@@ -3,7 +3,8 @@
  * re-chunks edited rows, cuts inserted ones and loses the chunks of deleted and emptied rows; hosts of a
  * `--distributed` job write each row's chunks once, as a single-host run does, and catch up on edits;
  * rows whose chunks the target refuses are failures (the row is the unit), listed, and embedded by
- * `--retry-failed`. Every expectation of a row's chunks is computed with the chunker itself.
+ * `--retry-failed`; two writes of one row with an edit between them (the first paused before its commit)
+ * end with the edit's chunks alone. Every expectation of a row's chunks is computed with the chunker itself.
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,7 +13,7 @@ import { cut, expectedChunks, storedChunks, type ExpectedChunks } from '../helpe
 import { useTestDatabase } from '../helpers/database.js';
 import { maxAbsDifference } from '../helpers/embeddings.js';
 import { createTableOfTexts } from '../helpers/fixtures.js';
-import { hostSummary, startHost } from '../helpers/hosts.js';
+import { hostSummary, startHost, untilStopped, untilWritesWait } from '../helpers/hosts.js';
 import { startWatcher, waitUntil } from '../helpers/watcher.js';
 
 const words = ['river', 'stone', 'quick', 'light', 'garden', 'window', 'music', 'paper', 'winter', 'orange', 'silent', 'market'];
@@ -32,6 +33,7 @@ describe('chunked jobs: watch, --distributed, failures', () => {
     await createTableOfTexts(db.client, 'watched', documents);
     await createTableOfTexts(db.client, 'shared', documents);
     await createTableOfTexts(db.client, 'refused', documents);
+    await createTableOfTexts(db.client, 'raced', [document(1, 30), document(2, 3), document(3, 5)]);
   });
   const client = () => fixture.db.client;
   let expected: ExpectedChunks;
@@ -175,5 +177,40 @@ describe('chunked jobs: watch, --distributed, failures', () => {
     expect(JSON.parse(retried.stdout).rowsEmbedded).toBe(cursed.length);
     expect(await failures()).toEqual([]);
     expect(await rowsOutOfStep('refused')).toBe(0);
+  });
+
+  it("a late write of an older text, paused before its commit, leaves none of its chunks beside the newer text's", async () => {
+    const command = () => [
+      'raced',
+      '--workers',
+      '1',
+      '--model',
+      modelDir,
+      '--chunk',
+      chunkFlag,
+      '--database-url',
+      fixture.db.url,
+      '--json',
+    ];
+    // Without a lock per row the later write's merge would not see the chunks the earlier one commits
+    // while it waits, and leave those past its own last chunk behind.
+    // The first run writes the long text's chunks and stops itself before its COMMIT, holding them.
+    const late = startHost(fixture.dir, 'late', command(), { env: { EMBED_TEST_STOP_AT: 'commit' } });
+    await untilStopped(late);
+    await client().query(`UPDATE raced SET text = $1 WHERE id = 1`, [document(4, 2)]);
+    // The second reads the new text; its write waits for the rows the first holds.
+    const next = startHost(fixture.dir, 'next', command());
+    try {
+      await untilWritesWait(client(), next);
+    } finally {
+      late.child.kill('SIGCONT');
+    }
+    const [lateResult, nextResult] = await Promise.all([late.done, next.done]);
+    expect(lateResult.code, lateResult.stderr).toBe(0);
+    expect(nextResult.code, nextResult.stderr).toBe(0);
+    expect(await rowsOutOfStep('raced')).toBe(0);
+    // Meaningful once the chunker cuts long texts: the older text had more chunks than the newer one.
+    const counts = [expected.chunksOf(document(1, 30), window).length, expected.chunksOf(document(4, 2), window).length];
+    console.log(`raced row: ${counts[0]} chunks of the older text, ${counts[1]} of the newer`);
   });
 });
