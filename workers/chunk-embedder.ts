@@ -69,7 +69,8 @@ export async function embedChunks(
     workers: [threadId],
     written: task.ids.length,
     rowsInferred: task.ids.length,
-    truncatedIds: [],
+    // A chunk the model could not read whole (a window the chunker let past the model's length).
+    truncatedIds: [...new Set(chunks.filter((_, i) => tokenized[i]!.truncated).map((chunk) => chunk.id))],
     realTokens: embedded?.realTokens ?? 0,
     paddedTokens: embedded?.paddedTokens ?? 0,
     tokenizeMs,
