@@ -19,7 +19,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { defaults } from '../src/config/defaults.js';
 import type { Dtype } from '../src/model/model-folder.js';
-import { checkChunkWindow, chunkText, type ChunkWindow } from '../workers/chunker.js';
+import { checkChunkWindow, type ChunkWindow } from '../common/chunk-window.js';
+import { chunkText } from '../workers/chunker.js';
 import { TextTokenizer } from '../workers/text-tokenizer.js';
 import { benchModel } from './bench-model.js';
 import { corpusLines, loadTexts, makeDocuments } from './documents-table.js';
@@ -78,8 +79,7 @@ async function main(args: string[]): Promise<number> {
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const model = await benchModel(values.model, dtype);
   const tokenizer = await TextTokenizer.load(model.dir, model.maxSequenceLength);
-  const refused = checkChunkWindow(window, 0, tokenizer.count(''), model.maxSequenceLength);
-  if (refused) throw new Error(refused);
+  checkChunkWindow(window, model.maxSequenceLength, 0, tokenizer.count(''));
   const machine = machineFacts();
   const startedAt = new Date();
   log(

@@ -3,7 +3,7 @@
  * when it crosses from a worker thread, so the worker classifies and words it, and the main thread only
  * acts on the kind: wait for the database, stop the run, or look for the rows at fault.
  */
-import { DatabaseError, DeviceError, EmbedError, firstLine, ModelError, WorkerError } from './errors.js';
+import { DatabaseError, DeviceError, EmbedError, firstLine, ModelError, UsageError, WorkerError } from './errors.js';
 import type { SessionLimits } from './connection-config.js';
 
 /**
@@ -119,6 +119,7 @@ export function describeFailure(error: unknown, context: WriteContext): WorkerFa
 export function failureError(failure: WorkerFailure): Error {
   if (failure.kind === 'connection') return new ConnectionLostError(failure.message);
   if (failure.kind === 'batch') return new BatchFailedError(failure.message);
+  if (failure.errorClass === 'UsageError') return new UsageError(failure.message);
   if (failure.errorClass === 'ModelError') return new ModelError(failure.message);
   if (failure.errorClass === 'DeviceError') return new DeviceError(failure.message);
   if (failure.errorClass === 'WorkerError') return new WorkerError(failure.message);

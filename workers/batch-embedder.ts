@@ -37,9 +37,9 @@ const noInference: Inference = { rowsInferred: 0, realTokens: 0, paddedTokens: 0
 export class BatchEmbedder {
   private constructor(
     private readonly tokenize: (texts: readonly string[]) => TokenizedText[],
-    private readonly encoder: Encoder | undefined,
+    readonly encoder: Encoder | undefined,
     private readonly claims: InputClaims,
-    private readonly gate: ComputeGate,
+    readonly gate: ComputeGate,
   ) {}
 
   /** Frees the ONNX session; the embedder is not used after this. */

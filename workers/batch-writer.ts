@@ -7,10 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { unnestArrays, type StageRow } from '../common/stage-row.js';
+import { rowStage, type StageLayout, type StageRow } from '../common/stage-row.js';
+import { chunkStage, type ChunkStageRow } from '../common/chunk-stage-row.js';
 import type { WritePlan } from '../common/write-plan.js';
 import { stopHereInTests } from '../common/test-stop.js';
-import { encodeStageRows } from './copy-binary.js';
+import { encodeRows } from './copy-binary.js';
 
 export function contentHash(text: string): string {
   // md5 of the UTF-8 text: the same value PostgreSQL's md5(text) gives, so a refresh can compare on the server.
@@ -39,11 +40,23 @@ export class BatchWriter {
     return new Set(found.rows.map((row) => row.key.toString('hex')));
   }
 
-  async write(rows: readonly StageRow[]): Promise<void> {
+  write(rows: readonly StageRow[]): Promise<void> {
+    return this.writeStaged(rowStage, rows);
+  }
+
+  /** A chunked target's write: every chunk of the task's rows, each row's chunks replacing its old ones. */
+  writeChunks(chunks: readonly ChunkStageRow[]): Promise<void> {
+    const lockSql = this.plan.chunk?.lockSql;
+    const ids = [...new Set(chunks.map((chunk) => chunk.id))];
+    return this.writeStaged(chunkStage, chunks, lockSql === undefined ? undefined : () => this.client.query(lockSql, [ids]));
+  }
+
+  private async writeStaged<R>(layout: StageLayout<R>, rows: readonly R[], first?: () => Promise<unknown>): Promise<void> {
     await this.client.query('BEGIN');
     try {
-      if (this.plan.method === 'copy') await this.copyAndMerge(rows);
-      else await this.insert(rows);
+      await first?.();
+      if (this.plan.method === 'copy') await this.copyAndMerge(layout, rows);
+      else await this.insert(layout, rows);
       await stopHereInTests('commit');
       await this.client.query('COMMIT');
     } catch (error) {
@@ -52,14 +65,14 @@ export class BatchWriter {
     }
   }
 
-  private async copyAndMerge(rows: readonly StageRow[]): Promise<void> {
-    const data = encodeStageRows(rows, this.plan.format);
+  private async copyAndMerge<R>(layout: StageLayout<R>, rows: readonly R[]): Promise<void> {
+    const data = encodeRows(rows, this.plan.format, layout.columns);
     await pipeline(Readable.from([data]), this.client.query(copyFrom(this.plan.copySql)));
     await this.client.query(this.plan.mergeSql);
   }
 
   /** The stage's columns as arrays, in the order of unnestRows' parameters. */
-  private async insert(rows: readonly StageRow[]): Promise<void> {
-    await this.client.query(this.plan.insertSql, unnestArrays(rows, this.plan.format));
+  private async insert<R>(layout: StageLayout<R>, rows: readonly R[]): Promise<void> {
+    await this.client.query(this.plan.insertSql, layout.unnestArrays(rows, this.plan.format));
   }
 }

@@ -1,4 +1,7 @@
 /** The chunker's words (workers/chunker.ts), in a file of their own so its parts can share them. */
+import type { ChunkWindow } from '../common/chunk-window.js';
+
+export type { ChunkWindow };
 
 /** How many tokens the model reads for a text; both counts come from the model's own tokenizer. */
 export interface TokenCounter {
@@ -6,12 +9,6 @@ export interface TokenCounter {
   count(text: string): number;
   /** Tokens of the text alone, without special tokens. */
   countPlain(text: string): number;
-}
-
-/** `--chunk TOKENS[:OVERLAP]`. */
-export interface ChunkWindow {
-  tokens: number;
-  overlap: number;
 }
 
 export interface Chunk {

@@ -56,6 +56,11 @@ export default async function handle(task: WorkerRequest): Promise<WorkerAnswer>
   }
   writer ??= new ReconnectingWriter(config.connection, task.target.plan);
   try {
+    const window = task.target.plan.chunk;
+    if (window !== undefined && loaded.encoder !== undefined) {
+      const { embedChunks } = await import('./chunk-embedder.js');
+      return await embedChunks({ encoder: loaded.encoder, gate: loaded.gate, prompt: config.profile.prompt, window }, task, writer);
+    }
     return await loaded.embed(task, writer);
   } catch (error) {
     return { seq: task.seq, failure: describeFailure(error, task.target.context) };

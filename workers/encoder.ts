@@ -10,6 +10,7 @@ import { ModelError } from '../common/errors.js';
 import type { OutputProfile } from '../common/output-profile.js';
 import { openModelSession, type ModelSession } from './onnx-session.js';
 import { poolVectors } from './pooling.js';
+import type { TokenCounter } from './chunk-types.js';
 import { TextTokenizer, type TokenizedText } from './text-tokenizer.js';
 
 export interface EncoderOptions {
@@ -95,6 +96,16 @@ export class Encoder {
       await nextTurn();
     }
     return { vectors, dimension, realTokens: lengths.reduce((sum, length) => sum + length, 0), paddedTokens };
+  }
+
+  /** The most tokens the model reads; longer texts are truncated. */
+  get maxSequenceLength(): number {
+    return this.tokenizer.maxLength;
+  }
+
+  /** Token counts without truncation, for cutting chunks (chunker.ts). */
+  get counter(): TokenCounter {
+    return this.tokenizer;
   }
 
   tokenize(texts: readonly string[]): TokenizedText[] {

@@ -10,6 +10,7 @@ import { isConnectionLost } from '../common/batch-failure.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../common/backoff.js';
 import type { ConnectionConfig } from '../common/connection-config.js';
 import type { StageRow } from '../common/stage-row.js';
+import type { ChunkStageRow } from '../common/chunk-stage-row.js';
 import type { WritePlan } from '../common/write-plan.js';
 import { BatchWriter } from './batch-writer.js';
 import { OneAtATime } from '../common/one-at-a-time.js';
@@ -31,6 +32,10 @@ export class ReconnectingWriter {
 
   write(rows: readonly StageRow[]): Promise<void> {
     return this.withWriter((writer) => writer.write(rows));
+  }
+
+  writeChunks(chunks: readonly ChunkStageRow[]): Promise<void> {
+    return this.withWriter((writer) => writer.writeChunks(chunks));
   }
 
   /** See BatchWriter.storedInputs; a read, so repeating it after a reconnect is harmless too. */

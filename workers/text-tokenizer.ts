@@ -18,7 +18,7 @@ export interface TokenizedText {
 export class TextTokenizer implements TokenCounter {
   private constructor(
     private readonly tokenizer: PreTrainedTokenizer,
-    private readonly maxLength: number,
+    readonly maxLength: number,
     /** How many special tokens the tokenizer's post-processor puts after the text ([SEP], </s>: one). */
     private readonly closingTokens: number,
     readonly padId: number,

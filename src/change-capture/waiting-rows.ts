@@ -21,7 +21,8 @@ export function catchUpSql(target: TargetInfo, since: PassSnapshot): string {
 export function holdsVectorSql(source: SourceTable, ref: TargetRef): string {
   if (ref.kind === 'column') return `src.${quoteIdentifier(ref.column)} IS NOT NULL`;
   // A scalar subquery, not EXISTS, which the planner may turn into a hashed scan of the whole target.
-  return `(SELECT true FROM ${ref.table} AS done WHERE done.id = src.${quoteIdentifier(source.idColumn)}) IS NOT NULL`;
+  // LIMIT 1: a chunk table holds several rows per id.
+  return `(SELECT true FROM ${ref.table} AS done WHERE done.id = src.${quoteIdentifier(source.idColumn)} LIMIT 1) IS NOT NULL`;
 }
 
 /** The kind of a row read by a catch-up pass (see written-since.ts); rows of other passes are new or changed. */

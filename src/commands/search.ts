@@ -39,7 +39,12 @@ export async function searchTable(options: SearchOptions): Promise<SearchResult>
 }
 
 function formatResult(result: SearchResult): string {
-  const lines = result.hits.map((hit) => `${hit.id}\t${hit.similarity.toFixed(4)}\t${snippet(hit.text)}`);
+  // A chunked target's row is shown by its best chunk: the part of the text that matched.
+  const lines = result.hits.map((hit) =>
+    hit.chunk === undefined
+      ? `${hit.id}\t${hit.similarity.toFixed(4)}\t${snippet(hit.text)}`
+      : `${hit.id}\t${hit.similarity.toFixed(4)}\tchunk ${hit.chunk.seq}\t${snippet(hit.chunk.text)}`,
+  );
   return `${(lines.length === 0 ? [`no embedded rows in ${result.target} yet`] : lines).join('\n')}\n`;
 }
 

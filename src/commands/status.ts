@@ -12,6 +12,7 @@ import { formatDuration } from '../pass/progress.js';
 import { rowsForNextRun } from '../change-capture/next-run.js';
 import type { WaitingRows } from '../change-capture/waiting-rows.js';
 import { countRows } from '../source/source-table.js';
+import { countChunks } from '../target/chunk-table.js';
 import type { IdRange, JobIdentity, LockHolder, RunRecord } from '../state/job-state.js';
 import { shownJobText } from '../state/job-text.js';
 import type { WatchRecord } from '../state/watch-record.js';
@@ -52,6 +53,8 @@ export interface JobStatus {
   watch: WatchRecord | null;
   /** The model profile the job's last run used (null when that run predates profiles: the default one). */
   profile: ModelProfile | null;
+  /** A chunked job (`--chunk`): the chunks its target holds, and the rows they belong to. */
+  chunks: { chunks: number; rows: number } | null;
 }
 
 export async function status(options: StatusOptions): Promise<number> {
@@ -92,6 +95,7 @@ export async function status(options: StatusOptions): Promise<number> {
       distributed,
       watch: liveWatch(job.watchRecords().last(), holder),
       profile: recordedProfile(session.state.recordedProfile(job.id)),
+      chunks: target.chunked && target.ref.kind === 'table' ? await countChunks(session.client, target.ref.table) : null,
     };
     process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
     return EXIT.done;
@@ -113,6 +117,10 @@ function passEta(status: JobQueueStatus): string {
 function sumOfRates(status: JobQueueStatus): number | null {
   const rate = status.pass.hosts.filter((h) => h.silentSeconds < 60).reduce((sum, h) => sum + h.rowsPerSecond, 0);
   return rate > 0 ? rate : null;
+}
+
+function perRow(counted: { chunks: number; rows: number }): string {
+  return counted.rows === 0 ? '' : `, ${(counted.chunks / counted.rows).toFixed(1)} per row`;
 }
 
 /** A watcher's record counts only while the process that wrote it holds the job. */
@@ -166,6 +174,9 @@ function formatStatus(s: JobStatus): string {
     `model       ${s.job.model}@${s.job.modelHash.slice(0, 12)}${s.job.profile === undefined ? '' : ` ${s.job.profile}`}, ${s.job.dimension} dimensions`,
     `profile     ${s.profile === null ? 'mean pooling, normalised, no prompt, every dimension (recorded before profiles were)' : describeProfile(s.profile)}`,
     `rows        ${n(s.rowsDone)} of ${n(s.rowsTotal)} done (${s.percent.toFixed(1)}%), ${n(s.rowsTotal - s.rowsDone)} to go${s.checkingTarget ? ' (checking each against the target)' : ''}`,
+    ...(s.chunks === null
+      ? []
+      : [`chunks      ${n(s.chunks.chunks)} for ${n(s.chunks.rows)} rows (window ${s.job.chunk} tokens${perRow(s.chunks)})`]),
     ...(s.waiting.late + s.waiting.changed > 0
       ? [`waiting     ${n(s.waiting.new)} new, ${n(s.waiting.late)} committed late, ${n(s.waiting.changed)} changed`]
       : []),

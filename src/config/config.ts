@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import type { Device } from '../../common/batch-task.js';
+import type { ChunkWindow } from '../../common/chunk-window.js';
 import { UsageError } from '../../common/errors.js';
 import type { WriteMethod } from '../../common/write-plan.js';
 import { defaults } from './defaults.js';
@@ -44,6 +45,8 @@ export interface EmbedConfig {
   textTemplate?: TextTemplate;
   target?: TableName;
   column?: string;
+  /** `--chunk`: each text cut into windows of the model's tokens, one vector per chunk, in a chunk table. */
+  chunk?: ChunkWindow;
   limit?: number;
   /** undefined: node-postgres reads the PG* variables. */
   databaseUrl?: string;
@@ -121,6 +124,7 @@ export function resolveEmbedConfig(
     textTemplate: textTemplate(args, env),
     target: given(args, env, 'target', o.target),
     column: given(args, env, 'column', o.column),
+    chunk: chunkWindow(args, env),
     limit: given(args, env, 'limit', o.limit),
     databaseUrl: args.databaseUrl ?? (env[o['database-url'].env] || undefined),
     statePath: given(args, env, 'state', o.state) ?? o.state.value,
@@ -157,6 +161,22 @@ function onnxFile(args: EmbedArgs, env: NodeJS.ProcessEnv): string | undefined {
     throw new UsageError('--onnx-file names the ONNX file itself, so --dtype has nothing to choose: pass one of them');
   }
   return file;
+}
+
+function chunkWindow(args: EmbedArgs, env: NodeJS.ProcessEnv): ChunkWindow | undefined {
+  const window = given(args, env, 'chunk', embedOptions.chunk);
+  if (window === undefined) return undefined;
+  if (args.column !== undefined) {
+    throw new UsageError(
+      '--chunk writes several vectors per row to a chunk table and --column holds one per row: drop --column (or pass --target)',
+    );
+  }
+  if (args.metricsOnly === true) {
+    throw new UsageError(
+      '--metrics-only measures whole rows without the model and --chunk embeds chunks: drop one (--metrics with --chunk keeps chunks and tokens per row)',
+    );
+  }
+  return window;
 }
 
 function metricsLinger(args: EmbedArgs, env: NodeJS.ProcessEnv): number {

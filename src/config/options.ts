@@ -10,6 +10,7 @@ import type { LogFormat } from '../observe/event-log.js';
 import { poolings } from '../../common/output-profile.js';
 import { DTYPES } from '../model/dtype.js';
 import { parseTextTemplate } from './text-template.js';
+import { parseChunkWindow } from '../../common/chunk-window.js';
 import { aWeek, nonEmpty, oneOf, parseOnnxFile, port, positiveInteger, seconds } from './parse.js';
 
 export interface StringOption<T> {
@@ -81,6 +82,10 @@ export const embedOptions = {
   }),
   target: string({ shown: '<table>_embeddings', help: 'side table to write', parse: parseTableName }),
   column: string({ help: 'write into this column of the source table instead of a side table', parse: parseColumnName }),
+  chunk: string({
+    help: 'cut each text into chunks of at most TOKENS tokens (special tokens and prompt counted), consecutive ones sharing about OVERLAP, one vector each, in <table>_chunks; TOKENS[:OVERLAP]',
+    parse: parseChunkWindow,
+  }),
   limit: string({
     help: 'embed at most this many rows in this run',
     parse: (value: string, name: string) => positiveInteger(value, name, Number.MAX_SAFE_INTEGER),
@@ -161,6 +166,7 @@ export const jobOptions = {
   column: string({ help: "the job's --column" }),
   'id-column': string({ help: "the job's --id-column" }),
   'text-column': string({ help: "the job's --text-column" }),
+  chunk: string({ help: "the job's --chunk, when the table has jobs with several windows" }),
   'database-url': embedOptions['database-url'],
   state: embedOptions.state,
   json: flag('print JSON on stdout'),

@@ -10,6 +10,7 @@ import type { ArgsOf, jobOptions } from '../config/options.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { connect, connectionConfig, databaseIdentity, recordedDatabase } from '../db/database.js';
 import { DatabaseError, StateError, UsageError } from '../../common/errors.js';
+import { chunkWindowText, parseChunkWindow } from '../../common/chunk-window.js';
 import { modelName } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
 import { parseTextTemplate } from '../config/text-template.js';
@@ -35,6 +36,8 @@ export interface LookupConfig {
   textColumn?: string;
   /** The --text template, canonical. */
   text?: string;
+  /** The job's --chunk window as the state file records it (`256:32`). */
+  chunk?: string;
   databaseUrl?: string;
   /** Where databaseUrl came from, for saying which database was read. */
   databaseFrom: string;
@@ -55,6 +58,7 @@ export function resolveLookupConfig(args: JobLookupArgs, env: NodeJS.ProcessEnv 
     idColumn: args.idColumn === undefined ? undefined : parseColumnName(args.idColumn, '--id-column'),
     textColumn: args.textColumn === undefined ? undefined : parseColumnName(args.textColumn, '--text-column'),
     text: args.textTemplate === undefined ? undefined : parseTextTemplate(args.textTemplate, '--text').canonical,
+    chunk: args.chunk === undefined ? undefined : chunkWindowText(parseChunkWindow(args.chunk, '--chunk')),
     databaseUrl: args.databaseUrl ?? (env.DATABASE_URL || undefined),
     databaseFrom: args.databaseUrl !== undefined ? '--database-url' : env.DATABASE_URL ? 'DATABASE_URL' : 'the PG* variables',
     statePath,
@@ -165,11 +169,19 @@ export function singleJob(session: LookupSession): JobState {
   }
   const texts = new Set(jobs.map((job) => jobText(job.identity)));
   // Jobs that differ only in their text (another column or template into the same target) say which they read.
+  const chunks = (job: JobState) => (job.identity.chunk === undefined ? '' : ` chunks ${job.identity.chunk}`);
   const listed = jobs
-    .map((job) => `${job.identity.model} -> ${job.identity.target}${texts.size > 1 ? ` from ${shownJobText(job.identity)}` : ''}`)
+    .map(
+      (job) =>
+        `${job.identity.model}${chunks(job)} -> ${job.identity.target}${texts.size > 1 ? ` from ${shownJobText(job.identity)}` : ''}`,
+    )
     .join(', ');
-  const flags = texts.size > 1 ? '--model, --target, --text-column or --text' : '--model or --target';
-  throw new UsageError(`${jobs.length} jobs on ${sourceSql} in ${state.file} (${listed}); pick one with ${flags}`);
+  const by = ['--model', '--target'];
+  if (texts.size > 1) by.push('--text-column', '--text');
+  if (jobs.some((job) => job.identity.chunk !== undefined)) by.push('--chunk');
+  throw new UsageError(
+    `${jobs.length} jobs on ${sourceSql} in ${state.file} (${listed}); pick one with ${by.slice(0, -1).join(', ')} or ${by.at(-1)}`,
+  );
 }
 
 /** The source table and target of a recorded job, as the run that recorded it saw them. */
@@ -181,6 +193,7 @@ export async function jobTables(client: pg.ClientBase, identity: JobIdentity): P
     name: identity.model,
     fileHash: identity.modelHash,
     profile: { ...(identity.profile !== undefined && { mark: identity.profile }) },
+    ...(identity.chunk !== undefined && { chunk: parseChunkWindow(identity.chunk, 'the recorded chunk window') }),
   };
   const columnPrefix = `${source.sql}.`;
   const target = identity.target.startsWith(columnPrefix)
@@ -196,6 +209,7 @@ function matches(identity: JobIdentity, session: LookupSession): boolean {
   if (config.textColumn !== undefined && identity.textColumn !== config.textColumn) return false;
   if (config.text !== undefined && identity.text !== config.text) return false;
   if (config.model !== undefined && identity.model !== modelName(config.model)) return false;
+  if (config.chunk !== undefined && identity.chunk !== config.chunk) return false;
   if (config.column !== undefined && identity.target !== `${session.sourceSql}.${quoteIdentifier(config.column)}`) return false;
   if (config.target !== undefined) {
     const schema = config.target.schema ?? parseTableName(session.sourceSql).schema;

@@ -3,6 +3,7 @@
  * threads begin loading the model at once), hash the ONNX file meanwhile, and close the pool however
  * the command ends.
  */
+import { checkChunkWindow } from '../../common/chunk-window.js';
 import type { EmbedConfig } from '../config/config.js';
 import { locateModel, withFileHash, withProfile, type ModelInfo } from '../model/model-folder.js';
 import { resolveProfile } from '../model/model-profile.js';
@@ -24,12 +25,13 @@ export async function withModelPool<T>(config: EmbedConfig, use: (parts: ModelPo
     onnxFile: config.onnxFile,
   });
   const profile = resolveProfile(files, config.profile);
+  if (config.chunk !== undefined) checkChunkWindow(config.chunk, files.maxSequenceLength);
   const pool = createWorkerPool(workerConfig(config, files, profile), config.workers);
   const modelLoads = pool.ready();
   // Awaited later; a load failure must not be reported as unhandled meanwhile.
   modelLoads.catch(() => undefined);
   try {
-    const model = await withFileHash(withProfile(files, profile));
+    const model: ModelInfo = { ...(await withFileHash(withProfile(files, profile))), ...(config.chunk && { chunk: config.chunk }) };
     return await use({ pool, model, modelLoads });
   } finally {
     await pool.close();

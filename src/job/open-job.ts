@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import type { EmbedConfig } from '../config/config.js';
+import { chunkWindowText } from '../../common/chunk-window.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { connect, databaseIdentity } from '../db/database.js';
 import { ReconnectingClient } from '../db/reconnecting-client.js';
@@ -79,6 +80,7 @@ export function jobIdentity(source: SourceTable, target: Pick<Target, 'display'>
     dimension: model.dimension,
     tokenizerHash: model.tokenizerHash,
     ...(model.profile.mark !== undefined && { profile: model.profile.mark }),
+    ...(model.chunk !== undefined && { chunk: chunkWindowText(model.chunk) }),
   };
 }
 

@@ -11,6 +11,7 @@ import { createProgress } from '../pass/progress.js';
 import type { RunReport } from './run-summary.js';
 import { estimateRows } from '../source/source-table.js';
 import { finishMetrics } from '../target/metrics-pass.js';
+import { chunkMetrics as readChunkMetrics } from '../target/chunk-table.js';
 import { runReport } from './run-report.js';
 
 export interface RunSetup extends PassSetup {
@@ -58,7 +59,9 @@ export async function plainRun(config: EmbedConfig, parts: RunSetup): Promise<Ru
   const rowsPerSecond = stats.rowsEmbedded / Math.max(elapsedSeconds, 1e-9);
   const outcome = interrupts.requested ? 'interrupted' : 'completed';
   job.endRun(runId, { rows: stats.rowsEmbedded, skipped: stats.rowsSkipped, failed: stats.rowsFailed, rowsPerSecond, outcome });
-  const metrics =
-    config.metrics.mode !== 'off' && outcome === 'completed' ? await finishMetrics(db, source, target.display, config.metrics) : undefined;
-  return runReport(config, { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics });
+  const measured = config.metrics.mode !== 'off' && outcome === 'completed';
+  // A chunk table keeps chunks and tokens per row instead of the row metrics (no frequency).
+  const metrics = measured && !target.chunked ? await finishMetrics(db, source, target.display, config.metrics) : undefined;
+  const chunkMetrics = measured && target.chunked ? { table: target.display, ...(await readChunkMetrics(db, target.display)) } : undefined;
+  return runReport(config, { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics, chunkMetrics });
 }

@@ -18,11 +18,12 @@ export interface RunFacts {
   rowsPerSecond: number;
   stateFile: string;
   metrics: RunReport['metrics'];
+  chunkMetrics?: RunReport['chunkMetrics'];
 }
 
 export function runReport(
   config: EmbedConfig,
-  { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics }: RunFacts,
+  { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics, chunkMetrics }: RunFacts,
 ): RunReport {
   const busy = stats.readMs + stats.tokenizeMs + stats.inferenceMs + stats.writeMs || 1;
   return {
@@ -60,5 +61,6 @@ export function runReport(
     stateFile,
     metricsMode: config.metrics.mode,
     metrics,
+    ...(chunkMetrics && { chunkMetrics }),
   };
 }

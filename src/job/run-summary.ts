@@ -1,6 +1,7 @@
 /** The end-of-run report: a few human lines, or one JSON object with the same facts. */
 import type { MetricsMode } from '../config/metrics-options.js';
 import type { MetricsSummary } from '../target/metrics-pass.js';
+import type { ChunkMetrics } from '../target/chunk-table.js';
 import { describeProfile, type ModelProfile } from '../model/model-profile.js';
 import { formatDuration } from '../pass/progress.js';
 
@@ -46,6 +47,8 @@ export interface RunReport {
   metricsMode: MetricsMode;
   /** The table's metrics once a run with them completes (see src/target/metrics-pass.ts). */
   metrics?: MetricsSummary;
+  /** A chunk table's metrics once a run with --metrics completes (see src/target/chunk-table.ts). */
+  chunkMetrics?: ChunkMetrics & { table: string };
 }
 
 export function formatReport(report: RunReport): string {
@@ -70,6 +73,7 @@ export function formatReport(report: RunReport): string {
     ...report.profile.notes.map((note) => `  note: ${note}`),
   );
   if (report.metrics) lines.push(formatMetrics(report.metrics));
+  if (report.chunkMetrics) lines.push(formatChunkMetrics(report.chunkMetrics));
   return `${lines.join('\n')}\n`;
 }
 
@@ -78,6 +82,17 @@ function formatMetrics(metrics: MetricsSummary): string {
   return (
     `  metrics in ${metrics.table} (${metrics.rows} rows): ${tokens}; ${percent(metrics.truncatedShare)} truncated; ` +
     `${percent(metrics.duplicateShare)} duplicates, ${metrics.distinctTexts} distinct texts${metrics.foldCase ? ' (case folded)' : ''}` +
+    (metrics.unmeasured > 0
+      ? `\n  ${metrics.unmeasured} rows were embedded without metrics: run again with --metrics --refresh to measure them`
+      : '')
+  );
+}
+
+function formatChunkMetrics(metrics: ChunkMetrics & { table: string }): string {
+  const spread = (what: string, s: ChunkMetrics['chunksPerRow']) => (s ? `${what} p50 ${s.p50}, p95 ${s.p95}, max ${s.max}` : `no ${what}`);
+  return (
+    `  metrics in ${metrics.table} (${metrics.rows} rows): ${spread('chunks per row', metrics.chunksPerRow)}; ` +
+    `${spread('tokens per row before chunking', metrics.tokensPerRow)}` +
     (metrics.unmeasured > 0
       ? `\n  ${metrics.unmeasured} rows were embedded without metrics: run again with --metrics --refresh to measure them`
       : '')

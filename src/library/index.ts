@@ -20,6 +20,8 @@ export interface SearchOptions {
   /** The job's --target or --column, when the table has jobs with several. */
   target?: string;
   column?: string;
+  /** The job's --chunk window (`256:32`), when the table has jobs with several. */
+  chunk?: string;
   dtype?: Dtype;
 }
 

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ChunkWindow } from '../../common/chunk-window.js';
 import { ModelError } from '../../common/errors.js';
 import { onnxFileOf, type Dtype } from './dtype.js';
 import { externalDataFiles } from './external-data.js';
@@ -38,6 +39,11 @@ export interface ModelInfo {
    * other word pieces make other vectors.
    */
   tokenizerHash: string;
+  /**
+   * The job's `--chunk` window, when it embeds chunks: not the model's, but part of what names the
+   * vectors (the label a target records, see target-table.ts modelLabel) like the profile is.
+   */
+  chunk?: ChunkWindow;
 }
 
 const requiredFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];

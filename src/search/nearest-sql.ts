@@ -20,6 +20,26 @@ export function vectorColumnOf(ref: TargetRef): { table: string; column: string 
   return ref.kind === 'table' ? { table: ref.table, column: 'embedding' } : { table: ref.table, column: ref.column };
 }
 
+/**
+ * A chunk table's nearest rows: each source row once, by its best chunk, with that chunk's text and
+ * place. Every chunk is compared (DISTINCT ON picks each row's best), so the k rows are exact.
+ * $1: the query vector, $2: k. Rows: id, similarity, text, chunk, seq.
+ */
+export function nearestChunkRowsSql(source: SourceTable, table: string, format: VectorFormat): string {
+  const id = quoteIdentifier(source.idColumn);
+  const similarity =
+    format === 'vector'
+      ? '1 - (t.embedding <=> $1::vector)'
+      : `(SELECT sum(a::float8 * b) / nullif(sqrt(sum(a::float8 * a)) * sqrt(sum(b::float8 * b)), 0)
+           FROM unnest(t.embedding, $1::real[]) AS u(a, b))`;
+  return `SELECT best.id::text AS id, best.similarity, ${source.textSql('s')}::text AS text, best.chunk, best.seq
+            FROM (SELECT DISTINCT ON (scored.id) scored.id, scored.similarity, scored.chunk, scored.seq
+                    FROM (SELECT t.id, t.seq, t.chunk, ${similarity} AS similarity FROM ${table} AS t) AS scored
+                   ORDER BY scored.id, scored.similarity DESC NULLS LAST, scored.seq) AS best
+            JOIN ${source.sql} AS s ON s.${id} = best.id
+           ORDER BY best.similarity DESC NULLS LAST, best.id LIMIT $2`;
+}
+
 /** $1: the query vector (text for vector, an array for real[]), $2: k. Rows: id, similarity, text. */
 export function nearestRowsSql(source: SourceTable, ref: TargetRef, format: VectorFormat): string {
   const id = quoteIdentifier(source.idColumn);

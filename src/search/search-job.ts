@@ -12,7 +12,7 @@ import { modelsDir } from '../paths.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { JobIdentity } from '../state/job-state.js';
 import type { TargetInfo } from '../target/target-table.js';
-import { nearestRowsSql, vectorColumnOf, vectorColumnTypeSql, type VectorFormat } from './nearest-sql.js';
+import { nearestChunkRowsSql, nearestRowsSql, vectorColumnOf, vectorColumnTypeSql, type VectorFormat } from './nearest-sql.js';
 import { openWithProfile } from './embedder.js';
 
 export interface SearchRequest {
@@ -25,9 +25,11 @@ export interface SearchRequest {
 
 export interface SearchHit {
   id: string;
-  /** Cosine similarity of the row's vector and the query's. */
+  /** Cosine similarity of the row's vector (a chunked target: its best chunk's) and the query's. */
   similarity: number;
   text: string;
+  /** A chunked target (`--chunk`): the row's best chunk, its text and place in the row. */
+  chunk?: { seq: number; text: string };
 }
 
 export interface SearchResult {
@@ -85,14 +87,23 @@ export async function searchJob(searched: SearchedJob, request: SearchRequest): 
   }
   const values = Array.from(query);
   const parameter = format === 'vector' ? `[${values.join(',')}]` : values;
-  const found = await client.query<{ id: string; similarity: number | string | null; text: string | null }>(
-    nearestRowsSql(source, target.ref, format),
-    [parameter, request.k],
-  );
+  const chunked = target.chunked && target.ref.kind === 'table';
+  const found = await client.query<{
+    id: string;
+    similarity: number | string | null;
+    text: string | null;
+    chunk?: string;
+    seq?: number;
+  }>(chunked ? nearestChunkRowsSql(source, where.table, format) : nearestRowsSql(source, target.ref, format), [parameter, request.k]);
   return {
     target: target.display,
     format,
-    hits: found.rows.map((row) => ({ id: row.id, similarity: Number(row.similarity ?? 0), text: row.text ?? '' })),
+    hits: found.rows.map((row) => ({
+      id: row.id,
+      similarity: Number(row.similarity ?? 0),
+      text: row.text ?? '',
+      ...(row.chunk !== undefined && row.seq !== undefined && { chunk: { seq: row.seq, text: row.chunk } }),
+    })),
   };
 }
 

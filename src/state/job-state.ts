@@ -29,6 +29,7 @@ export interface JobIdentity {
    * jobs recorded before profiles existed keep their identity.
    */
   profile?: string;
+  chunk?: string; // The --chunk window (`256:32`), absent for a job that embeds whole rows.
 }
 
 export interface FailedRow {

@@ -22,28 +22,46 @@ import {
   tableColumnsSql,
 } from './target-sql.js';
 
+/** A kind of side table: how it is made, the columns it must have and the rights its writes need. */
+export interface SideTableShape {
+  create: Statement;
+  columns: readonly string[];
+  privileges: Statement;
+  /** The GRANT that gives them, in the message of a role without them. */
+  grant: string;
+}
+
+/** The one-row-per-source-row side table `<table>_embeddings`. */
+export function rowTableShape(source: SourceTable, qualified: string, wanted: string): SideTableShape {
+  return {
+    create: createSideTableSql(qualified, source.idType, source.sql, quoteIdentifier(source.idColumn), wanted),
+    columns: ['id', 'embedding', 'model', 'content_hash', 'embedded_at'],
+    privileges: sideTablePrivilegesSql(qualified),
+    grant: `SELECT, INSERT, UPDATE ON ${qualified}`,
+  };
+}
+
 export async function ensureSideTable(
   client: pg.ClientBase,
   source: SourceTable,
   qualified: string,
   wanted: string,
   model: ModelInfo,
+  shape: SideTableShape = rowTableShape(source, qualified, wanted),
 ): Promise<EmbeddingFormat> {
   // Only when missing: CREATE ... IF NOT EXISTS wants CREATE on the schema even when the table is there.
   if (!(await exists(client, qualified))) {
-    await client
-      .query(createSideTableSql(qualified, source.idType, source.sql, quoteIdentifier(source.idColumn), wanted).text)
-      .catch((cause: unknown) => {
-        throw new DatabaseError(`cannot create target ${qualified}: ${(cause as Error).message}; grant the rights or pass --target`, {
-          code: 'TARGET',
-          cause,
-        });
+    await client.query(shape.create.text).catch((cause: unknown) => {
+      throw new DatabaseError(`cannot create target ${qualified}: ${(cause as Error).message}; grant the rights or pass --target`, {
+        code: 'TARGET',
+        cause,
       });
+    });
   }
   const tableColumns = tableColumnsSql(qualified);
   const columns = await client.query<{ name: string; type: string }>(tableColumns.text, tableColumns.values);
   const typeOf = new Map(columns.rows.map((c) => [c.name, c.type]));
-  const missing = ['id', 'embedding', 'model', 'content_hash', 'embedded_at'].filter((c) => !typeOf.has(c));
+  const missing = shape.columns.filter((c) => !typeOf.has(c));
   if (missing.length > 0) {
     throw incompatible(qualified, `has no column ${missing.join(', ')}`);
   }
@@ -51,7 +69,7 @@ export async function ensureSideTable(
   if (idType !== source.idType) {
     throw incompatible(qualified, `has an id of type ${idType} but ${source.sql} has ${source.idType} ids`);
   }
-  await checkWritable(client, sideTablePrivilegesSql(qualified), `SELECT, INSERT, UPDATE ON ${qualified}`);
+  await checkWritable(client, shape.privileges, shape.grant);
   const format = checkEmbeddingType(qualified, typeOf.get('embedding')!, model);
   if (format === 'real[]') await checkStoredDimension(client, qualified, 'embedding', model.dimension);
   return format;

@@ -10,9 +10,11 @@ import type { MetricsMode } from '../config/metrics-options.js';
 import { prepareMetricColumns, prepareMetricsTable, stagedMetrics } from './metrics-storage.js';
 import type { ModelInfo } from '../model/model-folder.js';
 import type { SourceTable } from '../source/source-table.js';
+import { chunkWindowText } from '../../common/chunk-window.js';
 import { copySql, stageDdl, stageTable, unnestRows } from '../../common/stage-row.js';
 import type { EmbeddingFormat, WriteMethod, WritePlan } from '../../common/write-plan.js';
 import { sameTextSql, upsertFromStage, type StagedValue } from './stage-table.js';
+import { chunkTablePlan, ensureChunkTable, prepareChunkMetricColumns } from './chunk-table.js';
 import { checkWritable, ensureColumn, ensureSideTable } from './target-checks.js';
 import { embeddingOrStoredSql, storedInputsSql, tempPrivilegeSql } from './target-sql.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
@@ -43,6 +45,8 @@ export interface TargetInfo {
   pendingSql: string;
   /** Removes the embeddings of rows whose text is now NULL or blank (they would never be read again). */
   clearBlankSql: string;
+  /** A chunk table (`--chunk`): rows of (id, seq), several per source row. */
+  chunked: boolean;
 }
 
 export interface Target extends TargetInfo {
@@ -50,11 +54,13 @@ export interface Target extends TargetInfo {
 }
 
 /** What names a model in a target: name@hash12, then the profile when it is not the default one (no profile: the default). */
-export type LabelledModel = Pick<ModelInfo, 'name' | 'fileHash'> & { profile?: Pick<ModelInfo['profile'], 'mark'> };
+export type LabelledModel = Pick<ModelInfo, 'name' | 'fileHash' | 'chunk'> & { profile?: Pick<ModelInfo['profile'], 'mark'> };
 
+/** A chunked job's label names its window too: a target of 256-token chunks is refused to a run of 512 like another model. */
 export function modelLabel(model: LabelledModel): string {
   const mark = model.profile?.mark;
-  return `${model.name}@${model.fileHash.slice(0, 12)}${mark === undefined ? '' : ` ${mark}`}`;
+  const chunks = model.chunk === undefined ? '' : ` chunks ${chunkWindowText(model.chunk)}`;
+  return `${model.name}@${model.fileHash.slice(0, 12)}${mark === undefined ? '' : ` ${mark}`}${chunks}`;
 }
 
 export function describeTarget(
@@ -71,9 +77,12 @@ export function describeTarget(
       ref: { kind: 'column', table: source.sql, column: options.column },
       pendingSql: `src.${column} IS NULL`,
       clearBlankSql: `UPDATE ${source.sql} AS src SET ${column} = NULL WHERE ${column} IS NOT NULL AND ${blank}`,
+      chunked: false,
     };
   }
-  const target = options.target ?? { name: `${source.table.name}${options.metrics === 'only' ? '_metrics' : '_embeddings'}` };
+  const chunked = model.chunk !== undefined;
+  const suffix = chunked ? '_chunks' : options.metrics === 'only' ? '_metrics' : '_embeddings';
+  const target = options.target ?? { name: `${source.table.name}${suffix}` };
   const qualified = quoteTable({ schema: target.schema ?? source.schema, name: target.name });
   // A scalar subquery rather than NOT EXISTS: it cannot be turned into a hash anti-join, so every keyset
   // page stays an index walk in id order with one primary-key probe per row.
@@ -81,13 +90,15 @@ export function describeTarget(
   return {
     display: qualified,
     ref: { kind: 'table', table: qualified },
-    // With --metrics, a row embedded without them is not done (found with --refresh).
+    // With --metrics, a row embedded without them is not done (found with --refresh). A chunk table's
+    // first chunk stands for its row: a row's chunks are written together, all with the row's hash.
     pendingSql: `(SELECT done.model = ${pg.escapeLiteral(modelLabel(model))} AND done.content_hash = ${hash}${
-      options.metrics === 'beside' ? ' AND done.token_count IS NOT NULL' : ''
+      options.metrics === 'beside' ? (chunked ? ' AND done.row_tokens IS NOT NULL' : ' AND done.token_count IS NOT NULL') : ''
     }
-        FROM ${qualified} AS done WHERE done.id = src.${quoteIdentifier(source.idColumn)}) IS NOT TRUE`,
+        FROM ${qualified} AS done WHERE done.id = src.${quoteIdentifier(source.idColumn)}${chunked ? ' AND done.seq = 0' : ''}) IS NOT TRUE`,
     clearBlankSql: `DELETE FROM ${qualified} AS done USING ${source.sql} AS src
         WHERE done.id = src.${quoteIdentifier(source.idColumn)} AND ${blank}`,
+    chunked,
   };
 }
 
@@ -105,6 +116,11 @@ export async function prepareTarget(client: pg.ClientBase, source: SourceTable, 
   }
   if (options.metrics === 'only') {
     return { ...info, plan: await prepareMetricsTable(client, source, info.ref.table, modelLabel(model), options.method) };
+  }
+  if (model.chunk !== undefined) {
+    const format = await ensureChunkTable(client, source, info.ref.table, wanted, model);
+    const measured = await prepareChunkMetricColumns(client, info.ref.table, options.metrics === 'beside');
+    return { ...info, plan: chunkTablePlan(source, info.ref.table, options.method, format, modelLabel(model), model.chunk, measured) };
   }
   const format = await ensureSideTable(client, source, info.ref.table, wanted, model);
   await ensureInputHashColumn(client, info.ref.table);

@@ -66,6 +66,7 @@ describe('long texts', () => {
       ref: { kind: 'table' as const, table: 'documents_embeddings' },
       pendingSql: 'true',
       clearBlankSql: '',
+      chunked: false,
     };
     const range = { pass: 1, after: '2', last: '30', rows: 28 };
     const pages: string[][] = [];

@@ -4,7 +4,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { ensureModel } from '../../dist/scripts/make-model.js';
 import { SeededRandom } from '../../dist/scripts/model-maker/seeded-random.js';
 import { syntheticSentences } from '../../dist/scripts/synthetic-text.js';
-import { type Chunk, type ChunkWindow, checkChunkWindow, chunkText, type TokenCounter } from '../../dist/workers/chunker.js';
+import { chunkWindowProblem } from '../../dist/common/chunk-window.js';
+import { type Chunk, type ChunkWindow, chunkText, type TokenCounter } from '../../dist/workers/chunker.js';
 import { TextTokenizer } from '../../dist/workers/text-tokenizer.js';
 import { proseText, wildText } from '../helpers/document-texts.js';
 
@@ -27,7 +28,7 @@ function randomWindow(random: SeededRandom, prompt: string, counter: TokenCounte
   const room = tokens - fixed;
   const overlap = random.uniform() < 0.2 ? 0 : Math.floor(random.uniform() * (Math.ceil(room / 2) - 1));
   const window = { tokens, overlap };
-  expect(checkChunkWindow(window, counter.countPlain(prompt), counter.count(''), TINY_MAX_LENGTH)).toBeUndefined();
+  expect(chunkWindowProblem(window, counter.countPlain(prompt), counter.count(''), TINY_MAX_LENGTH)).toBeUndefined();
   return window;
 }
 
@@ -244,20 +245,20 @@ describe.each(['tiny-unigram', 'tiny-bpe'] as const)('chunkText with %s', (name)
   });
 });
 
-describe('checkChunkWindow', () => {
+describe('chunkWindowProblem', () => {
   it('accepts a window that holds text, and says what to give otherwise', () => {
-    expect(checkChunkWindow({ tokens: 256, overlap: 32 }, 0, 2, 256)).toBeUndefined();
-    expect(checkChunkWindow({ tokens: 512, overlap: 32 }, 0, 2, 256)).toBe(
+    expect(chunkWindowProblem({ tokens: 256, overlap: 32 }, 0, 2, 256)).toBeUndefined();
+    expect(chunkWindowProblem({ tokens: 512, overlap: 32 }, 0, 2, 256)).toBe(
       '--chunk 512 is more tokens than the model reads (256): give at most --chunk 256',
     );
-    expect(checkChunkWindow({ tokens: 12, overlap: 0 }, 5, 2, 256)).toBe(
+    expect(chunkWindowProblem({ tokens: 12, overlap: 0 }, 5, 2, 256)).toBe(
       '--chunk 12 leaves under 8 tokens of text beside the prompt (5) and the special tokens (2): give at least --chunk 15',
     );
-    expect(checkChunkWindow({ tokens: 20, overlap: 0 }, 250, 2, 256)).toMatch(/use a shorter prompt/);
-    expect(checkChunkWindow({ tokens: 64, overlap: 31 }, 0, 2, 256)).toBe(
+    expect(chunkWindowProblem({ tokens: 20, overlap: 0 }, 250, 2, 256)).toMatch(/use a shorter prompt/);
+    expect(chunkWindowProblem({ tokens: 64, overlap: 31 }, 0, 2, 256)).toBe(
       '--chunk 64:31: the overlap must be under half of the 62 tokens of text a window holds, at most 30',
     );
-    expect(checkChunkWindow({ tokens: 64, overlap: 30 }, 0, 2, 256)).toBeUndefined();
-    expect(checkChunkWindow({ tokens: 0, overlap: 0 }, 0, 2, 256)).toMatch(/^--chunk takes TOKENS\[:OVERLAP\]/);
+    expect(chunkWindowProblem({ tokens: 64, overlap: 30 }, 0, 2, 256)).toBeUndefined();
+    expect(chunkWindowProblem({ tokens: 0, overlap: 0 }, 0, 2, 256)).toMatch(/^--chunk takes TOKENS\[:OVERLAP\]/);
   });
 });
