@@ -7,30 +7,11 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import { StateError } from '../../common/errors.js';
 import { progressFrom, snapshotColumn, type IdRange, type JobProgress, type PassStart, type ProgressRow } from './job-progress.js';
+import type { JobIdentity } from './job-identity.js';
 import { WatchRecords } from './watch-record.js';
 
 export type { IdRange, JobProgress, PassStart } from './job-progress.js';
-
-/** What makes two runs the same job: same rows in (textColumn, or a canonical --text template in its place), same model, same place out. */
-export interface JobIdentity {
-  database: string;
-  source: string;
-  idColumn: string;
-  textColumn?: string;
-  text?: string;
-  target: string;
-  model: string;
-  modelHash: string;
-  dimension: number;
-  /** See ModelInfo.tokenizerHash; absent in jobs recorded before the tokenizer was part of the identity. */
-  tokenizerHash?: string;
-  /**
-   * The model profile's mark (src/model/model-profile.ts profileMark), absent for the default profile:
-   * jobs recorded before profiles existed keep their identity.
-   */
-  profile?: string;
-  chunk?: string; // The --chunk window (`256:32`), absent for a job that embeds whole rows.
-}
+export type { JobIdentity } from './job-identity.js';
 
 export interface FailedRow {
   rowId: string;

@@ -284,7 +284,7 @@ describe('embed --chunk', () => {
     await refused(['--chunk', '64:x'], /^embed: --chunk takes TOKENS or TOKENS:OVERLAP/);
     await refused(['--chunk', '0'], /^embed: --chunk needs a window of at least 1 token/);
     await refused(['--chunk', '32:32'], /^embed: --chunk overlap \(32\) must be smaller than the window \(32\)/);
-    await refused(['--chunk', '500:50'], /^embed: --chunk 500:50 is longer than the model reads \(128 tokens\); pass --chunk 128 or less$/);
+    await refused(['--chunk', '500:50'], /^embed: --chunk 500 is more tokens than the model reads \(128\): give at most --chunk 128$/);
     await refused(['--chunk', '64', '--column', 'vec'], /^embed: --chunk writes several vectors per row .* drop --column/);
     await refused(['--chunk', '64', '--metrics-only'], /^embed: --metrics-only measures whole rows .* drop one/);
     const exists = await client().query(`SELECT to_regclass('never_chunks') AS t`);
