@@ -287,6 +287,24 @@ describe('embed --chunk', () => {
     await refused(['--chunk', '500:50'], /^embed: --chunk 500 is more tokens than the model reads \(128\): give at most --chunk 128$/);
     await refused(['--chunk', '64', '--column', 'vec'], /^embed: --chunk writes several vectors per row .* drop --column/);
     await refused(['--chunk', '64', '--metrics-only'], /^embed: --metrics-only measures whole rows .* drop one/);
+    // The prompt is counted in the worker, with the model's tokenizer: a window it leaves no room in stops the run.
+    const crowded = await cli(
+      'crowded',
+      'docs',
+      '--model',
+      modelDir,
+      '--target',
+      'crowded_chunks',
+      '--chunk',
+      '12',
+      '--prompt',
+      'represent this long passage of text for retrieval: ',
+    );
+    expect(crowded.code, crowded.stderr).toBe(2);
+    expect(crowded.stderr).toMatch(
+      /^embed: --chunk 12 leaves under 8 tokens of text beside the prompt \(\d+\) and the special tokens \(2\)/m,
+    );
+    expect((await client().query('SELECT count(*)::int AS n FROM crowded_chunks')).rows[0].n).toBe(0);
     const exists = await client().query(`SELECT to_regclass('never_chunks') AS t`);
     expect(exists.rows[0].t).toBeNull();
     const column = await client().query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'docs' AND column_name = 'vec'`);
