@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { defaults } from '../src/config/defaults.js';
 import type { Dtype } from '../src/model/model-folder.js';
-import { checkChunkWindow, type ChunkWindow } from '../common/chunk-window.js';
+import { checkChunkWindow, parseChunkWindow } from '../common/chunk-window.js';
 import { chunkText } from '../workers/chunker.js';
 import { TextTokenizer } from '../workers/text-tokenizer.js';
 import { benchModel } from './bench-model.js';
@@ -35,12 +35,6 @@ import { fixed, formatTable } from './text-table.js';
 const TABLE = 'documents_bench';
 const SENTENCES = 'documents_bench_sentences';
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function chunkOption(value: string): ChunkWindow {
-  const match = /^(\d+)(?::(\d+))?$/.exec(value);
-  if (!match) throw new Error(`--chunk takes TOKENS[:OVERLAP], e.g. 256:32, got ${value}`);
-  return { tokens: Number(match[1]), overlap: Number(match[2] ?? 0) };
-}
 
 /** Whether this build's CLI takes --chunk (its help lists it). */
 function cliTakesChunk(): boolean {
@@ -75,7 +69,7 @@ async function main(args: string[]): Promise<number> {
   const workers = positiveOption(values.workers, '--workers');
   const budgets = listOption(values.budgets, '--budgets').map((b) => positiveOption(b, '--budgets'));
   const dtype: Dtype = dtypeOption(values.dtype);
-  const window = chunkOption(values.chunk);
+  const window = parseChunkWindow(values.chunk, '--chunk');
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const model = await benchModel(values.model, dtype);
   const tokenizer = await TextTokenizer.load(model.dir, model.maxSequenceLength);
