@@ -15,6 +15,7 @@ import { countRows } from '../source/source-table.js';
 import type { IdRange, JobIdentity, LockHolder, RunRecord } from '../state/job-state.js';
 import type { WatchRecord } from '../state/watch-record.js';
 import { describeProfile, type ModelProfile } from '../model/model-profile.js';
+import { describeIndexStatus, vectorIndexStatus, type VectorIndexStatus } from '../target/vector-index-status.js';
 
 export interface StatusOptions extends JobLookupArgs {
   json?: boolean;
@@ -51,6 +52,8 @@ export interface JobStatus {
   watch: WatchRecord | null;
   /** The model profile the job's last run used (null when that run predates profiles: the default one). */
   profile: ModelProfile | null;
+  /** The vector index on the target's column: ours or the user's, valid, invalid or being built. */
+  index: VectorIndexStatus;
 }
 
 export async function status(options: StatusOptions): Promise<number> {
@@ -91,6 +94,7 @@ export async function status(options: StatusOptions): Promise<number> {
       distributed,
       watch: liveWatch(job.watchRecords().last(), holder),
       profile: recordedProfile(session.state.recordedProfile(job.id)),
+      index: await vectorIndexStatus(session.client, target.ref),
     };
     process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
     return EXIT.done;
@@ -172,6 +176,7 @@ function formatStatus(s: JobStatus): string {
     `ETA         ${eta}`,
     `failures    ${n(s.failures)}${s.failures > 0 ? ' (embed failures lists them, embed --retry-failed retries them)' : ''}`,
     `running     ${s.runningPid === null ? 'no' : `yes, pid ${s.runningPid}`}`,
+    `index       ${describeIndexStatus(s.index)}`,
     ...(s.watch === null ? [] : [`watching    ${formatWatch(s.watch)}`]),
     `state file  ${s.stateFile}`,
     databaseLine(s.database),

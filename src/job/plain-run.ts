@@ -12,6 +12,8 @@ import type { RunReport } from './run-summary.js';
 import { estimateRows } from '../source/source-table.js';
 import { finishMetrics } from '../target/metrics-pass.js';
 import { runReport } from './run-report.js';
+import type { ConnectionConfig } from '../../common/connection-config.js';
+import { indexAfterPass } from './index-build.js';
 
 export interface RunSetup extends PassSetup {
   /** When the command started: the rate covers starting the workers and preparing the target too. */
@@ -20,6 +22,8 @@ export interface RunSetup extends PassSetup {
   stateFile: string;
   /** Metrics, when --metrics-port serves them. */
   observer?: LoopObserver;
+  /** For the vector index's build, on a session of its own. */
+  connection: ConnectionConfig;
 }
 
 export async function plainRun(config: EmbedConfig, parts: RunSetup): Promise<RunReport> {
@@ -60,5 +64,10 @@ export async function plainRun(config: EmbedConfig, parts: RunSetup): Promise<Ru
   job.endRun(runId, { rows: stats.rowsEmbedded, skipped: stats.rowsSkipped, failed: stats.rowsFailed, rowsPerSecond, outcome });
   const metrics =
     config.metrics.mode !== 'off' && outcome === 'completed' ? await finishMetrics(db, source, target.display, config.metrics) : undefined;
-  return runReport(config, { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics });
+  // Once a pass has read to the end of the table: the first, or any later one (an index already there is left as it is).
+  const index = outcome === 'completed' && !job.progress().passOpen ? await indexAfterPass(config, parts.connection, target) : undefined;
+  return {
+    ...runReport(config, { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics }),
+    ...(index && { index }),
+  };
 }
