@@ -85,8 +85,7 @@ export function startIndexBuild(connection: ConnectionConfig, request: IndexBuil
   let cancelled = false;
   let watcher: pg.Client | undefined;
   const done = (async () => {
-    // The build may run far longer than a statement of a run may, and waits for transactions open before it.
-    const client = await connect({ ...connection, statement_timeout: 0, lock_timeout: 0 });
+    const client = await connect(connection);
     try {
       return await buildIndex(client, request, {
         started: async (pid) => {
@@ -137,6 +136,9 @@ async function buildIndex(client: pg.Client, request: IndexBuildRequest, hooks: 
     const again = (await columnIndexes(client, where.table, where.column)).find((index) => index.name === name);
     if (again?.valid) return { kind: 'present', name, method: again.method };
     if (again !== undefined) await run(client, dropIndexSql(qualifiedName));
+    // The build may run far longer than a statement of a run may, and waits for the transactions open before it.
+    await run(client, setSessionSql('statement_timeout', '0'));
+    await run(client, setSessionSql('lock_timeout', '0'));
     if (request.maintenanceWorkMem !== undefined) await run(client, setSessionSql('maintenance_work_mem', request.maintenanceWorkMem));
     const storage = request.storage as VectorType;
     const lists = request.kind === 'ivfflat' ? ivfflatLists(await vectorRows(client, where)) : undefined;
