@@ -17,6 +17,7 @@ import type { IdRange, JobIdentity, LockHolder, RunRecord } from '../state/job-s
 import { shownJobText } from '../state/job-text.js';
 import type { WatchRecord } from '../state/watch-record.js';
 import { describeProfile, type ModelProfile } from '../model/model-profile.js';
+import { describeIndexStatus, vectorIndexStatus, type VectorIndexStatus } from '../target/vector-index-status.js';
 
 export interface StatusOptions extends JobLookupArgs {
   json?: boolean;
@@ -55,6 +56,8 @@ export interface JobStatus {
   profile: ModelProfile | null;
   /** A chunked job (`--chunk`): the chunks its target holds, and the rows they belong to. */
   chunks: { chunks: number; rows: number } | null;
+  /** The vector index on the target's column: ours or the user's, valid, invalid or being built. */
+  index: VectorIndexStatus;
 }
 
 export async function status(options: StatusOptions): Promise<number> {
@@ -96,6 +99,7 @@ export async function status(options: StatusOptions): Promise<number> {
       watch: liveWatch(job.watchRecords().last(), holder),
       profile: recordedProfile(session.state.recordedProfile(job.id)),
       chunks: target.chunked && target.ref.kind === 'table' ? await countChunks(session.client, target.ref.table) : null,
+      index: await vectorIndexStatus(session.client, target.ref),
     };
     process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
     return EXIT.done;
@@ -184,6 +188,7 @@ function formatStatus(s: JobStatus): string {
     `ETA         ${eta}`,
     `failures    ${n(s.failures)}${s.failures > 0 ? ' (embed failures lists them, embed --retry-failed retries them)' : ''}`,
     `running     ${s.runningPid === null ? 'no' : `yes, pid ${s.runningPid}`}`,
+    `index       ${describeIndexStatus(s.index)}`,
     ...(s.watch === null ? [] : [`watching    ${formatWatch(s.watch)}`]),
     `state file  ${s.stateFile}`,
     databaseLine(s.database),

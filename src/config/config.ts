@@ -12,6 +12,7 @@ import { embedOptions, given, type EmbedArgs } from './options.js';
 import { positiveInteger } from './parse.js';
 import { resolveDistributedOptions } from './distributed-options.js';
 import { resolveMetricsOptions, type MetricsOptions } from './metrics-options.js';
+import { checkIndexOptions, type IndexKind, type VectorType } from './index-options.js';
 import type { Dtype } from '../model/model-folder.js';
 import type { ProfileFlags } from '../model/model-profile.js';
 import type { TextTemplate } from './text-template.js';
@@ -69,6 +70,12 @@ export interface EmbedConfig {
   mode: RunMode;
   /** Text metrics beside the embeddings, instead of them, or none (default); see metrics-options.ts. */
   metrics: MetricsOptions;
+  /** The vector index built once a pass completes (undefined: the column's default, see target/vector-storage.ts). */
+  index: IndexKind | undefined;
+  /** maintenance_work_mem of the index build's session; undefined keeps the server's. */
+  maintenanceWorkMem: string | undefined;
+  /** The column type of a new pgvector target. */
+  vectorType: VectorType;
   /** Share the job with other hosts through a queue in PostgreSQL (src/distributed/). */
   distributed: boolean;
   /** With --distributed: seconds a silent host keeps its ranges (default 30). */
@@ -137,6 +144,11 @@ export function resolveEmbedConfig(
     castText: args.castText ?? false,
     mode: runMode(args),
     metrics: resolveMetricsOptions(args),
+    ...checkIndexOptions({
+      index: given(args, env, 'index', o.index),
+      maintenanceWorkMem: given(args, env, 'maintenance-work-mem', o['maintenance-work-mem']),
+      vectorType: given(args, env, 'vector-type', o['vector-type']) ?? o['vector-type'].value,
+    }),
     ...resolveDistributedOptions(args, env),
     quiet: args.quiet ?? false,
     json: args.json ?? false,

@@ -11,6 +11,7 @@ import { poolings } from '../../common/output-profile.js';
 import { DTYPES } from '../model/dtype.js';
 import { parseTextTemplate } from './text-template.js';
 import { parseChunkWindow } from '../../common/chunk-window.js';
+import { indexKinds, memorySize, vectorTypes } from './index-options.js';
 import { aWeek, nonEmpty, oneOf, parseOnnxFile, port, positiveInteger, seconds } from './parse.js';
 
 export interface StringOption<T> {
@@ -106,6 +107,21 @@ export const embedOptions = {
     value: defaults.writeMethod,
     help: 'copy (binary COPY) or insert (for servers without COPY)',
     parse: (value: string, name: string) => oneOf(value, name, ['copy', 'insert'] as const),
+  }),
+  index: string({
+    shown: 'hnsw on a pgvector target, none on real[]',
+    help: 'vector index built with CREATE INDEX CONCURRENTLY once a pass has completed: hnsw, ivfflat or none',
+    parse: (value: string, name: string) => oneOf(value, name, indexKinds),
+  }),
+  'maintenance-work-mem': string({
+    shown: "the server's",
+    help: 'maintenance_work_mem of the index build, e.g. 1GB (the build is much faster when the graph fits)',
+    parse: memorySize,
+  }),
+  'vector-type': string({
+    value: 'vector' as (typeof vectorTypes)[number],
+    help: 'pgvector column type of a new target: vector (4 bytes a value) or halfvec (2 bytes, pgvector 0.7 or later)',
+    parse: (value: string, name: string) => oneOf(value, name, vectorTypes),
   }),
   'cast-text': flag('embed the text form of a column that is not text (integer, jsonb, ...)'),
   'db-down-budget': string({

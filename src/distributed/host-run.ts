@@ -29,6 +29,7 @@ import type { StateStore } from '../state/state-store.js';
 import { claimTarget, explainOtherDimension, type ModelStamp } from '../target/target-marker.js';
 import { describeTarget, modelLabel, prepareTarget, type Target } from '../target/target-table.js';
 import { retryOnThisHost } from './retry-failed-run.js';
+import { indexWhenPassDone } from './pass-index.js';
 import { runReport } from '../job/run-report.js';
 import { lockKeySql, unlockKeySql } from './queue-sql.js';
 
@@ -108,6 +109,9 @@ export async function embedDistributed(parts: HostRunSetup): Promise<number> {
           : `nothing to embed: pass ${pass.number} is finished and no row was added, committed late or changed since it started`,
       );
       report('completed', noHostStats(), pass?.number ?? null);
+      // A finished pass whose index is missing or was left invalid by a killed build.
+      if (pass !== undefined)
+        await indexWhenPassDone(config, parts.connection, target, { pool: queuePool, queue: name, number: pass.number }, say);
       return EXIT.done;
     }
     say(
@@ -133,7 +137,9 @@ export async function embedDistributed(parts: HostRunSetup): Promise<number> {
       process.stderr.write("interrupted: this host's unfinished ranges went back to the queue; the other hosts go on\n");
       return EXIT.interrupted;
     }
-    return await parts.breaker.retry(() => passOutcome(queuePool, name, pass, config.table.name));
+    const code = await parts.breaker.retry(() => passOutcome(queuePool, name, pass, config.table.name));
+    await indexWhenPassDone(config, parts.connection, target, { pool: queuePool, queue: name, number: pass.number }, say);
+    return code;
   } finally {
     job?.unlock();
     state?.close();

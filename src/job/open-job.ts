@@ -59,7 +59,14 @@ export async function openJobConnection(config: EmbedConfig, hooks: BreakerHooks
 }
 
 export function targetOptions(config: EmbedConfig): TargetOptions {
-  return { target: config.target, column: config.column, method: config.writeMethod, metrics: config.metrics.mode };
+  return {
+    target: config.target,
+    column: config.column,
+    method: config.writeMethod,
+    metrics: config.metrics.mode,
+    vectorType: config.vectorType,
+    index: config.index,
+  };
 }
 
 /**

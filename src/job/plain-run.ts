@@ -13,6 +13,8 @@ import { estimateRows } from '../source/source-table.js';
 import { finishMetrics } from '../target/metrics-pass.js';
 import { chunkMetrics as readChunkMetrics } from '../target/chunk-table.js';
 import { runReport } from './run-report.js';
+import type { ConnectionConfig } from '../../common/connection-config.js';
+import { indexAfterPass } from './index-build.js';
 
 export interface RunSetup extends PassSetup {
   /** When the command started: the rate covers starting the workers and preparing the target too. */
@@ -21,6 +23,8 @@ export interface RunSetup extends PassSetup {
   stateFile: string;
   /** Metrics, when --metrics-port serves them. */
   observer?: LoopObserver;
+  /** For the vector index's build, on a session of its own. */
+  connection: ConnectionConfig;
 }
 
 export async function plainRun(config: EmbedConfig, parts: RunSetup): Promise<RunReport> {
@@ -63,5 +67,10 @@ export async function plainRun(config: EmbedConfig, parts: RunSetup): Promise<Ru
   // A chunk table keeps chunks and tokens per row instead of the row metrics (no frequency).
   const metrics = measured && !target.chunked ? await finishMetrics(db, source, target.display, config.metrics) : undefined;
   const chunkMetrics = measured && target.chunked ? { table: target.display, ...(await readChunkMetrics(db, target.display)) } : undefined;
-  return runReport(config, { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics, chunkMetrics });
+  // Once a pass has read to the end of the table: the first, or any later one (an index already there is left as it is).
+  const index = outcome === 'completed' && !job.progress().passOpen ? await indexAfterPass(config, parts.connection, target) : undefined;
+  return {
+    ...runReport(config, { outcome, model, source, target, stats, elapsedSeconds, rowsPerSecond, stateFile, metrics, chunkMetrics }),
+    ...(index && { index }),
+  };
 }

@@ -4,9 +4,13 @@ import type { MetricsSummary } from '../target/metrics-pass.js';
 import type { ChunkMetrics } from '../target/chunk-table.js';
 import { describeProfile, type ModelProfile } from '../model/model-profile.js';
 import { formatDuration } from '../pass/progress.js';
+import type { IndexOutcome } from '../target/vector-index.js';
+import { describeIndexOutcome } from './index-build.js';
 
 export interface RunReport {
   outcome: 'completed' | 'interrupted';
+  /** The vector index after a completed pass (--index), when the target gets one. */
+  index?: IndexOutcome;
   table: string;
   target: string;
   model: string;
@@ -74,6 +78,7 @@ export function formatReport(report: RunReport): string {
   );
   if (report.metrics) lines.push(formatMetrics(report.metrics));
   if (report.chunkMetrics) lines.push(formatChunkMetrics(report.chunkMetrics));
+  if (report.index) lines.push(`  ${describeIndexOutcome(report.index)}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -5,7 +5,17 @@
  */
 export type LogFormat = 'human' | 'json';
 
-export type EventName = 'start' | 'caught-up' | 'batch-failed' | 'database-lost' | 'reconnected' | 'trigger' | 'stop' | 'note' | 'warning';
+export type EventName =
+  | 'start'
+  | 'caught-up'
+  | 'batch-failed'
+  | 'database-lost'
+  | 'reconnected'
+  | 'trigger'
+  | 'stop'
+  | 'note'
+  | 'warning'
+  | 'index';
 
 export interface EventLog {
   readonly format: LogFormat;

@@ -1,13 +1,14 @@
 /**
  * The statements of a search: the type of the target's vector column, and the k rows nearest a query
- * vector. With pgvector the operator `<=>` (cosine distance) orders, so an index on it can serve; on
+ * vector. With pgvector (vector or halfvec) the operator `<=>` (cosine distance) orders, so an index on
+ * it (vector_cosine_ops, halfvec_cosine_ops: target/vector-index.ts) can serve; on
  * real[] the cosine is computed exactly on the server for every row.
  */
 import { quoteIdentifier } from '../db/table-name.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { TargetRef } from '../target/target-table.js';
 
-export type VectorFormat = 'vector' | 'real[]';
+export type VectorFormat = 'vector' | 'halfvec' | 'real[]';
 
 /** The vector column's type, as format_type names it ('vector(384)', 'real[]'); no row when it is missing. */
 export function vectorColumnTypeSql(): string {
@@ -28,8 +29,8 @@ export function vectorColumnOf(ref: TargetRef): { table: string; column: string 
 export function nearestChunkRowsSql(source: SourceTable, table: string, format: VectorFormat): string {
   const id = quoteIdentifier(source.idColumn);
   const similarity =
-    format === 'vector'
-      ? '1 - (t.embedding <=> $1::vector)'
+    format !== 'real[]'
+      ? `1 - (t.embedding <=> $1::${format})`
       : `(SELECT sum(a::float8 * b) / nullif(sqrt(sum(a::float8 * a)) * sqrt(sum(b::float8 * b)), 0)
            FROM unnest(t.embedding, $1::real[]) AS u(a, b))`;
   return `SELECT best.id::text AS id, best.similarity, ${source.textSql('s')}::text AS text, best.chunk, best.seq
@@ -40,7 +41,7 @@ export function nearestChunkRowsSql(source: SourceTable, table: string, format: 
            ORDER BY best.similarity DESC NULLS LAST, best.id LIMIT $2`;
 }
 
-/** $1: the query vector (text for vector, an array for real[]), $2: k. Rows: id, similarity, text. */
+/** $1: the query vector (text for vector and halfvec, an array for real[]), $2: k. Rows: id, similarity, text. */
 export function nearestRowsSql(source: SourceTable, ref: TargetRef, format: VectorFormat): string {
   const id = quoteIdentifier(source.idColumn);
   const text = source.textSql('s');
@@ -48,10 +49,11 @@ export function nearestRowsSql(source: SourceTable, ref: TargetRef, format: Vect
     ref.kind === 'table'
       ? `${ref.table} AS t JOIN ${source.sql} AS s ON s.${id} = t.id`
       : `${source.sql} AS s CROSS JOIN LATERAL (SELECT s.${quoteIdentifier(ref.column)} AS embedding) AS t`;
-  if (format === 'vector') {
-    return `SELECT s.${id}::text AS id, 1 - (t.embedding <=> $1::vector) AS similarity, ${text}::text AS text
+  if (format !== 'real[]') {
+    // The query cast to the column's own type: <=> takes two of a kind, and the index serves only that.
+    return `SELECT s.${id}::text AS id, 1 - (t.embedding <=> $1::${format}) AS similarity, ${text}::text AS text
               FROM ${from} WHERE t.embedding IS NOT NULL
-             ORDER BY t.embedding <=> $1::vector LIMIT $2`;
+             ORDER BY t.embedding <=> $1::${format} LIMIT $2`;
   }
   return `SELECT id, similarity, text FROM (
             SELECT s.${id}::text AS id, ${text}::text AS text,

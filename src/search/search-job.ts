@@ -65,7 +65,7 @@ export async function searchJob(searched: SearchedJob, request: SearchRequest): 
   const type = typed.rows[0]?.type;
   if (type === undefined)
     throw new StateError(`${target.display} holds no vectors (dropped since the job ran?); run embed ${identity.source} again first`);
-  const format: VectorFormat = type.startsWith('vector') ? 'vector' : 'real[]';
+  const format: VectorFormat = type.startsWith('vector') ? 'vector' : type.startsWith('halfvec') ? 'halfvec' : 'real[]';
   const files = await locateModel(request.model ?? identity.model, request.dtype ?? defaults.dtype, {
     modelsDir: modelsDir(),
     allowDownload: true,
@@ -86,7 +86,7 @@ export async function searchJob(searched: SearchedJob, request: SearchRequest): 
     await embedder.close();
   }
   const values = Array.from(query);
-  const parameter = format === 'vector' ? `[${values.join(',')}]` : values;
+  const parameter = format === 'real[]' ? values : `[${values.join(',')}]`;
   const chunked = target.chunked && target.ref.kind === 'table';
   const found = await client.query<{
     id: string;

@@ -26,6 +26,7 @@ import { sameTextSql } from './stage-table.js';
 import { ensureSideTable } from './target-checks.js';
 import { addColumnsSql, columnNamesSql } from './target-sql.js';
 import type { ChunkWindow } from '../../common/chunk-window.js';
+import type { ColumnStorage } from './vector-storage.js';
 
 const chunkColumns = ['id', 'seq', 'chunk', 'char_start', 'char_end', 'token_count', 'embedding', 'model', 'content_hash', 'embedded_at'];
 const chunkMetricColumns = [
@@ -40,7 +41,7 @@ export function ensureChunkTable(
   qualified: string,
   wanted: string,
   model: ModelInfo,
-): Promise<EmbeddingFormat> {
+): Promise<ColumnStorage> {
   return ensureSideTable(client, source, qualified, wanted, model, {
     create: createChunkTableSql(qualified, source.idType, source.sql, quoteIdentifier(source.idColumn), wanted),
     columns: chunkColumns,
@@ -67,13 +68,15 @@ export function chunkTablePlan(
   source: SourceTable,
   qualified: string,
   method: WriteMethod,
-  format: EmbeddingFormat,
+  storage: ColumnStorage,
   /** The model label (target-table.ts modelLabel), which names the window too. */
   label: string,
   window: ChunkWindow,
   /** The table keeps the per-row metrics: kept true to each row's text, even in a run without --metrics. */
   measured: boolean,
 ): WritePlan {
+  // The stage holds vector (or real[]); a halfvec table's merge casts it.
+  const format: EmbeddingFormat = storage === 'real[]' ? 'real[]' : 'vector';
   const write: ChunkWrite = {
     qualified,
     source: source.sql,
@@ -81,7 +84,7 @@ export function chunkTablePlan(
     idType: source.idType,
     sameText: (row, staged) => sameTextSql(source.textSql(row), staged),
     lockable: source.lockable,
-    cast: format === 'vector' ? 'vector' : 'real[]',
+    cast: storage,
     label,
     measured,
   };

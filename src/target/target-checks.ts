@@ -4,7 +4,7 @@
  * any thread starts, not by every batch.
  */
 import type pg from 'pg';
-import type { EmbeddingFormat } from '../../common/write-plan.js';
+import type { ColumnStorage } from './vector-storage.js';
 import { DatabaseError } from '../../common/errors.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import type { ModelInfo } from '../model/model-folder.js';
@@ -48,7 +48,7 @@ export async function ensureSideTable(
   wanted: string,
   model: ModelInfo,
   shape: SideTableShape = rowTableShape(source, qualified, wanted),
-): Promise<EmbeddingFormat> {
+): Promise<ColumnStorage> {
   // Only when missing: CREATE ... IF NOT EXISTS wants CREATE on the schema even when the table is there.
   if (!(await exists(client, qualified))) {
     await client.query(shape.create.text).catch((cause: unknown) => {
@@ -70,9 +70,9 @@ export async function ensureSideTable(
     throw incompatible(qualified, `has an id of type ${idType} but ${source.sql} has ${source.idType} ids`);
   }
   await checkWritable(client, shape.privileges, shape.grant);
-  const format = checkEmbeddingType(qualified, typeOf.get('embedding')!, model);
-  if (format === 'real[]') await checkStoredDimension(client, qualified, 'embedding', model.dimension);
-  return format;
+  const storage = checkEmbeddingType(qualified, typeOf.get('embedding')!, model, wanted);
+  if (storage === 'real[]') await checkStoredDimension(client, qualified, 'embedding', model.dimension);
+  return storage;
 }
 
 async function exists(client: pg.ClientBase, qualified: string): Promise<boolean> {
@@ -97,7 +97,7 @@ async function checkStoredDimension(client: pg.ClientBase, table: string, column
   }
 }
 
-export async function ensureColumn(client: pg.ClientBase, source: SourceTable, column: string, wanted: string): Promise<EmbeddingFormat> {
+export async function ensureColumn(client: pg.ClientBase, source: SourceTable, column: string, wanted: string): Promise<ColumnStorage> {
   const columnExists = columnExistsSql(source.sql, column);
   const present = await client.query(columnExists.text, columnExists.values);
   if (present.rowCount === 0) {
@@ -111,20 +111,29 @@ export async function ensureColumn(client: pg.ClientBase, source: SourceTable, c
   await checkWritable(client, columnPrivilegeSql(source.sql, column), `UPDATE (${quoteIdentifier(column)}) ON ${source.sql}`);
   const columnType = columnTypeSql(source.sql, column);
   const found = await client.query<{ type: string }>(columnType.text, columnType.values);
-  const dimension = Number(/^vector\((\d+)\)$/.exec(wanted)?.[1] ?? 0);
-  return checkEmbeddingType(`${source.sql}.${quoteIdentifier(column)}`, found.rows[0]!.type, { dimension });
+  const dimension = Number(/^(?:vector|halfvec)\((\d+)\)$/.exec(wanted)?.[1] ?? 0);
+  return checkEmbeddingType(`${source.sql}.${quoteIdentifier(column)}`, found.rows[0]!.type, { dimension }, wanted);
 }
 
-function checkEmbeddingType(where: string, type: string, model: Pick<ModelInfo, 'dimension'>): EmbeddingFormat {
+/** `wanted`: the type a new target gets (vector(dim), halfvec(dim) or real[]); vector and halfvec are part of a target's identity. */
+function checkEmbeddingType(where: string, type: string, model: Pick<ModelInfo, 'dimension'>, wanted: string): ColumnStorage {
   if (type === 'real[]') return 'real[]';
-  const vector = /^vector(?:\((\d+)\))?$/.exec(type);
+  const vector = /^(vector|halfvec)(?:\((\d+)\))?$/.exec(type);
   if (vector) {
-    if (vector[1] !== undefined && model.dimension > 0 && Number(vector[1]) !== model.dimension) {
+    if (vector[2] !== undefined && model.dimension > 0 && Number(vector[2]) !== model.dimension) {
       throw incompatible(where, `holds ${type} but the model gives ${model.dimension} dimensions`);
     }
-    return 'vector';
+    const storage = vector[1] as 'vector' | 'halfvec';
+    const asked = wanted.replace(/\(.*$/, '');
+    if (asked !== storage && asked !== 'real[]') {
+      throw new DatabaseError(
+        `target ${where} holds ${storage} and --vector-type asks for ${asked}: pass --vector-type ${storage} to go on with it, or --target NEW_TABLE`,
+        { code: 'TARGET' },
+      );
+    }
+    return storage;
   }
-  throw incompatible(where, `stores embeddings as ${type}, not vector or real[]`);
+  throw incompatible(where, `stores embeddings as ${type}, not vector, halfvec or real[]`);
 }
 
 function incompatible(where: string, why: string): DatabaseError {

@@ -18,6 +18,8 @@ import { chunkTablePlan, ensureChunkTable, prepareChunkMetricColumns } from './c
 import { checkWritable, ensureColumn, ensureSideTable } from './target-checks.js';
 import { embeddingOrStoredSql, storedInputsSql, tempPrivilegeSql } from './target-sql.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
+import type { IndexKind, VectorType } from '../config/index-options.js';
+import { resolveIndexKind, wantedStorage, type ColumnStorage } from './vector-storage.js';
 
 export interface TargetOptions {
   /** Side table to write (default `<table>_embeddings` in the source's schema). */
@@ -27,6 +29,10 @@ export interface TargetOptions {
   method: WriteMethod;
   /** Metric columns beside the embeddings, or a metrics table instead of embeddings (default off). */
   metrics?: MetricsMode;
+  /** The column type of a new pgvector target (default vector). */
+  vectorType?: VectorType;
+  /** The index built once a pass completes (undefined: the default for the column, see vector-storage.ts). */
+  index?: IndexKind;
 }
 
 /** Where the embeddings go, in quoted SQL: a side table, or a column of the source table. */
@@ -51,6 +57,9 @@ export interface TargetInfo {
 
 export interface Target extends TargetInfo {
   plan: WritePlan;
+  /** How the column stores the vectors, and the index it gets once a pass completes (target/vector-index.ts). */
+  storage: ColumnStorage;
+  index: IndexKind;
 }
 
 /** What names a model in a target: name@hash12, then the profile when it is not the default one (no profile: the default). */
@@ -103,41 +112,50 @@ export function describeTarget(
 }
 
 export async function prepareTarget(client: pg.ClientBase, source: SourceTable, model: ModelInfo, options: TargetOptions): Promise<Target> {
-  const hasVector = (await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'vector'`)).rowCount === 1;
-  const wanted = hasVector ? `vector(${model.dimension})` : 'real[]';
+  const wantedType = await wantedStorage(client, options.vectorType ?? 'vector');
+  const wanted = wantedType === 'real[]' ? 'real[]' : `${wantedType}(${model.dimension})`;
   const info = describeTarget(source, model, options);
   if (options.method === 'copy') {
     // The binary COPY goes through a temp table.
     await checkWritable(client, tempPrivilegeSql(), 'TEMP ON DATABASE (or pass --write-method insert)');
   }
   if (info.ref.kind === 'column') {
-    const format = await ensureColumn(client, source, info.ref.column, wanted);
-    return { ...info, plan: columnPlan(source, options, format, model) };
+    const storage = await ensureColumn(client, source, info.ref.column, wanted);
+    const index = resolveIndexKind(options.index, storage, model.dimension, info.display);
+    return { ...info, plan: columnPlan(source, options, storage, model), storage, index };
   }
   if (options.metrics === 'only') {
-    return { ...info, plan: await prepareMetricsTable(client, source, info.ref.table, modelLabel(model), options.method) };
+    const plan = await prepareMetricsTable(client, source, info.ref.table, modelLabel(model), options.method);
+    return { ...info, plan, storage: 'real[]', index: 'none' };
   }
   if (model.chunk !== undefined) {
-    const format = await ensureChunkTable(client, source, info.ref.table, wanted, model);
+    const storage = await ensureChunkTable(client, source, info.ref.table, wanted, model);
+    const index = resolveIndexKind(options.index, storage, model.dimension, info.display);
     const measured = await prepareChunkMetricColumns(client, info.ref.table, options.metrics === 'beside');
-    return { ...info, plan: chunkTablePlan(source, info.ref.table, options.method, format, modelLabel(model), model.chunk, measured) };
+    const plan = chunkTablePlan(source, info.ref.table, options.method, storage, modelLabel(model), model.chunk, measured);
+    return { ...info, plan, storage, index };
   }
-  const format = await ensureSideTable(client, source, info.ref.table, wanted, model);
+  const storage = await ensureSideTable(client, source, info.ref.table, wanted, model);
+  const index = resolveIndexKind(options.index, storage, model.dimension, info.display);
   await ensureInputHashColumn(client, info.ref.table);
   const measured = await prepareMetricColumns(client, info.ref.table, options.metrics === 'beside');
-  return { ...info, plan: sideTablePlan(source, info.ref.table, options, format, model, measured) };
+  return { ...info, plan: sideTablePlan(source, info.ref.table, options, storage, model, measured), storage, index };
 }
+
+/** The stage always holds `vector` (or real[]); a halfvec target's merge casts it. */
+const stagedFormat = (storage: ColumnStorage): EmbeddingFormat => (storage === 'real[]' ? 'real[]' : 'vector');
 
 function sideTablePlan(
   source: SourceTable,
   qualified: string,
   options: TargetOptions,
-  format: EmbeddingFormat,
+  storage: ColumnStorage,
   model: ModelInfo,
   /** The table has metric columns: kept true to each row's text, even in a run without --metrics. */
   measured: boolean,
 ): WritePlan {
-  const cast = format === 'vector' ? 'vector' : 'real[]';
+  const format = stagedFormat(storage);
+  const cast = storage;
   const label = modelLabel(model);
   const values: StagedValue[] = [
     ['embedding', (row) => embeddingOrStoredSql(qualified, label, row, cast)],
@@ -157,10 +175,11 @@ function sideTablePlan(
   };
 }
 
-function columnPlan(source: SourceTable, options: TargetOptions, format: EmbeddingFormat, model: ModelInfo): WritePlan {
+function columnPlan(source: SourceTable, options: TargetOptions, storage: ColumnStorage, model: ModelInfo): WritePlan {
   const column = quoteIdentifier(options.column!);
   const id = quoteIdentifier(source.idColumn);
-  const cast = format === 'vector' ? 'vector' : 'real[]';
+  const format = stagedFormat(storage);
+  const cast = storage;
   return {
     method: options.method,
     format,
@@ -169,7 +188,7 @@ function columnPlan(source: SourceTable, options: TargetOptions, format: Embeddi
     copySql,
     // The write guard (see stage-table.ts) on the row being updated itself: a text edited meanwhile keeps
     // the vector it had, and the next pass or look, which sees the edit, embeds it.
-    mergeSql: `UPDATE ${source.sql} AS s SET ${column} = st.embedding FROM ${stageTable} st
+    mergeSql: `UPDATE ${source.sql} AS s SET ${column} = st.embedding${storage === 'halfvec' ? '::halfvec' : ''} FROM ${stageTable} st
         WHERE s.${id} = st.id::${source.idType} AND ${sameTextSql(source.textSql('s'), 'st')}`,
     insertSql: `UPDATE ${source.sql} AS s SET ${column} = u.embedding::${cast}
          FROM ${unnestRows}

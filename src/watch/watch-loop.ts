@@ -30,6 +30,7 @@ import { ModelGuard } from './model-guard.js';
 import { CommentPace } from './comment-pace.js';
 import { nextPollInterval, pollBounds, pollWaitMs } from './poll-interval.js';
 import { mayBeAlteredTable, SourceGuard } from './source-guard.js';
+import { indexOnceCaughtUp, type WatchIndex } from './watch-index.js';
 
 export interface WatchSetup extends OpenJob {
   pool: WorkerPool;
@@ -167,6 +168,8 @@ export async function watchLoop(config: EmbedConfig, parts: WatchSetup): Promise
   /** Ctrl-C or SIGTERM while the database was away: a stop like any other. */
   const stoppedWhileWaiting = (error: unknown) => stopping && error instanceof EmbedError && error.code === 'INTERRUPTED';
   let caughtUp = false;
+  /** The vector index, built in the background once caught up (watch/watch-index.ts). */
+  let index: WatchIndex | undefined;
   let interval = pollBounds.minMs;
   let outcome: 'completed' | 'failed' = 'failed';
   try {
@@ -192,6 +195,9 @@ export async function watchLoop(config: EmbedConfig, parts: WatchSetup): Promise
           rows: totals.rows,
         });
       }
+      if (index === undefined && !job.progress().passOpen && !stopping) {
+        index = indexOnceCaughtUp(config, connection, target, log);
+      }
       if (stopping) break;
       // Polling paces looks by their cost (watch/poll-interval.ts), so that a backlog drains without pauses.
       // With the trigger, a commit during the look has left its notification pending, which ends the wait at once.
@@ -203,6 +209,7 @@ export async function watchLoop(config: EmbedConfig, parts: WatchSetup): Promise
     outcome = 'completed';
   } finally {
     interrupts.dispose();
+    await index?.stop();
     await listener.close();
     // Stopped as asked: the comment catches up with the last completed pass (see watch/comment-pace.ts).
     if (outcome === 'completed' && commentPace.owed && lastPlan) {

@@ -244,7 +244,7 @@ describe('bad arguments and setup', () => {
       [
         'shape_type',
         'CREATE TABLE shape_type (id bigint PRIMARY KEY, embedding text, model text, content_hash text, embedded_at timestamptz)',
-        /^embed: target "public"\."shape_type" stores embeddings as text, not vector or real\[\];/,
+        /^embed: target "public"\."shape_type" stores embeddings as text, not vector, halfvec or real\[\];/,
       ],
       [
         'shape_id',

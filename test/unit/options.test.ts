@@ -21,6 +21,7 @@ const fieldOf: Record<string, keyof EmbedConfig> = {
   'max-batch-tokens': 'maxBatchTokens',
   'sort-window': 'sortWindow',
   'write-method': 'writeMethod',
+  'vector-type': 'vectorType',
   'db-down-budget': 'dbDownBudgetSeconds',
   'lock-timeout': 'lockTimeoutSeconds',
   'statement-timeout': 'statementTimeoutSeconds',

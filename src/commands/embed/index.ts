@@ -97,6 +97,7 @@ async function embedWithPool(
       plan,
       stateFile: state.file,
       observer,
+      connection: opened.connection,
     });
     process.stdout.write(config.json ? `${JSON.stringify(report)}\n` : config.quiet ? '' : formatReport(report));
     if (report.outcome === 'interrupted') {
