@@ -15,8 +15,8 @@ export interface Repeated {
 export interface DtypeCeilings {
   /** Every text sorted by token count, the best budget (chosen on the first pass, then repeated). */
   sorted: Repeated & { budget: number; tried: Throughput[] };
-  /** Per batch size: that many rows per session run, in table order, padded to the longest. */
-  plain: Record<number, Repeated>;
+  /** Per batch size: that many rows per session run, in table order, padded to the longest (none with --skip-plain). */
+  plain: Partial<Record<number, Repeated>>;
   /** Per batch size: the engine's batching (sorted token-budget runs within each window of batches), no database. */
   sameBatching: Record<number, Repeated>;
 }
@@ -35,7 +35,7 @@ export interface EngineConfigResult {
   speedup: number;
   /** Speedup divided by min(workers, cores): 1 means every core added its full share. */
   efficiency: number;
-  vsPlainCeiling: number;
+  vsPlainCeiling: number | null;
   vsSameBatching: number;
   vsSortedCeiling: number;
   vsNaive: number;

@@ -98,9 +98,11 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
       }
       sortedSamples.push(sorted.best);
       for (const batchSize of options.batchSizes) {
-        const plainRun = await batchedThroughput(model, texts, { ...perCore, batchSize, label: `batch ${batchSize} in table order` });
-        logThroughput(dtype, plainRun);
-        add(plainSamples, batchSize, plainRun);
+        if (!options.skipPlain) {
+          const plainRun = await batchedThroughput(model, texts, { ...perCore, batchSize, label: `batch ${batchSize} in table order` });
+          logThroughput(dtype, plainRun);
+          add(plainSamples, batchSize, plainRun);
+        }
         const sameRun = await batchedThroughput(model, texts, {
           ...perCore,
           batchSize: rowsPerTask(batchSize, sortWindow),
@@ -123,10 +125,11 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
         }
       }
     }
-    const plain: Record<number, Repeated> = {};
+    const plain: Partial<Record<number, Repeated>> = {};
     const sameBatching: Record<number, Repeated> = {};
     for (const batchSize of options.batchSizes) {
-      plain[batchSize] = repeated(plainSamples.get(batchSize)!);
+      const plainRuns = plainSamples.get(batchSize);
+      if (plainRuns !== undefined) plain[batchSize] = repeated(plainRuns);
       sameBatching[batchSize] = repeated(sameSamples.get(batchSize)!);
     }
     ceilings[dtype] = { sorted: { ...repeated(sortedSamples), budget: bestBudget, tried: sortedTried }, plain, sameBatching };
@@ -154,7 +157,7 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
           tokensPerSecond: rowsPerSecond.median * tokensPerRow,
           speedup,
           efficiency: speedup / (Math.min(workers, cores) / Math.min(options.workers[0]!, cores)),
-          vsPlainCeiling: rowsPerSecond.median / plain[batchSize]!.rowsPerSecond.median,
+          vsPlainCeiling: plain[batchSize] === undefined ? null : rowsPerSecond.median / plain[batchSize].rowsPerSecond.median,
           vsSameBatching: rowsPerSecond.median / sameBatching[batchSize]!.rowsPerSecond.median,
           vsSortedCeiling: rowsPerSecond.median / ceilings[dtype].sorted.rowsPerSecond.median,
           vsNaive: rowsPerSecond.median / naive[dtype].rowsPerSecond,
