@@ -38,6 +38,12 @@ export interface EngineConfigResult {
   vsPlainCeiling: number | null;
   vsSameBatching: number;
   vsSortedCeiling: number;
+  /**
+   * Rows per CPU second of the engine process over those of the sorted ceiling's: what the engine's own
+   * work costs against the bare encoder's, whatever share of the cores the machine's other users left
+   * (the database server's CPU is not counted). Null when a CPU time is missing.
+   */
+  vsSortedPerCpu: number | null;
   vsNaive: number;
   paddingWaste: number;
   timeShare: { read: number; tokenize: number; inference: number; write: number };

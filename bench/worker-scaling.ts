@@ -160,6 +160,7 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
           vsPlainCeiling: plain[batchSize] === undefined ? null : rowsPerSecond.median / plain[batchSize].rowsPerSecond.median,
           vsSameBatching: rowsPerSecond.median / sameBatching[batchSize]!.rowsPerSecond.median,
           vsSortedCeiling: rowsPerSecond.median / ceilings[dtype].sorted.rowsPerSecond.median,
+          vsSortedPerCpu: perCpuRatio(samples, ceilings[dtype].sorted.samples),
           vsNaive: rowsPerSecond.median / naive[dtype].rowsPerSecond,
           paddingWaste: spread(samples.map((run) => run.report.paddingWaste)).median,
           timeShare: median.report.timeShare,
@@ -234,4 +235,12 @@ function logThroughput(dtype: Dtype, t: Throughput): void {
     `${dtype} ${t.label}: ${fixed(t.rowsPerSecond)} rows/s, padding ${fixed(t.paddingWaste, 2)}, ` +
       `cores used ${fixed(t.coresUsed, 2)}, load average ${t.loadAverage}`,
   );
+}
+
+/** Median rows per CPU second of the engine runs over that of the ceiling's samples. */
+function perCpuRatio(runs: readonly EngineRun[], ceiling: readonly Throughput[]): number | null {
+  const engine = runs.map((run) => (run.coresUsed === null ? null : run.report.rowsEmbedded / (run.coresUsed * run.wallSeconds)));
+  if (engine.some((rate) => rate === null || !Number.isFinite(rate))) return null;
+  const bare = spread(ceiling.map((t) => t.rowsPerSecond / t.coresUsed)).median;
+  return spread(engine as number[]).median / bare;
 }

@@ -2,9 +2,12 @@
  * What a session run costs on the machine at hand, for the micro-batch planner (micro-batches.ts): a
  * fixed cost per run plus a cost per padded token, from timed runs of two shapes when the session opens.
  * The runs also warm the session up (its first runs allocate what later runs reuse), so they cost the
- * start-up little. Each shape is timed a few times and the fastest kept: a run slowed by another process
- * on a shared machine says nothing about the session.
+ * start-up little. A run on one intra-op thread computes on the calling thread, so where Linux tells a
+ * thread's own CPU time that is what is timed: on a shared machine wall time also counts the time other
+ * processes had the core (it made the fixed cost look six times larger on a loaded machine). Each shape is
+ * timed a few times and the fastest kept.
  */
+import { readFileSync } from 'node:fs';
 import { defaultRunCost, type RunCost } from './micro-batches.js';
 
 /** Runs the session once on `rows` rows of `sequenceLength` tokens. */
@@ -15,14 +18,16 @@ export interface Shape {
   sequenceLength: number;
 }
 
-/** One short row alone, where the fixed cost shows, and a run of typical size, where the tokens do. */
+/** One short row alone, where the fixed cost shows, and a run of a few rows, where the tokens do. */
 export const small: Shape = { rows: 1, sequenceLength: 8 };
-export const large: Shape = { rows: 16, sequenceLength: 16 };
-const timesEach = 3;
+export const large: Shape = { rows: 8, sequenceLength: 16 };
+/** Timings per shape, the fastest kept; runs per timing, so that reading the clock weighs little. */
+const timings = 3;
+const runsPerTiming = { small: 8, large: 2 };
 
 export async function measureRunCost(run: TimedRun): Promise<RunCost> {
-  const smallMs = await fastest(run, small);
-  const largeMs = await fastest(run, large);
+  const smallMs = await fastest(run, small, runsPerTiming.small);
+  const largeMs = await fastest(run, large, runsPerTiming.large);
   return runCostFrom({ shape: small, ms: smallMs }, { shape: large, ms: largeMs });
 }
 
@@ -40,12 +45,25 @@ export function runCostFrom(a: { shape: Shape; ms: number }, b: { shape: Shape; 
   return { perRunMs, perTokenMs };
 }
 
-async function fastest(run: TimedRun, shape: Shape): Promise<number> {
+/** Milliseconds of one run of the shape: the fastest of a few timings of `runs` runs each. */
+async function fastest(run: TimedRun, shape: Shape, runs: number): Promise<number> {
   let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < timesEach; i++) {
-    const startedAt = performance.now();
-    await run(shape.rows, shape.sequenceLength);
-    best = Math.min(best, performance.now() - startedAt);
+  for (let i = 0; i < timings; i++) {
+    const startedAt = threadCpuMs() ?? performance.now();
+    for (let r = 0; r < runs; r++) await run(shape.rows, shape.sequenceLength);
+    best = Math.min(best, ((threadCpuMs() ?? performance.now()) - startedAt) / runs);
   }
   return best;
 }
+
+/** CPU time of the calling thread in ms (Linux's schedstat, nanoseconds), or undefined where there is none. */
+export function threadCpuMs(): number | undefined {
+  if (!hasSchedstat) return undefined;
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+const hasSchedstat = process.platform === 'linux';
