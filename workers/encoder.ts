@@ -63,11 +63,6 @@ export class Encoder {
     return encoder;
   }
 
-  /** The cost model the planner uses: given, or measured when the session opened. */
-  get measuredRunCost(): RunCost | undefined {
-    return this.runCost;
-  }
-
   /** One session run of a shape, on padding tokens: for timing only. */
   private async runShape(rows: number, sequenceLength: number): Promise<void> {
     const ids = Array.from({ length: sequenceLength }, () => this.tokenizer.padId);
