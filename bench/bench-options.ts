@@ -26,6 +26,8 @@ export interface BenchOptions {
   reload: boolean;
   budgets: number[];
   naiveRows: number;
+  /** Leave out the plain-batching ceiling (slow: it pads every batch to its longest row). */
+  skipPlain: boolean;
   maxBatchTokens?: number;
   sortWindow?: number;
   scaleRows: number[];
@@ -34,7 +36,7 @@ export interface BenchOptions {
 
 const usage =
   'usage: bench [table] [batchSize[,...]] [maxWorkers] [--dtype fp32,q8] [--model NAME] [--rows N] [--limit N] [--repeat N] ' +
-  '[--database-url URL] [--corpus FILE] [--keep-order] [--seed S] [--reload] [--budgets 1024,...] [--naive-rows N] ' +
+  '[--database-url URL] [--corpus FILE] [--keep-order] [--seed S] [--reload] [--budgets 1024,...] [--naive-rows N] [--skip-plain] ' +
   '[--max-batch-tokens N] [--sort-window N] [--workers 1,2,...] [--scale] [--scale-rows 100000,1000000] [--out-dir DIR]';
 
 export function parseBenchArgs(argv: string[]): { options: BenchOptions; scale: boolean } {
@@ -54,6 +56,7 @@ export function parseBenchArgs(argv: string[]): { options: BenchOptions; scale: 
       reload: { type: 'boolean', default: false },
       budgets: { type: 'string', default: '1024,2048,4096,8192' },
       'naive-rows': { type: 'string', default: '300' },
+      'skip-plain': { type: 'boolean', default: false },
       'max-batch-tokens': { type: 'string' },
       'sort-window': { type: 'string' },
       workers: { type: 'string' },
@@ -83,6 +86,7 @@ export function parseBenchArgs(argv: string[]): { options: BenchOptions; scale: 
     reload: values.reload,
     budgets: listOption(values.budgets, '--budgets').map((b) => positiveOption(b, '--budgets')),
     naiveRows: positiveOption(values['naive-rows'], '--naive-rows'),
+    skipPlain: values['skip-plain'],
     maxBatchTokens: values['max-batch-tokens'] === undefined ? undefined : positiveOption(values['max-batch-tokens'], '--max-batch-tokens'),
     sortWindow: values['sort-window'] === undefined ? undefined : positiveOption(values['sort-window'], '--sort-window'),
     scaleRows: listOption(values['scale-rows'], '--scale-rows').map((r) => positiveOption(r, '--scale-rows')),

@@ -30,7 +30,10 @@ export function formatBench(result: BenchResult): string {
       ];
     };
     ceilingRows.push(row(`sorted ceiling (all sorted, budget ${c.sorted.budget})`, c.sorted));
-    for (const b of result.batchSizes) ceilingRows.push(row(`plain: batch ${b} in table order`, c.plain[b]!));
+    for (const b of result.batchSizes) {
+      const plain = c.plain[b];
+      if (plain !== undefined) ceilingRows.push(row(`plain: batch ${b} in table order`, plain));
+    }
     for (const b of result.batchSizes) {
       ceilingRows.push(
         row(
@@ -67,6 +70,7 @@ export function formatBench(result: BenchResult): string {
         '/plain',
         '/same',
         '/sorted',
+        '/sorted CPU',
         '/naive',
         'padding',
         'read',
@@ -87,9 +91,10 @@ export function formatBench(result: BenchResult): string {
         fixed(e.tokensPerSecond, 0),
         `${fixed(e.speedup, 2)}x`,
         percent(e.efficiency),
-        fixed(e.vsPlainCeiling, 2),
+        e.vsPlainCeiling === null ? '-' : fixed(e.vsPlainCeiling, 2),
         fixed(e.vsSameBatching, 2),
         fixed(e.vsSortedCeiling, 2),
+        e.vsSortedPerCpu === null ? '-' : fixed(e.vsSortedPerCpu, 2),
         fixed(e.vsNaive, 1),
         fixed(e.paddingWaste, 2),
         percent(e.timeShare.read),
@@ -135,7 +140,8 @@ export async function benchChart(result: BenchResult): Promise<string> {
     const c = result.ceilings[dtype]!;
     lines.push({ dtype, group: 'all sorted', line: 'sorted ceiling', rowsPerSecond: c.sorted.rowsPerSecond.median });
     for (const b of result.batchSizes) {
-      lines.push({ dtype, group: `batch ${b}`, line: 'plain ceiling', rowsPerSecond: c.plain[b]!.rowsPerSecond.median });
+      const plain = c.plain[b];
+      if (plain !== undefined) lines.push({ dtype, group: `batch ${b}`, line: 'plain ceiling', rowsPerSecond: plain.rowsPerSecond.median });
     }
     lines.push({ dtype, group: 'one row at a time', line: 'naive loop', rowsPerSecond: result.naive[dtype]!.rowsPerSecond });
   }

@@ -15,8 +15,8 @@ export interface Repeated {
 export interface DtypeCeilings {
   /** Every text sorted by token count, the best budget (chosen on the first pass, then repeated). */
   sorted: Repeated & { budget: number; tried: Throughput[] };
-  /** Per batch size: that many rows per session run, in table order, padded to the longest. */
-  plain: Record<number, Repeated>;
+  /** Per batch size: that many rows per session run, in table order, padded to the longest (none with --skip-plain). */
+  plain: Partial<Record<number, Repeated>>;
   /** Per batch size: the engine's batching (sorted token-budget runs within each window of batches), no database. */
   sameBatching: Record<number, Repeated>;
 }
@@ -35,9 +35,15 @@ export interface EngineConfigResult {
   speedup: number;
   /** Speedup divided by min(workers, cores): 1 means every core added its full share. */
   efficiency: number;
-  vsPlainCeiling: number;
+  vsPlainCeiling: number | null;
   vsSameBatching: number;
   vsSortedCeiling: number;
+  /**
+   * Rows per CPU second of the engine process over those of the sorted ceiling's: what the engine's own
+   * work costs against the bare encoder's, whatever share of the cores the machine's other users left
+   * (the database server's CPU is not counted). Null when a CPU time is missing.
+   */
+  vsSortedPerCpu: number | null;
   vsNaive: number;
   paddingWaste: number;
   timeShare: { read: number; tokenize: number; inference: number; write: number };

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { planMicroBatches } from '../workers/micro-batches.js';
+import { fewestRuns, planMicroBatches } from '../workers/micro-batches.js';
 import { TextTokenizer } from '../workers/text-tokenizer.js';
 import type { EncoderTask, EncoderTaskResult, EncoderWorkerConfig } from './encoder-worker.js';
 import { loadAverage } from './machine-facts.js';
@@ -123,7 +123,7 @@ async function measure(
     threads: layout.threadsPerSession,
     maxBatchTokens: what.maxBatchTokens ?? unbounded,
     // Without a budget this is plain batching: one run per call, however uneven its rows.
-    maxPaddingRatio: what.maxBatchTokens === null ? Number.POSITIVE_INFINITY : undefined,
+    runCost: what.maxBatchTokens === null ? fewestRuns : undefined,
   };
   const pool = new Piscina<EncoderTask, EncoderTaskResult>({
     filename: workerFile,

@@ -98,9 +98,11 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
       }
       sortedSamples.push(sorted.best);
       for (const batchSize of options.batchSizes) {
-        const plainRun = await batchedThroughput(model, texts, { ...perCore, batchSize, label: `batch ${batchSize} in table order` });
-        logThroughput(dtype, plainRun);
-        add(plainSamples, batchSize, plainRun);
+        if (!options.skipPlain) {
+          const plainRun = await batchedThroughput(model, texts, { ...perCore, batchSize, label: `batch ${batchSize} in table order` });
+          logThroughput(dtype, plainRun);
+          add(plainSamples, batchSize, plainRun);
+        }
         const sameRun = await batchedThroughput(model, texts, {
           ...perCore,
           batchSize: rowsPerTask(batchSize, sortWindow),
@@ -123,10 +125,11 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
         }
       }
     }
-    const plain: Record<number, Repeated> = {};
+    const plain: Partial<Record<number, Repeated>> = {};
     const sameBatching: Record<number, Repeated> = {};
     for (const batchSize of options.batchSizes) {
-      plain[batchSize] = repeated(plainSamples.get(batchSize)!);
+      const plainRuns = plainSamples.get(batchSize);
+      if (plainRuns !== undefined) plain[batchSize] = repeated(plainRuns);
       sameBatching[batchSize] = repeated(sameSamples.get(batchSize)!);
     }
     ceilings[dtype] = { sorted: { ...repeated(sortedSamples), budget: bestBudget, tried: sortedTried }, plain, sameBatching };
@@ -154,9 +157,10 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
           tokensPerSecond: rowsPerSecond.median * tokensPerRow,
           speedup,
           efficiency: speedup / (Math.min(workers, cores) / Math.min(options.workers[0]!, cores)),
-          vsPlainCeiling: rowsPerSecond.median / plain[batchSize]!.rowsPerSecond.median,
+          vsPlainCeiling: plain[batchSize] === undefined ? null : rowsPerSecond.median / plain[batchSize].rowsPerSecond.median,
           vsSameBatching: rowsPerSecond.median / sameBatching[batchSize]!.rowsPerSecond.median,
           vsSortedCeiling: rowsPerSecond.median / ceilings[dtype].sorted.rowsPerSecond.median,
+          vsSortedPerCpu: perCpuRatio(samples, ceilings[dtype].sorted.samples),
           vsNaive: rowsPerSecond.median / naive[dtype].rowsPerSecond,
           paddingWaste: spread(samples.map((run) => run.report.paddingWaste)).median,
           timeShare: median.report.timeShare,
@@ -231,4 +235,12 @@ function logThroughput(dtype: Dtype, t: Throughput): void {
     `${dtype} ${t.label}: ${fixed(t.rowsPerSecond)} rows/s, padding ${fixed(t.paddingWaste, 2)}, ` +
       `cores used ${fixed(t.coresUsed, 2)}, load average ${t.loadAverage}`,
   );
+}
+
+/** Median rows per CPU second of the engine runs over that of the ceiling's samples. */
+function perCpuRatio(runs: readonly EngineRun[], ceiling: readonly Throughput[]): number | null {
+  const engine = runs.map((run) => (run.coresUsed === null ? null : run.report.rowsEmbedded / (run.coresUsed * run.wallSeconds)));
+  if (engine.some((rate) => rate === null || !Number.isFinite(rate))) return null;
+  const bare = spread(ceiling.map((t) => t.rowsPerSecond / t.coresUsed)).median;
+  return spread(engine as number[]).median / bare;
 }

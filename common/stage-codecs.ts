@@ -67,8 +67,11 @@ export const embedding: Codec<Float32Array | null> = {
 function writeVector(buffer: Buffer, at: number, vector: Float32Array): number {
   at = buffer.writeInt16BE(vector.length, at);
   at = buffer.writeInt16BE(0, at);
-  for (const value of vector) at = buffer.writeFloatBE(value, at);
-  return at;
+  // The values' bytes copied at once, then turned big-endian in place.
+  buffer.set(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength), at);
+  const end = at + vector.byteLength;
+  if (littleEndian) buffer.subarray(at, end).swap32();
+  return end;
 }
 
 /** array_recv: ndim, has-nulls flag, element type, then per dimension its length and lower bound. */
@@ -78,9 +81,14 @@ function writeFloat4Array(buffer: Buffer, at: number, vector: Float32Array): num
   at = buffer.writeInt32BE(float4Oid, at);
   at = buffer.writeInt32BE(vector.length, at);
   at = buffer.writeInt32BE(1, at);
-  for (const value of vector) {
-    at = buffer.writeInt32BE(4, at);
-    at = buffer.writeFloatBE(value, at);
+  // A DataView writes big-endian without Buffer's per-call checks.
+  const view = new DataView(buffer.buffer, buffer.byteOffset);
+  for (let i = 0; i < vector.length; i++) {
+    view.setInt32(at, 4);
+    view.setFloat32(at + 4, vector[i]!);
+    at += 8;
   }
   return at;
 }
+
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

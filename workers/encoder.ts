@@ -4,7 +4,8 @@
  * in the caller's order.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { planMicroBatches } from './micro-batches.js';
+import { planMicroBatches, type RunCost } from './micro-batches.js';
+import { measureRunCost } from './run-cost.js';
 import type { Device } from '../common/batch-task.js';
 import { ModelError } from '../common/errors.js';
 import type { OutputProfile } from '../common/output-profile.js';
@@ -21,8 +22,8 @@ export interface EncoderOptions {
   device: Device;
   /** Upper bound on rows x longest row for one session run. */
   maxBatchTokens: number;
-  /** Cut a run when its padded tokens would exceed this multiple of its real ones (default: the planner's). */
-  maxPaddingRatio?: number;
+  /** What a session run costs, for the planner (default: measured when the session opens, see run-cost.ts). */
+  runCost?: RunCost;
   /** Pooling, normalisation and dimensions (default: mean pooling, normalised, every dimension). */
   output?: Omit<OutputProfile, 'prompt'>;
 }
@@ -48,7 +49,7 @@ export class Encoder {
     private readonly tokenizer: TextTokenizer,
     private readonly session: ModelSession,
     private readonly maxBatchTokens: number,
-    private readonly maxPaddingRatio: number | undefined,
+    private runCost: RunCost | undefined,
     private readonly output: Omit<OutputProfile, 'prompt'>,
   ) {}
 
@@ -57,9 +58,16 @@ export class Encoder {
       TextTokenizer.load(options.modelDir, options.maxSequenceLength),
       openModelSession(options.onnxFile, { threads: options.threads, device: options.device }),
     ]);
-    const encoder = new Encoder(tokenizer, session, options.maxBatchTokens, options.maxPaddingRatio, options.output ?? meanNormalised);
+    const encoder = new Encoder(tokenizer, session, options.maxBatchTokens, options.runCost, options.output ?? meanNormalised);
     if (encoder.output.needsPooledOutput) await encoder.assertPooledOutput(options.onnxFile);
+    encoder.runCost ??= await measureRunCost((rows, sequenceLength) => encoder.runShape(rows, sequenceLength));
     return encoder;
+  }
+
+  /** One session run of a shape, on padding tokens: for timing only. */
+  private async runShape(rows: number, sequenceLength: number): Promise<void> {
+    const ids = Array.from({ length: sequenceLength }, () => this.tokenizer.padId);
+    await this.runMicroBatch(Array.from({ length: rows }, () => ({ ids, fullLength: sequenceLength, truncated: false })));
   }
 
   /**
@@ -82,14 +90,14 @@ export class Encoder {
     let vectors = new Float32Array(0);
     let dimension = 0;
     let paddedTokens = 0;
-    for (const indices of planMicroBatches(lengths, this.maxBatchTokens, this.maxPaddingRatio)) {
+    for (const indices of planMicroBatches(lengths, this.maxBatchTokens, this.runCost)) {
       const run = await this.runMicroBatch(indices.map((i) => tokenized[i]!));
       if (dimension === 0) {
         dimension = run.dimension;
         vectors = new Float32Array(tokenized.length * dimension);
       }
-      for (const [position, original] of indices.entries()) {
-        vectors.set(run.pooled.subarray(position * dimension, (position + 1) * dimension), original * dimension);
+      for (let position = 0; position < indices.length; position++) {
+        vectors.set(run.pooled.subarray(position * dimension, (position + 1) * dimension), indices[position]! * dimension);
       }
       paddedTokens += run.paddedTokens;
       // A session run blocks the thread; between runs, the worker's other task moves its write on.
@@ -117,17 +125,45 @@ export class Encoder {
   }
 
   private async runMicroBatch(rows: TokenizedText[]) {
-    const sequenceLength = Math.max(...rows.map((row) => row.ids.length));
-    const inputIds = new BigInt64Array(rows.length * sequenceLength).fill(BigInt(this.tokenizer.padId));
-    const attentionMask = new BigInt64Array(rows.length * sequenceLength);
+    let sequenceLength = 0;
+    for (const row of rows) sequenceLength = Math.max(sequenceLength, row.ids.length);
+    const { inputIds, attentionMask } = modelInputs(rows, sequenceLength, this.tokenizer.padId);
+    const output = await this.session.run({ inputIds, attentionMask, rows: rows.length, sequenceLength });
+    const { vectors, dimension } = poolVectors(output, attentionMask, rows.length, sequenceLength, this.output);
+    return { pooled: vectors, dimension, paddedTokens: rows.length * sequenceLength, pooledByGraph: output.pooled };
+  }
+}
+
+/**
+ * The int64 tensors of a run, rows right-padded. Written through 32-bit views of the same memory: ids and
+ * mask values are small and non-negative, so each int64 is its low word with a zero high word (on a
+ * little-endian machine; a big-endian one takes the BigInt path), which spares a BigInt per token.
+ */
+function modelInputs(rows: readonly TokenizedText[], sequenceLength: number, padId: number) {
+  const inputIds = new BigInt64Array(rows.length * sequenceLength);
+  const attentionMask = new BigInt64Array(rows.length * sequenceLength);
+  if (!littleEndian) {
+    inputIds.fill(BigInt(padId));
     rows.forEach((row, r) => {
       row.ids.forEach((id, t) => {
         inputIds[r * sequenceLength + t] = BigInt(id);
         attentionMask[r * sequenceLength + t] = 1n;
       });
     });
-    const output = await this.session.run({ inputIds, attentionMask, rows: rows.length, sequenceLength });
-    const { vectors, dimension } = poolVectors(output, attentionMask, rows.length, sequenceLength, this.output);
-    return { pooled: vectors, dimension, paddedTokens: rows.length * sequenceLength, pooledByGraph: output.pooled };
+    return { inputIds, attentionMask };
   }
+  const idWords = new Int32Array(inputIds.buffer);
+  const maskWords = new Int32Array(attentionMask.buffer);
+  for (let r = 0; r < rows.length; r++) {
+    const ids = rows[r]!.ids;
+    const start = r * sequenceLength;
+    for (let t = 0; t < ids.length; t++) {
+      idWords[2 * (start + t)] = ids[t]!;
+      maskWords[2 * (start + t)] = 1;
+    }
+    if (padId !== 0) for (let t = ids.length; t < sequenceLength; t++) idWords[2 * (start + t)] = padId;
+  }
+  return { inputIds, attentionMask };
 }
+
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

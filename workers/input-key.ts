@@ -8,10 +8,18 @@
  */
 import { createHash } from 'node:crypto';
 
+/** The ids as little-endian int32, hashed. */
 export function inputKey(ids: readonly number[]): Buffer {
+  const bytes = littleEndian ? new Uint8Array(Int32Array.from(ids).buffer) : bigEndianToLittle(ids);
+  return createHash('sha256').update(bytes).digest().subarray(0, 16);
+}
+
+function bigEndianToLittle(ids: readonly number[]): Buffer {
   const bytes = Buffer.allocUnsafe(ids.length * 4);
   ids.forEach((id, i) => {
     bytes.writeInt32LE(id, i * 4);
   });
-  return createHash('sha256').update(bytes).digest().subarray(0, 16);
+  return bytes;
 }
+
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

@@ -1,39 +1,68 @@
 /**
  * Padding, not threads, sets the speed of a BERT encoder: every row of a session run is padded to the
- * longest row in it. Sorting a window of rows by token count and cutting it into runs bounded by a
- * token budget (rows x longest row) and by a padding ratio keeps the padded work close to the real work.
+ * longest row in it. A window of rows is sorted by token count and cut into runs bounded by a token
+ * budget (rows x longest row), where the cuts are chosen to cost least by a cost model of a session run:
+ * a fixed cost per run plus a cost per padded token (run-cost.ts measures both on the machine at hand).
+ * Padding a short row up to its neighbour costs tokens; cutting a run costs one more fixed cost; on a
+ * fast kernel the fixed cost is a larger share, so the best cuts are fewer than a padding cap would make.
  */
+
+/** What one session run costs: `perRunMs + perTokenMs x rows x longest row`. */
+export interface RunCost {
+  perRunMs: number;
+  perTokenMs: number;
+}
 
 /**
- * A run is cut when padding would exceed this share of its real tokens. On a shuffled sample of real
- * sentences (p50 14 word pieces, p95 54) with 800-row windows, 1.1 gives 1.06 padded tokens per real
- * token in runs of about 800 tokens; without the cap a 4096 budget gives 1.32.
+ * For a session that has not measured its own: minilm-l6 q8 on one thread of an AVX-512 VNNI core, where
+ * a run costs about as much as 10 padded tokens. Only the ratio matters to the plan.
  */
-export const maxPaddingRatio = 1.1;
+export const defaultRunCost: RunCost = { perRunMs: 0.75, perTokenMs: 0.075 };
 
-/** `paddingRatio` Infinity leaves only the budget: plain batching, as the benchmark's ceilings need. */
-export function planMicroBatches(
-  tokenCounts: ArrayLike<number>,
-  maxBatchTokens: number,
-  paddingRatio: number = maxPaddingRatio,
-): number[][] {
-  const order = Array.from({ length: tokenCounts.length }, (_, index) => index);
+/** Only the number of runs counts: as few runs as the budget allows (plain batching, as the benchmark's ceilings need). */
+export const fewestRuns: RunCost = { perRunMs: 1, perTokenMs: 0 };
+
+/**
+ * The runs, each a list of indices into `tokenCounts`, shortest rows first, that cost least in total under
+ * `cost` with no run over `maxBatchTokens` padded tokens (a row longer than that runs alone). Rows of equal
+ * length keep their input order.
+ */
+export function planMicroBatches(tokenCounts: ArrayLike<number>, maxBatchTokens: number, cost: RunCost = defaultRunCost): number[][] {
+  const n = tokenCounts.length;
+  const order = Array.from({ length: n }, (_, index) => index);
   order.sort((a, b) => tokenCounts[a]! - tokenCounts[b]! || a - b);
-  const batches: number[][] = [];
-  let current: number[] = [];
-  let realTokens = 0;
-  for (const index of order) {
-    // Sorted ascending, so the row being added is the longest of the run it would join.
-    const length = tokenCounts[index]!;
-    const paddedIfAdded = (current.length + 1) * length;
-    if (current.length > 0 && (paddedIfAdded > maxBatchTokens || paddedIfAdded > paddingRatio * (realTokens + length))) {
-      batches.push(current);
-      current = [];
-      realTokens = 0;
+  // best[i]: least cost of the first i sorted rows; start[i]: where the last run of that plan starts.
+  // Sorted ascending, a run's last row is its longest, so a run [j, i) costs perRun + perToken x (i - j) x length[i - 1].
+  const best = new Float64Array(n + 1);
+  const start = new Int32Array(n + 1);
+  for (let i = 1; i <= n; i++) {
+    const longest = tokenCounts[order[i - 1]!]!;
+    const maxRows = Math.max(1, Math.floor(maxBatchTokens / Math.max(longest, 1)));
+    let bestCost = Number.POSITIVE_INFINITY;
+    let bestStart = i - 1;
+    // From the longest run down, so that among plans of equal cost the one with fewer runs wins.
+    for (let j = Math.max(0, i - maxRows); j < i; j++) {
+      const total = best[j]! + cost.perRunMs + cost.perTokenMs * (i - j) * longest;
+      if (total < bestCost) {
+        bestCost = total;
+        bestStart = j;
+      }
     }
-    current.push(index);
-    realTokens += length;
+    best[i] = bestCost;
+    start[i] = bestStart;
   }
-  if (current.length > 0) batches.push(current);
-  return batches;
+  const batches: number[][] = [];
+  for (let i = n; i > 0; i = start[i]!) batches.push(order.slice(start[i]!, i));
+  return batches.reverse();
+}
+
+/** Padded tokens of a plan (rows x longest row, summed over its runs). */
+export function paddedTokensOf(tokenCounts: ArrayLike<number>, batches: readonly (readonly number[])[]): number {
+  let padded = 0;
+  for (const batch of batches) {
+    let longest = 0;
+    for (const index of batch) longest = Math.max(longest, tokenCounts[index]!);
+    padded += batch.length * longest;
+  }
+  return padded;
 }

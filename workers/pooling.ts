@@ -45,29 +45,42 @@ export function poolVectors(
   return { vectors, dimension };
 }
 
-/** One row's token vectors (from `offset` in `data`) pooled into `into`. */
+/**
+ * One row's token vectors (from `offset` in `data`) pooled into `into`. Sums run over the kept tokens in
+ * order, in float64: another order or precision would move the stored vectors.
+ */
 function poolRow(pooling: Pooling, data: Float32Array, mask: BigInt64Array, offset: number, hidden: number, into: Float64Array): void {
-  const token = (t: number) => offset + t * hidden;
-  const kept: number[] = [];
-  mask.forEach((m, t) => {
-    if (m !== 0n) kept.push(t);
-  });
+  let keptCount = 0;
+  let lastKept = -1;
+  for (let t = 0; t < mask.length; t++) {
+    if (mask[t] !== 0n) {
+      keptCount++;
+      lastKept = t;
+    }
+  }
   if (pooling === 'cls' || pooling === 'last-token') {
     // The first token is the classifier token; the last one the mask keeps ends the text, wherever padding is.
-    const at = pooling === 'cls' ? 0 : (kept[kept.length - 1] ?? 0);
-    for (let h = 0; h < hidden; h++) into[h] = data[token(at) + h]!;
+    const at = offset + (pooling === 'cls' ? 0 : Math.max(lastKept, 0)) * hidden;
+    for (let h = 0; h < hidden; h++) into[h] = data[at + h]!;
     return;
   }
   if (pooling === 'max') {
-    into.fill(-Infinity);
-    for (const t of kept) for (let h = 0; h < hidden; h++) into[h] = Math.max(into[h]!, data[token(t) + h]!);
-    if (kept.length === 0) into.fill(0);
+    into.fill(keptCount === 0 ? 0 : Number.NEGATIVE_INFINITY);
+    for (let t = 0; t < mask.length; t++) {
+      if (mask[t] === 0n) continue;
+      const at = offset + t * hidden;
+      for (let h = 0; h < hidden; h++) into[h] = Math.max(into[h]!, data[at + h]!);
+    }
     return;
   }
   into.fill(0);
-  for (const t of kept) for (let h = 0; h < hidden; h++) into[h] += data[token(t) + h]!;
+  for (let t = 0; t < mask.length; t++) {
+    if (mask[t] === 0n) continue;
+    const at = offset + t * hidden;
+    for (let h = 0; h < hidden; h++) into[h] += data[at + h]!;
+  }
   // sentence-transformers clamps the token count at 1e-9 before dividing.
-  const tokens = Math.max(kept.length, 1e-9);
+  const tokens = Math.max(keptCount, 1e-9);
   const divisor = pooling === 'mean' ? tokens : Math.sqrt(tokens);
   for (let h = 0; h < hidden; h++) into[h] /= divisor;
 }
