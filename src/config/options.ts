@@ -2,6 +2,7 @@
  * The embed command's flags, each declared once: name, type, environment variable, default, parse and
  * help. The yargs options and their help text, the args type (EmbedArgs) and the values config.ts
  * resolves all come from this table, so a default shown by --help is the one a run uses.
+ * Longer than 250 lines because every flag is one row of this one table.
  */
 import { parseColumnName, parseTableName } from '../db/table-name.js';
 import { defaults } from './defaults.js';

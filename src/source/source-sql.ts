@@ -178,7 +178,7 @@ export function keysetPageSql(
   return {
     text: `SELECT * FROM (
         SELECT ${id}::text AS id, ${text}::text AS text${extra},
-               sum(coalesce(octet_length(${text}), 0)) OVER (ORDER BY ${id} ROWS UNBOUNDED PRECEDING) AS "bytesThrough",
+               sum(coalesce(octet_length(${text}::text), 0)) OVER (ORDER BY ${id} ROWS UNBOUNDED PRECEDING) AS "bytesThrough",
                row_number() OVER (ORDER BY ${id}) AS "pageRow"
           FROM ${table} AS src WHERE ${where} ORDER BY ${id} LIMIT ${pageSize}
         ) AS page
