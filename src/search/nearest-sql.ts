@@ -16,11 +16,6 @@ export function vectorColumnTypeSql(): string {
            WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped`;
 }
 
-/** Where the vectors are: the side table's embedding column, or the source's own column. */
-export function vectorColumnOf(ref: TargetRef): { table: string; column: string } {
-  return ref.kind === 'table' ? { table: ref.table, column: 'embedding' } : { table: ref.table, column: ref.column };
-}
-
 /**
  * A chunk table's nearest rows: each source row once, by its best chunk, with that chunk's text and
  * place. Every chunk is compared (DISTINCT ON picks each row's best), so the k rows are exact.

@@ -12,7 +12,8 @@ import { modelsDir } from '../paths.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { JobIdentity } from '../state/job-state.js';
 import type { TargetInfo } from '../target/target-table.js';
-import { nearestChunkRowsSql, nearestRowsSql, vectorColumnOf, vectorColumnTypeSql, type VectorFormat } from './nearest-sql.js';
+import { nearestChunkRowsSql, nearestRowsSql, vectorColumnTypeSql, type VectorFormat } from './nearest-sql.js';
+import { vectorColumn } from '../target/vector-index.js';
 import { openWithProfile } from './embedder.js';
 
 export interface SearchRequest {
@@ -60,7 +61,7 @@ export function checkSearchRequest(request: Pick<SearchRequest, 'text' | 'k'>): 
 export async function searchJob(searched: SearchedJob, request: SearchRequest): Promise<SearchResult> {
   checkSearchRequest(request);
   const { client, identity, source, target } = searched;
-  const where = vectorColumnOf(target.ref);
+  const where = vectorColumn(target.ref);
   const typed = await client.query<{ type: string }>(vectorColumnTypeSql(), [where.table, where.column]);
   const type = typed.rows[0]?.type;
   if (type === undefined)
