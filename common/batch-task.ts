@@ -21,7 +21,7 @@ export interface WorkerConfig {
   inputClaims: SharedArrayBuffer;
   /** Permits to compute, shared by all workers (see compute-gate.ts). */
   computeGate: SharedArrayBuffer;
-  /** A counter each worker takes a number from as it starts (see workers/embed-worker.ts). */
+  /** The start number each worker takes and the models loaded, shared by all workers (see worker-start.ts). */
   startOrder: SharedArrayBuffer;
   /** Workers (by start number) that load the model as they start; the others load on their first task. */
   workersLoadingAtStart: number;

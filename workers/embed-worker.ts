@@ -17,19 +17,25 @@ import { explainNativeModuleMismatch } from '../common/native-module.js';
 import type { BatchEmbedder } from './batch-embedder.js';
 import { arriveAndWait } from '../common/close-barrier.js';
 import { ReconnectingWriter } from './reconnecting-writer.js';
+import { countModelLoaded, takeStartNumber } from '../common/worker-start.js';
 
 const config = workerConfigFrom(workerData);
 
 let loading: Promise<BatchEmbedder> | undefined;
 // The embedder's module pulls in onnxruntime-node and transformers.js: a worker that never loads the
 // model never pays for importing them either.
-const embedder = () => (loading ??= import('./batch-embedder.js').then(({ BatchEmbedder }) => BatchEmbedder.open(config)));
+const embedder = () =>
+  (loading ??= import('./batch-embedder.js')
+    .then(({ BatchEmbedder }) => BatchEmbedder.open(config))
+    .then((opened) => {
+      countModelLoaded(config.startOrder);
+      return opened;
+    }));
 // Connected on the first batch, so that a database that is down when the pool starts is waited for
 // like one that goes down later.
 let writer: ReconnectingWriter | undefined;
 
-const startNumber = Atomics.add(new Int32Array(config.startOrder), 0, 1) + 1;
-if (startNumber <= config.workersLoadingAtStart) embedder().catch(() => undefined);
+if (takeStartNumber(config.startOrder) <= config.workersLoadingAtStart) embedder().catch(() => undefined);
 
 export default async function handle(task: WorkerRequest): Promise<WorkerAnswer> {
   if ('close' in task) {

@@ -7,6 +7,7 @@ import type { WorkerConfig } from '../../common/batch-task.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { createComputeGate } from '../../common/compute-gate.js';
 import { createClaimBuffer } from '../../common/input-claims.js';
+import { createStartCounters } from '../../common/worker-start.js';
 import type { EmbedConfig } from '../config/config.js';
 import { connectionConfig } from '../db/database.js';
 import type { ModelFiles } from '../model/model-folder.js';
@@ -25,7 +26,7 @@ export function workerConfig(config: EmbedConfig, model: ModelFiles, profile: Mo
     runModel: config.metrics.mode !== 'only',
     inputClaims: createClaimBuffer(),
     computeGate: createComputeGate(computeSlots(config)),
-    startOrder: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
+    startOrder: createStartCounters(),
     // Tasks are packed onto as few workers as can compute at once (see packing-balancer.ts).
     workersLoadingAtStart: computeSlots(config),
     connection: sessionConnection(config),

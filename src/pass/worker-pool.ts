@@ -10,6 +10,7 @@ import { firstLine, WorkerError } from '../../common/errors.js';
 import { packingBalancer } from './packing-balancer.js';
 import { workerFile } from '../paths.js';
 import { releasePermitsOfGoneThreads, threadsComputing } from '../../common/compute-gate.js';
+import { modelsLoaded } from '../../common/worker-start.js';
 
 export interface WorkerPool {
   /** Resolves once a worker has loaded the model; rejects with why it could not (ModelError, DeviceError). */
@@ -17,6 +18,8 @@ export interface WorkerPool {
   run(task: WorkerTask): Promise<BatchResult>;
   /** Vectors of texts with this prompt, written nowhere. */
   vectors(texts: string[], prompt: string): Promise<Float32Array[]>;
+  /** Worker threads whose model is loaded (in a metrics-only run: whose tokenizer is). */
+  modelsLoaded(): number;
   /** Worker threads tokenizing or running the model at this moment (they hold a compute permit). */
   computing(): number;
   close(): Promise<void>;
@@ -42,6 +45,10 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
     maxThreads: workers,
     // One task writes while the other computes (see workers/batch-embedder.ts).
     concurrentTasksPerWorker: tasksPerWorker,
+    // By default an idle piscina worker blocks its thread in Atomics.wait until a task comes, which also
+    // stops what it does in the background: a worker that loads its model at start (embed-worker.ts)
+    // would load it only once its first task arrived. With messages its event loop keeps running.
+    atomics: 'disabled',
     loadBalancer: packingBalancer(tasksPerWorker, config.workersLoadingAtStart),
     // The dispatcher bounds the batches in flight itself; a queue here would only hide them.
     maxQueue: workers * 4,
@@ -101,6 +108,7 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
       }
       return outcome.vectors;
     },
+    modelsLoaded: () => modelsLoaded(config.startOrder),
     computing: () => threadsComputing(config.computeGate),
     async close() {
       const barrier = new SharedArrayBuffer(4);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { WorkerConfig } from '../../common/batch-task.js';
 import { createComputeGate } from '../../common/compute-gate.js';
 import { createClaimBuffer } from '../../common/input-claims.js';
+import { createStartCounters } from '../../common/worker-start.js';
 import { UsageError } from '../../common/errors.js';
 import { defaults } from '../config/defaults.js';
 import { connectionConfig } from '../db/database.js';
@@ -78,7 +79,7 @@ function vectorsWorkerConfig(files: ModelFiles, profile: ModelProfile, threads: 
     runModel: true,
     inputClaims: createClaimBuffer(),
     computeGate: createComputeGate(1),
-    startOrder: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
+    startOrder: createStartCounters(),
     workersLoadingAtStart: 1,
     connection: connectionConfig(undefined),
   };
