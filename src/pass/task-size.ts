@@ -2,9 +2,11 @@
  * How many rows the next worker task gets. A task is the unit a worker sorts by length and commits, so
  * larger is better, up to the sort window; but at the end of a run, full tasks would leave cores idle
  * while the last few finish one by one (a 1600-row fp32 task is 8 s of one core). So once the rows left
- * no longer fill a task for each worker computing, each task takes its share of them (half of what is
- * left, on 2 cores), shrinking to one batch: the last tasks are small and the workers finish at about the
- * same time. Rows left is an estimate (the planner's row count, or --limit): a run that reads past it
+ * no longer fill every task the pool holds at once, each task takes its share of them (a quarter of what
+ * is left, on 2 cores), shrinking to one batch: the last tasks are small and the workers finish at about
+ * the same time. The share is of the tasks the pool holds, not of the workers computing, because a task
+ * is queued behind the one its worker computes: sized for the workers alone, the last large tasks waited
+ * behind others while a worker that had finished went idle. Rows left is an estimate (the planner's row count, or --limit): a run that reads past it
  * has a stale estimate and no idea where the end is, so it goes back to full tasks.
  *
  * A pass that fits in the tasks the pool holds at once (a watcher's look, a small table) is dispatched
@@ -31,7 +33,7 @@ export function taskRowsAfter(rowsRead: number, sizing: TaskSizing): number {
     const tasks = Math.min(sizing.tasksInFlight, Math.ceil(sizing.rowsExpected / sizing.batchSize));
     return Math.ceil(sizing.rowsExpected / tasks);
   }
-  const share = Math.ceil(left / sizing.computeSlots / sizing.batchSize) * sizing.batchSize;
+  const share = Math.ceil(left / sizing.tasksInFlight / sizing.batchSize) * sizing.batchSize;
   return Math.max(sizing.batchSize, Math.min(sizing.fullTask, share));
 }
 
