@@ -65,6 +65,8 @@ export class ComputeGate {
   private readonly permits: number;
   /** This worker's own turn: its thread computes one thing at a time anyway (a session run blocks it). */
   private readonly ownTurn = new OneAtATime();
+  /** Whether this worker holds a permit now (its work is inside withPermit). */
+  private holding = false;
 
   constructor(
     buffer: SharedArrayBuffer,
@@ -78,12 +80,30 @@ export class ComputeGate {
   withPermit<T>(work: () => T | Promise<T>): Promise<T> {
     return this.ownTurn.inTurn(async () => {
       const permit = await this.acquire();
+      this.holding = true;
       try {
         return await work();
       } finally {
+        this.holding = false;
         this.release(permit);
       }
     });
+  }
+
+  /**
+   * Runs short synchronous work at once while this worker holds a permit, between the steps of the work
+   * holding it: on the same thread the two only take turns, so no more threads compute than there are
+   * permits. A task tokenizes this way while the worker's other task runs the model, and then asks the
+   * database for the inputs it holds while that task still computes, instead of after it, when the thread
+   * would wait for the answer with nothing to do. Holding no permit, it waits for one like withPermit.
+   */
+  alongside<T>(work: () => T): Promise<T> {
+    if (!this.holding) return this.withPermit(work);
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private async acquire(): Promise<Permit> {

@@ -9,7 +9,8 @@
  *
  * A worker runs two tasks at once so that one writes while the other computes; tokenizing and running
  * the model pass the compute gate (compute-gate.ts), waiting for the database and for other tasks' inputs
- * does not.
+ * does not. A task that arrives while the other runs the model tokenizes between its runs and asks the
+ * target for its inputs meanwhile, so that it is ready to run the model when the other is done.
  */
 import { threadId } from 'node:worker_threads';
 import type { BatchResult, BatchTask, WorkerConfig } from '../common/batch-task.js';
@@ -80,7 +81,7 @@ export class BatchEmbedder {
 
   /** Embeds (or only measures) the task's rows, writes them and commits. */
   async embed(task: BatchTask, writer: ReconnectingWriter): Promise<BatchResult> {
-    const { tokenized, tokenizeMs } = await this.gate.withPermit(() => {
+    const { tokenized, tokenizeMs } = await this.gate.alongside(() => {
       const startedAt = performance.now();
       return { tokenized: this.tokenize(task.texts), tokenizeMs: performance.now() - startedAt };
     });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { createComputeGate, releasePermitsOfGoneThreads, threadsComputing } from '../../dist/common/compute-gate.js';
+import { ComputeGate, createComputeGate, releasePermitsOfGoneThreads, threadsComputing } from '../../dist/common/compute-gate.js';
 
 const gateModule = pathToFileURL(path.resolve('dist/common/compute-gate.js')).href;
 
@@ -115,6 +115,41 @@ describe('compute gate', () => {
     await quick.done;
     expect(threadsComputing(gate)).toBe(0);
     await quick.worker.terminate();
+  });
+
+  it('runs work alongside at once while the thread holds a permit, and waits for one when it holds none', async () => {
+    const buffer = createComputeGate(1);
+    const gate = new ComputeGate(buffer);
+    let finishRun: () => void = () => undefined;
+    const order: string[] = [];
+    const run = gate.withPermit(async () => {
+      order.push('run starts');
+      await new Promise<void>((resolve) => {
+        finishRun = resolve;
+      });
+      order.push('run ends');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The only permit is this thread's: the work takes its turn between the run's steps, before the run ends.
+    expect(await gate.alongside(() => order.push('tokenized') && 'tokens')).toBe('tokens');
+    finishRun();
+    await run;
+    expect(order).toEqual(['run starts', 'tokenized', 'run ends']);
+
+    // Another thread holds the only permit: work alongside waits for it like any other.
+    const live = sharedCounters();
+    const holder = startThread(buffer, live, { id: 1, tasks: 1, holdMs: null });
+    await holder.inside;
+    let done = false;
+    const waiting = gate.alongside(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(done).toBe(false);
+    await holder.worker.terminate();
+    releasePermitsOfGoneThreads(buffer, new Set());
+    await waiting;
+    expect(done).toBe(true);
   });
 
   it('refuses a gate without permits', () => {
