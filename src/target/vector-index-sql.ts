@@ -15,10 +15,14 @@ export function relationNameSql(qualified: string): Statement {
   };
 }
 
-/** The indexes with the column among their keys: `name`, `method` (hnsw, ivfflat, btree...), `valid`. */
+/**
+ * The indexes with the column among their keys: `name`, `method` (hnsw, ivfflat, btree...), `valid`, and
+ * `lists` where the index was built WITH (lists = N).
+ */
 export function columnIndexesSql(qualified: string, column: string): Statement {
   return {
-    text: `SELECT c.relname AS name, am.amname AS method, i.indisvalid AS valid
+    text: `SELECT c.relname AS name, am.amname AS method, i.indisvalid AS valid,
+                  (SELECT o.option_value::int FROM pg_options_to_table(c.reloptions) AS o WHERE o.option_name = 'lists') AS lists
              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
             WHERE i.indrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped

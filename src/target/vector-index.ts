@@ -168,8 +168,16 @@ async function buildIndex(client: pg.Client, request: IndexBuildRequest, hooks: 
   }
 }
 
-async function columnIndexes(client: pg.ClientBase, table: string, column: string) {
-  return (await run<{ name: string; method: string; valid: boolean }>(client, columnIndexesSql(table, column))).rows;
+/** An index on a vector column: `lists` where it was built WITH (lists = N) (ivfflat), else null. */
+export interface ColumnIndex {
+  name: string;
+  method: string;
+  valid: boolean;
+  lists: number | null;
+}
+
+export async function columnIndexes(client: pg.ClientBase, table: string, column: string): Promise<ColumnIndex[]> {
+  return (await run<ColumnIndex>(client, columnIndexesSql(table, column))).rows;
 }
 
 async function vectorRows(client: pg.ClientBase, where: { table: string; column: string }): Promise<number> {

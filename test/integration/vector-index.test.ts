@@ -99,6 +99,32 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
     expect(again.stdout).toContain(`index ${ourIndex} (hnsw) present`);
   });
 
+  it('search takes k rows through the index past hnsw.ef_search (40 unless set)', async () => {
+    // Texts that differ in their first words: HNSW keeps one element for rows of one vector, so the
+    // rows past ef_search must have vectors of their own.
+    const words = ['alpha', 'river', 'stone', 'green', 'quick', 'seven', 'table', 'light', 'north', 'paper'];
+    const distinct = Array.from(
+      { length: 80 },
+      (_, i) => `${words[i % 10]} ${words[Math.floor(i / 10)]} ${words[(i * 7) % 10]} number ${i}`,
+    );
+    await pglite.query('INSERT INTO sentences SELECT 100 + i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [
+      distinct.map((_, i) => i),
+      distinct,
+    ]);
+    expect((await embed()).code).toBe(0);
+    // PGlite's one session is the CLI's too: with scans of the table off, the search takes the index.
+    await pglite.exec('SET enable_seqscan = off');
+    const found = await cli('search', 'sentences', distinct[5]!, '-k', '100', '--json');
+    await pglite.exec('RESET enable_seqscan');
+    expect(found.code, found.stderr).toBe(0);
+    const hits = (JSON.parse(found.stdout) as { hits: { id: string; similarity: number }[] }).hits;
+    expect(hits).toHaveLength(100);
+    expect(hits[0]).toMatchObject({ id: '105', similarity: expect.closeTo(1, 4) });
+    expect(new Set(hits.map((hit) => hit.id)).size).toBe(100);
+    const similarities = hits.map((hit) => hit.similarity);
+    expect(similarities).toEqual([...similarities].sort((a, b) => b - a));
+  });
+
   it('halfvec stores half the bytes, gets halfvec_cosine_ops and is searched; the other type is refused', async () => {
     const vectorRun = await embed('--target', 'full_vectors', '--index', 'none');
     expect(vectorRun.code, vectorRun.stderr).toBe(0);
