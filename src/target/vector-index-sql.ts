@@ -70,11 +70,22 @@ export function dropIndexSql(index: string): Statement {
   return { text: `DROP INDEX CONCURRENTLY IF EXISTS ${index}` };
 }
 
-/** `name` quoted, bare (the index goes in the table's schema); `method` hnsw or ivfflat, `opclass` the distance's. */
-export function createIndexSql(name: string, table: string, column: string, method: string, opclass: string, lists?: number): Statement {
+/**
+ * `name` quoted, bare (the index goes in the table's schema); `method` hnsw or ivfflat, `opclass` the
+ * distance's, `settings` its build parameters (whole numbers: m, ef_construction, lists).
+ */
+export function createIndexSql(
+  name: string,
+  table: string,
+  column: string,
+  method: string,
+  opclass: string,
+  settings: Record<string, number>,
+): Statement {
+  const options = Object.entries(settings).map(([key, value]) => `${key} = ${Math.trunc(value)}`);
   return {
     text: `CREATE INDEX CONCURRENTLY ${name} ON ${table} USING ${method} (${column} ${opclass})${
-      lists === undefined ? '' : ` WITH (lists = ${Math.trunc(lists)})`
+      options.length === 0 ? '' : ` WITH (${options.join(', ')})`
     }`,
   };
 }

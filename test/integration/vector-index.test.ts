@@ -77,7 +77,7 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
       {
         name: ourIndex,
         valid: true,
-        definition: `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding vector_cosine_ops)`,
+        definition: `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding vector_cosine_ops) WITH (m='24', ef_construction='128')`,
       },
     ]);
     // The planner takes the index for the search's ORDER BY <=> LIMIT once a scan of the table is ruled out.
@@ -134,7 +134,7 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
       {
         name: chunkIndex,
         valid: true,
-        definition: `CREATE INDEX ${chunkIndex} ON public.sentences_chunks USING hnsw (embedding vector_cosine_ops)`,
+        definition: `CREATE INDEX ${chunkIndex} ON public.sentences_chunks USING hnsw (embedding vector_cosine_ops) WITH (m='24', ef_construction='128')`,
       },
     ]);
     const chunks = Number((await pglite.query<{ n: number }>('SELECT count(*)::int AS n FROM sentences_chunks')).rows[0]!.n);
@@ -190,7 +190,7 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
     expect(stored!.half).toBeLessThanOrEqual(stored!.full / 2 + 8);
     expect(stored!.half).toBeGreaterThan(stored!.full / 2 - 8);
     expect((await indexes()).map((index) => index.definition)).toEqual([
-      `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding halfvec_cosine_ops)`,
+      `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding halfvec_cosine_ops) WITH (m='24', ef_construction='128')`,
     ]);
     expect(await indexes('full_vectors')).toEqual([]);
     const found = JSON.parse(
@@ -238,7 +238,7 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
       {
         name: ourIndex,
         valid: true,
-        definition: `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding vector_cosine_ops)`,
+        definition: `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding vector_cosine_ops) WITH (m='24', ef_construction='128')`,
       },
     ]);
   });
