@@ -21,7 +21,11 @@ import pg from 'pg';
 import { defaultCorpus } from '../scripts/load-corpus.js';
 import { SeededRandom } from '../scripts/model-maker/seeded-random.js';
 import { syntheticSentences } from '../scripts/synthetic-text.js';
+import { parseTableName, quoteTable } from '../src/db/table-name.js';
 import { openEmbedder } from '../src/library/index.js';
+import { nearestRows } from '../src/search/nearest-rows.js';
+import { nearestRowsSql } from '../src/search/nearest-sql.js';
+import { describeSource } from '../src/source/source-table.js';
 import { packageRoot } from '../src/paths.js';
 import { benchModel } from './bench-model.js';
 import { formatMachineFacts, machineFacts } from './machine-facts.js';
@@ -86,26 +90,32 @@ async function main(args: string[]): Promise<void> {
     console.log(`embedded: ${stored} rows in ${fixed(seconds, 1)} s (${fixed(stored / seconds, 1)} rows/s)`);
 
     const embedder = await openEmbedder({ model: model.dir, threads: options.threads });
-    const vectors: string[] = [];
+    const vectors: Float32Array[] = [];
     try {
-      for (const query of queries) vectors.push(`[${Array.from(await embedder.embedQuery(query)).join(',')}]`);
+      for (const query of queries) vectors.push(await embedder.embedQuery(query));
     } finally {
       await embedder.close();
     }
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const exact = await timedQueries(client, vectors, options.k);
+      const source = await describeSource(client, parseTableName('sentences'), 'id', 'text');
+      const target = {
+        ref: { kind: 'table', table: quoteTable({ schema: source.schema, name: 'sentences_embeddings' }) },
+        chunked: false,
+      } as const;
+      const search = (query: Float32Array) => nearestRows(client, source, target, 'vector', query, options.k);
+      const exact = await timedQueries(search, vectors);
       const built = await cli([...embedArgs, '--maintenance-work-mem', options.maintenanceWorkMem, ...common]);
       if (built.index?.kind !== 'built') throw new Error(`the index was not built: ${JSON.stringify(built.index)}`);
       const efSearch = (await client.query<{ ef: string }>(`SELECT current_setting('hnsw.ef_search') AS ef`)).rows[0]!.ef;
-      const plan = await client.query<{ 'QUERY PLAN': string }>(
-        'EXPLAIN SELECT t.id FROM sentences_embeddings AS t ORDER BY t.embedding <=> $1::vector LIMIT $2',
-        [vectors[0], options.k],
-      );
+      const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${nearestRowsSql(source, target.ref, 'vector')}`, [
+        `[${Array.from(vectors[0]!).join(',')}]`,
+        options.k,
+      ]);
       if (!plan.rows.some((row) => row['QUERY PLAN'].includes(`Index Scan using ${built.index!.name}`)))
         throw new Error(`the planner does not use the index at ${rows.length} rows; pass a larger --rows`);
-      const indexed = await timedQueries(client, vectors, options.k);
+      const indexed = await timedQueries(search, vectors);
       const recall =
         exact.ids.reduce((sum, ids, i) => sum + ids.filter((id) => indexed.ids[i]!.includes(id)).length / ids.length, 0) / exact.ids.length;
       const sizes = await tableSizes(client, built.index.name, model.dimension);
@@ -151,18 +161,15 @@ function cli(args: string[]): Promise<RunJson> {
   });
 }
 
-/** The statement embed search runs on a vector target, each query timed from the client. */
-async function timedQueries(client: pg.Client, vectors: string[], k: number) {
+/** The statement embed search runs, under its scan settings, each query timed from the client. */
+async function timedQueries(search: (query: Float32Array) => Promise<{ id: string }[]>, vectors: Float32Array[]) {
   const ms: number[] = [];
   const ids: string[][] = [];
   for (const query of vectors) {
     const started = performance.now();
-    const found = await client.query<{ id: string }>(
-      'SELECT t.id::text AS id FROM sentences_embeddings AS t ORDER BY t.embedding <=> $1::vector LIMIT $2',
-      [query, k],
-    );
+    const found = await search(query);
     ms.push(performance.now() - started);
-    ids.push(found.rows.map((row) => row.id));
+    ids.push(found.map((row) => row.id));
   }
   ms.sort((a, b) => a - b);
   return { ids, p50: ms[Math.floor(ms.length * 0.5)]!, p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))]! };

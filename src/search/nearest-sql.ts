@@ -16,6 +16,11 @@ export function vectorColumnTypeSql(): string {
            WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped`;
 }
 
+/** A setting of the transaction only: $1 its name, $2 its value. */
+export function setLocalSql(): string {
+  return 'SELECT set_config($1, $2, true)';
+}
+
 /**
  * A chunk table's nearest rows: each source row once, by its best chunk, with that chunk's text and
  * place. Every chunk is compared (DISTINCT ON picks each row's best), so the k rows are exact.
@@ -34,6 +39,22 @@ export function nearestChunkRowsSql(source: SourceTable, table: string, format: 
                    ORDER BY scored.id, scored.similarity DESC NULLS LAST, scored.seq) AS best
             JOIN ${source.sql} AS s ON s.${id} = best.id
            ORDER BY best.similarity DESC NULLS LAST, best.id LIMIT $2`;
+}
+
+/**
+ * A chunk table's nearest rows through its index: the $3 nearest chunks first (an ORDER BY <=> LIMIT the
+ * index serves), then each row's best of them. Fewer than k rows when a few rows hold most of those chunks.
+ * $1: the query vector, $2: k, $3: the chunks taken. Rows as nearestChunkRowsSql's.
+ */
+export function nearestChunkRowsByIndexSql(source: SourceTable, table: string, format: Exclude<VectorFormat, 'real[]'>): string {
+  const id = quoteIdentifier(source.idColumn);
+  return `SELECT best.id::text AS id, best.similarity, ${source.textSql('s')}::text AS text, best.chunk, best.seq
+            FROM (SELECT DISTINCT ON (near.id) near.id, near.similarity, near.chunk, near.seq
+                    FROM (SELECT t.id, t.seq, t.chunk, 1 - (t.embedding <=> $1::${format}) AS similarity FROM ${table} AS t
+                           WHERE t.embedding IS NOT NULL ORDER BY t.embedding <=> $1::${format} LIMIT $3) AS near
+                   ORDER BY near.id, near.similarity DESC, near.seq) AS best
+            JOIN ${source.sql} AS s ON s.${id} = best.id
+           ORDER BY best.similarity DESC, best.id LIMIT $2`;
 }
 
 /** $1: the query vector (text for vector and halfvec, an array for real[]), $2: k. Rows: id, similarity, text. */

@@ -12,8 +12,9 @@ import { modelsDir } from '../paths.js';
 import type { SourceTable } from '../source/source-table.js';
 import type { JobIdentity } from '../state/job-state.js';
 import type { TargetInfo } from '../target/target-table.js';
-import { nearestChunkRowsSql, nearestRowsSql, vectorColumnTypeSql, type VectorFormat } from './nearest-sql.js';
+import { vectorColumnTypeSql, type VectorFormat } from './nearest-sql.js';
 import { vectorColumn } from '../target/vector-index.js';
+import { nearestRows } from './nearest-rows.js';
 import { openWithProfile } from './embedder.js';
 
 export interface SearchRequest {
@@ -86,20 +87,11 @@ export async function searchJob(searched: SearchedJob, request: SearchRequest): 
   } finally {
     await embedder.close();
   }
-  const values = Array.from(query);
-  const parameter = format === 'real[]' ? values : `[${values.join(',')}]`;
-  const chunked = target.chunked && target.ref.kind === 'table';
-  const found = await client.query<{
-    id: string;
-    similarity: number | string | null;
-    text: string | null;
-    chunk?: string;
-    seq?: number;
-  }>(chunked ? nearestChunkRowsSql(source, where.table, format) : nearestRowsSql(source, target.ref, format), [parameter, request.k]);
+  const found = await nearestRows(client, source, target, format, query, request.k);
   return {
     target: target.display,
     format,
-    hits: found.rows.map((row) => ({
+    hits: found.map((row) => ({
       id: row.id,
       similarity: Number(row.similarity ?? 0),
       text: row.text ?? '',

@@ -15,10 +15,14 @@ export function relationNameSql(qualified: string): Statement {
   };
 }
 
-/** The indexes with the column among their keys: `name`, `method` (hnsw, ivfflat, btree...), `valid`. */
+/**
+ * The indexes with the column among their keys: `name`, `method` (hnsw, ivfflat, btree...), `valid`, and
+ * `lists` where the index was built WITH (lists = N).
+ */
 export function columnIndexesSql(qualified: string, column: string): Statement {
   return {
-    text: `SELECT c.relname AS name, am.amname AS method, i.indisvalid AS valid
+    text: `SELECT c.relname AS name, am.amname AS method, i.indisvalid AS valid,
+                  (SELECT o.option_value::int FROM pg_options_to_table(c.reloptions) AS o WHERE o.option_name = 'lists') AS lists
              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
             WHERE i.indrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped
@@ -66,11 +70,22 @@ export function dropIndexSql(index: string): Statement {
   return { text: `DROP INDEX CONCURRENTLY IF EXISTS ${index}` };
 }
 
-/** `name` quoted, bare (the index goes in the table's schema); `method` hnsw or ivfflat, `opclass` the distance's. */
-export function createIndexSql(name: string, table: string, column: string, method: string, opclass: string, lists?: number): Statement {
+/**
+ * `name` quoted, bare (the index goes in the table's schema); `method` hnsw or ivfflat, `opclass` the
+ * distance's, `settings` its build parameters (whole numbers: m, ef_construction, lists).
+ */
+export function createIndexSql(
+  name: string,
+  table: string,
+  column: string,
+  method: string,
+  opclass: string,
+  settings: Record<string, number>,
+): Statement {
+  const options = Object.entries(settings).map(([key, value]) => `${key} = ${Math.trunc(value)}`);
   return {
     text: `CREATE INDEX CONCURRENTLY ${name} ON ${table} USING ${method} (${column} ${opclass})${
-      lists === undefined ? '' : ` WITH (lists = ${Math.trunc(lists)})`
+      options.length === 0 ? '' : ` WITH (${options.join(', ')})`
     }`,
   };
 }

@@ -77,7 +77,7 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
       {
         name: ourIndex,
         valid: true,
-        definition: `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding vector_cosine_ops)`,
+        definition: `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding vector_cosine_ops) WITH (m='24', ef_construction='128')`,
       },
     ]);
     // The planner takes the index for the search's ORDER BY <=> LIMIT once a scan of the table is ruled out.
@@ -99,6 +99,79 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
     expect(again.stdout).toContain(`index ${ourIndex} (hnsw) present`);
   });
 
+  it('search takes k rows through the index past hnsw.ef_search (40 unless set)', async () => {
+    // Texts that differ in their first words: HNSW keeps one element for rows of one vector, so the
+    // rows past ef_search must have vectors of their own.
+    const words = ['alpha', 'river', 'stone', 'green', 'quick', 'seven', 'table', 'light', 'north', 'paper'];
+    const distinct = Array.from(
+      { length: 80 },
+      (_, i) => `${words[i % 10]} ${words[Math.floor(i / 10)]} ${words[(i * 7) % 10]} number ${i}`,
+    );
+    await pglite.query('INSERT INTO sentences SELECT 100 + i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [
+      distinct.map((_, i) => i),
+      distinct,
+    ]);
+    expect((await embed()).code).toBe(0);
+    // PGlite's one session is the CLI's too: with scans of the table off, the search takes the index.
+    await pglite.exec('SET enable_seqscan = off');
+    const found = await cli('search', 'sentences', distinct[5]!, '-k', '100', '--json');
+    await pglite.exec('RESET enable_seqscan');
+    expect(found.code, found.stderr).toBe(0);
+    const hits = (JSON.parse(found.stdout) as { hits: { id: string; similarity: number }[] }).hits;
+    expect(hits).toHaveLength(100);
+    expect(hits[0]).toMatchObject({ id: '105', similarity: expect.closeTo(1, 4) });
+    expect(new Set(hits.map((hit) => hit.id)).size).toBe(100);
+    const similarities = hits.map((hit) => hit.similarity);
+    expect(similarities).toEqual([...similarities].sort((a, b) => b - a));
+  });
+
+  it("indexes a chunk table; search takes each row's best chunk through the index, as the exact search finds it", async () => {
+    const chunkIndex = 'embed_ann_sentences_chunks_embedding';
+    const run = await embed('--chunk', '24');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`index ${chunkIndex} (hnsw) built`);
+    expect(await indexes('sentences_chunks')).toEqual([
+      {
+        name: chunkIndex,
+        valid: true,
+        definition: `CREATE INDEX ${chunkIndex} ON public.sentences_chunks USING hnsw (embedding vector_cosine_ops) WITH (m='24', ef_construction='128')`,
+      },
+    ]);
+    const chunks = Number((await pglite.query<{ n: number }>('SELECT count(*)::int AS n FROM sentences_chunks')).rows[0]!.n);
+    expect(chunks).toBeGreaterThan(texts.length);
+    const indexScans = async () => {
+      await pglite.query('SELECT pg_stat_force_next_flush()');
+      await pglite.query('SELECT pg_stat_clear_snapshot()');
+      const scans = await pglite.query<{ n: number }>(
+        `SELECT idx_scan::int AS n FROM pg_stat_user_indexes WHERE indexrelname = '${chunkIndex}'`,
+      );
+      return scans.rows[0]!.n;
+    };
+    // A row's second chunk, searched for by its own text: that row first, by that chunk.
+    const second = (
+      await pglite.query<{ id: string; chunk: string }>(
+        'SELECT id::text AS id, chunk FROM sentences_chunks WHERE seq = 1 ORDER BY id LIMIT 1',
+      )
+    ).rows[0]!;
+    const search = async () => {
+      const found = await cli('search', 'sentences', second.chunk, '-k', '5', '--chunk', '24', '--json');
+      expect(found.code, found.stderr).toBe(0);
+      return (JSON.parse(found.stdout) as { hits: { id: string; similarity: number; chunk: { seq: number } }[] }).hits;
+    };
+    // PGlite's one session is the CLI's too: with scans of the table off, the search takes the index.
+    await pglite.exec('SET enable_seqscan = off');
+    const before = await indexScans();
+    const throughIndex = await search();
+    expect(await indexScans()).toBeGreaterThan(before);
+    await pglite.exec('RESET enable_seqscan; SET enable_indexscan = off');
+    const exact = await search();
+    await pglite.exec('RESET enable_indexscan');
+    expect(throughIndex).toHaveLength(5);
+    expect(new Set(throughIndex.map((hit) => hit.id)).size).toBe(5);
+    expect(throughIndex[0]).toMatchObject({ id: second.id, similarity: expect.closeTo(1, 4), chunk: { seq: 1 } });
+    expect(throughIndex.map((hit) => hit.id)).toEqual(exact.map((hit) => hit.id));
+  });
+
   it('halfvec stores half the bytes, gets halfvec_cosine_ops and is searched; the other type is refused', async () => {
     const vectorRun = await embed('--target', 'full_vectors', '--index', 'none');
     expect(vectorRun.code, vectorRun.stderr).toBe(0);
@@ -117,7 +190,7 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
     expect(stored!.half).toBeLessThanOrEqual(stored!.full / 2 + 8);
     expect(stored!.half).toBeGreaterThan(stored!.full / 2 - 8);
     expect((await indexes()).map((index) => index.definition)).toEqual([
-      `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding halfvec_cosine_ops)`,
+      `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding halfvec_cosine_ops) WITH (m='24', ef_construction='128')`,
     ]);
     expect(await indexes('full_vectors')).toEqual([]);
     const found = JSON.parse(
@@ -165,7 +238,7 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
       {
         name: ourIndex,
         valid: true,
-        definition: `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding vector_cosine_ops)`,
+        definition: `CREATE INDEX ${ourIndex} ON public.sentences_embeddings USING hnsw (embedding vector_cosine_ops) WITH (m='24', ef_construction='128')`,
       },
     ]);
   });

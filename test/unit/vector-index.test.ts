@@ -1,7 +1,8 @@
-/** The index a target gets, ivfflat's lists, the index's name and the index flags, without a database. */
+/** The index a target gets, ivfflat's lists, the index's name, the index flags and a search's scan settings, without a database. */
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../dist/common/errors.js';
 import { resolveEmbedConfig } from '../../dist/src/config/config.js';
+import { indexScanSettings } from '../../dist/src/search/index-scan.js';
 import { ivfflatLists, vectorIndexName } from '../../dist/src/target/vector-index.js';
 import { resolveIndexKind } from '../../dist/src/target/vector-storage.js';
 
@@ -47,5 +48,20 @@ describe('the vector index', () => {
     });
     expect(() => resolve({ maintenanceWorkMem: '2 GB' })).toThrow(UsageError);
     expect(() => resolve({ maintenanceWorkMem: '0MB' })).toThrow(UsageError);
+  });
+
+  it("sets a search's scan: ef_search up to k, exact past its ceiling, the square root of ivfflat's lists in probes", () => {
+    const index = (method: string, lists: number | null = null, valid = true) => ({ name: 'i', method, valid, lists });
+    expect(indexScanSettings([index('hnsw')], 10)).toEqual([]);
+    expect(indexScanSettings([index('hnsw')], 40)).toEqual([]);
+    expect(indexScanSettings([index('hnsw')], 41)).toEqual([['hnsw.ef_search', '41']]);
+    expect(indexScanSettings([index('hnsw')], 1000)).toEqual([['hnsw.ef_search', '1000']]);
+    expect(indexScanSettings([index('hnsw')], 1001)).toEqual([['enable_indexscan', 'off']]);
+    expect(indexScanSettings([index('hnsw', null, false)], 100)).toEqual([]);
+    expect(indexScanSettings([index('ivfflat', 100)], 10)).toEqual([['ivfflat.probes', '10']]);
+    expect(indexScanSettings([index('ivfflat', 20)], 10)).toEqual([['ivfflat.probes', '5']]);
+    expect(indexScanSettings([index('ivfflat')], 10)).toEqual([['ivfflat.probes', '10']]);
+    expect(indexScanSettings([index('ivfflat', 1)], 10)).toEqual([]);
+    expect(indexScanSettings([index('btree')], 100)).toEqual([]);
   });
 });
