@@ -90,7 +90,8 @@ export async function sortedCeiling(
   const lengths = await tokenCounts(model, texts);
   const tried: Throughput[] = [];
   for (const budget of options.budgets) {
-    const runs = planMicroBatches(lengths, budget).reverse();
+    // Bounded by the budget alone, not by the engine's bound on attention: the ceiling is what batching allows at any memory.
+    const runs = planMicroBatches(lengths, budget, undefined, Number.POSITIVE_INFINITY).reverse();
     tried.push(
       await measure(
         model,

@@ -30,8 +30,7 @@ export async function embedChunks(
   writer: ReconnectingWriter,
 ): Promise<BatchResult> {
   const counter = encoder.counter;
-  // The main thread checked the window against the model's length; the prompt and special tokens are counted here.
-  checkChunkWindow(window, encoder.maxSequenceLength, counter.countPlain(prompt), counter.count(''));
+  checkWindowOnce(encoder, window, prompt);
   const { chunks, tokenized, tokenizeMs } = await gate.withPermit(() => {
     const startedAt = performance.now();
     const staged: ChunkStageRow[] = task.ids.flatMap((id, i) => {
@@ -78,4 +77,19 @@ export async function embedChunks(
     inferenceMs,
     writeMs: performance.now() - writeStartedAt,
   };
+}
+
+/** The window and prompt each encoder was checked with: a worker's tasks all carry the same ones. */
+const windowsChecked = new WeakMap<Encoder, string>();
+
+/**
+ * The main thread checked the window against the model's length; the prompt and special tokens are
+ * counted here, two tokenizations done on a worker's first task rather than on every task.
+ */
+function checkWindowOnce(encoder: Encoder, window: ChunkWindow, prompt: string): void {
+  const key = `${window.tokens}:${window.overlap}:${prompt}`;
+  if (windowsChecked.get(encoder) === key) return;
+  const counter = encoder.counter;
+  checkChunkWindow(window, encoder.maxSequenceLength, counter.countPlain(prompt), counter.count(''));
+  windowsChecked.set(encoder, key);
 }

@@ -4,7 +4,7 @@
  * in the caller's order.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { planMicroBatches, type RunCost } from './micro-batches.js';
+import { attentionCellsFor, planMicroBatches, type RunCost } from './micro-batches.js';
 import { measureRunCost } from './run-cost.js';
 import type { Device } from '../common/batch-task.js';
 import { ModelError } from '../common/errors.js';
@@ -49,6 +49,7 @@ export class Encoder {
     private readonly tokenizer: TextTokenizer,
     private readonly session: ModelSession,
     private readonly maxBatchTokens: number,
+    private readonly maxAttentionCells: number,
     private runCost: RunCost | undefined,
     private readonly output: Omit<OutputProfile, 'prompt'>,
   ) {}
@@ -58,7 +59,10 @@ export class Encoder {
       TextTokenizer.load(options.modelDir, options.maxSequenceLength),
       openModelSession(options.onnxFile, { threads: options.threads, device: options.device }),
     ]);
-    const encoder = new Encoder(tokenizer, session, options.maxBatchTokens, options.runCost, options.output ?? meanNormalised);
+    // The attention bound keeps a CPU worker's memory flat on long rows; a GPU wants its large runs and has its own memory.
+    const attentionCells = options.device === 'cuda' ? Number.POSITIVE_INFINITY : attentionCellsFor(options.maxBatchTokens);
+    const output = options.output ?? meanNormalised;
+    const encoder = new Encoder(tokenizer, session, options.maxBatchTokens, attentionCells, options.runCost, output);
     if (encoder.output.needsPooledOutput) await encoder.assertPooledOutput(options.onnxFile);
     encoder.runCost ??= await measureRunCost((rows, sequenceLength) => encoder.runShape(rows, sequenceLength));
     return encoder;
@@ -90,7 +94,7 @@ export class Encoder {
     let vectors = new Float32Array(0);
     let dimension = 0;
     let paddedTokens = 0;
-    for (const indices of planMicroBatches(lengths, this.maxBatchTokens, this.runCost)) {
+    for (const indices of planMicroBatches(lengths, this.maxBatchTokens, this.runCost, this.maxAttentionCells)) {
       const run = await this.runMicroBatch(indices.map((i) => tokenized[i]!));
       if (dimension === 0) {
         dimension = run.dimension;

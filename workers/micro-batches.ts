@@ -23,11 +23,32 @@ export const defaultRunCost: RunCost = { perRunMs: 0.75, perTokenMs: 0.075 };
 export const fewestRuns: RunCost = { perRunMs: 1, perTokenMs: 0 };
 
 /**
- * The runs, each a list of indices into `tokenCounts`, shortest rows first, that cost least in total under
- * `cost` with no run over `maxBatchTokens` padded tokens (a row longer than that runs alone). Rows of equal
- * length keep their input order.
+ * Rows longer than this many tokens are bounded by their attention as well as by the token budget: a
+ * run's attention matrices hold rows x length² cells per head, so at the budget's padded tokens a run of
+ * 256-token rows holds four times the cells of one of 64-token rows, and the memory onnxruntime keeps
+ * after a run grows to the largest it made (its arena and malloc keep it). So no run holds more cells
+ * than a run of rows of this length within the budget: sentences stay bounded by the budget alone,
+ * while a long chunk runs with fewer rows, at no loss of speed (its fixed cost is small beside its
+ * tokens'). See docs/speed.md, "Memory".
  */
-export function planMicroBatches(tokenCounts: ArrayLike<number>, maxBatchTokens: number, cost: RunCost = defaultRunCost): number[][] {
+export const ATTENTION_ROW_LENGTH = 64;
+
+/** The attention cells (rows x length²) a run may hold under a token budget. */
+export function attentionCellsFor(maxBatchTokens: number): number {
+  return maxBatchTokens * ATTENTION_ROW_LENGTH;
+}
+
+/**
+ * The runs, each a list of indices into `tokenCounts`, shortest rows first, that cost least in total under
+ * `cost` with no run over `maxBatchTokens` padded tokens nor over `maxAttentionCells` rows x length² (a
+ * row longer than either allows runs alone). Rows of equal length keep their input order.
+ */
+export function planMicroBatches(
+  tokenCounts: ArrayLike<number>,
+  maxBatchTokens: number,
+  cost: RunCost = defaultRunCost,
+  maxAttentionCells: number = attentionCellsFor(maxBatchTokens),
+): number[][] {
   const n = tokenCounts.length;
   const order = Array.from({ length: n }, (_, index) => index);
   order.sort((a, b) => tokenCounts[a]! - tokenCounts[b]! || a - b);
@@ -37,7 +58,8 @@ export function planMicroBatches(tokenCounts: ArrayLike<number>, maxBatchTokens:
   const start = new Int32Array(n + 1);
   for (let i = 1; i <= n; i++) {
     const longest = tokenCounts[order[i - 1]!]!;
-    const maxRows = Math.max(1, Math.floor(maxBatchTokens / Math.max(longest, 1)));
+    const length = Math.max(longest, 1);
+    const maxRows = Math.max(1, Math.floor(Math.min(maxBatchTokens / length, maxAttentionCells / (length * length))));
     let bestCost = Number.POSITIVE_INFINITY;
     let bestStart = i - 1;
     // From the longest run down, so that among plans of equal cost the one with fewer runs wins.

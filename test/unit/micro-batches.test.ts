@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRunCost, fewestRuns, paddedTokensOf, planMicroBatches, type RunCost } from '../../dist/workers/micro-batches.js';
+import {
+  ATTENTION_ROW_LENGTH,
+  attentionCellsFor,
+  defaultRunCost,
+  fewestRuns,
+  paddedTokensOf,
+  planMicroBatches,
+  type RunCost,
+} from '../../dist/workers/micro-batches.js';
 import { runCostFrom } from '../../dist/workers/run-cost.js';
 
 const lengthsOf = (lengths: number[], batches: number[][]) => batches.map((batch) => batch.map((i) => lengths[i]));
@@ -69,6 +77,28 @@ describe('planMicroBatches', () => {
     const fives = Array.from({ length: 8 }, () => 5);
     const plan = planMicroBatches(fives, 16, fewestRuns);
     expect(plan.map((batch) => batch.length)).toEqual([2, 3, 3]);
+  });
+
+  it('keeps rows x longest row² within the attention bound: long rows run fewer at a time, short ones as before', () => {
+    const budget = 1024;
+    const cells = attentionCellsFor(budget);
+    // Rows up to the bound's length fill the token budget as before.
+    const short = Array.from({ length: 64 }, () => ATTENTION_ROW_LENGTH);
+    expect(planMicroBatches(short, budget, fewestRuns).map((batch) => batch.length)).toEqual(Array.from({ length: 4 }, () => 16));
+    // 256-token windows: four fit the token budget, one fits the attention bound.
+    const windows = Array.from({ length: 6 }, () => 256);
+    expect(planMicroBatches(windows, budget, fewestRuns).map((batch) => batch.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    // 128 tokens: eight fit the token budget, four the attention bound.
+    const halves = Array.from({ length: 8 }, () => 128);
+    expect(planMicroBatches(halves, budget, fewestRuns).map((batch) => batch.length)).toEqual([4, 4]);
+    const random = seeded(22);
+    const lengths = Array.from({ length: 500 }, () => 1 + Math.floor(random() * 256));
+    for (const batch of planMicroBatches(lengths, budget)) {
+      const longest = Math.max(...batch.map((i) => lengths[i]!));
+      if (batch.length > 1) expect(batch.length * longest * longest).toBeLessThanOrEqual(cells);
+    }
+    // Without the bound (the benchmarks' ceilings), only the tokens count.
+    expect(planMicroBatches(windows, budget, fewestRuns, Number.POSITIVE_INFINITY).map((batch) => batch.length)).toEqual([2, 4]);
   });
 
   it('with fewestRuns and no budget, makes one run', () => {
