@@ -25,13 +25,14 @@ export const fewestRuns: RunCost = { perRunMs: 1, perTokenMs: 0 };
 /**
  * Rows longer than this many tokens are bounded by their attention as well as by the token budget: a
  * run's attention matrices hold rows x length² cells per head, so at the budget's padded tokens a run of
- * 256-token rows holds four times the cells of one of 64-token rows, and the memory onnxruntime keeps
+ * 256-token rows holds twice the cells of one of 128-token rows, and the memory onnxruntime keeps
  * after a run grows to the largest it made (its arena and malloc keep it). So no run holds more cells
  * than a run of rows of this length within the budget: sentences stay bounded by the budget alone,
- * while a long chunk runs with fewer rows, at no loss of speed (its fixed cost is small beside its
- * tokens'). See docs/speed.md, "Memory".
+ * while a long chunk runs with fewer rows. Bounded at 64 tokens, 256-token chunks ran one a run, and a
+ * run's fixed cost then showed on a fast CPU (bench:documents); at 128 they run two at a time. See
+ * docs/speed.md, "Memory".
  */
-export const ATTENTION_ROW_LENGTH = 64;
+export const ATTENTION_ROW_LENGTH = 128;
 
 /** The attention cells (rows x length²) a run may hold under a token budget. */
 export function attentionCellsFor(maxBatchTokens: number): number {

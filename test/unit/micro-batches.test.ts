@@ -84,13 +84,16 @@ describe('planMicroBatches', () => {
     const cells = attentionCellsFor(budget);
     // Rows up to the bound's length fill the token budget as before.
     const short = Array.from({ length: 64 }, () => ATTENTION_ROW_LENGTH);
-    expect(planMicroBatches(short, budget, fewestRuns).map((batch) => batch.length)).toEqual(Array.from({ length: 4 }, () => 16));
-    // 256-token windows: four fit the token budget, one fits the attention bound.
+    const perRun = budget / ATTENTION_ROW_LENGTH;
+    expect(planMicroBatches(short, budget, fewestRuns).map((batch) => batch.length)).toEqual(
+      Array.from({ length: 64 / perRun }, () => perRun),
+    );
+    // 256-token windows: four fit the token budget, two the attention bound.
     const windows = Array.from({ length: 6 }, () => 256);
-    expect(planMicroBatches(windows, budget, fewestRuns).map((batch) => batch.length)).toEqual([1, 1, 1, 1, 1, 1]);
-    // 128 tokens: eight fit the token budget, four the attention bound.
-    const halves = Array.from({ length: 8 }, () => 128);
-    expect(planMicroBatches(halves, budget, fewestRuns).map((batch) => batch.length)).toEqual([4, 4]);
+    expect(planMicroBatches(windows, budget, fewestRuns).map((batch) => batch.length)).toEqual([2, 2, 2]);
+    // 512 tokens: two fit the token budget, one the attention bound.
+    const long = Array.from({ length: 3 }, () => 512);
+    expect(planMicroBatches(long, budget, fewestRuns).map((batch) => batch.length)).toEqual([1, 1, 1]);
     const random = seeded(22);
     const lengths = Array.from({ length: 500 }, () => 1 + Math.floor(random() * 256));
     for (const batch of planMicroBatches(lengths, budget)) {
