@@ -187,7 +187,7 @@ async function vectorRows(client: pg.ClientBase, where: { table: string; column:
 /**
  * The HNSW graph's build, denser than pgvector's defaults (m 16, ef_construction 64): built once, after
  * the backfill, the graph then serves every query at pgvector's default ef_search, where a denser graph
- * finds more of the true neighbours (bench:search) for a longer build and a larger index.
+ * finds more of the true neighbours (bench:search) for a longer build and more neighbours kept per vector.
  */
 export const HNSW_BUILD = { m: 24, ef_construction: 128 };
 
