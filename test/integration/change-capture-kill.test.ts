@@ -10,7 +10,9 @@ import { useTestDatabase } from '../helpers/database.js';
 import { sleep } from '../helpers/progress.js';
 import { expectSameAsFreshRun } from '../helpers/same-as-fresh-run.js';
 
-const rows = 6_000;
+// Enough that the catch-up pass runs as several rounds of tasks: a pass the pool holds whole commits
+// its tasks at about the same moment, leaving no partway to kill it at.
+const rows = 20_000;
 
 describe('kill -9 during a catch-up run, then the same command', () => {
   const modelDir = inject('tinyModelDir');
@@ -58,7 +60,8 @@ describe('kill -9 during a catch-up run, then the same command', () => {
     const killed = await exited;
     expect(killed.signal).toBe('SIGKILL');
     const atKill = await done();
-    expect(atKill).toBeLessThan(edited.rowCount!);
+    const editedLeft = await fixture.db.client.query<{ n: string }>(`SELECT count(*) AS n FROM notes WHERE text LIKE 'edited: %'`);
+    expect(atKill, 'killed partway through the catch-up').toBeLessThan(Number(editedLeft.rows[0]!.n));
     // The interrupted pass's snapshot is not trusted: the target still records the last complete one.
     expect(await comment()).toBe(recorded);
 
