@@ -8,7 +8,8 @@ import type { SourceTable } from '../source/source-table.js';
 import type { TargetInfo } from '../target/target-table.js';
 import { columnIndexes, vectorColumn } from '../target/vector-index.js';
 import { DEFAULT_EF_SEARCH, indexScanSettings, MAX_EF_SEARCH } from './index-scan.js';
-import { nearestChunkRowsByIndexSql, nearestChunkRowsSql, nearestRowsSql, setLocalSql, type VectorFormat } from './nearest-sql.js';
+import { setConfigSql } from '../db/db-sql.js';
+import { nearestChunkRowsByIndexSql, nearestChunkRowsSql, nearestRowsSql, type VectorFormat } from './nearest-sql.js';
 
 export interface NearestRow {
   id: string;
@@ -33,7 +34,10 @@ export async function nearestRows(
   const indexes = format === 'real[]' ? [] : await columnIndexes(client, where.table, where.column);
   const run = (statement: string, parameters: unknown[], settings: [string, string][]) =>
     inTransaction(client, async () => {
-      for (const [name, value] of settings) await client.query(setLocalSql(), [name, value]);
+      for (const [name, value] of settings) {
+        const setting = setConfigSql(name, value, 'transaction');
+        await client.query(setting.text, setting.values);
+      }
       return (await client.query<NearestRow>(statement, parameters)).rows;
     });
   if (!(target.chunked && target.ref.kind === 'table'))

@@ -16,11 +16,6 @@ export function vectorColumnTypeSql(): string {
            WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped`;
 }
 
-/** A setting of the transaction only: $1 its name, $2 its value. */
-export function setLocalSql(): string {
-  return 'SELECT set_config($1, $2, true)';
-}
-
 /**
  * A chunk table's nearest rows: each source row once, by its best chunk, with that chunk's text and
  * place. Every chunk is compared (DISTINCT ON picks each row's best), so the k rows are exact.

@@ -55,12 +55,6 @@ export function tryBuildLockSql(indexName: string): Statement {
   return { text: `SELECT pg_try_advisory_lock(hashtext('embed index'), hashtext($1)) AS locked`, values: [indexName] };
 }
 
-/** A setting of this session only; $1 its name, $2 its value. */
-export function setSessionSql(name: string, value: string): Statement {
-  return { text: 'SELECT set_config($1, $2, false)', values: [name, value] };
-}
-
-/** The rows holding a vector (`n`), for ivfflat's lists. */
 export function vectorRowsSql(table: string, column: string): Statement {
   return { text: `SELECT count(${column})::float8 AS n FROM ${table}` };
 }

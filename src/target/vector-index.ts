@@ -12,6 +12,7 @@ import { DatabaseError } from '../../common/errors.js';
 import type { IndexKind, VectorType } from '../config/index-options.js';
 import type { ColumnStorage } from './vector-storage.js';
 import { connect } from '../db/database.js';
+import { setConfigSql } from '../db/db-sql.js';
 import type { Statement } from '../db/statement.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import type { TargetRef } from './target-table.js';
@@ -23,7 +24,6 @@ import {
   createIndexSql,
   dropIndexSql,
   relationNameSql,
-  setSessionSql,
   tryBuildLockSql,
   unlockBuildSql,
   vectorRowsSql,
@@ -137,9 +137,9 @@ async function buildIndex(client: pg.Client, request: IndexBuildRequest, hooks: 
     if (again?.valid) return { kind: 'present', name, method: again.method };
     if (again !== undefined) await run(client, dropIndexSql(qualifiedName));
     // The build may run far longer than a statement of a run may, and waits for the transactions open before it.
-    await run(client, setSessionSql('statement_timeout', '0'));
-    await run(client, setSessionSql('lock_timeout', '0'));
-    if (request.maintenanceWorkMem !== undefined) await run(client, setSessionSql('maintenance_work_mem', request.maintenanceWorkMem));
+    await run(client, setConfigSql('statement_timeout', '0'));
+    await run(client, setConfigSql('lock_timeout', '0'));
+    if (request.maintenanceWorkMem !== undefined) await run(client, setConfigSql('maintenance_work_mem', request.maintenanceWorkMem));
     const storage = request.storage as VectorType;
     const settings = request.kind === 'ivfflat' ? { lists: ivfflatLists(await vectorRows(client, where)) } : HNSW_BUILD;
     const started = performance.now();
