@@ -17,7 +17,7 @@ import { CommitLedger } from './commit-ledger.js';
 import { runEmbedLoop, type LoopObserver, type LoopStats } from './embed-loop.js';
 import { clearingFixedFailures, forwardPass, retryFailedPass } from './pass.js';
 import type { ResumePlan } from './resume-plan.js';
-import { computeSlots, tasksInFlight } from './worker-config.js';
+import { tasksInFlight } from './worker-config.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface PassSetup {
@@ -73,7 +73,6 @@ export async function embedPass(
           fullTask: taskRows,
           batchSize: config.batchSize,
           rowsExpected: hooks.rowsExpected,
-          computeSlots: computeSlots(config),
           tasksInFlight: tasksInFlight(config),
           limit: config.limit,
           commitTimes: hooks.commitTimes,

@@ -20,8 +20,6 @@ export interface TaskSizing {
   batchSize: number;
   /** Rows this run expects to read in all. */
   rowsExpected: number;
-  /** Tasks that compute at once. */
-  computeSlots: number;
   /** Tasks the pool holds at once (computing, or writing and committing). */
   tasksInFlight: number;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pageRows, passTaskRows, rowsWithinTaskText, taskRowsAfter } from '../../dist/src/pass/task-size.js';
 
 describe('task size', () => {
-  const sizing = { fullTask: 1600, batchSize: 100, rowsExpected: 20_000, computeSlots: 2, tasksInFlight: 4 };
+  const sizing = { fullTask: 1600, batchSize: 100, rowsExpected: 20_000, tasksInFlight: 4 };
 
   it('is a full task while the rows left fill every task the pool holds at once', () => {
     expect(taskRowsAfter(0, sizing)).toBe(1600);
