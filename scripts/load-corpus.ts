@@ -20,6 +20,7 @@ import { packageRoot } from '../src/paths.js';
 import { parseTableName, quoteTable } from '../src/db/table-name.js';
 import { SeededRandom } from './model-maker/seeded-random.js';
 import { syntheticSentences } from './synthetic-text.js';
+import { withTransaction } from '../common/transaction.js';
 
 export const defaultCorpus = path.resolve(packageRoot, '..', 'shared', 'data', 'sentences.txt');
 
@@ -61,8 +62,7 @@ export async function loadCorpus(client: pg.ClientBase, options: LoadCorpusOptio
   const { lines, source } = readCorpus(options.corpus, options.rows);
   const rows = options.rows ?? lines.length;
   const order = options.keepOrder ? undefined : shuffledIndices(lines.length, options.seed ?? 42);
-  await client.query('BEGIN');
-  try {
+  await withTransaction(client, async () => {
     await client.query(`DROP TABLE IF EXISTS ${table}`);
     await client.query(`CREATE TABLE ${table} (id bigint NOT NULL, text text)`);
     await pipeline(
@@ -71,11 +71,7 @@ export async function loadCorpus(client: pg.ClientBase, options: LoadCorpusOptio
     );
     // The key after the load: one index build is much faster than a million index insertions.
     await client.query(`ALTER TABLE ${table} ADD PRIMARY KEY (id)`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
+  });
   await client.query(`ANALYZE ${table}`);
   return { created: true, rows, source };
 }

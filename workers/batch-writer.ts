@@ -12,6 +12,7 @@ import { chunkStage, type ChunkStageRow } from '../common/chunk-stage-row.js';
 import type { WritePlan } from '../common/write-plan.js';
 import { stopHereInTests } from '../common/test-stop.js';
 import { encodeRows } from './copy-binary.js';
+import { withTransaction } from '../common/transaction.js';
 
 export function contentHash(text: string): string {
   // md5 of the UTF-8 text: the same value PostgreSQL's md5(text) gives, so a refresh can compare on the server.
@@ -52,17 +53,12 @@ export class BatchWriter {
   }
 
   private async writeStaged<R>(layout: StageLayout<R>, rows: readonly R[], first?: () => Promise<unknown>): Promise<void> {
-    await this.client.query('BEGIN');
-    try {
+    await withTransaction(this.client, async () => {
       await first?.();
       if (this.plan.method === 'copy') await this.copyAndMerge(layout, rows);
       else await this.insert(layout, rows);
       await stopHereInTests('commit');
-      await this.client.query('COMMIT');
-    } catch (error) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    });
   }
 
   private async copyAndMerge<R>(layout: StageLayout<R>, rows: readonly R[]): Promise<void> {

@@ -35,6 +35,7 @@ import {
   unfinishedRangesSql,
   unlockKeySql,
 } from './queue-sql.js';
+import { withTransaction } from '../../common/transaction.js';
 
 /** What every host of a job must agree on. The database is the one they all reach, so it is not part of it. */
 export type DistributedIdentity = Omit<JobIdentity, 'database'>;
@@ -118,15 +119,7 @@ export async function joinOrPlanPass(
     const lock = lockKeySql(queue.name);
     await client.query(lock.text, lock.values);
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-      try {
-        const pass = await planUnderLock(client, queue, source, target, sizing);
-        await client.query('COMMIT');
-        return pass;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      return await withTransaction(client, () => planUnderLock(client, queue, source, target, sizing), 'repeatable read');
     } finally {
       // A lost session took its lock with it: the planning error is the one to report.
       const unlock = unlockKeySql(queue.name);

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { queueSchema } from './queue-schema.js';
 import { hostName, type FetchedRange, type RangeQueue } from './range-queue.js';
 import { countRangeSql, failedRowsSql, joinPassSql, markSeenSql, recordFailedRowsSql } from './queue-sql.js';
+import { withTransaction } from '../../common/transaction.js';
 
 export interface FailedRow {
   id: string;
@@ -35,25 +36,21 @@ export async function completeRange(
 ): Promise<boolean> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    if (done.failed.length > 0) {
-      const failed = recordFailedRowsSql(
-        queueSchema,
-        queue.name,
-        done.failed.map((f) => f.id),
-        done.failed.map((f) => f.error),
-        hostName,
-      );
-      await client.query(failed.text, failed.values);
-    }
-    const counted = countRangeSql(queueSchema, queue.name, range.pass, hostName, done.rows);
-    await client.query(counted.text, counted.values);
-    const here = await queue.complete(client, range);
-    await client.query('COMMIT');
-    return here;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    return await withTransaction(client, async () => {
+      if (done.failed.length > 0) {
+        const failed = recordFailedRowsSql(
+          queueSchema,
+          queue.name,
+          done.failed.map((f) => f.id),
+          done.failed.map((f) => f.error),
+          hostName,
+        );
+        await client.query(failed.text, failed.values);
+      }
+      const counted = countRangeSql(queueSchema, queue.name, range.pass, hostName, done.rows);
+      await client.query(counted.text, counted.values);
+      return queue.complete(client, range);
+    });
   } finally {
     client.release();
   }

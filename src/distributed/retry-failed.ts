@@ -16,6 +16,7 @@ import type { SourceTable } from '../source/source-table.js';
 import { queueSchema } from './queue-schema.js';
 import { hostName } from './range-queue.js';
 import { clearSettledRowsSql, failedAgainSql, failedRowIdsSql, tryLockKeySql, unlockKeySql } from './queue-sql.js';
+import { withTransaction } from '../../common/transaction.js';
 
 export interface RetryInput {
   queuePool: pg.Pool;
@@ -81,15 +82,10 @@ async function settle(
   settled: readonly string[],
   failedAgain: ReadonlyMap<string, string>,
 ): Promise<void> {
-  await client.query('BEGIN');
-  try {
+  await withTransaction(client, async () => {
     const cleared = clearSettledRowsSql(queueSchema, queue, settled, [...failedAgain.keys()]);
     await client.query(cleared.text, cleared.values);
     const again = failedAgainSql(queueSchema, queue, [...failedAgain.keys()], [...failedAgain.values()], hostName);
     await client.query(again.text, again.values);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }

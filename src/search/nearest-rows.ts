@@ -10,6 +10,7 @@ import { columnIndexes, vectorColumn } from '../target/vector-index.js';
 import { DEFAULT_EF_SEARCH, indexScanSettings, MAX_EF_SEARCH } from './index-scan.js';
 import { setConfigSql } from '../db/db-sql.js';
 import { nearestChunkRowsByIndexSql, nearestChunkRowsSql, nearestRowsSql, type VectorFormat } from './nearest-sql.js';
+import { withTransaction } from '../../common/transaction.js';
 
 export interface NearestRow {
   id: string;
@@ -32,8 +33,9 @@ export async function nearestRows(
   const values = Array.from(query);
   const parameter = format === 'real[]' ? values : `[${values.join(',')}]`;
   const indexes = format === 'real[]' ? [] : await columnIndexes(client, where.table, where.column);
+  // The settings last for the statement only, in its transaction: the client may be the caller's.
   const run = (statement: string, parameters: unknown[], settings: [string, string][]) =>
-    inTransaction(client, async () => {
+    withTransaction(client, async () => {
       for (const [name, value] of settings) {
         const setting = setConfigSql(name, value, 'transaction');
         await client.query(setting.text, setting.values);
@@ -64,16 +66,3 @@ export async function nearestRows(
 const approximate = new Set(['hnsw', 'ivfflat']);
 /** Nearest chunks taken per row wanted, first: a row's chunks are often near each other. */
 const CHUNKS_PER_ROW_TAKEN = 4;
-
-/** The settings last for the statement only: the client may be the caller's. */
-async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}

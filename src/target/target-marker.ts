@@ -28,6 +28,7 @@ import {
   tableExistsSql,
   truncateSql,
 } from './target-sql.js';
+import { withTransaction } from '../../common/transaction.js';
 
 export interface TargetMarker {
   model: string;
@@ -156,16 +157,11 @@ export async function emptyTarget(client: pg.ClientBase, target: TargetInfo, mod
   const tokenizer = tokenizerMark(model);
   const marker = { model: model.label, ...(tokenizer && { tokenizer }), generation };
   const { ref } = target;
-  await client.query('BEGIN');
-  try {
+  await withTransaction(client, async () => {
     const column = ref.kind === 'column' ? quoteIdentifier(ref.column) : '';
     await client.query((ref.kind === 'table' ? truncateSql(ref.table) : clearColumnSql(ref.table, column)).text);
     await writeMarker(client, ref, marker);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
   return marker;
 }
 

@@ -27,6 +27,7 @@ import {
   triggerExistsSql,
   triggerStateSql,
 } from './watch-sql.js';
+import { withTransaction } from '../../common/transaction.js';
 
 export const notifyChannel = 'embed_watch';
 export const triggerName = 'embed_watch';
@@ -73,8 +74,7 @@ export async function hasChangeTrigger(client: pg.ClientBase, source: WatchedTab
 export async function installChangeTrigger(client: pg.ClientBase, source: WatchedTable): Promise<string[]> {
   if ((await changeTriggerState(client, source)) === 'current') return [];
   const changes: string[] = [];
-  await client.query('BEGIN');
-  try {
+  await withTransaction(client, async () => {
     const exists = functionExistsSql(`${functionSql(source)}()`);
     if ((await client.query(exists.text, exists.values)).rowCount === 0) {
       await client.query(createNotifyFunctionSql(functionSql(source), notifyChannel).text);
@@ -93,19 +93,14 @@ export async function installChangeTrigger(client: pg.ClientBase, source: Watche
     changes.push(
       `created trigger ${quoteIdentifier(triggerName)} on ${source.sql}: ${events}, FOR EACH STATEMENT, calls ${functionSql(source)}()`,
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
   return changes;
 }
 
 /** Drops the trigger, and its function when no other trigger uses it; returns what changed. */
 export async function removeChangeTrigger(client: pg.ClientBase, source: Pick<SourceTable, 'sql' | 'schema'>): Promise<string[]> {
   const changes: string[] = [];
-  await client.query('BEGIN');
-  try {
+  await withTransaction(client, async () => {
     const exists = triggerExistsSql(source.sql, triggerName);
     if ((await client.query(exists.text, exists.values)).rowCount === 1) {
       await client.query(dropTriggerSql(source.sql, triggerName).text);
@@ -117,11 +112,7 @@ export async function removeChangeTrigger(client: pg.ClientBase, source: Pick<So
       await client.query(dropFunctionSql(functionSql(source)).text);
       changes.push(`dropped function ${functionSql(source)}()`);
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
   return changes;
 }
 
