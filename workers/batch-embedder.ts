@@ -43,9 +43,18 @@ export class BatchEmbedder {
     readonly gate: ComputeGate,
   ) {}
 
-  /** Frees the ONNX session; the embedder is not used after this. */
+  /** Frees the ONNX session once its timing runs are over; the embedder is not used after this. */
   async release(): Promise<void> {
+    await this.timed.catch(() => undefined);
     await this.encoder?.release();
+  }
+
+  /**
+   * Settles once the session's run cost is timed (see Encoder.load). A task waits for it before it
+   * tokenizes: the timing reads the thread's CPU time, which work in between would count as the runs'.
+   */
+  get timed(): Promise<void> {
+    return this.encoder?.timed ?? Promise.resolve();
   }
 
   static async open(config: WorkerConfig): Promise<BatchEmbedder> {
@@ -58,7 +67,7 @@ export class BatchEmbedder {
       const tokenizer = await TextTokenizer.load(config.modelDir, config.maxSequenceLength);
       return new BatchEmbedder((texts) => prompted(texts).map((text) => tokenizer.tokenize(text)), undefined, claims, gate);
     }
-    const encoder = await Encoder.open({
+    const encoder = await Encoder.load({
       modelDir: config.modelDir,
       onnxFile: config.onnxFile,
       maxSequenceLength: config.maxSequenceLength,

@@ -54,7 +54,19 @@ export class Encoder {
     private readonly output: Omit<OutputProfile, 'prompt'>,
   ) {}
 
+  /** The encoder once its session is open, checked and its run cost timed. */
   static async open(options: EncoderOptions): Promise<Encoder> {
+    const encoder = await Encoder.load(options);
+    await encoder.timed;
+    return encoder;
+  }
+
+  /**
+   * The encoder once its session is open and checked, before its run cost is timed (`timed` settles
+   * then; embedTokenized waits for it): a worker can say its model loaded while the timing runs, and the
+   * main thread prepares the target meanwhile instead of after.
+   */
+  static async load(options: EncoderOptions): Promise<Encoder> {
     const [tokenizer, session] = await Promise.all([
       TextTokenizer.load(options.modelDir, options.maxSequenceLength),
       openModelSession(options.onnxFile, { threads: options.threads, device: options.device }),
@@ -64,9 +76,18 @@ export class Encoder {
     const output = options.output ?? meanNormalised;
     const encoder = new Encoder(tokenizer, session, options.maxBatchTokens, attentionCells, options.runCost, output);
     if (encoder.output.needsPooledOutput) await encoder.assertPooledOutput(options.onnxFile);
-    encoder.runCost ??= await measureRunCost((rows, sequenceLength) => encoder.runShape(rows, sequenceLength));
+    if (encoder.runCost === undefined) {
+      encoder.timed = measureRunCost((rows, sequenceLength) => encoder.runShape(rows, sequenceLength)).then((cost) => {
+        encoder.runCost = cost;
+      });
+      // Whoever needs the timing awaits it and sees its failure; until then a failure is not unhandled.
+      encoder.timed.catch(() => undefined);
+    }
     return encoder;
   }
+
+  /** Settles once the run cost is known (see load). */
+  timed: Promise<void> = Promise.resolve();
 
   /** One session run of a shape, on padding tokens: for timing only. */
   private async runShape(rows: number, sequenceLength: number): Promise<void> {
@@ -90,6 +111,7 @@ export class Encoder {
 
   /** The model on texts tokenized already (by tokenize), vectors in the order given. */
   async embedTokenized(tokenized: readonly TokenizedText[]): Promise<Embedded> {
+    await this.timed;
     const lengths = tokenized.map((t) => t.ids.length);
     let vectors = new Float32Array(0);
     let dimension = 0;

@@ -3,6 +3,7 @@
  * for when each loads the model). A thread that dies (out of memory, a native fault) is replaced by
  * piscina and its batch comes back as a BatchFailedError, which the dispatcher retries.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import { Piscina } from 'piscina';
 import { BatchFailedError, failureError } from '../../common/batch-failure.js';
 import type { BatchResult, WorkerAnswer, WorkerConfig, WorkerRequest, WorkerTask } from '../../common/batch-task.js';
@@ -13,7 +14,7 @@ import { releasePermitsOfGoneThreads, threadsComputing } from '../../common/comp
 import { modelsLoaded } from '../../common/worker-start.js';
 
 export interface WorkerPool {
-  /** Resolves once a worker has loaded the model; rejects with why it could not (ModelError, DeviceError). */
+  /** Resolves once any worker has loaded the model; rejects with why it could not (ModelError, DeviceError). */
   ready(): Promise<void>;
   run(task: WorkerTask): Promise<BatchResult>;
   /** Vectors of texts with this prompt, written nowhere. */
@@ -24,6 +25,9 @@ export interface WorkerPool {
   computing(): number;
   close(): Promise<void>;
 }
+
+/** How often ready() looks at the count of models loaded while its own worker still loads. */
+const readyPollMs = 5;
 
 /** One task computes while the other writes and commits. */
 export const tasksPerWorker = 2;
@@ -82,8 +86,21 @@ export function createWorkerPool(config: WorkerConfig, workers: number): WorkerP
   });
   return {
     async ready() {
-      const outcome = await untilPoolFails(pool.run({ ready: true }));
-      if (outcome !== undefined && 'failure' in outcome) throw failureError(outcome.failure);
+      // The ready task lands on one worker, not always the first to load: the count the workers keep in
+      // shared memory tells sooner when another got there first. The task still tells why a model cannot load.
+      const answered = untilPoolFails(pool.run({ ready: true })).then((outcome) => {
+        if (outcome !== undefined && 'failure' in outcome) throw failureError(outcome.failure);
+      });
+      let settled = false;
+      const loadedElsewhere = async () => {
+        while (!settled && modelsLoaded(config.startOrder) === 0) await wait(readyPollMs);
+      };
+      try {
+        await Promise.race([answered, loadedElsewhere()]);
+      } finally {
+        settled = true;
+        answered.catch(() => undefined);
+      }
     },
     async run(task) {
       let outcome: WorkerAnswer;
