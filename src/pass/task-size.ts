@@ -46,23 +46,33 @@ export function passTaskRows(sizing: TaskSizing, lastPageInHand: () => boolean):
 }
 
 /**
- * The text a task holds, in UTF-16 code units, passed by its first row only: tasks of short texts never
- * reach it, while a worker never holds more than a few MB of long texts at once.
+ * The text a task holds at most, in UTF-16 code units (a longer row is a task of its own): tasks of short
+ * texts never reach it, while a worker never holds more than a few MB of long texts at once, nor their chunks' tokens
+ * and vectors, which a task keeps until it commits.
  */
-export const TASK_TEXT_UNITS = 4 * 1024 * 1024;
+export const TASK_TEXT_UNITS = 512 * 1024;
 
-/** How many of the `rows` rows of `page` from `start` a task takes: those within the text budget, one at least. */
+/**
+ * How many of the `rows` rows of `page` from `start` a task takes: all of them when their text is within
+ * the budget, else an equal part of their text (as many parts as the budget makes of it), one row at
+ * least. Equal parts, because a task cut at the budget would leave a sliver after it, and a pass of long
+ * texts that ends on slivers and full tasks leaves one core idle while the other finishes.
+ */
 export function rowsWithinTaskText(
   page: readonly { text: string | null }[],
   start: number,
   rows: number,
   budget = TASK_TEXT_UNITS,
 ): number {
-  let units = 0;
   const end = Math.min(page.length, start + rows);
+  let total = 0;
+  for (let i = start; i < end; i++) total += page[i]!.text?.length ?? 0;
+  if (total <= budget) return end - start;
+  const part = total / Math.ceil(total / budget);
+  let units = 0;
   for (let i = start; i < end; i++) {
     units += page[i]!.text?.length ?? 0;
-    if (units > budget) return Math.max(1, i - start);
+    if (units > part) return Math.max(1, i - start);
   }
   return end - start;
 }

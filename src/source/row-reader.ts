@@ -23,9 +23,10 @@ export interface SourceRow {
 
 /**
  * The bytes of text a page holds, passed by its last row only: short texts never reach it (a page of
- * sentences is a few hundred KB), while a table of 1 MB texts is read 8 rows at a time.
+ * sentences is a few hundred KB), while a table of 1 MB texts is read 2 rows at a time. The main thread
+ * keeps a page's texts until its last task is out, on top of those of the tasks in flight.
  */
-export const PAGE_BYTES = 8 * 1024 * 1024;
+export const PAGE_BYTES = 2 * 1024 * 1024;
 
 export interface ReadOptions {
   after: string | null;

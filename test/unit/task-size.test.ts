@@ -57,4 +57,18 @@ describe('task size', () => {
     expect(rowsWithinTaskText([{ text: null }, { text: 'x'.repeat(90) }, { text: null }], 0, 3, 100)).toBe(3);
     expect(rowsWithinTaskText(page(10, 10), 0, 5, 100)).toBe(2);
   });
+
+  it('gives a task of long texts half a MB of them at most', () => {
+    const longText = 'x'.repeat(128 * 1024);
+    const page = Array.from({ length: 8 }, () => ({ text: longText }));
+    expect(rowsWithinTaskText(page, 0, 8)).toBe(4);
+    expect(rowsWithinTaskText(page, 4, 8)).toBe(4);
+  });
+
+  it('cuts rows past the text budget into equal parts, leaving no sliver of a task after a full one', () => {
+    const page = Array.from({ length: 11 }, () => ({ text: 'x'.repeat(10) }));
+    expect(rowsWithinTaskText(page, 0, 11, 100)).toBe(5);
+    expect(rowsWithinTaskText(page, 5, 11, 100)).toBe(6);
+    expect(rowsWithinTaskText(page, 0, 11, 40)).toBe(3);
+  });
 });
