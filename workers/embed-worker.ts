@@ -48,7 +48,8 @@ export default async function handle(task: WorkerRequest): Promise<WorkerAnswer>
   let loaded: BatchEmbedder;
   try {
     loaded = await embedder();
-    // Ready once the session is open; a task also waits for its run cost to be timed, and a timing that fails stops the run like a load.
+    // Ready once the session is open; a task also waits for its run cost to be timed, and a timing that
+    // fails stops the run as a failed load does.
     if (!('ready' in task)) await loaded.timed;
   } catch (error) {
     const failure = startFailure(error);

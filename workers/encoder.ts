@@ -54,6 +54,9 @@ export class Encoder {
     private readonly output: Omit<OutputProfile, 'prompt'>,
   ) {}
 
+  /** Settles once the run cost is known (see load). */
+  timed: Promise<void> = Promise.resolve();
+
   /** The encoder once its session is open, checked and its run cost timed. */
   static async open(options: EncoderOptions): Promise<Encoder> {
     const encoder = await Encoder.load(options);
@@ -85,9 +88,6 @@ export class Encoder {
     }
     return encoder;
   }
-
-  /** Settles once the run cost is known (see load). */
-  timed: Promise<void> = Promise.resolve();
 
   /** One session run of a shape, on padding tokens: for timing only. */
   private async runShape(rows: number, sequenceLength: number): Promise<void> {
