@@ -55,6 +55,7 @@ export function tryBuildLockSql(indexName: string): Statement {
   return { text: `SELECT pg_try_advisory_lock(hashtext('embed index'), hashtext($1)) AS locked`, values: [indexName] };
 }
 
+/** The rows holding a vector (`n`), for ivfflat's lists. */
 export function vectorRowsSql(table: string, column: string): Statement {
   return { text: `SELECT count(${column})::float8 AS n FROM ${table}` };
 }
