@@ -184,10 +184,18 @@ function readJson(dir: string, file: string): Record<string, unknown> {
  */
 async function weightsHash(onnxFile: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(onnxFile)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(onnxFile, { highWaterMark: hashReadBytes })) hash.update(chunk as Buffer);
   for (const dataFile of externalDataFiles(onnxFile)) {
     hash.update(`\0${path.basename(dataFile)}\0`);
-    for await (const chunk of createReadStream(dataFile)) hash.update(chunk as Buffer);
+    for await (const chunk of createReadStream(dataFile, { highWaterMark: hashReadBytes })) hash.update(chunk as Buffer);
   }
   return hash.digest('hex');
 }
+
+/**
+ * Bytes per read while hashing. The hash runs on the main thread while the workers load the model, and
+ * each read is a round trip through libuv's thread pool and the event loop, waiting for a core the loading
+ * workers hold: with the stream's default of 64 KB, a model of tens of MB is hundreds of them, and the job
+ * opens only once the hash is known.
+ */
+const hashReadBytes = 1024 * 1024;
