@@ -51,7 +51,7 @@ export class BatchEmbedder {
 
   /**
    * Settles once the session's run cost is timed (see Encoder.load). A task waits for it before it
-   * tokenizes: the timing reads the thread's CPU time, which work in between would count as the runs'.
+   * tokenizes: the timing reads the clock, which would count work in between as the runs'.
    */
   get timed(): Promise<void> {
     return this.encoder?.timed ?? Promise.resolve();

@@ -2,12 +2,11 @@
  * What a session run costs on the machine at hand, for the micro-batch planner (micro-batches.ts): a
  * fixed cost per run plus a cost per padded token, from timed runs of two shapes when the session opens.
  * The runs also warm the session up (its first runs allocate what later runs reuse), so they cost the
- * start-up little. A run on one intra-op thread computes on the calling thread, so where Linux tells a
- * thread's own CPU time that is what is timed: on a shared machine wall time also counts the time other
- * processes had the core (it made the fixed cost look six times larger on a loaded machine). Each shape is
- * timed a few times and the fastest kept.
+ * start-up little. Each run is timed alone on the wall clock and the fastest kept: a run of a few ms is
+ * seldom interrupted, so on a shared machine the fastest of a few is one that had its core throughout.
+ * A thread's own CPU time, where Linux tells it (schedstat), moves in scheduler ticks of several ms,
+ * longer than a small run, so timings of several runs each were needed to read it, at three times the CPU.
  */
-import { readFileSync } from 'node:fs';
 import { defaultRunCost, type RunCost } from './micro-batches.js';
 
 /** Runs the session once on `rows` rows of `sequenceLength` tokens. */
@@ -21,13 +20,12 @@ export interface Shape {
 /** One short row alone, where the fixed cost shows, and a run of a few rows, where the tokens do. */
 export const small: Shape = { rows: 1, sequenceLength: 8 };
 export const large: Shape = { rows: 8, sequenceLength: 16 };
-/** Timings per shape, the fastest kept; runs per timing, so that reading the clock weighs little. */
-const timings = 3;
-const runsPerTiming = { small: 8, large: 2 };
+/** Runs per shape, each timed alone, the fastest kept. */
+const runs = { small: 8, large: 3 };
 
 export async function measureRunCost(run: TimedRun): Promise<RunCost> {
-  const smallMs = await fastest(run, small, runsPerTiming.small);
-  const largeMs = await fastest(run, large, runsPerTiming.large);
+  const smallMs = await fastest(run, small, runs.small);
+  const largeMs = await fastest(run, large, runs.large);
   return runCostFrom({ shape: small, ms: smallMs }, { shape: large, ms: largeMs });
 }
 
@@ -45,25 +43,13 @@ export function runCostFrom(a: { shape: Shape; ms: number }, b: { shape: Shape; 
   return { perRunMs, perTokenMs };
 }
 
-/** Milliseconds of one run of the shape: the fastest of a few timings of `runs` runs each. */
-async function fastest(run: TimedRun, shape: Shape, runs: number): Promise<number> {
+/** Milliseconds of the fastest of `count` runs of the shape. */
+async function fastest(run: TimedRun, shape: Shape, count: number): Promise<number> {
   let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < timings; i++) {
-    const startedAt = threadCpuMs() ?? performance.now();
-    for (let r = 0; r < runs; r++) await run(shape.rows, shape.sequenceLength);
-    best = Math.min(best, ((threadCpuMs() ?? performance.now()) - startedAt) / runs);
+  for (let i = 0; i < count; i++) {
+    const startedAt = performance.now();
+    await run(shape.rows, shape.sequenceLength);
+    best = Math.min(best, performance.now() - startedAt);
   }
   return best;
 }
-
-/** CPU time of the calling thread in ms (Linux's schedstat, nanoseconds), or undefined where there is none. */
-export function threadCpuMs(): number | undefined {
-  if (!hasSchedstat) return undefined;
-  try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
-  } catch {
-    return undefined;
-  }
-}
-
-const hasSchedstat = process.platform === 'linux';

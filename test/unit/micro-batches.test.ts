@@ -8,7 +8,7 @@ import {
   planMicroBatches,
   type RunCost,
 } from '../../dist/workers/micro-batches.js';
-import { runCostFrom } from '../../dist/workers/run-cost.js';
+import { measureRunCost, runCostFrom } from '../../dist/workers/run-cost.js';
 
 const lengthsOf = (lengths: number[], batches: number[][]) => batches.map((batch) => batch.map((i) => lengths[i]));
 const costOf = (lengths: number[], batches: number[][], cost: RunCost) =>
@@ -129,5 +129,30 @@ describe('runCostFrom', () => {
     const large = { rows: 16, sequenceLength: 16 };
     expect(runCostFrom({ shape: small, ms: 5 }, { shape: large, ms: 4 })).toEqual(defaultRunCost);
     expect(runCostFrom({ shape: small, ms: 0.1 }, { shape: large, ms: 40 })).toEqual(defaultRunCost);
+  });
+});
+
+describe('measureRunCost', () => {
+  /** Holds the thread for `ms`, as a session run does. */
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+
+  it('times each run alone, so that runs slowed by something else do not count', async () => {
+    // A run costs 1 ms plus 0.05 ms per padded token; every third run is held up 15 ms more, as by
+    // another process taking the core: in any group of several runs, one of them.
+    const perRunMs = 1;
+    const perTokenMs = 0.05;
+    let count = 0;
+    const cost = await measureRunCost(async (rows, sequenceLength) => {
+      busy(perRunMs + perTokenMs * rows * sequenceLength + (count++ % 3 === 0 ? 15 : 0));
+    });
+    expect(cost).not.toEqual(defaultRunCost);
+    // The fastest runs are the undisturbed ones, give or take the clock, the loop around them and, on a
+    // busy machine, a core lost for a moment (so the bounds are wide; a held-up run is 15 ms).
+    expect(cost.perTokenMs).toBeGreaterThan(perTokenMs * 0.8);
+    expect(cost.perTokenMs).toBeLessThan(perTokenMs * 1.5);
+    expect(cost.perRunMs).toBeLessThan(perRunMs + 1);
   });
 });
