@@ -1,7 +1,7 @@
 /** Reading stored embeddings back, and the encoder's direct output to compare them with. */
 import path from 'node:path';
 import type pg from 'pg';
-import { Encoder } from '../../dist/workers/encoder.js';
+import { Encoder, type EncoderOptions } from '../../dist/workers/encoder.js';
 import { encodeTexts } from '../../dist/scripts/encode-texts.js';
 
 export async function storedEmbeddings(client: pg.ClientBase, target: string): Promise<Map<string, number[]>> {
@@ -11,15 +11,20 @@ export async function storedEmbeddings(client: pg.ClientBase, target: string): P
   );
 }
 
-export async function directEmbeddings(modelDir: string, texts: string[], maxSequenceLength = 128): Promise<Float32Array[]> {
-  const encoder = await Encoder.open({
+/** The tests' tiny model (global setup's tinyModelDir, or another of its make) on one CPU thread. */
+export function tinyEncoderOptions(modelDir: string): EncoderOptions {
+  return {
     modelDir,
     onnxFile: path.join(modelDir, 'onnx', 'model.onnx'),
-    maxSequenceLength,
+    maxSequenceLength: 128,
     threads: 1,
     device: 'cpu',
-    maxBatchTokens: 4096,
-  });
+    maxBatchTokens: 1024,
+  };
+}
+
+export async function directEmbeddings(modelDir: string, texts: string[], maxSequenceLength = 128): Promise<Float32Array[]> {
+  const encoder = await Encoder.open({ ...tinyEncoderOptions(modelDir), maxSequenceLength, maxBatchTokens: 4096 });
   try {
     const encoded = await encodeTexts(encoder, texts);
     return texts.map((_, i) => encoded.vectors.slice(i * encoded.dimension, (i + 1) * encoded.dimension));

@@ -4,12 +4,11 @@
  * must be what an encoder opened and timed in full embeds (within float noise: the two timings may
  * plan different micro-batches, and so different padding).
  */
-import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { encodeTexts } from '../../dist/scripts/encode-texts.js';
-import { Encoder, type EncoderOptions } from '../../dist/workers/encoder.js';
-import { maxAbsDifference } from '../helpers/embeddings.js';
+import { Encoder } from '../../dist/workers/encoder.js';
+import { maxAbsDifference, tinyEncoderOptions } from '../helpers/embeddings.js';
 import { variedTexts } from '../helpers/varied-texts.js';
 
 describe('Encoder.load', () => {
@@ -20,14 +19,7 @@ describe('Encoder.load', () => {
 
   it('resolves before the run cost is timed, and then embeds exactly as Encoder.open does', async () => {
     const modelDir = inject('tinyModelDir');
-    const options: EncoderOptions = {
-      modelDir,
-      onnxFile: path.join(modelDir, 'onnx', 'model.onnx'),
-      maxSequenceLength: 128,
-      threads: 1,
-      device: 'cpu',
-      maxBatchTokens: 1024,
-    };
+    const options = tinyEncoderOptions(modelDir);
     const loaded = await Encoder.load(options);
     encoders.push(loaded);
     let timed = false;

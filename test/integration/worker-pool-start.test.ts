@@ -3,7 +3,6 @@
  * task sent to them (an idle piscina worker that blocked its thread waiting for a task would load it only
  * once its first task came); a worker beyond those never loads it until it gets a task.
  */
-import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { WorkerConfig } from '../../common/batch-task.js';
 import { createComputeGate } from '../../dist/common/compute-gate.js';
@@ -11,15 +10,11 @@ import { createClaimBuffer } from '../../dist/common/input-claims.js';
 import { createStartCounters } from '../../dist/common/worker-start.js';
 import { connectionConfig } from '../../dist/src/db/database.js';
 import { createWorkerPool, type WorkerPool } from '../../dist/src/pass/worker-pool.js';
+import { tinyEncoderOptions } from '../helpers/embeddings.js';
 
 function poolConfig(modelDir: string, computeSlots: number): WorkerConfig {
   return {
-    modelDir,
-    onnxFile: path.join(modelDir, 'onnx', 'model.onnx'),
-    maxSequenceLength: 128,
-    threads: 1,
-    device: 'cpu',
-    maxBatchTokens: 1024,
+    ...tinyEncoderOptions(modelDir),
     profile: { prompt: '', pooling: 'mean', normalize: true, dimensions: Number.MAX_SAFE_INTEGER, needsPooledOutput: false },
     runModel: true,
     inputClaims: createClaimBuffer(),
