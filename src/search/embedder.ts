@@ -46,16 +46,26 @@ export async function openEmbedder(options: EmbedderOptions = {}): Promise<Embed
   return openWithProfile(files, profile, options.threads);
 }
 
-/** An embedder for a model whose profile is known already (a job's recorded one). */
-export async function openWithProfile(files: ModelFiles, profile: ModelProfile, threads = os.availableParallelism()): Promise<Embedder> {
+/**
+ * An embedder for a model whose profile is known already (a job's recorded one). `hashes`: the files'
+ * hashes when the caller has read them already (a search compares them with the job's first), else they
+ * are read while the worker loads the model.
+ */
+export async function openWithProfile(
+  files: ModelFiles,
+  profile: ModelProfile,
+  threads = os.availableParallelism(),
+  hashes?: Pick<ModelInfo, 'fileHash' | 'tokenizerHash'>,
+): Promise<Embedder> {
   const pool = createWorkerPool(vectorsWorkerConfig(files, profile, threads), 1);
+  const profiled = withProfile(files, profile);
+  let model: ModelInfo;
   try {
-    await pool.ready();
+    [model] = await Promise.all([hashes === undefined ? withFileHash(profiled) : { ...profiled, ...hashes }, pool.ready()]);
   } catch (error) {
     await pool.close();
     throw error;
   }
-  const model = await withFileHash(withProfile(files, profile));
   return {
     model,
     async embedQuery(text) {

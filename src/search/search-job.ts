@@ -80,7 +80,7 @@ export async function searchJob(searched: SearchedJob, request: SearchRequest): 
     );
   }
   const profile = jobProfile(searched.recordedProfile, files, identity.profile);
-  const embedder = await openWithProfile(files, profile, 1);
+  const embedder = await openWithProfile(files, profile, 1, hashed);
   let query: Float32Array;
   try {
     query = await embedder.embedQuery(request.text);
