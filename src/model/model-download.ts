@@ -10,7 +10,7 @@
  * when the repository has it.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
@@ -99,8 +99,22 @@ export async function downloadModel(name: string, weights: Dtype | string, model
     await model.dispose();
     return undefined;
   } catch (error) {
+    await removeOwnTempFiles(path.join(modelsDir, name));
     return downloadFailure(error, hub);
   }
+}
+
+/**
+ * transformers.js writes each file to `<file>.tmp.<pid>.<random>` and renames it once whole. When the
+ * download breaks before that file's (asynchronous) open has finished, its own cleanup finds nothing to
+ * remove and the empty file appears after it: this process's temporary files go once the failure is back.
+ */
+async function removeOwnTempFiles(folder: string): Promise<void> {
+  const mark = `.tmp.${process.pid}.`;
+  const entries = await readdir(folder, { recursive: true }).catch(() => [] as string[]);
+  await Promise.all(
+    entries.filter((entry) => path.basename(entry).includes(mark)).map((entry) => rm(path.join(folder, entry), { force: true })),
+  );
 }
 
 /** One file of the repository into the model's folder, whole or not at all; a 404 leaves nothing. */
