@@ -184,10 +184,13 @@ function readJson(dir: string, file: string): Record<string, unknown> {
  */
 async function weightsHash(onnxFile: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(onnxFile, { highWaterMark: hashReadBytes })) hash.update(chunk as Buffer);
+  const hashBytesOf = async (file: string) => {
+    for await (const chunk of createReadStream(file, { highWaterMark: hashReadBytes })) hash.update(chunk as Buffer);
+  };
+  await hashBytesOf(onnxFile);
   for (const dataFile of externalDataFiles(onnxFile)) {
     hash.update(`\0${path.basename(dataFile)}\0`);
-    for await (const chunk of createReadStream(dataFile, { highWaterMark: hashReadBytes })) hash.update(chunk as Buffer);
+    await hashBytesOf(dataFile);
   }
   return hash.digest('hex');
 }
