@@ -81,6 +81,7 @@ export function formatBench(result: BenchResult): string {
         'cores',
         'start s',
         'steady rows/s',
+        'steady /sorted',
       ],
       result.engine.map((e) => [
         e.dtype,
@@ -93,7 +94,7 @@ export function formatBench(result: BenchResult): string {
         percent(e.efficiency),
         e.vsPlainCeiling === null ? '-' : fixed(e.vsPlainCeiling, 2),
         fixed(e.vsSameBatching, 2),
-        fixed(e.vsSortedCeiling, 2),
+        formatSpread(e.vsSortedCeiling, 2),
         e.vsSortedPerCpu === null ? '-' : fixed(e.vsSortedPerCpu, 2),
         fixed(e.vsNaive, 1),
         fixed(e.paddingWaste, 2),
@@ -105,6 +106,7 @@ export function formatBench(result: BenchResult): string {
         fixed(e.coresUsed, 2),
         fixed(result.startupSeconds[e.dtype]?.[e.workers], 1),
         e.steadyRowsPerSecond ? formatSpread(e.steadyRowsPerSecond) : '-',
+        e.steadyVsSortedCeiling ? formatSpread(e.steadyVsSortedCeiling, 2) : '-',
       ]),
     ),
   );

@@ -37,7 +37,10 @@ export interface EngineConfigResult {
   efficiency: number;
   vsPlainCeiling: number | null;
   vsSameBatching: number;
-  vsSortedCeiling: number;
+  /** Rows/s over the sorted ceiling measured just before in the same round, median [min-max] over rounds. */
+  vsSortedCeiling: Spread;
+  /** The steady rate over the same round's sorted ceiling; null where start-up was most of every run. */
+  steadyVsSortedCeiling: Spread | null;
   /**
    * Rows per CPU second of the engine process over those of the sorted ceiling's: what the engine's own
    * work costs against the bare encoder's, whatever share of the cores the machine's other users left

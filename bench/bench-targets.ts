@@ -1,11 +1,13 @@
 /**
  * The targets of the engine issues, checked for every dtype and batch size measured: issue 3 (end to end
  * against the plain ceiling at the same batch size, scaling from 1 to 2 workers, 8 workers against the
- * best) and issue 8 (padding waste, end to end against the sorted ceiling, 8 workers within 5%).
+ * best), issue 8 (padding waste, end to end against the sorted ceiling, 8 workers within 5%) and issue
+ * 26 (the steady state against the sorted ceiling). Against the sorted ceiling, each round's run is
+ * compared with that round's ceiling and the median of the rounds taken.
  */
-import type { DtypeCeilings, EngineConfigResult, TargetCheck } from './bench-result.js';
+import type { EngineConfigResult, TargetCheck } from './bench-result.js';
 
-export function checkTargets(engine: EngineConfigResult[], ceilings: Record<string, DtypeCeilings>): TargetCheck[] {
+export function checkTargets(engine: EngineConfigResult[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const groups = new Map<string, EngineConfigResult[]>();
   for (const e of engine) groups.set(`${e.dtype}/${e.batchSize}`, [...(groups.get(`${e.dtype}/${e.batchSize}`) ?? []), e]);
@@ -34,8 +36,12 @@ export function checkTargets(engine: EngineConfigResult[], ceilings: Record<stri
       add(8, `workers 8 / best (${best.workers} workers)`, ratio, '>= 0.95', ratio >= 0.95);
     }
     add(8, `padding waste (workers ${best.workers})`, best.paddingWaste, '<= 1.15', best.paddingWaste <= 1.15);
-    const vsSorted = best.rowsPerSecond.median / ceilings[dtype]!.sorted.rowsPerSecond.median;
+    const vsSorted = best.vsSortedCeiling.median;
     add(8, `best (${best.workers} workers) / sorted ceiling`, vsSorted, '>= 0.9', vsSorted >= 0.9);
+    const steady = best.steadyVsSortedCeiling?.median;
+    if (steady !== undefined) {
+      add(26, `best (${best.workers} workers) steady / sorted ceiling`, steady, '>= 0.95', steady >= 0.95);
+    }
   }
   return checks;
 }

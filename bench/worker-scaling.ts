@@ -77,8 +77,7 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
       startupSeconds[dtype][workers] = probe.report.elapsedSeconds;
     }
 
-    // Rounds of everything rather than each measurement repeated back to back: on a shared machine the
-    // load comes and goes, and this way it falls on the ceilings and the engine alike.
+    // Rounds of everything, so that other users' load falls on all alike; a round's engine runs follow the ceiling they are set against.
     let sortedTried: Throughput[] = [];
     let bestBudget = options.budgets[0]!;
     const sortedSamples: Throughput[] = [];
@@ -88,7 +87,7 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
     const add = <K, V>(map: Map<K, V[]>, key: K, value: V) => map.set(key, [...(map.get(key) ?? []), value]);
     for (let round = 0; round < options.repeat; round++) {
       log(
-        `${dtype} round ${round + 1}/${options.repeat}: bare-encoder ceilings (${cores} one-thread sessions, no database), load average ${loadAverage()}`,
+        `${dtype} round ${round + 1}/${options.repeat}: the sorted ceiling (${cores} one-thread sessions, no database), the CLI, the other ceilings, load average ${loadAverage()}`,
       );
       const sorted = await sortedCeiling(model, texts, { ...perCore, budgets: round === 0 ? options.budgets : [bestBudget] });
       for (const t of sorted.tried) logThroughput(dtype, t);
@@ -97,6 +96,18 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
         bestBudget = sorted.best.maxBatchTokens!;
       }
       sortedSamples.push(sorted.best);
+      for (const batchSize of options.batchSizes) {
+        for (const workers of options.workers) {
+          await client.query(`DROP TABLE IF EXISTS ${target}`);
+          const run = await runEngine(engineRunOptions(options, dtype, batchSize, workers, target));
+          log(
+            `${dtype} batch ${batchSize} workers ${workers}: ${fixed(run.report.rowsPerSecond)} rows/s, ` +
+              `padding ${fixed(run.report.paddingWaste, 2)}, peak RSS ${fixed(run.peakRssMb, 0)} MB, ` +
+              `cores used ${fixed(run.coresUsed, 2)}, load average ${run.loadAverage}`,
+          );
+          add(runs, `${batchSize}/${workers}`, run);
+        }
+      }
       for (const batchSize of options.batchSizes) {
         if (!options.skipPlain) {
           const plainRun = await batchedThroughput(model, texts, { ...perCore, batchSize, label: `batch ${batchSize} in table order` });
@@ -112,18 +123,6 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
         logThroughput(dtype, sameRun);
         add(sameSamples, batchSize, sameRun);
       }
-      for (const batchSize of options.batchSizes) {
-        for (const workers of options.workers) {
-          await client.query(`DROP TABLE IF EXISTS ${target}`);
-          const run = await runEngine(engineRunOptions(options, dtype, batchSize, workers, target));
-          log(
-            `${dtype} batch ${batchSize} workers ${workers}: ${fixed(run.report.rowsPerSecond)} rows/s, ` +
-              `padding ${fixed(run.report.paddingWaste, 2)}, peak RSS ${fixed(run.peakRssMb, 0)} MB, ` +
-              `cores used ${fixed(run.coresUsed, 2)}, load average ${run.loadAverage}`,
-          );
-          add(runs, `${batchSize}/${workers}`, run);
-        }
-      }
     }
     const plain: Partial<Record<number, Repeated>> = {};
     const sameBatching: Record<number, Repeated> = {};
@@ -134,6 +133,7 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
     }
     ceilings[dtype] = { sorted: { ...repeated(sortedSamples), budget: bestBudget, tried: sortedTried }, plain, sameBatching };
 
+    const overSameRoundCeiling = (rate: number, round: number) => rate / sortedSamples[round]!.rowsPerSecond;
     for (const batchSize of options.batchSizes) {
       const oneWorker = spread(runs.get(`${batchSize}/${options.workers[0]}`)!.map((run) => run.report.rowsPerSecond)).median;
       for (const workers of options.workers) {
@@ -159,7 +159,10 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
           efficiency: speedup / (Math.min(workers, cores) / Math.min(options.workers[0]!, cores)),
           vsPlainCeiling: plain[batchSize] === undefined ? null : rowsPerSecond.median / plain[batchSize].rowsPerSecond.median,
           vsSameBatching: rowsPerSecond.median / sameBatching[batchSize]!.rowsPerSecond.median,
-          vsSortedCeiling: rowsPerSecond.median / ceilings[dtype].sorted.rowsPerSecond.median,
+          vsSortedCeiling: spread(samples.map((run, round) => overSameRoundCeiling(run.report.rowsPerSecond, round))),
+          steadyVsSortedCeiling: spreadOrNull(
+            samples.map((run, round) => run.steadyRowsPerSecond && overSameRoundCeiling(run.steadyRowsPerSecond, round)),
+          ),
           vsSortedPerCpu: perCpuRatio(samples, ceilings[dtype].sorted.samples),
           vsNaive: rowsPerSecond.median / naive[dtype].rowsPerSecond,
           paddingWaste: spread(samples.map((run) => run.report.paddingWaste)).median,
@@ -173,7 +176,7 @@ export async function workerScalingBench(client: pg.Client, options: BenchOption
   }
   await client.query(`DROP TABLE IF EXISTS ${target}`);
 
-  const targets = checkTargets(engine, ceilings);
+  const targets = checkTargets(engine);
   const stem = resultStem('bench', startedAt);
   const jsonFile = path.join(options.outDir, `${stem}.json`);
   const chartFile = path.join(options.outDir, `${stem}.svg`);
