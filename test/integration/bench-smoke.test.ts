@@ -43,6 +43,23 @@ describe('npm run bench (smoke, tiny sizes)', () => {
     expect(stdout).toContain('end to end');
     const result = readResult(dir, 'bench-');
 
+    // In each round the CLI runs follow the sorted ceiling they are set against, and the other ceilings come after.
+    const rounds = stderr.split(/^fp32 round \d\/2: .*$/m).slice(1);
+    expect(rounds).toHaveLength(2);
+    for (const [round, text] of rounds.entries()) {
+      const lines = text.split('\n');
+      const at = (pattern: RegExp) => lines.flatMap((line, i) => (pattern.test(line) ? [i] : []));
+      const sorted = at(/^fp32 all sorted, budget/);
+      const cli = at(/^fp32 batch 40 workers \d: /);
+      const others = at(/^fp32 batch 40(,| in table order)/);
+      // The first round tries both budgets, then measures the better one again for the runs to be set against.
+      expect(sorted).toHaveLength(round === 0 ? 3 : 1);
+      expect(cli).toHaveLength(2);
+      expect(others).toHaveLength(2);
+      expect(Math.max(...sorted)).toBeLessThan(Math.min(...cli));
+      expect(Math.max(...cli)).toBeLessThan(Math.min(...others));
+    }
+
     expect(result.rows).toBe(240);
     expect(result.realTokensPerRow).toBeGreaterThan(1);
     expect(result.machine.cores).toBeGreaterThanOrEqual(1);
@@ -80,6 +97,14 @@ describe('npm run bench (smoke, tiny sizes)', () => {
       expect(e.vsSortedCeiling.samples).toBe(2);
       expect(e.vsSortedCeiling.median).toBeCloseTo((perRound[0] + perRound[1]) / 2, 6);
       expect(e.vsSortedCeiling.min).toBeCloseTo(Math.min(...perRound), 6);
+      expect(e.vsSortedCeiling.max).toBeCloseTo(Math.max(...perRound), 6);
+      const steadyPerRound = e.runs
+        .map(
+          (run: Loose, round: number) => run.steadyRowsPerSecond && run.steadyRowsPerSecond / ceilings.sorted.samples[round].rowsPerSecond,
+        )
+        .filter((ratio: number | null) => ratio !== null);
+      if (steadyPerRound.length === 0) expect(e.steadyVsSortedCeiling).toBeNull();
+      else expect(e.steadyVsSortedCeiling.min).toBeCloseTo(Math.min(...steadyPerRound), 6);
     }
     expect(result.engine[0].speedup).toBe(1);
     expect(result.targets.length).toBeGreaterThan(0);
