@@ -112,6 +112,15 @@ export function countRowsSql(table: string): Statement {
   return { text: `SELECT count(*) AS total FROM ${table}` };
 }
 
+/**
+ * Whether this session may ask its backend to share its pending statistics counts at once (row `can`):
+ * pg_stat_force_next_flush() is PostgreSQL 15's and later.
+ */
+export const canShareCountsSql = `SELECT coalesce(has_function_privilege(to_regprocedure('pg_catalog.pg_stat_force_next_flush()'), 'EXECUTE'), false) AS can`;
+
+/** Has the backend share its pending counts when this statement ends, ahead of its once-a-second pace. */
+export const shareCountsSql = 'SELECT pg_catalog.pg_stat_force_next_flush()';
+
 /** The table's write counters and their reset times, whether the server counts (`counting`), and whether the table has children. */
 export function tableCountersSql(table: string): Statement {
   return {

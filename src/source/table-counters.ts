@@ -8,7 +8,9 @@
  *   once a second while busy; an idle backend does it when it has been idle for ten seconds. A commit
  *   whose counts are not shared yet is therefore only possible in a backend of this database that is not
  *   idle, or became idle less than `settledSeconds` ago: the skip requires that there is none (the
- *   run's own sessions aside: they have not written to the table).
+ *   run's own sessions aside: they have not written to the table). Where one backend serves every
+ *   connection (PGlite over a socket), the run's session is the writers' too and holds their counts:
+ *   the run has it share them before every read.
  * - Counts can be reset (one table, the database: both set the database's stats_reset) or discarded
  *   (after a crash or an immediate shutdown, which also sets the server-wide pg_stat_wal.stats_reset):
  *   both timestamps must be unchanged.
@@ -17,7 +19,7 @@
  */
 import type { Queryable } from '../db/database.js';
 import type { SourceTable } from './source-table.js';
-import { tableCountersSql, unsettledBackendsSql } from './source-sql.js';
+import { canShareCountsSql, shareCountsSql, tableCountersSql, unsettledBackendsSql } from './source-sql.js';
 
 export interface TableCounters {
   inserted: string;
@@ -34,6 +36,7 @@ export const settledSeconds = 15;
 
 /** The source's counters, or undefined when they cannot vouch for the table (see above). */
 export async function readCounters(client: Queryable, source: SourceTable): Promise<TableCounters | undefined> {
+  await shareOwnCounts(client);
   const counters = tableCountersSql(source.sql);
   const result = await client.query<TableCounters & { counting: boolean; children: boolean }>(counters.text, counters.values);
   const row = result.rows[0];
@@ -73,4 +76,15 @@ function sameCounters(a: TableCounters, b: TableCounters): boolean {
     a.databaseReset === b.databaseReset &&
     a.serverReset === b.serverReset
   );
+}
+
+/**
+ * The counts this session's backend holds, shared before the next statement reads any (a backend shares
+ * them when a statement ends). On a server of its own a run's session has written nothing and this
+ * changes nothing; where it cannot be asked (before PostgreSQL 15, or not allowed), the proof stands on
+ * the idle sessions alone, as it always did there.
+ */
+async function shareOwnCounts(client: Queryable): Promise<void> {
+  const allowed = await client.query<{ can: boolean }>(canShareCountsSql);
+  if (allowed.rows[0]?.can) await client.query(shareCountsSql);
 }
