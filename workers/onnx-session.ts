@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import type { Device } from '../common/batch-task.js';
 import { DeviceError, firstLine, ModelError } from '../common/errors.js';
 import { CUDA_MACHINE_NEEDS, cudaFetchCommand, cudaPlatform, hasCudaProviderLibraries } from './cuda-provider.js';
+import { OutputCollection } from './young-collection.js';
 
 // Every failure comes back as an exception with a message; the native log would print it a second time.
 ort.env.logLevel = 'fatal';
@@ -114,8 +115,10 @@ function wrap(session: ort.InferenceSession, onnxFile: string): ModelSession {
     );
   }
   const output = chooseOutput(session.outputNames);
+  const outputCollection = new OutputCollection();
   return {
     async run({ inputIds, attentionMask, rows, sequenceLength }) {
+      outputCollection.beforeRun();
       const dims = [rows, sequenceLength];
       const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', inputIds, dims) };
       if (inputs.has('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', attentionMask, dims);
@@ -128,6 +131,7 @@ function wrap(session: ort.InferenceSession, onnxFile: string): ModelSession {
       const data = tensor.data as Float32Array;
       const hidden = tensor.dims[tensor.dims.length - 1]!;
       tensor.dispose();
+      outputCollection.afterRun(data.byteLength);
       return { data, hidden, pooled: output.pooled };
     },
     release: () => session.release(),

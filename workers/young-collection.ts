@@ -1,0 +1,50 @@
+/**
+ * A session run hands its output back in a new buffer outside V8's heap, and that memory is freed only
+ * when a young collection finds the buffer's object dead. Young collections come when the thread's
+ * JavaScript fills its young generation, and a worker going through a task's micro-batches allocates
+ * little else, so seconds of run outputs waited for one; V8 counts such memory towards the old
+ * generation's limit, and kept starting marks of the worker's whole heap instead, several a run where
+ * the bare encoder had one (bench/README.md). So the session collects its thread's young generation
+ * itself once enough output bytes have gone by: a scavenge of a mostly dead young generation, every
+ * few MB.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+/** Output bytes between young collections: well below the slack that sets off a mark of the heap. */
+export const outputBytesPerCollection = 8 * 1024 * 1024;
+
+type Collect = (options: { type: 'minor' }) => void;
+
+/**
+ * V8's gc(), for this thread. Where the process was not started with --expose-gc it is read off a new
+ * context while the flag is on, and the flag is turned off again at once, so that no other context of
+ * the process (a library user's) gets a gc of its own.
+ */
+function youngCollector(): Collect {
+  const exposed = (globalThis as { gc?: unknown }).gc;
+  if (typeof exposed === 'function') return exposed as Collect;
+  v8.setFlagsFromString('--expose-gc');
+  try {
+    return vm.runInNewContext('gc') as Collect;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+  }
+}
+
+/** Counts a session's output bytes and collects the young generation before a run once they are due. */
+export class OutputCollection {
+  private readonly collect = youngCollector();
+  private pending = 0;
+
+  /** Before a run: earlier runs' outputs are garbage by now (pooled and dropped). */
+  beforeRun(): void {
+    if (this.pending < outputBytesPerCollection) return;
+    this.pending = 0;
+    this.collect({ type: 'minor' });
+  }
+
+  afterRun(outputBytes: number): void {
+    this.pending += outputBytes;
+  }
+}
