@@ -23,6 +23,8 @@ describe('packing balancer', () => {
     expect(choose(task(false), [worker(1, 2), worker(2, 1), worker(3, 0)])?.id).toBe(2);
     expect(choose(task(false), [worker(1, 0), worker(2, 1), worker(3, 1)])?.id).toBe(2);
     expect(choose(task(false), [worker(1, 2), worker(2, 2)])).toBeNull();
+    // Both busy workers full (one holding the ready task while its model loads): the task waits.
+    expect(choose(task(false), [worker(1, 2), worker(2, 2), worker(3, 0)])).toBeNull();
   });
 
   it('with one compute slot, packs from the start', () => {
