@@ -19,17 +19,23 @@ type Collect = (options: { type: 'minor' }) => void;
 /**
  * V8's gc(), for this thread. Where the process was not started with --expose-gc it is read off a new
  * context while the flag is on, and the flag is turned off again at once, so that no other context of
- * the process (a library user's) gets a gc of its own.
+ * the process (a library user's) gets a gc of its own. Two workers opening their sessions together can
+ * turn it off under each other: the read is tried again, and a thread that cannot get it collects as
+ * V8 decides, as before.
  */
-function youngCollector(): Collect {
+function youngCollector(): Collect | undefined {
   const exposed = (globalThis as { gc?: unknown }).gc;
   if (typeof exposed === 'function') return exposed as Collect;
-  v8.setFlagsFromString('--expose-gc');
-  try {
-    return vm.runInNewContext('gc') as Collect;
-  } finally {
-    v8.setFlagsFromString('--no-expose-gc');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    v8.setFlagsFromString('--expose-gc');
+    try {
+      const collect: unknown = vm.runInNewContext("typeof gc === 'function' ? gc : undefined");
+      if (typeof collect === 'function') return collect as Collect;
+    } finally {
+      v8.setFlagsFromString('--no-expose-gc');
+    }
   }
+  return undefined;
 }
 
 /** Counts a session's output bytes and collects the young generation before a run once they are due. */
@@ -41,7 +47,7 @@ export class OutputCollection {
   beforeRun(): void {
     if (this.pending < outputBytesPerCollection) return;
     this.pending = 0;
-    this.collect({ type: 'minor' });
+    this.collect?.({ type: 'minor' });
   }
 
   afterRun(outputBytes: number): void {
