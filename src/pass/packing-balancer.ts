@@ -4,8 +4,8 @@
  * run side by side; past that, the busiest worker that still has room, so that a worker is filled up to
  * its tasks before another one gets any, and none while the busy ones have no room. piscina's own
  * balancer always takes an idle worker first, which with more workers than the gate lets run hands
- * tasks to workers that can only wait, each loading a model to do so. This way `--workers 8` on 2 cores keeps two workers busy, as `--workers 2` does, and
- * the others never load the model.
+ * tasks to workers that can only wait, each loading a model to do so. This way `--workers 8` on 2
+ * cores keeps two workers busy, as `--workers 2` does, and the others never load the model.
  *
  * A task that can be aborted (the pool's close tasks) goes, as in piscina, only to an idle worker and
  * keeps it to itself.

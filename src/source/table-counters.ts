@@ -10,7 +10,7 @@
  *   idle, or became idle less than `settledSeconds` ago: the skip requires that there is none (the
  *   run's own sessions aside: they have not written to the table). Where one backend serves every
  *   connection (PGlite over a socket), the run's session is the writers' too and holds their counts:
- *   the run has it share them before every read.
+ *   the run has it share them before it reads (outside a transaction, where that takes effect).
  * - Counts can be reset (one table, the database: both set the database's stats_reset) or discarded
  *   (after a crash or an immediate shutdown, which also sets the server-wide pg_stat_wal.stats_reset):
  *   both timestamps must be unchanged.
@@ -79,10 +79,11 @@ function sameCounters(a: TableCounters, b: TableCounters): boolean {
 }
 
 /**
- * The counts this session's backend holds, shared before the next statement reads any (a backend shares
- * them when a statement ends). On a server of its own a run's session has written nothing and this
- * changes nothing; where it cannot be asked (before PostgreSQL 15, or not allowed), the proof stands on
- * the idle sessions alone, as it always did there.
+ * The counts this session's backend holds, shared before the next statement reads any: a backend shares
+ * them when it goes idle outside a transaction, so inside one (a distributed pass's planning) this
+ * changes nothing. On a server of its own a run's session has written nothing and this changes nothing
+ * either; where it cannot be asked (before PostgreSQL 15, or not allowed), the proof stands on the idle
+ * sessions alone, as it always did there.
  */
 async function shareOwnCounts(client: Queryable): Promise<void> {
   const allowed = await client.query<{ can: boolean }>(canShareCountsSql);

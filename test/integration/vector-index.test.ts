@@ -300,8 +300,9 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
       await writerClient.end().catch(() => undefined);
       if (watcher.child.exitCode === null) await watcher.stop();
     }
-    // No row the writer added is lost: the next run finds whatever the watcher had not yet seen, though
-    // PGlite's one backend, the run's own session, may still hold the writer's last counts unshared.
+    // No row the writer added is lost: the next run finds whatever the watcher had not yet seen. PGlite's
+    // one backend is also the run's own session; the run has it share the writer's last counts before it
+    // reads the table counters (src/source/table-counters.ts).
     const run = await embed();
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`index ${ourIndex} (hnsw) present`);
