@@ -97,4 +97,3 @@ async function shareOwnCounts(client: Queryable): Promise<void> {
   }
   if (allowed) await client.query(shareCountsSql);
 }
-
