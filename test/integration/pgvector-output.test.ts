@@ -7,15 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { freePort } from '../helpers/free-port.js';
 import { directEmbeddings, maxAbsDifference } from '../helpers/embeddings.js';
 import { createTableOfTexts, textFor } from '../helpers/fixtures.js';
+import { startPgliteServer, type PgliteServer } from '../helpers/pglite-server.js';
 
 const rows = 300;
 const texts = Array.from({ length: rows }, (_, i) => textFor(i + 1));
@@ -36,25 +33,15 @@ describe('embedding column type', () => {
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
   describe('with pgvector (PGlite)', () => {
-    let pglite: PGlite;
-    let server: PGLiteSocketServer;
+    let server: PgliteServer | undefined;
     let url: string;
 
     beforeAll(async () => {
-      pglite = await PGlite.create({ extensions: { vector } });
-      await pglite.exec('CREATE EXTENSION vector; CREATE TABLE sentences (id bigint PRIMARY KEY, text text)');
-      await pglite.query('INSERT INTO sentences SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [
-        texts.map((_, i) => i + 1),
-        texts,
-      ]);
-      const port = await freePort();
-      server = new PGLiteSocketServer({ db: pglite, port, host: '127.0.0.1', maxConnections: 4 });
-      await server.start();
-      url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
+      server = await startPgliteServer({ pgvector: true, sentences: texts });
+      url = server.url;
     });
     afterAll(async () => {
       await server?.stop();
-      await pglite?.close();
     });
 
     it('writes vector(dim) equal to the encoder output', async () => {
@@ -75,11 +62,11 @@ describe('embedding column type', () => {
       ]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      const type = await pglite.query<{ type: string }>(
+      const type = await server!.pglite.query<{ type: string }>(
         `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'sentences_embeddings'::regclass AND attname = 'embedding'`,
       );
       expect(type.rows[0]!.type).toBe('vector(32)');
-      const stored = await pglite.query<{ id: string; embedding: string }>(
+      const stored = await server!.pglite.query<{ id: string; embedding: string }>(
         'SELECT id::text AS id, embedding::text AS embedding FROM sentences_embeddings',
       );
       expect(stored.rows.length).toBe(expected.size);

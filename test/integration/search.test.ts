@@ -7,16 +7,13 @@
 import { appendFileSync, cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { env, pipeline } from '@huggingface/transformers';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { openEmbedder, search } from 'embed';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { maxAbsDifference, storedEmbeddings } from '../helpers/embeddings.js';
 import { createTableOfTexts, textFor } from '../helpers/fixtures.js';
-import { freePort } from '../helpers/free-port.js';
+import { startPgliteServer } from '../helpers/pglite-server.js';
 
 // Distinct texts (each ends with its row number), no NULL or empty one.
 const texts = Array.from({ length: 40 }, (_, i) => textFor(i + 1)!);
@@ -123,17 +120,9 @@ describe('embed search', () => {
   });
 
   it('orders by <=> on a pgvector column (PGlite)', async () => {
-    const pglite = await PGlite.create({ extensions: { vector } });
-    const port = await freePort();
-    const server = new PGLiteSocketServer({ db: pglite, port, host: '127.0.0.1', maxConnections: 4 });
+    const server = await startPgliteServer({ pgvector: true, sentences: texts });
     try {
-      await pglite.exec('CREATE EXTENSION vector; CREATE TABLE sentences (id bigint PRIMARY KEY, text text)');
-      await pglite.query('INSERT INTO sentences SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [
-        texts.map((_, i) => i + 1),
-        texts,
-      ]);
-      await server.start();
-      const url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
+      const url = server.url;
       const pgState = path.join(fixture.dir, 'pglite.sqlite');
       const run = await runCli([
         'sentences',
@@ -167,7 +156,6 @@ describe('embed search', () => {
       expect(found.stdout.split('\n')[0]).toBe(`22\t1.0000\t${snippet(texts[21]!)}`);
     } finally {
       await server.stop();
-      await pglite.close();
     }
   });
 });

@@ -4,29 +4,21 @@
  * backend, which is also the run's own, and PostgreSQL shares a backend's counts at most once a second.
  * An insert right after a shared flush must still stop the proof.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeSource } from '../../dist/src/source/source-table.js';
 import { provenUnchanged, readCounters } from '../../dist/src/source/table-counters.js';
-import { freePort } from '../helpers/free-port.js';
+import { startPgliteServer, type PgliteServer } from '../helpers/pglite-server.js';
 
 describe('the table counters on a single-backend server (PGlite)', () => {
-  let pglite: PGlite;
-  let server: PGLiteSocketServer;
+  let server: PgliteServer | undefined;
   let run: pg.Client;
   let writer: pg.Client;
 
   beforeAll(async () => {
-    pglite = await PGlite.create();
-    await pglite.exec("CREATE TABLE sentences (id bigint PRIMARY KEY, text text); INSERT INTO sentences VALUES (1, 'one')");
-    const port = await freePort();
-    server = new PGLiteSocketServer({ db: pglite, port, host: '127.0.0.1', maxConnections: 4 });
-    await server.start();
-    const url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
-    run = new pg.Client({ connectionString: url });
-    writer = new pg.Client({ connectionString: url });
+    server = await startPgliteServer({ sentences: ['one'] });
+    run = new pg.Client({ connectionString: server.url });
+    writer = new pg.Client({ connectionString: server.url });
     await run.connect();
     await writer.connect();
   });
@@ -34,7 +26,6 @@ describe('the table counters on a single-backend server (PGlite)', () => {
     await run?.end();
     await writer?.end();
     await server?.stop();
-    await pglite?.close();
   });
 
   it('proves an untouched table unchanged, and not once a row was inserted, however soon the proof comes', async () => {

@@ -9,15 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createTableOfTexts, textFor } from '../helpers/fixtures.js';
-import { freePort } from '../helpers/free-port.js';
+import { startPgliteServer, type PgliteServer } from '../helpers/pglite-server.js';
 import { startWatcher } from '../helpers/watcher.js';
 
 // No NULL or empty text: every row gets a vector.
@@ -33,8 +31,8 @@ interface IndexRow {
 describe('the vector index and halfvec, on pgvector (PGlite)', () => {
   const modelDir = inject('tinyModelDir');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'embed-vector-index-'));
+  let server: PgliteServer | undefined;
   let pglite: PGlite;
-  let server: PGLiteSocketServer;
   let url: string;
   let port: number;
   // One state file per test, as each test has a server of its own.
@@ -52,20 +50,12 @@ describe('the vector index and halfvec, on pgvector (PGlite)', () => {
     ).rows;
 
   beforeEach(async () => {
-    pglite = await PGlite.create({ extensions: { vector } });
-    await pglite.exec('CREATE EXTENSION vector; CREATE TABLE sentences (id bigint PRIMARY KEY, text text)');
-    await pglite.query('INSERT INTO sentences SELECT i, t FROM unnest($1::int[], $2::text[]) AS u(i, t)', [
-      texts.map((_, i) => i + 1),
-      texts,
-    ]);
-    port = await freePort();
-    server = new PGLiteSocketServer({ db: pglite, port, host: '127.0.0.1', maxConnections: 8 });
-    await server.start();
-    url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
+    server = await startPgliteServer({ pgvector: true, sentences: texts, maxConnections: 8 });
+    ({ pglite, url, port } = server);
   });
   afterEach(async () => {
     await server?.stop();
-    await pglite?.close();
+    server = undefined;
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
