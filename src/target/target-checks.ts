@@ -16,6 +16,7 @@ import {
   columnTypeSql,
   createSideTableSql,
   columnPrivilegeSql,
+  copyWritesSql,
   sideTablePrivilegesSql,
   relationExistsSql,
   storedDimensionSql,
@@ -81,10 +82,27 @@ async function exists(client: pg.ClientBase, qualified: string): Promise<boolean
 }
 
 /** A role that may not write the target is told before any thread starts, not by every batch. */
-export async function checkWritable(client: pg.ClientBase, check: Statement, grant: string): Promise<void> {
+async function checkWritable(client: pg.ClientBase, check: Statement, grant: string): Promise<void> {
   const result = await client.query<{ ok: boolean }>(check.text, check.values);
   if (!result.rows[0]!.ok) {
     throw new DatabaseError(`no permission to write the embeddings: GRANT ${grant} TO this role`, { code: 'TARGET' });
+  }
+}
+
+/**
+ * The binary COPY stages in a temp table. PGlite's wire-protocol server drops the connection on any
+ * COPY FROM STDIN, which the workers would take for a lost database and wait out: refused here instead.
+ */
+export async function checkCopyWrites(client: pg.ClientBase): Promise<void> {
+  const { ok, database, pglite } = (await client.query<{ ok: boolean; database: string; pglite: boolean }>(copyWritesSql().text)).rows[0]!;
+  if (pglite) {
+    throw new DatabaseError('this server is PGlite, whose wire protocol has no COPY: pass --write-method insert', { code: 'TARGET' });
+  }
+  if (!ok) {
+    throw new DatabaseError(
+      `no permission to write the embeddings: GRANT TEMP ON DATABASE ${quoteIdentifier(database)} TO this role (or pass --write-method insert)`,
+      { code: 'TARGET' },
+    );
   }
 }
 

@@ -15,8 +15,8 @@ import { copySql, stageDdl, stageTable, unnestRows } from '../../common/stage-ro
 import type { EmbeddingFormat, WriteMethod, WritePlan } from '../../common/write-plan.js';
 import { sameTextSql, upsertFromStage, type StagedValue } from './stage-table.js';
 import { chunkTablePlan, ensureChunkTable, prepareChunkMetricColumns } from './chunk-table.js';
-import { checkWritable, ensureColumn, ensureSideTable } from './target-checks.js';
-import { embeddingOrStoredSql, storedInputsSql, tempPrivilegeSql } from './target-sql.js';
+import { checkCopyWrites, ensureColumn, ensureSideTable } from './target-checks.js';
+import { embeddingOrStoredSql, storedInputsSql } from './target-sql.js';
 import { quoteIdentifier, quoteTable, type TableName } from '../db/table-name.js';
 import type { IndexKind, VectorType } from '../config/index-options.js';
 import { resolveIndexKind, wantedStorage, type ColumnStorage } from './vector-storage.js';
@@ -115,10 +115,7 @@ export async function prepareTarget(client: pg.ClientBase, source: SourceTable, 
   const wantedType = await wantedStorage(client, options.vectorType ?? 'vector');
   const wanted = wantedType === 'real[]' ? 'real[]' : `${wantedType}(${model.dimension})`;
   const info = describeTarget(source, model, options);
-  if (options.method === 'copy') {
-    // The binary COPY goes through a temp table.
-    await checkWritable(client, tempPrivilegeSql(), 'TEMP ON DATABASE (or pass --write-method insert)');
-  }
+  if (options.method === 'copy') await checkCopyWrites(client);
   if (info.ref.kind === 'column') {
     const storage = await ensureColumn(client, source, info.ref.column, wanted);
     const index = resolveIndexKind(options.index, storage, model.dimension, info.display);

@@ -228,6 +228,17 @@ describe('bad arguments and setup', () => {
       /^embed: no permission to write the embeddings: GRANT SELECT, INSERT, UPDATE ON "public"\."guarded_embeddings" TO this role$/,
     );
     await fixture.db.client.query(`GRANT INSERT, UPDATE ON guarded_embeddings TO ${role}`);
+    // Binary COPY stages in a temporary table.
+    const database = new URL(fixture.db.url).pathname.slice(1);
+    await fixture.db.client.query(`REVOKE TEMP ON DATABASE ${database} FROM PUBLIC`);
+    expectOneLineError(
+      await asRole(['guarded']),
+      1,
+      new RegExp(
+        `^embed: no permission to write the embeddings: GRANT TEMP ON DATABASE "${database}" TO this role \\(or pass --write-method insert\\)$`,
+      ),
+    );
+    await fixture.db.client.query(`GRANT TEMP ON DATABASE ${database} TO ${role}`);
     const granted = await asRole(['guarded', '--quiet']);
     expect(granted.stderr).toBe('');
     expect(granted.code).toBe(0);
