@@ -78,22 +78,16 @@ function sameCounters(a: TableCounters, b: TableCounters): boolean {
   );
 }
 
-/** Whether each client's role may have its backend share its counts: asked once per client (a watch asks every look). */
-const mayShareCounts = new WeakMap<Queryable, boolean>();
-
 /**
  * The counts this session's backend holds, shared before the next statement reads any: a backend shares
  * them when it goes idle outside a transaction, so inside one (a distributed pass's planning, which
- * single-backend servers cannot run: its sessions' statements would interleave) this changes nothing.
+ * single-backend servers are refused: its sessions' statements would interleave) this changes nothing.
  * On a server of its own a run's session has written nothing and this changes nothing either; where it
  * cannot be asked (before PostgreSQL 15, or not allowed), the proof stands on the idle sessions alone,
  * as it always did there.
  */
 async function shareOwnCounts(client: Queryable): Promise<void> {
-  let allowed = mayShareCounts.get(client);
-  if (allowed === undefined) {
-    allowed = (await client.query<{ can: boolean }>(canShareCountsSql)).rows[0]?.can === true;
-    mayShareCounts.set(client, allowed);
-  }
-  if (allowed) await client.query(shareCountsSql);
+  // Asked at every read, not remembered per client: a right revoked since would otherwise fail the read.
+  const allowed = await client.query<{ can: boolean }>(canShareCountsSql);
+  if (allowed.rows[0]?.can) await client.query(shareCountsSql);
 }

@@ -1,11 +1,12 @@
 /**
  * Creating a target when it is missing and checking it when it is not: columns, id type, embedding type
- * and dimension, and the rights to write it, so that a role or table that cannot work is told before
- * any thread starts, not by every batch.
+ * and dimension, the rights to write it and what the write method needs of the server, so that a role,
+ * table or server that cannot work is told before any thread starts, not by every batch.
  */
 import type pg from 'pg';
 import type { ColumnStorage } from './vector-storage.js';
 import { DatabaseError } from '../../common/errors.js';
+import { isPglite } from '../db/server-kind.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import type { ModelInfo } from '../model/model-folder.js';
 import type { Statement } from '../db/statement.js';
@@ -16,7 +17,7 @@ import {
   columnTypeSql,
   createSideTableSql,
   columnPrivilegeSql,
-  copyWritesSql,
+  tempPrivilegeSql,
   sideTablePrivilegesSql,
   relationExistsSql,
   storedDimensionSql,
@@ -94,13 +95,13 @@ async function checkWritable(client: pg.ClientBase, check: Statement, grant: str
  * COPY FROM STDIN, which the workers would take for a lost database and wait out: refused here instead.
  */
 export async function checkCopyWrites(client: pg.ClientBase): Promise<void> {
-  const { ok, database, pglite } = (await client.query<{ ok: boolean; database: string; pglite: boolean }>(copyWritesSql().text)).rows[0]!;
-  if (pglite) {
+  if (await isPglite(client)) {
     throw new DatabaseError('this server is PGlite, whose wire protocol has no COPY: pass --write-method insert', { code: 'TARGET' });
   }
+  const { ok, database } = (await client.query<{ ok: boolean; database: string }>(tempPrivilegeSql().text)).rows[0]!;
   if (!ok) {
     throw new DatabaseError(
-      `no permission to write the embeddings: GRANT TEMP ON DATABASE ${quoteIdentifier(database)} TO this role (or pass --write-method insert)`,
+      `no permission to create the temporary table binary COPY stages in: GRANT TEMP ON DATABASE ${quoteIdentifier(database)} TO this role (or pass --write-method insert)`,
       { code: 'TARGET' },
     );
   }

@@ -49,15 +49,9 @@ export function columnPrivilegeSql(table: string, column: string): Statement {
   return { text: `SELECT has_column_privilege($1, $2, 'UPDATE') AS ok`, values: [table, column] };
 }
 
-/**
- * What the COPY write method needs of the server: that the role may create the temporary tables it
- * stages in (`ok`), and that the server is not PGlite (`pglite`; it names itself in version()).
- */
-export function copyWritesSql(): Statement {
-  return {
-    text: `SELECT has_database_privilege(current_database(), 'TEMP') AS ok, current_database() AS database,
-                  version() LIKE '%(PGlite %' AS pglite`,
-  };
+/** Whether the role may create temporary tables, which the COPY write method stages in (`ok`), in `database`. */
+export function tempPrivilegeSql(): Statement {
+  return { text: `SELECT has_database_privilege(current_database(), 'TEMP') AS ok, current_database() AS database` };
 }
 
 /** The length of one stored array (`n`): a real[] column keeps no dimension in its type. */

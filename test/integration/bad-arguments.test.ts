@@ -235,7 +235,7 @@ describe('bad arguments and setup', () => {
       await asRole(['guarded']),
       1,
       new RegExp(
-        `^embed: no permission to write the embeddings: GRANT TEMP ON DATABASE "${database}" TO this role \\(or pass --write-method insert\\)$`,
+        `^embed: no permission to create the temporary table binary COPY stages in: GRANT TEMP ON DATABASE "${database}" TO this role \\(or pass --write-method insert\\)$`,
       ),
     );
     await fixture.db.client.query(`GRANT TEMP ON DATABASE ${database} TO ${role}`);
