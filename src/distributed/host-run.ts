@@ -11,8 +11,6 @@ import { EXIT } from '../process/exit-codes.js';
 import { watchRunInterrupts } from '../process/interrupt.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { openPool, type Queryable } from '../db/database.js';
-import { isPglite } from '../db/server-kind.js';
-import { DatabaseError } from '../../common/errors.js';
 import { joinJob, joinOrPlanPass, queueName, type Pass } from './distributed-job.js';
 import { joinPass } from './host-records.js';
 import { noHostStats, runHost, type HostStats } from './host-loop.js';
@@ -55,12 +53,6 @@ export async function embedDistributed(parts: HostRunSetup): Promise<number> {
   const say = (line: string) => {
     if (!config.quiet) process.stderr.write(`embed: ${line}\n`);
   };
-  if (await isPglite(client)) {
-    // One backend serves every connection there: the hosts' sessions would interleave their statements.
-    throw new DatabaseError(
-      '--distributed needs a server with a backend per connection, and PGlite serves all from one: run without --distributed',
-    );
-  }
   const leaseTimes = lease(config.leaseSeconds);
   const options = targetOptions(config);
   const identity = jobIdentity(source, describeTarget(source, model, options), model);

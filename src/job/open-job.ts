@@ -1,9 +1,10 @@
 /**
  * What a run and a watcher check and open before their first pass, in one place: the session
- * connection, the circuit breaker and the source table (openJobConnection); the target, once a worker
- * has loaded the model; the state file and the job's lock (openJobState). A --distributed run takes
- * the connection, then goes its own way between the source and the target (distributed/host-run.ts)
- * and opens its state with openJobState too. A failure on the way closes what was opened.
+ * connection, the circuit breaker, the source table and what the server can run (openJobConnection);
+ * the target, once a worker has loaded the model; the state file and the job's lock (openJobState). A
+ * --distributed run takes the connection, then goes its own way between the source and the target
+ * (distributed/host-run.ts) and opens its state with openJobState too. A failure on the way closes
+ * what was opened.
  */
 import type pg from 'pg';
 import type { EmbedConfig } from '../config/config.js';
@@ -11,6 +12,7 @@ import { chunkWindowText } from '../../common/chunk-window.js';
 import type { ConnectionConfig } from '../../common/connection-config.js';
 import { connect, databaseIdentity } from '../db/database.js';
 import { ReconnectingClient } from '../db/reconnecting-client.js';
+import { checkServerCanRun } from '../db/server-kind.js';
 import type { ModelInfo } from '../model/model-folder.js';
 import { describeSource, type SourceTable } from '../source/source-table.js';
 import type { JobIdentity, JobState } from '../state/job-state.js';
@@ -41,7 +43,7 @@ export interface OpenJob extends JobConnection, JobStateFile {
   close(): Promise<void>;
 }
 
-/** Connects and describes the source table; closes the connection when that fails. */
+/** Connects, describes the source table and checks the server can run the job; closes the connection when that fails. */
 export async function openJobConnection(config: EmbedConfig, hooks: BreakerHooks = {}): Promise<JobConnection> {
   const connection = sessionConnection(config);
   const client = await connect(connection);
@@ -51,6 +53,7 @@ export async function openJobConnection(config: EmbedConfig, hooks: BreakerHooks
     const source = await describeSource(client, config.table, config.idColumn, config.textTemplate ?? config.textColumn, {
       castText: config.castText,
     });
+    await checkServerCanRun(client, { copy: config.writeMethod === 'copy', distributed: config.distributed });
     return { connection, client, db, breaker, source };
   } catch (error) {
     await db.end();

@@ -1,12 +1,11 @@
 /**
  * Creating a target when it is missing and checking it when it is not: columns, id type, embedding type
- * and dimension, the rights to write it and what the write method needs of the server, so that a role,
- * table or server that cannot work is told before any thread starts, not by every batch.
+ * and dimension, and the rights to write it, so that a role or table that cannot work is told before
+ * any thread starts, not by every batch.
  */
 import type pg from 'pg';
 import type { ColumnStorage } from './vector-storage.js';
 import { DatabaseError } from '../../common/errors.js';
-import { isPglite } from '../db/server-kind.js';
 import { quoteIdentifier } from '../db/table-name.js';
 import type { ModelInfo } from '../model/model-folder.js';
 import type { Statement } from '../db/statement.js';
@@ -90,14 +89,8 @@ async function checkWritable(client: pg.ClientBase, check: Statement, grant: str
   }
 }
 
-/**
- * The binary COPY stages in a temp table. PGlite's wire-protocol server drops the connection on any
- * COPY FROM STDIN, which the workers would take for a lost database and wait out: refused here instead.
- */
+/** The binary COPY stages in a temp table (PGlite, which has no COPY, is refused earlier: db/server-kind.ts). */
 export async function checkCopyWrites(client: pg.ClientBase): Promise<void> {
-  if (await isPglite(client)) {
-    throw new DatabaseError('this server is PGlite, whose wire protocol has no COPY: pass --write-method insert', { code: 'TARGET' });
-  }
   const { ok, database } = (await client.query<{ ok: boolean; database: string }>(tempPrivilegeSql().text)).rows[0]!;
   if (!ok) {
     throw new DatabaseError(
